@@ -1,7 +1,23 @@
-"""corpuspack: turn a raw text dump into a versioned Hugging Face dataset."""
+"""corpuspack: turn a raw text dump into a versioned Hugging Face dataset.
+
+    >>> import corpuspack
+    >>> result = corpuspack.build("dump/", "out/", version="1.0.0")
+    >>> from datasets import load_dataset
+    >>> ds = load_dataset("out/")
+"""
 from importlib.metadata import PackageNotFoundError, version as _pkg_version
 
 try:
     __version__ = _pkg_version("corpuspack")
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0+src"
+
+
+def build(input_dir, output_dir, options=None, **kwargs):
+    """Build a dataset version; see :class:`corpuspack.builder.options.BuildOptions` for the options."""
+    from .builder.pipeline import build as _build
+
+    return _build(input_dir, output_dir, options, **kwargs)
+
+
+__all__ = ["build", "__version__"]

@@ -1,0 +1,188 @@
+"""The dataset card (README.md): YAML that `datasets` reads (one config per
+version with its data files listed explicitly, the latest marked default, and a
+complete ``dataset_info``), and prose a researcher reads, with column
+descriptions taken from :mod:`corpuspack.schema`."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from .. import schema
+from . import versions
+
+CARD_NAME = "README.md"
+
+
+def card_data(root: str) -> DatasetCardData:
+    names = versions.list_versions(root)
+    manifests = [versions.read_manifest(root, v) for v in names]
+    configs, infos = [], []
+    for m in manifests:
+        cfg = {"config_name": versions.config_name(m["version"]),
+               "data_files": [{"split": s, "path": [f["path"] for f in info["files"]]} for s, info in m["splits"].items()]}
+        if m is manifests[-1]:
+            cfg["default"] = True
+        configs.append(cfg)
+        feats = _features(m)
+        infos.append({
+            "config_name": cfg["config_name"],
+            "features": feats._to_yaml_list(),
+            "splits": [{"name": s, "num_bytes": info["num_bytes"], "num_examples": info["num_examples"]}
+                       for s, info in m["splits"].items()],
+            "download_size": sum(f["num_bytes"] for info in m["splits"].values() for f in info["files"]),
+            "dataset_size": sum(info["num_bytes"] for info in m["splits"].values()),
+        })
+    latest = manifests[-1] if manifests else None
+    langs = sorted(_column_counts(root, latest, "language")) if latest else []
+    return DatasetCardData(
+        configs=configs, dataset_info=infos,
+        language=[l for l in langs if l != "und"] or None,
+        pretty_name=os.path.basename(os.path.abspath(root)),
+        size_categories=[_size_category(latest["counts"]["included"])] if latest else None,
+        task_categories=["text-generation"],
+        tags=["corpuspack"],
+    )
+
+
+def _features(manifest: dict):
+    from datasets import Features
+
+    return Features.from_dict(manifest["features"])
+
+
+def _size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+                         (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M")):
+        if n < limit:
+            return label
+    return "n>10M"
+
+
+def _shard_paths(root: str, manifest: dict) -> list[str]:
+    return [os.path.join(root, f["path"]) for info in manifest["splits"].values() for f in info["files"]]
+
+
+def _column_counts(root: str, manifest: dict, column: str) -> Counter:
+    counts: Counter = Counter()
+    for path in _shard_paths(root, manifest):
+        col = pq.read_table(path, columns=[column]).column(column)
+        for item in pc.value_counts(col).to_pylist():
+            counts[item["values"]] += item["counts"]
+    return counts
+
+
+def _date_range(root: str, manifest: dict) -> tuple[str | None, str | None, int]:
+    lo = hi = None
+    known = 0
+    for path in _shard_paths(root, manifest):
+        col = pq.read_table(path, columns=["date"]).column("date")
+        known += len(col) - col.null_count
+        mm = pc.min_max(col).as_py()
+        if mm["min"] is not None:
+            lo = min(lo, mm["min"]) if lo else mm["min"]
+            hi = max(hi, mm["max"]) if hi else mm["max"]
+    return (lo.isoformat() if lo else None, hi.isoformat() if hi else None, known)
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def card_text(root: str) -> str:
+    data = card_data(root)
+    names = versions.list_versions(root)
+    manifests = [versions.read_manifest(root, v) for v in names]
+    latest = manifests[-1]
+    name = os.path.basename(os.path.abspath(root))
+    n = latest["counts"]["included"]
+    langs = _column_counts(root, latest, "language")
+    sources = _column_counts(root, latest, "source")
+    lo, hi, dated = _date_range(root, latest)
+    extra = [c for c in latest["features"] if c not in schema.BY_NAME]
+    body = [
+        f"# {name}",
+        "",
+        f"A text corpus built with [corpuspack](https://pypi.org/project/corpuspack/) {latest['software']['corpuspack']}: "
+        f"one row per input document, cleaned, with publication metadata, language, provenance and quality columns. "
+        f"Latest version: **{latest['version']}** ({n:,} documents; schema {latest['schema_version']}).",
+        "",
+        "## Loading",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        f'ds = load_dataset("path/to/{name}")                    # the latest version',
+        f'ds = load_dataset("path/to/{name}", "{versions.config_name(names[0])}")          # a given version',
+        f'ds = load_dataset("path/to/{name}", streaming=True)    # streaming',
+        "```",
+        "",
+        "## Versions",
+        "",
+        _table(["version (config)", "released", "documents", "splits", "changes"], [
+            [f"{m['version']} (`{versions.config_name(m['version'])}`)", m["released"], f"{m['counts']['included']:,}",
+             ", ".join(f"{s}: {i['num_examples']:,}" for s, i in m["splits"].items()),
+             _changes(m)] for m in reversed(manifests)]),
+        "",
+        "## Columns",
+        "",
+        f"Schema version {latest['schema_version']}. Unknown values are null, never guessed; "
+        "the `*_method` columns say how each value was found.",
+        "",
+        _table(["column", "type", "description"],
+               [[f"`{f.name}`", f"`{_type_name(latest['features'][f.name])}`", f.description]
+                for f in schema.FIELDS if f.name in latest["features"]]
+               + [[f"`{c}`", f"`{_type_name(latest['features'][c])}`", "Carried over from the sidecar manifest."] for c in extra]),
+        "",
+        "Document ids: the hex hash in the file name (`NNN_<16 to 64 hex>.txt`), else the first 16 hex "
+        "digits of the SHA-256 of the file's relative path. Splits are assigned by a hash of the id, so a "
+        "document never changes split between versions.",
+        "",
+        "## Statistics (latest version)",
+        "",
+        f"- Documents: {n:,}; with a date: {dated:,}" + (f" ({lo} to {hi})" if lo else "") + "; "
+        f"with a source: {n - sources.get(None, 0):,}.",
+        "- Languages: " + ", ".join(f"`{k}` {v:,}" for k, v in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))) + ".",
+        "- Top sources: " + (", ".join(f"`{k}` {v:,}" for k, v in sorted(((k, v) for k, v in sources.items() if k),
+                                                                      key=lambda kv: (-kv[1], kv[0]))[:10]) or "none") + ".",
+        "",
+        "## Build",
+        "",
+        f"Every input file is accounted for in `versions/{latest['version']}/build_report.json`: "
+        + ", ".join(f"{k} {v:,}" for k, v in latest["counts"].items()) + ". "
+        f"The build manifest `versions/{latest['version']}/manifest.json` records the input digest "
+        f"(`{latest['inputs']['sha256'][:16]}…`), every option and the software versions; each data file is named by "
+        "its SHA-256 (`corpuspack verify` re-checks them).",
+        "",
+    ]
+    card = DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body))
+    return str(card)
+
+
+def _changes(m: dict) -> str:
+    c = m.get("changes") or {}
+    if not m.get("previous_version"):
+        return "first version"
+    parts = [f"{k} {c[k]:,}" for k in ("added", "removed", "changed") if k in c]
+    return f"since {m['previous_version']}: " + (", ".join(parts) or "no document changes")
+
+
+def _type_name(feature: dict) -> str:
+    if feature.get("_type") == "Value":
+        return feature["dtype"]
+    if feature.get("_type") in {"List", "Sequence", "LargeList"}:
+        return f"list<{_type_name(feature['feature'])}>"
+    return feature.get("_type", "?")
+
+
+def write_card(root: str) -> str:
+    path = os.path.join(root, CARD_NAME)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(card_text(root))
+    os.replace(tmp, path)
+    return path

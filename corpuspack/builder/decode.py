@@ -1,0 +1,93 @@
+"""Stage 2, read/decode: raw bytes to text, or a rejection with a reason.
+
+UTF-8 (with or without BOM) and UTF-16/32 with a BOM are recognised exactly;
+anything else is handed to charset-normalizer, a maintained detector, and
+accepted only when it is confident and the text it gives looks like text.
+"""
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+# Magic numbers of common binary formats found in scraped dumps.
+_BINARY_MAGIC = (
+    b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b",
+    b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"MZ", b"SQLite format",
+    b"\x00\x00\x01\x00", b"RIFF", b"OggS", b"ID3", b"fLaC", b"\x28\xb5\x2f\xfd",
+)
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Share of characters that may be C0/C1 controls (other than tab/newline)
+# before decoded text is judged binary.
+MAX_CONTROL_SHARE = 0.01
+# charset-normalizer's "chaos" (mess) ratio above which a guess is refused.
+MAX_CHAOS = 0.2
+# Invalid UTF-8 sequences tolerated per KiB (replaced by U+FFFD, encoding
+# recorded as `utf-8+replace`) before a file is judged undecodable.
+MAX_REPLACED_PER_KB = 1
+
+
+class Rejected(Exception):
+    """A file that cannot become a row; ``reason`` is a short stable code."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0)
+    return bad / len(text)
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode ``data``; raise :class:`Rejected` (empty, binary, undecodable)."""
+    if not data.strip():
+        raise Rejected("empty", "the file has no content" if not data else "the file holds only white space")
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError as e:
+                raise Rejected("undecodable", f"starts with a {name} byte-order mark but is not valid {name}: {e.reason} at byte {e.start}") from None
+            return _checked(text, name)
+    if data.startswith(_BINARY_MAGIC):
+        raise Rejected("binary", f"starts with the signature of a binary format ({data[:8]!r})")
+    if b"\x00" in data:
+        raise Rejected("binary", "contains NUL bytes and no UTF-16/32 byte-order mark")
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is not None and best.chaos <= MAX_CHAOS:
+        return _checked(str(best), best.encoding)
+    # UTF-8 with a few corrupt bytes (a truncated download, a bad copy): keep the
+    # document, mark the loss in the encoding name rather than reject it whole.
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad and bad <= MAX_REPLACED_PER_KB * max(1, len(data) // 1024):
+        return _checked(text, "utf-8+replace")
+    raise Rejected("undecodable", "not UTF-8, and no encoding could be detected with confidence")
+
+
+def _checked(text: str, encoding: str) -> Decoded:
+    if not text.strip():
+        raise Rejected("empty", "the file holds only white space")
+    if _control_share(text) > MAX_CONTROL_SHARE:
+        raise Rejected("binary", f"decoded as {encoding} but more than {MAX_CONTROL_SHARE:.0%} of it is control characters")
+    return Decoded(text, encoding)

@@ -1,0 +1,57 @@
+"""The per-document stages as one pure function: bytes and options in, record out.
+
+``process_document`` reads nothing but its arguments and touches no global
+state it does not own, so the same code runs in-process, in a process pool or
+on a distributed engine. Corpus-level steps (duplicates, repeated lines,
+manifest join, splits) are later passes over the Arrow data it produces.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from .clean import clean_lines, normalize
+from .decode import Rejected, decode
+from .discover import doc_id
+from .fingerprint import fingerprints
+from .language import detect_language
+from .metadata import extract_metadata
+from .options import DocOptions
+from .quality import quality_signals
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def text_stats(text: str) -> dict:
+    """Size and quality columns of a final text (recomputed if a later pass edits it)."""
+    return {"num_chars": len(text), "num_words": len(text.split()), **quality_signals(text)}
+
+
+def process_document(rel_path: str, data: bytes, opts: DocOptions) -> dict:
+    """One input file to one stage record; raises :class:`Rejected` for a file that cannot be a row."""
+    decoded = decode(data)
+    normalized = normalize(decoded.text)
+    cleaned = clean_lines(normalized)
+    if not cleaned.text.strip():
+        raise Rejected("empty", "nothing is left after removing boilerplate lines")
+    meta = extract_metadata(normalized)
+    language, score, method = detect_language(cleaned.text)
+    fp = fingerprints(cleaned.text, num_perm=opts.num_perm, shingle=opts.shingle_size)
+    return {
+        "id": doc_id(rel_path),
+        "file_name": rel_path,
+        "text": cleaned.text,
+        **meta,
+        "url": None,
+        "language": language,
+        "language_score": score,
+        "language_method": method,
+        "sha256": sha256_hex(data),
+        "encoding": decoded.encoding,
+        "removed_lines": cleaned.removed_lines,
+        **text_stats(cleaned.text),
+        "_exact_key": fp["exact_key"],
+        "_minhash": fp["minhash"],
+        "_line_hashes": fp["line_hashes"],
+    }

@@ -1,0 +1,79 @@
+"""Build options: one frozen, picklable value passed to every stage.
+
+Its :meth:`fingerprint` keys incremental work: a document processed under the
+same fingerprint and with the same bytes is never processed again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+from .. import __version__
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    version: str | None = None  # the dataset version to write (semantic)
+    jobs: int = field(default_factory=default_jobs)
+    batch_size: int = 256  # documents per unit of parallel work
+    splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
+    near_dedup: str = "annotate"  # annotate | drop
+    near_dup_threshold: float = 0.8
+    num_perm: int = 128
+    shingle_size: int = 5
+    repeated_line_min_docs: int = 5
+    repeated_line_min_fraction: float = 0.001
+    manifest: str | None = None  # path of a sidecar crawl manifest
+    rows_per_shard: int = 100_000
+    row_group_size: int = 1_000
+    progress: bool = True
+    replace: bool = False  # allow rewriting an existing (latest) version
+
+    def doc_options(self) -> "DocOptions":
+        return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size)
+
+    def fingerprint(self) -> str:
+        """Digest of everything that changes the bytes of the output, and the code version."""
+        relevant = {k: v for k, v in asdict(self).items()
+                    if k not in {"version", "jobs", "batch_size", "progress", "replace", "manifest"}}
+        relevant["corpuspack"] = __version__
+        blob = json.dumps(relevant, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class DocOptions:
+    """What the per-document function needs: small and picklable."""
+    num_perm: int = 128
+    shingle_size: int = 5
+
+
+def parse_splits(spec: str | None) -> tuple[tuple[str, float], ...]:
+    """``"train=0.98,validation=0.01,test=0.01"`` -> ordered (name, share) pairs summing to 1."""
+    if not spec:
+        return (("train", 1.0),)
+    out = []
+    for part in spec.split(","):
+        name, _, share = part.partition("=")
+        name = name.strip()
+        if not name or not share:
+            raise ValueError(f"--splits: expected name=share, got {part!r}")
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"--splits: split names are letters, digits and _ only, got {name!r}")
+        value = float(share)
+        if not 0 < value <= 1:
+            raise ValueError(f"--splits: share of {name!r} must be in (0, 1], got {value}")
+        out.append((name, value))
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names):
+        raise ValueError("--splits: a split is named twice")
+    total = sum(v for _, v in out)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"--splits: shares must add up to 1, they add up to {total}")
+    return tuple(out)

@@ -1,0 +1,78 @@
+"""The build report: where every input file went.
+
+Each file found is exactly one of: ``included`` (a row of the dataset),
+``duplicate`` (dropped as a copy of another document, named), or
+``rejected`` (with a reason code and a detail naming the problem).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+REASONS = {
+    "empty": "the file is empty, holds only white space, or only boilerplate",
+    "binary": "the file is binary (a known binary signature, NUL bytes, or control characters)",
+    "undecodable": "the bytes are not valid in any encoding that could be detected with confidence",
+    "unreadable": "the file could not be read (permissions, I/O error)",
+    "duplicate_id": "another file has the same document id",
+    "error": "processing this file raised an unexpected error (a defect: please report it)",
+}
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self._included = 0
+        self.rejected: list[dict] = []
+        self.duplicates: list[dict] = []
+        self.unmatched_manifest_rows: list[str] = []
+        self.files_without_manifest_row = 0
+
+    def included(self, file_name: str) -> None:
+        self._included += 1
+
+    def rejected_many(self, rows: list[dict]) -> None:
+        self.rejected.extend(rows)
+
+    def reject(self, file_name: str, reason: str, detail: str) -> None:
+        self.rejected.append({"file_name": file_name, "reason": reason, "detail": detail})
+
+    def duplicate(self, file_name: str, doc_id: str, duplicate_of: str, kind: str) -> None:
+        self.duplicates.append({"file_name": file_name, "id": doc_id, "duplicate_of": duplicate_of, "kind": kind})
+
+    def manifest_unmatched(self, keys: list[str]) -> None:
+        self.unmatched_manifest_rows = list(keys)
+
+    def counts(self) -> dict:
+        included, dup, rej = self._included, len(self.duplicates), len(self.rejected)
+        return {"found": included + dup + rej, "included": included, "duplicate": dup, "rejected": rej}
+
+    def to_dict(self, corpus_summary: dict, *, version: str) -> dict:
+        by_reason = Counter(r["reason"] for r in self.rejected)
+        return {
+            "version": version,
+            "counts": self.counts(),
+            "rejected_by_reason": dict(sorted(by_reason.items())),
+            "reasons": {k: REASONS[k] for k in sorted(by_reason) if k in REASONS},
+            "rejected": sorted(self.rejected, key=lambda r: r["file_name"]),
+            "duplicates": sorted(self.duplicates, key=lambda r: r["file_name"]),
+            "manifest": {"rows_matching_no_file": self.unmatched_manifest_rows,
+                         "files_without_manifest_row": self.files_without_manifest_row},
+            **corpus_summary,
+        }
+
+
+def print_summary(payload: dict, out: str, *, file=None) -> None:
+    if file is None:
+        return
+    c = payload["counts"]
+    lines = [f"corpuspack: version {payload['version']} written to {out}",
+             f"  files found  {c['found']:>10,}",
+             f"  included     {c['included']:>10,}",
+             f"  duplicates   {c['duplicate']:>10,}",
+             f"  rejected     {c['rejected']:>10,}"]
+    for reason, n in payload["rejected_by_reason"].items():
+        lines.append(f"    {reason:<12}{n:>10,}")
+    for r in payload["rejected"][:10]:
+        lines.append(f"    ! {r['file_name']}: {r['reason']}: {r['detail']}")
+    if len(payload["rejected"]) > 10:
+        lines.append(f"    ... {len(payload['rejected']) - 10} more in versions/{payload['version']}/build_report.json")
+    print("\n".join(lines), file=file)

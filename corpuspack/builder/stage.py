@@ -1,0 +1,28 @@
+"""The staging table: published per-document columns plus internal ones that
+only corpus-level passes read (fingerprints for duplicates and repeated lines)."""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from .. import schema
+
+#: Columns filled by corpus-level passes, not by the per-document function.
+CORPUS_COLUMNS = ("near_dup_cluster", "near_dup_cluster_size")
+
+INTERNAL = (
+    pa.field("_exact_key", pa.binary()),
+    pa.field("_minhash", pa.binary()),
+    pa.field("_line_hashes", pa.list_(pa.uint64())),
+)
+
+
+def stage_schema() -> pa.Schema:
+    published = [f for f in schema.arrow_schema() if f.name not in CORPUS_COLUMNS]
+    return pa.schema(published + list(INTERNAL))
+
+
+STAGE_SCHEMA = stage_schema()
+
+REJECTION_SCHEMA = pa.schema([
+    ("file_name", pa.string()), ("reason", pa.string()), ("detail", pa.string()),
+])

@@ -1,0 +1,137 @@
+"""Dataset versions kept side by side in one output folder.
+
+Layout::
+
+    OUT/README.md                      the card: one config per version, the latest is the default
+    OUT/data/<split>-<sha256>.parquet  shards, named by content, shared between versions
+    OUT/versions/<version>/manifest.json      what the version holds and how it was built
+    OUT/versions/<version>/build_report.json  where every input file went
+
+A version is committed when its manifest is renamed into place; the card is
+then rewritten from all manifests.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+VERSIONS_DIR = "versions"
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+
+
+class VersionError(ValueError):
+    """A version number that is malformed, goes backwards, or misses a required major bump."""
+
+
+def parse(version: str) -> tuple[int, int, int]:
+    m = _SEMVER.match(version or "")
+    if not m:
+        raise VersionError(f"version {version!r} is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.0.0)")
+    return tuple(int(x) for x in m.groups())  # type: ignore[return-value]
+
+
+def config_name(version: str) -> str:
+    return f"v{version}"
+
+
+def manifest_path(root: str, version: str) -> str:
+    return os.path.join(root, VERSIONS_DIR, version, "manifest.json")
+
+
+def list_versions(root: str) -> list[str]:
+    """Committed versions, oldest first."""
+    folder = os.path.join(root, VERSIONS_DIR)
+    if not os.path.isdir(folder):
+        return []
+    found = [v for v in os.listdir(folder) if _SEMVER.match(v) and os.path.isfile(manifest_path(root, v))]
+    return sorted(found, key=parse)
+
+
+def read_manifest(root: str, version: str) -> dict:
+    path = manifest_path(root, version)
+    if not os.path.isfile(path):
+        raise VersionError(f"{root} has no version {version} (versions: {', '.join(list_versions(root)) or 'none'})")
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def latest(root: str) -> str | None:
+    versions = list_versions(root)
+    return versions[-1] if versions else None
+
+
+def resolve_new_version(root: str, requested: str | None, *, replace: bool) -> tuple[str, str | None]:
+    """The version to write and the version it follows (None for the first).
+
+    * no version given: 1.0.0 for a new output, else an error asking for one;
+    * the new version must be greater than the latest, unless ``replace`` is set and it
+      *is* the latest (rewriting the latest version in place).
+    """
+    versions = list_versions(root)
+    if requested is None:
+        if versions:
+            raise VersionError(f"{root} already holds versions {', '.join(versions)}: pass --version (greater than {versions[-1]})")
+        return "1.0.0", None
+    new = parse(requested)
+    if not versions:
+        return requested, None
+    last = versions[-1]
+    if requested == last and replace:
+        return requested, (versions[-2] if len(versions) > 1 else None)
+    if new <= parse(last):
+        hint = " (use --replace to rewrite the latest version)" if requested == last else ""
+        raise VersionError(f"version {requested} is not greater than the latest version {last}{hint}")
+    return requested, last
+
+
+def check_schema_bump(new_version: str, features: dict, previous: dict | None) -> None:
+    """Semantic versioning of the published columns (``features``: name -> datasets feature dict).
+
+    A column removed or retyped since the previous version needs a new major
+    version; a column added needs at least a new minor version.
+    """
+    if previous is None or "features" not in previous:
+        return
+    old, new = previous["features"], features
+    old_v, new_v = parse(previous["version"]), parse(new_version)
+    broken = sorted(n for n in old if n not in new or old[n] != new[n])
+    added = sorted(n for n in new if n not in old)
+    if broken and new_v[0] <= old_v[0]:
+        raise VersionError(
+            f"columns {', '.join(broken)} were removed or changed type since {previous['version']}: "
+            f"version {new_version} must bump the major version (to {old_v[0] + 1}.0.0 or later)")
+    if added and new_v[:2] <= old_v[:2]:
+        raise VersionError(
+            f"columns {', '.join(added)} were added since {previous['version']}: "
+            f"version {new_version} must bump at least the minor version (to {old_v[0]}.{old_v[1] + 1}.0)")
+
+
+def write_json_atomic(path: str, payload: dict) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh, ensure_ascii=False, indent=2)  # insertion order: column order matters
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def referenced_files(root: str) -> set[str]:
+    """Data files (relative paths) that some committed version lists."""
+    return {f["path"] for v in list_versions(root) for info in read_manifest(root, v)["splits"].values()
+            for f in info["files"]}
+
+
+def remove_unreferenced(root: str, data_dir: str = "data") -> list[str]:
+    """Delete data files no version lists (left by a replaced version or a killed build)."""
+    folder = os.path.join(root, data_dir)
+    if not os.path.isdir(folder):
+        return []
+    keep = referenced_files(root)
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        rel = f"{data_dir}/{name}"
+        if rel not in keep and name.endswith(".parquet"):
+            os.remove(os.path.join(folder, name))
+            removed.append(rel)
+    return removed

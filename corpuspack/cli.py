@@ -1,0 +1,119 @@
+"""The `corpuspack` command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .builder.options import BuildOptions, default_jobs, parse_splits
+
+
+def _build(args) -> int:
+    from .builder.pipeline import build
+
+    opts = BuildOptions(version=args.version, jobs=args.jobs or default_jobs(), splits=parse_splits(args.splits),
+                        near_dedup=args.near_dedup, manifest=args.manifest, replace=args.replace,
+                        progress=not args.quiet)
+    result = build(args.input_dir, args.output_dir, opts)
+    if args.quiet:
+        print(json.dumps({"version": result.version, "counts": result.counts}))
+    return 0
+
+
+def _versions(args) -> int:
+    from .builder import versions
+
+    rows = [versions.read_manifest(args.output_dir, v) for v in versions.list_versions(args.output_dir)]
+    if not rows:
+        print(f"{args.output_dir}: no versions", file=sys.stderr)
+        return 1
+    print(f"{'version':<12}{'config':<14}{'released':<12}{'documents':>10}  splits")
+    for m in rows:
+        splits = ", ".join(f"{s}={i['num_examples']}" for s, i in m["splits"].items())
+        print(f"{m['version']:<12}{versions.config_name(m['version']):<14}{m['released']:<12}{m['counts']['included']:>10}  {splits}")
+    return 0
+
+
+def _diff(args) -> int:
+    from .builder.compare import diff
+
+    changes = diff(args.output_dir, args.old, args.new)
+    if args.json:
+        print(json.dumps(changes, indent=2))
+    else:
+        for kind in ("added", "removed", "changed"):
+            print(f"{kind}: {len(changes[kind])}")
+            for doc in changes[kind]:
+                print(f"  {'+-~'[('added', 'removed', 'changed').index(kind)]} {doc}")
+    return 0
+
+
+def _verify(args) -> int:
+    from .builder.verify import verify
+
+    problems = verify(args.output_dir)
+    for p in problems:
+        print(f"corpuspack verify: {p}", file=sys.stderr)
+    if not problems:
+        print(f"{args.output_dir}: all data files match their checksums")
+    return 1 if problems else 0
+
+
+def _push(args) -> int:
+    from .builder.publish import push
+
+    push(args.output_dir, args.repo_id, private=args.private, token=args.token)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="corpuspack", description="Turn a text dump into a versioned Hugging Face dataset.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build a dataset version from a dump folder")
+    b.add_argument("input_dir")
+    b.add_argument("output_dir")
+    b.add_argument("--version", help="semantic version to write (default 1.0.0 for a new output)")
+    b.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    b.add_argument("--splits", help="e.g. train=0.98,validation=0.01,test=0.01 (default: train only)")
+    b.add_argument("--near-dedup", choices=["annotate", "drop"], default="annotate")
+    b.add_argument("--manifest", help="sidecar crawl manifest (CSV, JSON Lines or Parquet)")
+    b.add_argument("--replace", action="store_true", help="rewrite the latest version in place")
+    b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
+    b.set_defaults(func=_build)
+
+    v = sub.add_parser("versions", help="list the versions in an output folder")
+    v.add_argument("output_dir")
+    v.set_defaults(func=_versions)
+
+    d = sub.add_parser("diff", help="documents added, removed and changed between two versions")
+    d.add_argument("output_dir")
+    d.add_argument("old")
+    d.add_argument("new")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=_diff)
+
+    c = sub.add_parser("verify", help="re-check every data file against its checksum")
+    c.add_argument("output_dir")
+    c.set_defaults(func=_verify)
+
+    u = sub.add_parser("push", help="upload an output folder to the Hugging Face Hub, one tag per version")
+    u.add_argument("output_dir")
+    u.add_argument("repo_id")
+    u.add_argument("--private", action="store_true")
+    u.add_argument("--token")
+    u.set_defaults(func=_push)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, OSError) as e:  # user errors: a clear message, no traceback
+        print(f"corpuspack {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

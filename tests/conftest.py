@@ -1,0 +1,21 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: reproducible release dates
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "examples" / "seeds"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture
+def hf_cache(tmp_path) -> str:
+    return str(tmp_path / "hf-cache")

@@ -1,0 +1,137 @@
+"""Nothing lost, nothing crashes, and the same input gives the same bytes."""
+import codecs
+import json
+import os
+import shutil
+
+import pytest
+from datasets import load_dataset
+
+import corpuspack
+from corpuspack.builder import versions
+from conftest import SEEDS
+
+ARTICLE = ("أكد وزير الخارجية الروسي سيرغي لافروف استحالة تسوية الأزمة في سورية دون توحيد جهود "
+           "المجتمع الدولي في مواجهة التطرف والإرهاب، وقال إن الحل السياسي هو الطريق الوحيد لإنهاء الأزمة.\n"
+           "وأضاف أن بلاده مستعدة للتعاون مع جميع الأطراف من أجل التوصل إلى تسوية شاملة في المنطقة.\n")
+
+
+def _files(folder):
+    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
+            for d, _, fs in os.walk(folder) for f in fs}
+
+
+def _data_and_card(out):
+    return {k: v for k, v in _files(out).items() if not k.startswith("versions")} | {
+        k: v for k, v in _files(out).items() if k.endswith("manifest.json")}
+
+
+@pytest.fixture
+def messy_dump(tmp_path):
+    d = tmp_path / "dump"
+    (d / "nested" / "deeper").mkdir(parents=True)
+    (d / "000_00000000000000a1.txt").write_bytes(ARTICLE.encode("utf-8"))
+    (d / "nested" / "001_00000000000000a2.txt").write_bytes(codecs.BOM_UTF8 + ("خبر ثان. " + ARTICLE[::-1]).encode("utf-8"))
+    (d / "nested" / "deeper" / "002_00000000000000a3.txt").write_bytes(codecs.BOM_UTF16_LE + ("خبر ثالث مختلف تماما. " * 12).encode("utf-16-le"))
+    (d / "003_00000000000000a4.txt").write_bytes(("مقال رابع بترميز قديم عن الاقتصاد والأسواق المالية. " * 5).encode("cp1256"))
+    (d / "004_00000000000000a5.txt").write_bytes(b"")
+    (d / "005_00000000000000a6.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (d / "006_00000000000000a7.txt").write_bytes(ARTICLE.encode() + b"\xff\xc3" * 60)
+    (d / "007_00000000000000a8.txt").write_bytes("Discussion about this post\nاترك تعليقاً\n".encode())
+    (d / "nested" / "008_00000000000000a1.txt").write_bytes(("نص آخر يحمل المعرف نفسه. " * 6).encode())  # same id as 000
+    (d / "009_00000000000000b1.txt").write_bytes(ARTICLE.encode("utf-8"))  # exact duplicate of 000
+    os.symlink(d / "missing-target", d / "010_broken_link.txt")
+    os.mkfifo(d / "011_a_fifo")
+    return d
+
+
+def test_every_file_is_accounted_for_and_bad_files_do_not_abort(messy_dump, tmp_path, hf_cache):
+    out = tmp_path / "out"
+    result = corpuspack.build(messy_dump, out, jobs=1, progress=False)
+    report = json.loads((out / "versions" / "1.0.0" / "build_report.json").read_text())
+    c = report["counts"]
+    assert c["found"] == 12 == c["included"] + c["duplicate"] + c["rejected"]
+    reasons = {r["file_name"]: r["reason"] for r in report["rejected"]}
+    assert reasons == {
+        "004_00000000000000a5.txt": "empty",
+        "005_00000000000000a6.txt": "binary",
+        "006_00000000000000a7.txt": "undecodable",
+        "007_00000000000000a8.txt": "empty",
+        "nested/008_00000000000000a1.txt": "duplicate_id",
+        "010_broken_link.txt": "unreadable",
+        "011_a_fifo": "unreadable",
+    }
+    detail = next(r["detail"] for r in report["rejected"] if r["reason"] == "duplicate_id")
+    assert "000_00000000000000a1.txt" in detail and "00000000000000a1" in detail
+    assert report["duplicates"] == [{"file_name": "009_00000000000000b1.txt", "id": "00000000000000b1",
+                                     "duplicate_of": "00000000000000a1", "kind": "exact"}]
+    train = load_dataset(str(out), split="train", cache_dir=hf_cache)
+    assert sorted(train["file_name"]) == ["000_00000000000000a1.txt", "003_00000000000000a4.txt",
+                                          "nested/001_00000000000000a2.txt", "nested/deeper/002_00000000000000a3.txt"]
+    enc = dict(zip(train["file_name"], train["encoding"]))
+    assert enc == {"000_00000000000000a1.txt": "utf-8", "003_00000000000000a4.txt": "cp1256",
+                   "nested/001_00000000000000a2.txt": "utf-8-sig", "nested/deeper/002_00000000000000a3.txt": "utf-16"}
+    assert result.counts == c
+
+
+def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    corpuspack.build(SEEDS, a, jobs=1, progress=False)
+    corpuspack.build(SEEDS, b, jobs=2, batch_size=2, progress=False)
+    fa, fb = _files(a), _files(b)
+    assert fa.keys() == fb.keys()
+    for name in fa:
+        assert fa[name] == fb[name], name
+    assert any(k.endswith(".parquet") for k in fa)
+
+
+def test_rebuilding_in_place_never_serves_stale_rows(tmp_path, hf_cache):
+    dump = tmp_path / "dump"
+    shutil.copytree(SEEDS, dump)
+    out = tmp_path / "x" / "out"
+    corpuspack.build(dump, out, jobs=1, progress=False)
+    first = load_dataset(str(out), split="train", cache_dir=hf_cache)
+    assert first.num_rows == 5
+    os.remove(dump / "000_8de2ff6bbf66210d.txt")
+    (dump / "009_ffffffffffffffff.txt").write_text(ARTICLE, encoding="utf-8")
+    corpuspack.build(dump, out, jobs=1, progress=False, version="1.0.0", replace=True)
+    again = load_dataset(str(out), split="train", cache_dir=hf_cache)
+    assert "ffffffffffffffff" in again["id"] and "8de2ff6bbf66210d" not in again["id"]
+    # another folder with the same base name is not served from the first one's cache
+    other = tmp_path / "y" / "out"
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "000_eeeeeeeeeeeeeeee.txt").write_text(ARTICLE, encoding="utf-8")
+    corpuspack.build(one, other, jobs=1, progress=False)
+    assert load_dataset(str(other), split="train", cache_dir=hf_cache)["id"] == ["eeeeeeeeeeeeeeee"]
+
+
+def test_replaced_version_leaves_no_orphan_shards(tmp_path):
+    dump = tmp_path / "dump"
+    shutil.copytree(SEEDS, dump)
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, jobs=1, progress=False)
+    os.remove(dump / "000_8de2ff6bbf66210d.txt")
+    corpuspack.build(dump, out, jobs=1, progress=False, version="1.0.0", replace=True)
+    listed = {f["path"] for i in versions.read_manifest(str(out), "1.0.0")["splits"].values() for f in i["files"]}
+    on_disk = {f"data/{n}" for n in os.listdir(out / "data")}
+    assert on_disk == listed
+    assert not [n for n in os.listdir(out) if n.startswith(".corpuspack-tmp")]
+
+
+def test_cli_build_and_verify(tmp_path, capsys):
+    from corpuspack.cli import main
+    out = tmp_path / "out"
+    assert main(["build", str(SEEDS), str(out), "--jobs", "1", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["included"] == 5
+    assert main(["verify", str(out)]) == 0
+    shard = next((out / "data").iterdir())
+    shard.write_bytes(shard.read_bytes()[:-10])
+    assert main(["verify", str(out)]) == 1
+    assert shard.name in capsys.readouterr().err
+
+
+def test_cli_errors_are_clear_not_tracebacks(tmp_path, capsys):
+    from corpuspack.cli import main
+    assert main(["build", str(tmp_path / "missing"), str(tmp_path / "out")]) == 2
+    assert "input folder not found" in capsys.readouterr().err
