@@ -1,28 +1,25 @@
-"""What changed between two versions, by document id (an Arrow join, not Python sets)."""
+"""What changed between two versions, by document id: a document is changed
+when any of its published values differ (an Arrow join, not Python sets)."""
 from __future__ import annotations
 
-import os
-
 import pyarrow as pa
-import xxhash
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from . import versions
+from .reuse import read_index
 
 
-def _ids(root: str, manifest: dict) -> pa.Table:
-    """(id, digest of input bytes and published text) per document, read shard by shard."""
-    ids: list[pa.Array] = []
-    digests: list[pa.Array] = []
-    for info in manifest["splits"].values():
-        for f in info["files"]:
-            t = pq.read_table(os.path.join(root, f["path"]), columns=["id", "sha256", "text"])
-            texts = t.column("text").to_pylist()
-            ids.append(t.column("id").combine_chunks())
-            digests.append(pa.array([f"{s}:{xxhash.xxh3_64_hexdigest(x)}" for s, x in
-                                     zip(t.column("sha256").to_pylist(), texts)], pa.string()))
-    return pa.table({"id": pa.chunked_array(ids, pa.string()), "digest": pa.chunked_array(digests, pa.string())})
+def digests_of_version(root: str, manifest: dict) -> pa.Table:
+    """(id, row digest) of every document of a version, from the shards' row indexes."""
+    parts = [read_index(root, f) for info in manifest["splits"].values() for f in info["files"]]
+    parts = [p for p in parts if p.num_rows]
+    if not parts:
+        return pa.table({"id": pa.array([], pa.string()), "digest": pa.array([], pa.string())})
+    return pa.concat_tables(parts)
+
+
+def digests_of_table(finals: pa.Table) -> pa.Table:
+    return pa.table({"id": finals.column("id"), "digest": finals.column("_digest")})
 
 
 def diff_tables(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
@@ -37,6 +34,6 @@ def diff_tables(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
 
 
 def diff(root: str, old_version: str, new_version: str) -> dict[str, list[str]]:
-    old = _ids(root, versions.read_manifest(root, old_version))
-    new = _ids(root, versions.read_manifest(root, new_version))
+    old = digests_of_version(root, versions.read_manifest(root, old_version))
+    new = digests_of_version(root, versions.read_manifest(root, new_version))
     return diff_tables(old, new)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from .clean import clean_lines
 from .document import text_stats
@@ -99,28 +98,21 @@ class Plan:
         return {"repeated_lines_removed": self.removal_stats.report()}
 
 
-def plan(stage_path: str, options: BuildOptions, log: Ledger) -> Plan:
-    pf = pq.ParquetFile(stage_path)
-    meta = pq.read_table(stage_path, columns=["id", "file_name", "_exact_key"])
-    ids, names = meta.column("id"), meta.column("file_name")
-    n = meta.num_rows
+def plan(staged: pa.Table, options: BuildOptions, log: Ledger) -> Plan:
+    """Decide, for every staged row, what pass 3 does with it. ``staged`` is memory-mapped:
+    the columns read here are not copied into Python objects."""
+    ids, names = staged.column("id"), staged.column("file_name")
+    n = staged.num_rows
     id_first = _first_of_each_id(ids)
     keep_id = id_first == np.arange(n)
-    exact_of = exact_duplicates(meta.column("_exact_key"), ids)
+    exact_of = exact_duplicates(staged.column("_exact_key"), ids)
     # a file rejected for its id takes no part in duplicate decisions
     exact_of = pc.if_else(pa.array(keep_id), exact_of, pa.nulls(n, pa.string()))
     drop = ~keep_id | exact_of.is_valid().to_numpy(zero_copy_only=False)
-
-    def minhash_batches():
-        for b in pf.iter_batches(batch_size=65_536, columns=["_minhash"]):
-            yield b.column(0)
-
     cluster, cluster_size, representative = near_duplicates(
-        minhash_batches(), ids, threshold=options.near_dup_threshold, drop_mask=drop)
-
-    line_batches = (b.column(0) for b in pf.iter_batches(batch_size=65_536, columns=["_line_hashes"]))
+        staged.column("_minhash"), ids, threshold=options.near_dup_threshold, drop_mask=drop)
     # lines of kept documents only: a copy must not make its own lines "repeated"
-    repeated = find_repeated_lines(line_batches, int(np.count_nonzero(~drop)), exclude_mask=drop,
+    repeated = find_repeated_lines(staged.column("_line_hashes"), int(np.count_nonzero(~drop)), exclude_mask=drop,
                                    min_docs=options.repeated_line_min_docs,
                                    min_fraction=options.repeated_line_min_fraction)
     return Plan(ids, names, id_first, exact_of, cluster, cluster_size, np.asarray(representative),

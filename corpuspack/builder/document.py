@@ -28,7 +28,7 @@ def text_stats(text: str) -> dict:
     return {"num_chars": len(text), "num_words": len(text.split()), **quality_signals(text)}
 
 
-def process_document(rel_path: str, data: bytes, opts: DocOptions) -> dict:
+def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: str | None = None) -> dict:
     """One input file to one stage record; raises :class:`Rejected` for a file that cannot be a row."""
     decoded = decode(data)
     normalized = normalize(decoded.text)
@@ -47,7 +47,7 @@ def process_document(rel_path: str, data: bytes, opts: DocOptions) -> dict:
         "language": language,
         "language_score": score,
         "language_method": method,
-        "sha256": sha256_hex(data),
+        "sha256": sha256 or sha256_hex(data),
         "encoding": decoded.encoding,
         "removed_lines": cleaned.removed_lines,
         **text_stats(cleaned.text),

@@ -19,7 +19,6 @@ from concurrent.futures import ProcessPoolExecutor
 import pyarrow as pa
 
 from .decode import Rejected
-from .discover import Found
 from .document import process_document, sha256_hex
 from .options import DocOptions
 from .stage import STAGE_SCHEMA
@@ -33,46 +32,58 @@ def read_bytes(path: str) -> bytes:
         return fh.read()
 
 
-def process_batch(items: list[tuple[str, str]], opts: DocOptions) -> tuple[pa.RecordBatch, list[dict]]:
-    """(relative path, path) pairs -> (stage records, rejections). Never raises for one bad file."""
-    records, rejections = [], []
-    for rel, path in items:
+Item = tuple[str, str, "str | None"]  # (relative path, path, SHA-256 of a cached result or None)
+
+
+def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, list[dict], list[str]]:
+    """Process a batch of files. Never raises for one bad file.
+
+    Returns (stage records of the processed files, rejections, outcome per item):
+    an outcome is ``new`` (a row of the records, in order), ``cached`` (the bytes
+    still have the SHA-256 the item carries: the cached row stands) or ``rejected``.
+    """
+    records, rejections, outcomes = [], [], []
+    for rel, path, known_sha in items:
         try:
             data = read_bytes(path)
         except OSError as e:
             rejections.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
+            outcomes.append("rejected")
+            continue
+        digest = sha256_hex(data)
+        if known_sha is not None and digest == known_sha:
+            outcomes.append("cached")
             continue
         try:
-            records.append(process_document(rel, data, opts))
+            records.append(process_document(rel, data, opts, sha256=digest))
+            outcomes.append("new")
+            continue
         except Rejected as e:
-            rejections.append({"file_name": rel, "reason": e.reason, "detail": e.detail, "sha256": sha256_hex(data)})
+            reason, detail = e.reason, e.detail
         except Exception as e:  # a defect met on one document must not abort the build
-            rejections.append({"file_name": rel, "reason": "error", "detail": f"{type(e).__name__}: {e}", "sha256": sha256_hex(data)})
-    return pa.RecordBatch.from_pylist(records, schema=STAGE_SCHEMA), rejections
+            reason, detail = "error", f"{type(e).__name__}: {e}"
+        rejections.append({"file_name": rel, "reason": reason, "detail": detail, "sha256": digest})
+        outcomes.append("rejected")
+    return pa.RecordBatch.from_pylist(records, schema=STAGE_SCHEMA), rejections, outcomes
 
 
-def _batches(found: Iterable[Found], size: int) -> Iterator[list[tuple[str, str]]]:
-    it = iter(found)
-    while chunk := list(itertools.islice(it, size)):
-        yield [(f.rel_path, f.path) for f in chunk]
-
-
-def run(found: Iterable[Found], opts: DocOptions, *, jobs: int, batch_size: int,
-        ) -> Iterator[tuple[list[tuple[str, str]], pa.RecordBatch, list[dict]]]:
-    """Yield (batch items, records, rejections) per batch, in input order."""
-    batches = _batches(found, batch_size)
+def run(items: Iterable[Item], opts: DocOptions, *, jobs: int, batch_size: int,
+        ) -> Iterator[tuple[list[Item], pa.RecordBatch, list[dict], list[str]]]:
+    """Yield (batch items, records, rejections, outcomes) per batch, in input order."""
+    it = iter(items)
+    batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
     if jobs <= 1:
-        for items in batches:
-            yield (items, *process_batch(items, opts))
+        for batch in batches:
+            yield (batch, *process_batch(batch, opts))
         return
     ctx = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         window: deque = deque()
-        for items in batches:
-            window.append((items, pool.submit(process_batch, items, opts)))
+        for batch in batches:
+            window.append((batch, pool.submit(process_batch, batch, opts)))
             if len(window) >= 2 * jobs:
-                done_items, fut = window.popleft()
-                yield (done_items, *fut.result())
+                done, fut = window.popleft()
+                yield (done, *fut.result())
         while window:
-            done_items, fut = window.popleft()
-            yield (done_items, *fut.result())
+            done, fut = window.popleft()
+            yield (done, *fut.result())

@@ -9,8 +9,28 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib.resources import files
 
 from .. import __version__
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 of the package's own source and data files: a code change invalidates cached work."""
+    root = files("corpuspack")
+    h = hashlib.sha256()
+
+    def walk(node, prefix=""):
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            name = prefix + child.name
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    walk(child, name + "/")
+            elif child.name.endswith((".py", ".txt", ".tsv", ".json")):
+                h.update(name.encode() + b"\0" + child.read_bytes())
+    walk(root)
+    return h.hexdigest()[:16]
 
 
 def default_jobs() -> int:
@@ -43,6 +63,7 @@ class BuildOptions:
         relevant = {k: v for k, v in asdict(self).items()
                     if k not in {"version", "jobs", "batch_size", "progress", "replace", "manifest"}}
         relevant["corpuspack"] = __version__
+        relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

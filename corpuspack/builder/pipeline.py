@@ -14,11 +14,12 @@ import sys
 import tempfile
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
 from .. import schema
-from . import card, corpus, provenance, report, versions
+from . import card, compare, corpus, incremental, provenance, report, reuse, versions
 from .discover import discover
 from .engine import run
 from .options import BuildOptions
@@ -26,7 +27,7 @@ from .progress import progress
 from .sidecar import Manifest, load_manifest
 from .split import assign_split
 from .stage import STAGE_SCHEMA
-from .write import ShardWriter
+from .write import Shard, ShardWriter
 
 TMP_PREFIX = ".corpuspack-tmp-"
 
@@ -66,61 +67,100 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
 
 def _build(root, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
     log = report.Ledger()
-    stage_path = os.path.join(tmp, "stage.parquet")
+    extra = manifest.extra_schema if manifest else None
+    feats = schema.features(extra)
+    versions.check_schema_bump(version, feats.to_dict(), previous)  # before any work
+    fingerprint = options.fingerprint()
 
-    # pass 1: every file through the per-document function, streamed to the staging file
+    # pass 1: every file through the per-document function (or its cached row), streamed to the stage
+    stage_path = os.path.join(tmp, "stage.arrow")
+    cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
     total = _count_files(root)
     bar = progress(total, "documents", enabled=options.progress)
     inputs = provenance.InputDigest()
-    with pq.ParquetWriter(stage_path, STAGE_SCHEMA, compression="none") as stage:
-        for items, records, rejections in run(discover(root), options.doc_options(), jobs=options.jobs, batch_size=options.batch_size):
-            stage.write_batch(records)
-            inputs.add_batch(records, rejections)
+    items = ((f.rel_path, f.path, cache.known_sha(f.rel_path)) for f in discover(root))
+    with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
+        for batch, records, rejections, outcomes in run(items, options.doc_options(), jobs=options.jobs,
+                                                        batch_size=options.batch_size):
+            rows = cache.merge(batch, records, outcomes)
+            stage.write_table(rows)
+            inputs.add(rows, rejections)
             log.rejected_many(rejections)
-            bar.update(len(items))
+            bar.update(len(batch))
     bar.close()
+    staged = incremental.open_ipc(stage_path)
 
     # pass 2: corpus-level decisions over Arrow columns
-    plan = corpus.plan(stage_path, options, log)
+    plan = corpus.plan(staged, options, log)
 
-    # pass 3: apply the decisions, join the manifest, split, write shards
-    extra = manifest.extra_schema if manifest else None
-    out_schema = schema.features(extra).arrow_schema
-    writers = {name: ShardWriter(out, name, out_schema, rows_per_shard=options.rows_per_shard,
-                                 row_group_size=options.row_group_size, tmp_dir=tmp)
-               for name, _ in options.splits}
+    # pass 3a: final rows (decisions applied, manifest joined, split assigned) to a second stage
+    out_schema = feats.arrow_schema
+    final_schema = out_schema.append(pa.field("_digest", pa.string())).append(pa.field("_split", pa.string()))
+    final_path = os.path.join(tmp, "final.arrow")
     offset = 0
-    for batch in pq.ParquetFile(stage_path).iter_batches(batch_size=options.row_group_size):
-        rows = batch.to_pylist()
-        per_split: dict[str, list[dict]] = {name: [] for name in writers}
-        for i, row in enumerate(rows):
-            final = plan.finish(offset + i, row, manifest)
-            if final is None:
-                continue
-            log.included(row["file_name"])
-            per_split[assign_split(final["id"], options.splits)].append(final)
-        offset += len(rows)
-        for name, finals in per_split.items():
+    with pa.ipc.new_file(final_path, final_schema) as final_out:
+        for batch in staged.to_batches(max_chunksize=options.row_group_size):
+            finals = []
+            for i, row in enumerate(batch.to_pylist()):
+                row = plan.finish(offset + i, row, manifest)
+                if row is not None:
+                    log.included(row["file_name"])
+                    row = {name: row.get(name) for name in out_schema.names}
+                    row["_digest"] = reuse.row_digest(row)
+                    row["_split"] = assign_split(row["id"], options.splits)
+                    finals.append(row)
+            offset += batch.num_rows
             if finals:
-                writers[name].write(pa.RecordBatch.from_pylist(finals, schema=out_schema))
-    shards = {name: w.close() for name, w in writers.items()}
+                final_out.write_batch(pa.RecordBatch.from_pylist(finals, schema=final_schema))
     if manifest is not None:
         log.manifest_unmatched(manifest.unmatched())
-
     counts = log.counts()
-    if counts["found"] != total or sum(v for k, v in counts.items() if k != "found") != total:
+    if counts["found"] != total:
         raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
 
-    feats = schema.features(extra)
+    # pass 3b: reuse the previous version's intact shards, write the other rows to new ones
+    finals = incremental.open_ipc(final_path)
+    keys = pa.table({"id": finals.column("id"), "digest": finals.column("_digest"),
+                     "split": finals.column("_split"), "pos": pa.array(range(finals.num_rows), pa.int64())})
+    reused, placed = reuse.reusable_shards(out, previous, keys)
+    todo = pa.array(np.ones(finals.num_rows, dtype=bool))
+    if len(placed):
+        mask = np.ones(finals.num_rows, dtype=bool)
+        mask[placed.to_numpy()] = False
+        todo = pa.array(mask)
+    remaining = finals.filter(todo)
+    shards: dict[str, list] = {}
+    for name, _ in options.splits:
+        writer = ShardWriter(out, name, out_schema, rows_per_shard=options.rows_per_shard,
+                             row_group_size=options.row_group_size, tmp_dir=tmp)
+        part = remaining.filter(pc.equal(remaining.column("_split"), name))
+        for b in part.to_batches(max_chunksize=options.row_group_size):
+            writer.write(pa.RecordBatch.from_arrays(b.columns[:len(out_schema)], schema=out_schema), b.column("_digest"))
+        kept = [Shard(**f) for f in reused.get(name, [])]
+        shards[name] = kept + writer.close(need_one=not kept)
+
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
-        options=options, counts=counts)
-    versions.check_schema_bump(version, payload["features"], previous)
+        options=options, counts=counts, changes=_changes(out, previous, finals),
+        work={"processed": total - cache.reused, "reused": cache.reused,
+              "shards_reused": sum(len(v) for v in reused.values())})
     report_payload = log.to_dict(plan.summary(), version=version)
     vdir = os.path.join(out, versions.VERSIONS_DIR, version)
     versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)
     versions.write_json_atomic(versions.manifest_path(out, version), payload)  # the commit point
     card.write_card(out)
     versions.remove_unreferenced(out)
+    del staged, finals, remaining
+    incremental.keep(stage_path, out, fingerprint)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None)
     return BuildResult(out, version, counts, payload)
+
+
+def _changes(out: str, previous: dict | None, finals: pa.Table) -> dict | None:
+    """Counts of documents added, removed and changed since the previous version."""
+    if previous is None:
+        return None
+    new = compare.digests_of_table(finals)
+    old = compare.digests_of_version(out, previous)
+    d = compare.diff_tables(old, new)
+    return {k: len(v) for k, v in d.items()}

@@ -27,7 +27,7 @@ class InputDigest:
         self._h = hashlib.sha256()
         self.files = 0
 
-    def add_batch(self, records: pa.RecordBatch, rejections: list[dict]) -> None:
+    def add(self, records: pa.Table, rejections: list[dict]) -> None:
         pairs = list(zip(records.column("file_name").to_pylist(), records.column("sha256").to_pylist()))
         pairs += [(r["file_name"], r.get("sha256") or "unreadable") for r in rejections]
         for name, digest in sorted(pairs):
@@ -56,7 +56,7 @@ def release_date() -> str:
 
 
 def version_manifest(*, version, previous, shards: dict[str, list[Shard]], features, inputs: InputDigest,
-                     options: BuildOptions, counts: dict, changes: dict | None = None) -> dict:
+                     options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None) -> dict:
     opts = {k: v for k, v in asdict(options).items() if k not in {"jobs", "progress", "replace", "batch_size"}}
     if opts.get("manifest"):
         opts["manifest"] = os.path.basename(opts["manifest"])
@@ -78,4 +78,5 @@ def version_manifest(*, version, previous, shards: dict[str, list[Shard]], featu
         "software": software_versions(),
         "language_detector": {"seed": LANGDETECT_SEED},
         "changes": changes or {},
+        "work": work or {},
     }

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .reuse import write_index
+
 DATA_DIR = "data"
 PARQUET_SETTINGS = dict(
     compression="zstd",
@@ -57,11 +59,15 @@ class ShardWriter:
         self._rows = 0
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
+        self._index: list[tuple[pa.Array, pa.Array]] = []  # (ids, row digests) of the open shard
 
-    def write(self, batch: pa.RecordBatch) -> None:
+    def write(self, batch: pa.RecordBatch, digests: pa.Array) -> None:
+        """Append rows; ``digests`` (one per row) go to the shard's row index (see :mod:`.reuse`)."""
         while batch.num_rows:
             room = self.rows_per_shard - self._rows - self._pending_rows
             head, batch = batch.slice(0, room), batch.slice(room)
+            self._index.append((head.column("id"), digests.slice(0, room)))
+            digests = digests.slice(room)
             self._pending.append(head)
             self._pending_rows += head.num_rows
             if self._pending_rows >= self.row_group_size:
@@ -87,10 +93,14 @@ class ShardWriter:
         self._pending = rest.to_batches() if rest.num_rows else []
         self._pending_rows = rest.num_rows
 
-    def _close_shard(self) -> None:
+    def _close_shard(self, force: bool = False) -> None:
         self._flush(final=True)
         if self._writer is None:
-            return
+            if not force:
+                return
+            # a declared split with no rows still gets one (empty) shard, so it loads
+            self._tmp_path = os.path.join(self.tmp_dir, f"{self.split}-empty.parquet")
+            self._writer = pq.ParquetWriter(self._tmp_path, self.schema, **PARQUET_SETTINGS)
         self._writer.close()
         digest = file_sha256(self._tmp_path)
         rel = f"{DATA_DIR}/{self.split}-{digest[:20]}.parquet"
@@ -101,8 +111,12 @@ class ShardWriter:
         else:
             os.replace(self._tmp_path, final_path)
         self.shards.append(Shard(rel, digest, self._rows, os.path.getsize(final_path)))
-        self._writer, self._tmp_path, self._rows = None, None, 0
+        ids = pa.concat_arrays([i for i, _ in self._index]) if self._index else pa.array([], pa.string())
+        digests = pa.concat_arrays([d for _, d in self._index]) if self._index else pa.array([], pa.string())
+        write_index(self.root, digest, ids, digests)
+        self._writer, self._tmp_path, self._rows, self._index = None, None, 0, []
 
-    def close(self) -> list[Shard]:
-        self._close_shard()
+    def close(self, *, need_one: bool) -> list[Shard]:
+        """Close the last shard; ``need_one``: write an empty shard if none was written."""
+        self._close_shard(force=need_one and not self.shards)
         return self.shards

@@ -1,0 +1,122 @@
+"""Versions: loadable side by side, comparable, stable splits, shared shards, checked numbers."""
+import json
+import os
+import shutil
+
+import pytest
+from datasets import load_dataset
+
+import corpuspack
+from corpuspack.builder import versions
+from corpuspack.builder.split import assign_split
+from corpuspack.cli import main
+from conftest import SEEDS
+
+WORDS = ("الحكومة الوزير الاقتصاد المدينة الشركة الرئيس البرلمان المدرسة الطلاب الجامعة المستشفى الطريق "
+         "السوق الأسعار المطر الزراعة المياه الكهرباء النفط الغاز التجارة السياحة الفريق المباراة").split()
+
+
+def article(i: int) -> str:
+    words = [WORDS[(i * 7 + k * (i % 5 + 1)) % len(WORDS)] for k in range(60)]
+    return f"خبر رقم {i} عن {WORDS[i % len(WORDS)]}\n" + " ".join(words) + f" {i} {i * 31}.\n"
+
+
+@pytest.fixture
+def dump(tmp_path):
+    d = tmp_path / "dump"
+    d.mkdir()
+    for i in range(12):
+        (d / f"{i:03d}_{i:016x}.txt").write_text(article(i), encoding="utf-8")
+    return d
+
+
+def _ids(ds):
+    return sorted(ds["id"])
+
+
+def test_two_versions_load_diff_and_share_storage(dump, tmp_path, hf_cache):
+    out = tmp_path / "out"
+    opts = dict(jobs=1, progress=False, rows_per_shard=3, row_group_size=3,
+                splits=(("train", 0.5), ("test", 0.5)))
+    corpuspack.build(dump, out, version="1.0.0", **opts)
+    v1_splits = {split: _ids(load_dataset(str(out), "v1.0.0", split=split, cache_dir=hf_cache)) for split in ("train", "test")}
+
+    os.remove(dump / f"003_{3:016x}.txt")                                   # removed
+    (dump / f"005_{5:016x}.txt").write_text(article(500), encoding="utf-8")  # edited
+    (dump / f"100_{100:016x}.txt").write_text(article(100), encoding="utf-8")  # added
+    r2 = corpuspack.build(dump, out, version="1.1.0", **opts)
+
+    # both versions load, the latest is the default
+    v1 = load_dataset(str(out), "v1.0.0", cache_dir=hf_cache)
+    v2 = load_dataset(str(out), cache_dir=hf_cache)
+    assert {s: _ids(v1[s]) for s in v1} == v1_splits
+    all_v2 = sorted(_ids(v2["train"]) + _ids(v2["test"]))
+    assert all_v2 == sorted([f"{i:016x}" for i in range(12) if i != 3] + [f"{100:016x}"])
+    assert _ids(load_dataset(str(out), "v1.1.0", split="train", cache_dir=hf_cache)) == _ids(v2["train"])
+
+    # diff reports exactly the changes, from the CLI too
+    from corpuspack.builder.compare import diff
+    changes = diff(str(out), "1.0.0", "1.1.0")
+    assert changes == {"added": [f"{100:016x}"], "removed": [f"{3:016x}"], "changed": [f"{5:016x}"]}
+    assert r2.manifest["changes"] == {"added": 1, "removed": 1, "changed": 1}
+
+    # splits never move
+    for split in ("train", "test"):
+        for doc in _ids(v2[split]):
+            assert assign_split(doc, opts["splits"]) == split
+            if doc in v1_splits["train"] + v1_splits["test"]:
+                assert doc in v1_splits[split]
+
+    # unchanged shards are shared; only changed rows were processed again
+    m1, m2 = versions.read_manifest(str(out), "1.0.0"), versions.read_manifest(str(out), "1.1.0")
+    files1 = {f["path"] for i in m1["splits"].values() for f in i["files"]}
+    files2 = {f["path"] for i in m2["splits"].values() for f in i["files"]}
+    assert files1 & files2, "no shard shared between versions"
+    assert m2["work"]["processed"] == 2 and m2["work"]["reused"] == 10
+    assert m2["work"]["shards_reused"] == len(files1 & files2)
+    on_disk = set(os.listdir(out / "data"))
+    assert {p.split("/")[1] for p in files1 | files2} == on_disk
+
+    # versions listing
+    assert versions.list_versions(str(out)) == ["1.0.0", "1.1.0"]
+
+
+def test_cli_versions_and_diff(dump, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(dump), str(out), "--version", "1.0.0", "--jobs", "1", "--quiet"]) == 0
+    (dump / f"200_{200:016x}.txt").write_text(article(200), encoding="utf-8")
+    assert main(["build", str(dump), str(out), "--version", "1.0.1", "--jobs", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["versions", str(out)]) == 0
+    listing = capsys.readouterr().out
+    assert "1.0.0" in listing and "v1.0.1" in listing and "13" in listing
+    assert main(["diff", str(out), "1.0.0", "1.0.1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"added": [f"{200:016x}"], "removed": [], "changed": []}
+
+
+def test_version_numbers_are_checked(dump, tmp_path, capsys):
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, version="1.2.0", jobs=1, progress=False)
+    for bad in ("1.1.9", "1.2.0", "v1.3", "1.3"):
+        assert main(["build", str(dump), str(out), "--version", bad, "--jobs", "1", "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert "version" in err and bad in err
+    # no version given for an existing output: a clear error, nothing written
+    assert main(["build", str(dump), str(out), "--jobs", "1", "--quiet"]) == 2
+    assert "pass --version" in capsys.readouterr().err
+    assert versions.list_versions(str(out)) == ["1.2.0"]
+
+
+def test_schema_change_needs_a_major_bump(dump, tmp_path):
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, version="1.0.0", jobs=1, progress=False)
+    # pretend 1.0.0 was published with a column this schema no longer has
+    path = versions.manifest_path(str(out), "1.0.0")
+    m = json.loads(open(path, encoding="utf-8").read())
+    m["features"]["old_column"] = {"dtype": "string", "_type": "Value"}
+    versions.write_json_atomic(path, m)
+    with pytest.raises(versions.VersionError, match="must bump the major version"):
+        corpuspack.build(dump, out, version="1.1.0", jobs=1, progress=False)
+    assert versions.list_versions(str(out)) == ["1.0.0"]
+    corpuspack.build(dump, out, version="2.0.0", jobs=1, progress=False)
+    assert versions.list_versions(str(out)) == ["1.0.0", "2.0.0"]
