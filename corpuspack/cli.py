@@ -12,7 +12,7 @@ def _build(args) -> int:
     from .builder.pipeline import build
 
     opts = BuildOptions(version=args.version, jobs=args.jobs or default_jobs(), splits=parse_splits(args.splits),
-                        near_dedup=args.near_dedup, manifest=args.manifest, replace=args.replace,
+                        near_dedup=args.near_dedup, manifest=args.manifest, replace=args.replace, git=args.git,
                         progress=not args.quiet)
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
@@ -79,6 +79,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--near-dedup", choices=["annotate", "drop"], default="annotate")
     b.add_argument("--manifest", help="sidecar crawl manifest (CSV, JSON Lines or Parquet)")
     b.add_argument("--replace", action="store_true", help="rewrite the latest version in place")
+    b.add_argument("--git", action="store_true", help="make OUT a git repository: one commit and tag per version")
     b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
     b.set_defaults(func=_build)
 

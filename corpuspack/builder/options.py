@@ -54,6 +54,7 @@ class BuildOptions:
     row_group_size: int = 1_000
     progress: bool = True
     replace: bool = False  # allow rewriting an existing (latest) version
+    git: bool = False  # commit and tag each version in OUT as a git repository
 
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size)
@@ -61,7 +62,7 @@ class BuildOptions:
     def fingerprint(self) -> str:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
-                    if k not in {"version", "jobs", "batch_size", "progress", "replace", "manifest"}}
+                    if k not in {"version", "jobs", "batch_size", "progress", "replace", "manifest", "git"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()

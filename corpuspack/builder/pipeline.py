@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from . import card, compare, corpus, incremental, provenance, report, reuse, versions
+from . import card, compare, publish, corpus, incremental, provenance, report, reuse, versions
 from .discover import discover
 from .engine import run
 from .options import BuildOptions
@@ -152,6 +152,8 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     versions.remove_unreferenced(out)
     del staged, finals, remaining
     incremental.keep(stage_path, out, fingerprint)
+    if options.git or publish.is_repo(out):
+        publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None)
     return BuildResult(out, version, counts, payload)
 
