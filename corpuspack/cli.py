@@ -11,7 +11,7 @@ from .builder.options import BuildOptions, default_jobs, parse_splits
 def _build(args) -> int:
     from .builder.pipeline import build
 
-    opts = BuildOptions(version=args.version, jobs=args.jobs or default_jobs(), splits=parse_splits(args.splits),
+    opts = BuildOptions(version=args.version, name=args.name, jobs=args.jobs or default_jobs(), splits=parse_splits(args.splits),
                         near_dedup=args.near_dedup, manifest=args.manifest, replace=args.replace, git=args.git,
                         progress=not args.quiet)
     result = build(args.input_dir, args.output_dir, opts)
@@ -74,6 +74,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("input_dir")
     b.add_argument("output_dir")
     b.add_argument("--version", help="semantic version to write (default 1.0.0 for a new output)")
+    b.add_argument("--name", help="the dataset's name in its card (default: the input folder's name)")
     b.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
     b.add_argument("--splits", help="e.g. train=0.98,validation=0.01,test=0.01 (default: train only)")
     b.add_argument("--near-dedup", choices=["annotate", "drop"], default="annotate")

@@ -41,7 +41,7 @@ def card_data(root: str) -> DatasetCardData:
     return DatasetCardData(
         configs=configs, dataset_info=infos,
         language=[l for l in langs if l != "und"] or None,
-        pretty_name=os.path.basename(os.path.abspath(root)),
+        pretty_name=latest["name"] if latest else None,
         size_categories=[_size_category(latest["counts"]["included"])] if latest else None,
         task_categories=["text-generation"],
         tags=["corpuspack"],
@@ -99,7 +99,7 @@ def card_text(root: str) -> str:
     names = versions.list_versions(root)
     manifests = [versions.read_manifest(root, v) for v in names]
     latest = manifests[-1]
-    name = os.path.basename(os.path.abspath(root))
+    name = latest["name"]
     n = latest["counts"]["included"]
     langs = _column_counts(root, latest, "language")
     sources = _column_counts(root, latest, "source")
@@ -116,9 +116,9 @@ def card_text(root: str) -> str:
         "",
         "```python",
         "from datasets import load_dataset",
-        f'ds = load_dataset("path/to/{name}")                    # the latest version',
-        f'ds = load_dataset("path/to/{name}", "{versions.config_name(names[0])}")          # a given version',
-        f'ds = load_dataset("path/to/{name}", streaming=True)    # streaming',
+        'ds = load_dataset("path/to/this/folder")                 # the latest version',
+        f'ds = load_dataset("path/to/this/folder", "{versions.config_name(names[0])}")       # a given version',
+        'ds = load_dataset("path/to/this/folder", streaming=True) # streaming',
         "```",
         "",
         "## Versions",

@@ -40,6 +40,7 @@ def default_jobs() -> int:
 @dataclass(frozen=True)
 class BuildOptions:
     version: str | None = None  # the dataset version to write (semantic)
+    name: str | None = None  # the dataset's name in its card (default: the input folder's name)
     jobs: int = field(default_factory=default_jobs)
     batch_size: int = 256  # documents per unit of parallel work
     splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
@@ -62,7 +63,7 @@ class BuildOptions:
     def fingerprint(self) -> str:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
-                    if k not in {"version", "jobs", "batch_size", "progress", "replace", "manifest", "git"}}
+                    if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()

@@ -52,6 +52,8 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``."""
     options = replace(options or BuildOptions(), **kwargs)
     root, out = os.fspath(input_dir), os.fspath(output_dir)
+    if options.name is None:
+        options = replace(options, name=os.path.basename(os.path.abspath(root)))
     if not os.path.isdir(root):
         raise NotADirectoryError(f"input folder not found: {root}")
     os.makedirs(out, exist_ok=True)

@@ -57,10 +57,11 @@ def release_date() -> str:
 
 def version_manifest(*, version, previous, shards: dict[str, list[Shard]], features, inputs: InputDigest,
                      options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None) -> dict:
-    opts = {k: v for k, v in asdict(options).items() if k not in {"jobs", "progress", "replace", "batch_size", "git"}}
+    opts = {k: v for k, v in asdict(options).items() if k not in {"name", "jobs", "progress", "replace", "batch_size", "git"}}
     if opts.get("manifest"):
         opts["manifest"] = os.path.basename(opts["manifest"])
     return {
+        "name": options.name,
         "version": version,
         "previous_version": previous["version"] if previous else None,
         "schema_version": schema.SCHEMA_VERSION,
