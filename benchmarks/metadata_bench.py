@@ -1,0 +1,72 @@
+"""Time ``extract_metadata`` per document: the bundled seeds, and the 200 Persian Fars News
+articles in /work/shared/realdata/farsnews when present (title precision is reported too).
+
+    /work/venv/bin/python benchmarks/metadata_bench.py [--repeat N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import unicodedata
+from pathlib import Path
+
+from corpuspack.builder.metadata import extract_metadata
+from corpuspack.builder.metadata.normalize import fold_spaces
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "examples" / "seeds"
+FARS = Path(os.environ.get("CORPUSPACK_FARSNEWS", "/work/shared/realdata/farsnews"))
+
+
+def load(folder: Path) -> dict[str, str]:
+    return {p.name: unicodedata.normalize("NFC", p.read_text(encoding="utf-8").replace("\r\n", "\n"))
+            for p in sorted(folder.glob("*.txt"))}
+
+
+def bench(name: str, docs: dict[str, str], repeat: int) -> None:
+    texts = list(docs.values())
+    for t in texts:  # warm-up: gazetteer and regexes are built lazily once
+        extract_metadata(t)
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for t in texts:
+            extract_metadata(t)
+    elapsed = time.perf_counter() - start
+    n = repeat * len(texts)
+    chars = sum(map(len, texts)) / len(texts)
+    print(f"{name}: {len(texts)} docs x {repeat}, mean {elapsed / n * 1e6:.1f} us/doc (mean {chars:.0f} chars/doc)")
+
+
+def fars_titles(docs: dict[str, str]) -> None:
+    truth_file = FARS.with_name(FARS.name + ".truth.jsonl")
+    if not truth_file.exists():
+        return
+    truth = {r["filename"]: r for r in map(json.loads, truth_file.read_text(encoding="utf-8").splitlines())}
+    given = correct = 0
+    for name, text in docs.items():
+        got = extract_metadata(text)["title"]
+        if got is None or name not in truth:
+            continue
+        given += 1
+        correct += fold_spaces(unicodedata.normalize("NFC", truth[name]["title"])) == got
+    print(f"farsnews titles: {given}/{len(docs)} given, {correct} exactly right, "
+          f"precision {correct / max(given, 1):.3f}, recall {correct / len(docs):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=50)
+    args = ap.parse_args()
+    bench("seeds", load(SEEDS), args.repeat)
+    if FARS.is_dir():
+        docs = load(FARS)
+        bench("farsnews", docs, max(1, args.repeat // 10))
+        fars_titles(docs)
+    else:
+        print(f"farsnews: skipped ({FARS} not found)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Publication dates: parse a date expression, and find one only where publication dates live.
+
+Where (see :func:`find_publication_date`):
+
+* ``dateline``  -- inside the dateline/credit segment found by :mod:`.sources`
+  (e.g. "( أردو بوینت نتورك ۔ / سبوتنيك - 18 فبراير 2022ء)");
+* ``marker``    -- right after an explicit marker ("نشر في", "بتاريخ", "تاريخ النشر",
+  "Published", "Posted on", "Publié le", "تاریخ انتشار", ...) in the first or last lines, the
+  marker at the start of its line or on a short line;
+* ``date_line`` -- a line near the top or bottom that holds only a date (plus weekday, time,
+  punctuation).
+
+What (see :func:`parse_dates`): day + month name + four-digit year in any table of
+:mod:`.months` (paired forms "أغسطس/ آب", ordinal day words, "من"/"عام" fillers, trailing
+ء م هـ ه.ش), English "Month D, YYYY", numeric Y-M-D / D-M-Y with one separator.
+A year alone, a day and month without a year, or a relative word ("اليوم", "أمس") is never a date.
+Lunar Hijri goes through ``hijridate``, Solar Hijri through ``jdatetime``; when one segment
+holds both a Hijri and a Gregorian date ("... هـ الموافق 18 فبراير 2022م"), the Gregorian wins.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .months import MONTHS, WEEKDAYS
+from .normalize import fold
+from .numerals import ORDINAL_DAYS
+
+YEAR_RANGE = {"g": (1900, 2100), "h": (1318, 1525), "j": (1279, 1479)}
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+_MONTH = _alt(MONTHS)
+_ORD = _alt(ORDINAL_DAYS)
+_SUF = r"(?:\s*(?P<{0}>ه\s*\.?\s*ش|ه\s*\.?\s*ق|هجري|هجريه|ه|م|ء|ش|ق|ad|a\.d\.)(?!\w))?"
+_DMY = (rf"(?<![\w/.\-])(?P<d>\d{{1,2}}|{_ORD})(?:er|st|nd|rd|th)?\.?\s*(?:من\s+)?(?:شهر\s+)?"
+        rf"(?P<m1>{_MONTH})(?!\w)(?:\s*[/(\-–]\s*(?P<m2>{_MONTH})(?!\w)\s*\)?)?\.?\s*[,،]?\s*"
+        rf"(?:(?:من\s+)?(?:عام|العام|سنه|السنه|سال)\s+)?(?P<y>\d{{4}})(?!\d)" + _SUF.format("s1"))
+_MDY = (rf"(?<!\w)(?P<m3>{_MONTH})(?!\w)(?:\s*[/(]\s*(?P<m4>{_MONTH})(?!\w)\s*\)?)?\.?\s+"
+        rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s*[,،]?\s*(?P<y2>\d{{4}})(?!\d)" + _SUF.format("s2"))
+_YMD = r"(?<![\d/.\-])(?P<Y>\d{4})(?P<sa>[-/.])(?P<M>\d{1,2})(?P=sa)(?P<D>\d{1,2})(?![\d])(?!(?P=sa)\d)" + _SUF.format("s3")
+_DMYN = r"(?<![\d/.\-])(?P<D2>\d{1,2})(?P<sb>[-/.])(?P<M2>\d{1,2})(?P=sb)(?P<Y2>\d{4})(?![\d])(?!(?P=sb)\d)" + _SUF.format("s4")
+DATE_RE = re.compile("|".join((_DMY, _MDY, _YMD, _DMYN)), re.IGNORECASE)
+
+_PERSIAN_HINT = re.compile("[۰-۹پچژگکی]")
+_HIJRI_SUFFIX = {"ه", "هق", "ه.ق", "هجري", "هجريه", "ق"}
+_SOLAR_SUFFIX = {"هش", "ه.ش", "ش"}
+
+_MARKERS = [fold(m) for m in (
+    "تاريخ النشر", "تاريخ نشر", "نشر في", "نشر بتاريخ", "تم النشر في", "تم النشر", "نشر يوم", "نشر",
+    "بتاريخ", "تاريخ الخبر", "تاريخ الإضافة", "تاريخ الاضافة", "آخر تحديث", "اخر تحديث", "تاريخ التحديث",
+    "تاریخ انتشار", "تاريخ انتشار", "زمان انتشار", "منتشر شده در", "منتشر شده",
+    "published on", "published", "posted on", "posted", "last updated on", "last updated", "updated on", "updated",
+    "publié le", "publie le", "publié", "mis à jour le", "date",
+)]
+_MARKER_RE = re.compile(rf"(?<!\w)(?:{_alt(_MARKERS)})(?!\w)", re.IGNORECASE)
+_WEEKDAY = _alt(WEEKDAYS)
+_GAP_RE = re.compile(rf"[\s:：,،\-–—|]*(?:(?:يوم\s+)?(?:{_WEEKDAY})(?!\w)[\s:,،\-–—|]*)?", re.IGNORECASE)
+_LEFTOVER_RE = re.compile(
+    rf"(?:{_WEEKDAY}|يوم|الساعه|ساعت|الموافق|gmt|utc|am|pm|ص|م|"
+    r"t?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)(?!\w)|[\W_]+", re.IGNORECASE)
+
+SHORT_LINE = 80
+
+
+def _month(name: str | None) -> tuple[str, int] | None:
+    if name is None:
+        return None
+    return MONTHS.get(re.sub(r"\s+", " ", name.lower()))
+
+
+def to_date(cal: str, y: int, m: int, d: int) -> dt.date | None:
+    """A validated Gregorian date from a (calendar, year, month, day), or None."""
+    lo, hi = YEAR_RANGE[cal]
+    if not (lo <= y <= hi and 1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    try:
+        if cal == "g":
+            return dt.date(y, m, d)
+        if cal == "h":
+            from hijridate import Hijri
+            g = Hijri(y, m, d).to_gregorian()
+            return dt.date(g.year, g.month, g.day)
+        import jdatetime
+        g = jdatetime.date(y, m, d).togregorian()
+        return dt.date(g.year, g.month, g.day)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _suffix(m: re.Match) -> str:
+    for k in ("s1", "s2", "s3", "s4"):
+        v = m.group(k)
+        if v:
+            return re.sub(r"\s+", "", v.lower())
+    return ""
+
+
+def _from_match(m: re.Match, persian_hint: bool) -> tuple[dt.date, str] | None:
+    suf = _suffix(m)
+    if m.group("m1") or m.group("m3"):
+        if m.group("m1"):
+            mon, mon2, day, year = _month(m.group("m1")), _month(m.group("m2")), m.group("d"), m.group("y")
+        else:
+            mon, mon2, day, year = _month(m.group("m3")), _month(m.group("m4")), m.group("d2"), m.group("y2")
+        if mon is None or (mon2 is not None and mon2[1] != mon[1]):
+            return None
+        cal = mon[0]
+        if mon2 is not None and mon2[0] != cal:
+            if {cal, mon2[0]} != {"g"}:
+                return None
+        if cal == "g" and suf in _HIJRI_SUFFIX | _SOLAR_SUFFIX:
+            return None
+        if cal != "g" and suf in {"م", "ء", "ad", "a.d."}:
+            return None
+        d = int(day) if day.isdigit() else ORDINAL_DAYS.get(re.sub(r"\s+", " ", day))
+        if d is None:
+            return None
+        res = to_date(cal, int(year), mon[1], d)
+        return (res, cal) if res else None
+    if m.group("Y"):
+        y, mo, d = int(m.group("Y")), int(m.group("M")), int(m.group("D"))
+    else:
+        a, b, y = int(m.group("D2")), int(m.group("M2")), int(m.group("Y2"))
+        d, mo = (b, a) if (b > 12 and a <= 12) else (a, b)  # day/month unless only month/day fits
+    if 1900 <= y <= 2100:
+        cal = "g"
+    elif suf in _SOLAR_SUFFIX or (persian_hint and suf not in _HIJRI_SUFFIX):
+        cal = "j"
+    elif suf in _HIJRI_SUFFIX:
+        cal = "h"
+    else:
+        return None  # a 13xx/14xx year with no calendar marker: ambiguous, so no date
+    res = to_date(cal, y, mo, d)
+    return (res, cal) if res else None
+
+
+def parse_dates(segment: str, persian_hint: bool | None = None) -> list[tuple[dt.date, str, int, int]]:
+    """Every valid date in ``segment``: (date, calendar, start, end) on the folded text."""
+    hint = bool(_PERSIAN_HINT.search(segment)) if persian_hint is None else persian_hint
+    folded = fold(segment)
+    out = []
+    for m in DATE_RE.finditer(folded):
+        r = _from_match(m, hint)
+        if r:
+            out.append((r[0], r[1], m.start(), m.end()))
+    return out
+
+
+def parse_date(segment: str, persian_hint: bool | None = None) -> dt.date | None:
+    """The date a segment states, the Gregorian one when several calendars are given; else None."""
+    found = parse_dates(segment, persian_hint)
+    if not found:
+        return None
+    for d, cal, _, _ in found:
+        if cal == "g":
+            return d
+    return found[0][0]
+
+
+def marker_date(line: str) -> dt.date | None:
+    """A date right after a publication marker in ``line`` (marker at line start or short line)."""
+    s = line.strip()
+    if not s:
+        return None
+    if len(s) > SHORT_LINE:  # long line: the marker must open it
+        folded = fold(s[:SHORT_LINE + 40])
+        found_markers = [m for m in (_MARKER_RE.search(folded, 0, 40),) if m is not None and m.start() <= 3]
+    else:
+        folded = fold(s)
+        found_markers = list(_MARKER_RE.finditer(folded))
+    for mk in found_markers:
+        gap = _GAP_RE.match(folded, mk.end())
+        pos = gap.end() if gap else mk.end()
+        m = DATE_RE.match(folded, pos)
+        if m is None:
+            continue
+        found = parse_date(folded[pos:], bool(_PERSIAN_HINT.search(line)))  # Gregorian first if paired
+        if found:
+            return found
+    return None
+
+
+def is_date_line(line: str) -> bool:
+    return date_line_date(line) is not None
+
+
+def date_line_date(line: str) -> dt.date | None:
+    """The date of a line that holds only a date (weekday, time and punctuation allowed)."""
+    s = line.strip()
+    if not s or len(s) > SHORT_LINE:
+        return None
+    folded = fold(s)
+    found = parse_dates(s)
+    if not found:
+        return None
+    rest = folded
+    for _, _, a, b in sorted(found, key=lambda x: -x[2]):
+        rest = rest[:a] + " " + rest[b:]
+    if _LEFTOVER_RE.sub("", rest).strip():
+        return None
+    return parse_date(s)
+
+
+def find_publication_date(head: list[str], tail: list[str], dateline: str | None
+                          ) -> tuple[dt.date | None, str | None]:
+    """(date, method) from the dateline segment, a marker, or a date-only line; else (None, None)."""
+    if dateline:
+        d = parse_date(dateline)
+        if d:
+            return d, "dateline"
+    for line in (*head, *tail):
+        d = marker_date(line)
+        if d:
+            return d, "marker"
+    for line in (*head[:4], *tail[-4:]):
+        d = date_line_date(line)
+        if d:
+            return d, "date_line"
+    return None, None

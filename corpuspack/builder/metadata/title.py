@@ -1,0 +1,61 @@
+"""The headline: the first line when it reads as one; null rather than a wrong title.
+
+* A first line repeated within the next two non-empty lines (whitespace folded) is the title
+  (``repeated_line``) -- scrapers often print the headline twice -- unless it is longer than
+  200 characters or ends like a sentence.
+* Otherwise the first line is the title (``first_line``) when it looks like a headline: 2 to 30
+  words, at most 200 characters, not ending like a sentence ('.', '۔', ':'), not a credit, date
+  or bracketed line, and followed by a body line at least as long or ending a sentence.
+* Skipped before deciding: a bare dateline ("موسكو-سانا"), a date-only line, and a short section
+  label ("الشأن السوري", at most 3 words) that is followed by a headline-like line.
+"""
+from __future__ import annotations
+
+from .dates import is_date_line, marker_date
+from .normalize import fold_spaces
+from .sources import is_bare_dateline
+
+MAX_CHARS = 200
+MAX_WORDS = 30
+LABEL_WORDS = 3
+_SENTENCE_END = (".", "۔", ":", "：", "…:")
+
+
+def _headline_like(line: str) -> bool:
+    words = line.split()
+    return (2 <= len(words) <= MAX_WORDS and len(line) <= MAX_CHARS
+            and not line.endswith(_SENTENCE_END) and not line.startswith(("(", "[", "-", "–", "•", "*"))
+            and not line.startswith(("المصدر", "Source", "source", "منبع"))
+            and not is_date_line(line) and marker_date(line) is None)
+
+
+def _body_like(line: str, title: str) -> bool:
+    return len(line) >= len(title) or line.endswith((".", "۔", "!", "؟", "?", "\""))
+
+
+def extract_title(lines: list[str]) -> tuple[str | None, str | None, tuple[int, ...]]:
+    """(title, method, indices of the lines that hold the title) from the first non-empty lines
+    of a document (already stripped); skipped labels and datelines are not in the indices."""
+    ls = [fold_spaces(x) for x in lines[:6]]
+    i = 0
+    while i < len(ls) - 1 and i < 3:
+        cur = ls[i]
+        if is_bare_dateline(cur) or is_date_line(cur):
+            i += 1
+            continue
+        words = cur.split()
+        if (len(words) <= LABEL_WORDS and not cur.endswith(_SENTENCE_END) and ls[i + 1] != cur
+                and _headline_like(ls[i + 1])):
+            i += 1
+            continue
+        break
+    if i >= len(ls):
+        return None, None, ()
+    cand = ls[i]
+    for j in (i + 1, i + 2):
+        if (j < len(ls) and ls[j] == cand and len(cand) <= MAX_CHARS and len(cand.split()) >= 2
+                and not cand.endswith(_SENTENCE_END)):
+            return cand, "repeated_line", (i, j)
+    if i + 1 < len(ls) and _headline_like(cand) and _body_like(ls[i + 1], cand):
+        return cand, "first_line", (i,)
+    return None, None, ()
