@@ -109,3 +109,22 @@ def _table(out):
     from corpuspack.builder import versions
     m = versions.read_manifest(str(out), versions.latest(str(out)))
     return pa.concat_tables(pq.read_table(out / f["path"]) for i in m["splits"].values() for f in i["files"])
+
+
+def test_seed_metadata_table_end_to_end(built, hf_cache):
+    out, _ = built
+    rows = {r["file_name"][:3]: r for r in load_dataset(str(out), split="train", cache_dir=hf_cache)}
+    expect = {
+        "000": (None, None, None, ["rt"]),
+        "001": (TITLE_001, "2022-02-18", "urdupoint", ["rt"]),
+        "002": ("واشنطن: حققنا تقدّماً مع الروس ونعمل على إخراج الإيرانيين من سوريا", None, None, []),
+        "003": (TITLE_003, None, None, []),
+        "004": (None, None, "sana", ["rt", "tass"]),
+    }
+    for key, (title, date, source, cited) in expect.items():
+        r = rows[key]
+        got_title = " ".join(r["title"].split()) if r["title"] else None
+        assert (got_title, str(r["date"]) if r["date"] else None, r["source"], r["cited_outlets"]) == (title, date, source, cited), key
+    assert rows["001"]["agency"] == "sputnik" and rows["001"]["date_method"] == "dateline"
+    assert rows["002"]["credit"] == "وكالات روسيّة"
+    assert all(r["near_dup_cluster_size"] == 1 and r["near_dup_cluster"] is None for r in rows.values())
