@@ -1,0 +1,208 @@
+"""Corpus-level boilerplate: lines that recur across many documents.
+
+Two steps, matching the engine design:
+
+1. Corpus pass -- :func:`find_repeated_lines` counts, with numpy, in how many
+   documents each line hash occurs (``line_hashes`` from
+   :func:`corpuspack.builder.fingerprint.fingerprints`: xxh3-64 of each
+   normalised non-empty line of at most ``MAX_LINE_CHARS`` characters; a line
+   repeated inside one document counts once). Lines whose document frequency is
+   at least ``max(min_docs, ceil(min_fraction * num_docs))`` are boilerplate.
+2. Per document -- :func:`remove_repeated_lines` (pure) drops those lines and
+   returns what it removed; :class:`RemovalStats` sums the removals for the
+   build report (count per pattern plus one example text per pattern).
+
+Defaults are conservative (``MIN_DOCS = 10``, ``MIN_FRACTION = 0.001``):
+page furniture ("back to top", share prompts, "related articles") recurs on
+every page of a site, i.e. in hundreds or thousands of documents, while a
+short content line (a sub-heading, a quoted slogan, a credit) shared by a few
+articles is content. Ten documents is well above what chance gives for lines
+of real prose; 0.1 % scales the bar with the corpus (100 documents in 100,000),
+so a story's own lines repeated across its wire copies are not taken for
+furniture -- and those copies should be counted once anyway: pass
+``exclude_mask`` (exact duplicates, non-representative near duplicates) so each
+story counts once. Lines longer than ``MAX_LINE_CHARS`` (200) are never hashed
+and never removed: they are content even when repeated wire text (duplicated
+documents are dedup's job). On the five seed files nothing is removed.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from corpuspack.builder.fingerprint import MAX_LINE_CHARS, iter_line_keys
+
+MIN_DOCS = 10
+MIN_FRACTION = 0.001
+
+
+@dataclass(frozen=True)
+class RepeatedLines:
+    """The boilerplate line hashes and their document frequencies."""
+
+    hashes: frozenset[int]
+    doc_freq: dict[int, int]
+    threshold: int
+    num_docs: int
+
+    def __contains__(self, h: int) -> bool:
+        return h in self.hashes
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
+def _batch_values(batch) -> tuple[np.ndarray, np.ndarray, int]:
+    """(hash values uint64, row index within batch, number of rows)."""
+    if isinstance(batch, pa.Array):
+        if not (pa.types.is_list(batch.type) or pa.types.is_large_list(batch.type)):
+            raise TypeError(f"line_hashes must be a list column, got {batch.type}")
+        flat = batch.flatten()
+        values = flat.cast(pa.uint64()).to_numpy(zero_copy_only=False) if len(flat) else np.empty(0, np.uint64)
+        parents = pc.list_parent_indices(batch).to_numpy(zero_copy_only=False) if len(flat) else np.empty(0, np.int64)
+        return values.astype(np.uint64, copy=False), parents.astype(np.int64, copy=False), len(batch)
+    rows = list(batch)
+    lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    values = np.fromiter((h for r in rows for h in r), dtype=np.uint64, count=int(lens.sum()))
+    parents = np.repeat(np.arange(len(rows), dtype=np.int64), lens)
+    return values, parents, len(rows)
+
+
+_BLOCK_ROWS = 65536
+
+
+def _blocks(batches):
+    """Arrow chunks (of a ChunkedArray, or as given) cut to bounded blocks."""
+    if isinstance(batches, (pa.Array, pa.ChunkedArray)):
+        batches = [batches]
+    for b in batches:
+        chunks = b.chunks if isinstance(b, pa.ChunkedArray) else [b]
+        for c in chunks:
+            if isinstance(c, pa.Array) and len(c) > _BLOCK_ROWS:
+                for s in range(0, len(c), _BLOCK_ROWS):
+                    yield c.slice(s, _BLOCK_ROWS)
+            else:
+                yield c
+
+
+def find_repeated_lines(
+    line_hashes_batches: Iterable,
+    num_docs: int | None = None,
+    *,
+    min_docs: int = MIN_DOCS,
+    min_fraction: float = MIN_FRACTION,
+    exclude_mask=None,
+) -> RepeatedLines:
+    """Line hashes with document frequency >= max(min_docs, ceil(min_fraction * num_docs)).
+
+    ``line_hashes_batches``: the ``line_hashes`` column, as one
+    ``pa.ListArray``/``ChunkedArray`` or an iterable of them (or of lists of
+    lists of ints), in row order. ``num_docs`` defaults to the rows seen.
+    ``exclude_mask``: bool per row; True rows are not counted (duplicates).
+    Memory: 16 bytes per distinct short line (hash + count), merged per batch.
+    """
+    line_hashes_batches = _blocks(line_hashes_batches)
+    excl = None if exclude_mask is None else np.asarray(exclude_mask, dtype=bool)
+    uniq = np.empty(0, dtype=np.uint64)
+    counts = np.empty(0, dtype=np.int64)
+    row0 = 0
+    for batch in line_hashes_batches:
+        values, parents, m = _batch_values(batch)
+        if excl is not None and len(values):
+            keep = ~excl[row0 + parents]
+            values, parents = values[keep], parents[keep]
+        row0 += m
+        if not len(values):
+            continue
+        # one count per (document, hash)
+        order = np.lexsort((values, parents))
+        v, p = values[order], parents[order]
+        first = np.ones(len(v), dtype=bool)
+        first[1:] = (v[1:] != v[:-1]) | (p[1:] != p[:-1])
+        bu, bc = np.unique(v[first], return_counts=True)
+        # merge with the running totals
+        allv = np.concatenate([uniq, bu])
+        allc = np.concatenate([counts, bc])
+        uniq, inv = np.unique(allv, return_inverse=True)
+        counts = np.bincount(inv.ravel(), weights=allc, minlength=len(uniq)).astype(np.int64)
+    if num_docs is None:
+        num_docs = row0
+    threshold = max(int(min_docs), int(math.ceil(min_fraction * num_docs)))
+    sel = counts >= threshold
+    hs = [int(h) for h in uniq[sel]]
+    return RepeatedLines(frozenset(hs), dict(zip(hs, (int(c) for c in counts[sel]))), threshold, int(num_docs))
+
+
+class LineRemoval(NamedTuple):
+    text: str
+    removed_count: int
+    removed_hashes: list[int]  # one per removed line, in text order
+    removed_lines: list[str]  # the removed lines (stripped), aligned with removed_hashes
+
+
+def remove_repeated_lines(text: str, repeated, *, max_line_chars: int = MAX_LINE_CHARS) -> LineRemoval:
+    """Drop every line whose normalised hash is in ``repeated`` (a set of ints
+    or a :class:`RepeatedLines`); lines longer than ``max_line_chars`` are kept.
+    Pure: returns ``(new_text, removed_count, removed_hashes, removed_lines)``.
+    Line breaks of the kept lines are preserved; blank-line runs are left to
+    the cleaning step."""
+    hashes = repeated.hashes if isinstance(repeated, RepeatedLines) else repeated
+    if not hashes or not text:
+        return LineRemoval(text, 0, [], [])
+    drop = {i: h for i, h in iter_line_keys(text, max_line_chars) if h in hashes}
+    if not drop:
+        return LineRemoval(text, 0, [], [])
+    kept, removed_h, removed_l = [], [], []
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        if i in drop:
+            removed_h.append(drop[i])
+            removed_l.append(line.strip())
+        else:
+            kept.append(line)
+    return LineRemoval("".join(kept), len(removed_h), removed_h, removed_l)
+
+
+@dataclass
+class RemovalStats:
+    """Report accumulator: removed-line count and documents per pattern, and
+    one example text per pattern (the smallest string seen, so the result does
+    not depend on the order documents or partial stats are added/merged)."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+    docs: dict[int, int] = field(default_factory=dict)
+    examples: dict[int, str] = field(default_factory=dict)
+
+    def add(self, removal: LineRemoval | tuple) -> None:
+        hashes, lines = removal[2], removal[3] if len(removal) > 3 else [None] * len(removal[2])
+        for h, line in zip(hashes, lines):
+            self.counts[h] = self.counts.get(h, 0) + 1
+            if line is not None and (h not in self.examples or line < self.examples[h]):
+                self.examples[h] = line
+        for h in set(hashes):
+            self.docs[h] = self.docs.get(h, 0) + 1
+
+    def merge(self, other: RemovalStats) -> None:
+        for h, c in other.counts.items():
+            self.counts[h] = self.counts.get(h, 0) + c
+        for h, c in other.docs.items():
+            self.docs[h] = self.docs.get(h, 0) + c
+        for h, line in other.examples.items():
+            if h not in self.examples or line < self.examples[h]:
+                self.examples[h] = line
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def report(self) -> list[dict]:
+        """One entry per removed pattern, most removed first (ties by hash)."""
+        return [
+            {"hash": f"{h:016x}", "count": c, "docs": self.docs.get(h, 0), "example": self.examples.get(h)}
+            for h, c in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+import pytest
+
+from corpuspack.builder import quality as q
+from corpuspack.builder.quality import quality_signals
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))
+AR = "أكد وزير الخارجية الروسي أن المباحثات بشأن الضمانات الأمنية ستبدأ أوائل العام القادم في جنيف"
+
+
+def test_keys_and_types():
+    r = quality_signals(AR)
+    assert set(r) == {"num_lines", "mean_line_length", "arabic_script_ratio", "quality_warnings"}
+    assert isinstance(r["num_lines"], int) and isinstance(r["mean_line_length"], float)
+    assert isinstance(r["arabic_script_ratio"], float) and isinstance(r["quality_warnings"], list)
+
+
+def test_lines_and_mean_length():
+    r = quality_signals("abc\n\n  de  \n\t\nfghij\n")
+    assert r["num_lines"] == 3
+    assert r["mean_line_length"] == pytest.approx((3 + 2 + 5) / 3)
+
+
+def test_empty():
+    r = quality_signals("")
+    assert r == {"num_lines": 0, "mean_line_length": 0.0, "arabic_script_ratio": 0.0, "quality_warnings": ["tiny"]}
+
+
+def test_arabic_ratio_and_diacritics_not_noise():
+    assert quality_signals(AR)["arabic_script_ratio"] == 1.0
+    assert quality_signals("abc دمج")["arabic_script_ratio"] == pytest.approx(3 / 6)
+    voweled = "بِسْمِ اللَّهِ الرَّحْمَٰنِ الرَّحِيمِ " * 20
+    r = quality_signals(voweled)
+    assert r["arabic_script_ratio"] == 1.0 and "noisy" not in r["quality_warnings"]
+    # presentation forms count as Arabic script, digits are not letters
+    assert quality_signals("ﻻ ﺑ 123")["arabic_script_ratio"] == 1.0
+
+
+def test_warnings():
+    long_ar = " ".join([AR] * 5)
+    assert quality_signals(long_ar)["quality_warnings"] == []
+    assert "tiny" in quality_signals(AR)["quality_warnings"]
+    menu = "\n".join(["الرئيسية", "أخبار", "رياضة", "اقتصاد", long_ar])
+    assert "short_lines" in quality_signals(menu)["quality_warnings"]
+    noisy = long_ar + " " + "12345 ||| ### 678 $$$ 9999 " * 30
+    assert "noisy" in quality_signals(noisy)["quality_warnings"]
+    mixed = long_ar + " " + "The minister said the talks will start early next year in Geneva " * 4
+    assert "mixed_script" in quality_signals(mixed)["quality_warnings"]
+    assert "mixed_script" not in quality_signals(long_ar + " RT CNN")["quality_warnings"]
+    page = "\n".join(["الرئيسية", "أخبار", "سياسة", long_ar, long_ar, "مقالات ذات صلة", "اترك تعليقاً", "زر الذهاب إلى الأعلى"])
+    w = quality_signals(page)["quality_warnings"]
+    assert "header" in w and "footer" in w and w == sorted(w)
+
+
+def test_thresholds_are_module_constants():
+    for name in ("TINY_WORDS", "SHORT_LINE_CHARS", "SHORT_LINES_SHARE", "NOISY_SHARE", "MIXED_SCRIPT_SHARE"):
+        assert hasattr(q, name)
+
+
+def test_seeds_are_clean_arabic():
+    assert len(SEEDS) == 5
+    for f in SEEDS:
+        r = quality_signals(f.read_text(encoding="utf-8"))
+        assert r["arabic_script_ratio"] > 0.95
+        assert not {"tiny", "noisy", "mixed_script", "short_lines"} & set(r["quality_warnings"])
