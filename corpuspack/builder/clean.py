@@ -20,25 +20,34 @@ _KEEP_FORMAT = {"\u200c", "\u200d"}
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 
-@lru_cache(maxsize=1)
-def _drop_table() -> dict[int, None]:
-    """Code points removed by :func:`normalize`: controls (but tab and newline) and
-    invisible format characters (Cf: BOM, LRM/RLM, bidi embeddings, soft hyphen,
-    zero-width space, ...) except those in ``_KEEP_FORMAT``."""
-    drop = {}
+def _invisible_class() -> str:
+    """A regex character class of the code points :func:`normalize` removes: controls
+    (but tab and newline) and invisible format characters (Unicode category Cf: BOM,
+    LRM/RLM, bidi embeddings and isolates, soft hyphen, zero-width space, ...),
+    except those in ``_KEEP_FORMAT``. Built once from the Unicode database."""
+    ranges: list[list[int]] = []
     for cp in range(0x110000):
         ch = chr(cp)
         cat = unicodedata.category(ch)
         if (cat == "Cc" and ch not in "\t\n") or (cat == "Cf" and ch not in _KEEP_FORMAT):
-            drop[cp] = None
-    return drop
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+    return "[" + "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                         for a, b in ranges) + "]+"
+
+
+_INVISIBLE = re.compile(_invisible_class())
+_LINE_EDGES = re.compile(r" *\n *")
 
 
 def normalize(text: str) -> str:
     """Newlines to ``\\n``, NFC, invisible characters dropped, spaces folded, lines stripped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text).translate(_drop_table())
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
+    return text.strip(" ")
 
 
 def fold(line: str) -> str:

@@ -23,9 +23,10 @@ from .options import BuildOptions
 from .repeated_lines import RemovalStats, find_repeated_lines, remove_repeated_lines
 from .report import Ledger
 from .sidecar import Manifest, apply_manifest
-from .stage import INTERNAL
+from .stage import INTERNAL, STAGE_SCHEMA
 
 _INTERNAL_NAMES = tuple(f.name for f in INTERNAL)
+_PUBLISHED_STAGE_NAMES = [f.name for f in STAGE_SCHEMA if f.name not in _INTERNAL_NAMES]
 
 
 def _first_of_each_id(ids: pa.ChunkedArray) -> np.ndarray:
@@ -57,42 +58,69 @@ class Plan:
     log: Ledger
     removal_stats: RemovalStats = field(default_factory=RemovalStats)
 
-    def finish(self, i: int, row: dict, manifest: Manifest | None) -> dict | None:
-        name = row["file_name"]
-        first = int(self.id_first[i])
-        if first != i:
-            self.log.reject(name, "duplicate_id",
-                            f"id {row['id']} is also the id of {self.file_names[first].as_py()} (kept)")
-            return None
-        dup_of = self.exact_of[i].as_py()
-        if dup_of is not None:
-            self.log.duplicate(name, row["id"], dup_of, "exact")
-            return None
-        cluster = self.cluster[i].as_py()
-        if self.near_drop and cluster is not None and not self.representative[i]:
-            self.log.duplicate(name, row["id"], cluster, "near")
-            return None
-        if self.repeated:
-            removal = remove_repeated_lines(row["text"], self.repeated)
-            if removal.removed_count:
-                text = clean_lines(removal.text, frozenset()).text  # re-collapse blank runs
-                if not text.strip():
-                    self.log.reject(name, "empty", "nothing is left after removing lines repeated across the corpus")
-                    return None
-                self.removal_stats.add(removal)
-                row["text"] = text
-                row["removed_lines"] += removal.removed_count
-                row.update(text_stats(text))
-        for k in _INTERNAL_NAMES:
-            row.pop(k, None)
-        row["near_dup_cluster"] = cluster
-        row["near_dup_cluster_size"] = self.cluster_size[i].as_py()
-        if manifest is not None:
-            match = manifest.lookup(name, row["id"])
-            if match is None:
-                self.log.files_without_manifest_row += 1
-            row = apply_manifest(row, match)
-        return row
+    def __post_init__(self) -> None:
+        hashes = self.repeated.hashes if self.repeated else ()
+        self.repeated_array = np.fromiter(sorted(hashes), dtype=np.uint64, count=len(hashes))
+
+    def finish_batch(self, batch: pa.RecordBatch, offset: int, manifest: Manifest | None) -> list[dict]:
+        """The published rows of a batch of staged rows (``offset``: its first row's index).
+
+        Dropped rows go to the ledger; only rows that hold a repeated line are
+        edited in Python, the decisions are read as whole slices."""
+        n = batch.num_rows
+        own = self.id_first[offset:offset + n] == np.arange(offset, offset + n)
+        exact = self.exact_of.slice(offset, n).to_pylist()
+        cluster = self.cluster.slice(offset, n).to_pylist()
+        size = self.cluster_size.slice(offset, n).to_pylist()
+        representative = self.representative[offset:offset + n]
+        edit = self._rows_with_repeated_lines(batch.column("_line_hashes"))
+        rows = batch.select(_PUBLISHED_STAGE_NAMES).to_pylist()
+        out = []
+        for k, row in enumerate(rows):
+            name = row["file_name"]
+            if not own[k]:
+                first = self.file_names[int(self.id_first[offset + k])].as_py()
+                self.log.reject(name, "duplicate_id", f"id {row['id']} is also the id of {first} (kept)")
+                continue
+            if exact[k] is not None:
+                self.log.duplicate(name, row["id"], exact[k], "exact")
+                continue
+            if self.near_drop and cluster[k] is not None and not representative[k]:
+                self.log.duplicate(name, row["id"], cluster[k], "near")
+                continue
+            if edit[k] and not self._remove_repeated(row):
+                self.log.reject(name, "empty", "nothing is left after removing lines repeated across the corpus")
+                continue
+            row["near_dup_cluster"], row["near_dup_cluster_size"] = cluster[k], size[k]
+            if manifest is not None:
+                match = manifest.lookup(name, row["id"])
+                if match is None:
+                    self.log.files_without_manifest_row += 1
+                row = apply_manifest(row, match)
+            out.append(row)
+        return out
+
+    def _rows_with_repeated_lines(self, line_hashes: pa.ListArray) -> np.ndarray:
+        hit_rows = np.zeros(len(line_hashes), dtype=bool)
+        if self.repeated_array.size:
+            flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
+            parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
+            hit_rows[parents[np.isin(flat, self.repeated_array)]] = True
+        return hit_rows
+
+    def _remove_repeated(self, row: dict) -> bool:
+        """Drop the repeated lines from ``row``'s text; False if nothing is left."""
+        removal = remove_repeated_lines(row["text"], self.repeated)
+        if not removal.removed_count:
+            return True
+        text = clean_lines(removal.text, frozenset()).text  # re-collapse blank runs
+        if not text.strip():
+            return False
+        self.removal_stats.add(removal)
+        row["text"] = text
+        row["removed_lines"] += removal.removed_count
+        row.update(text_stats(text))
+        return True
 
     def summary(self) -> dict:
         return {"repeated_lines_removed": self.removal_stats.report()}

@@ -7,6 +7,7 @@ accepted only when it is confident and the text it gives looks like text.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -47,11 +48,14 @@ class Decoded:
     encoding: str
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_share(text: str) -> float:
+    """Share of C0/C1 control characters other than white space (tab, newlines, form feed)."""
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or 0x7F <= ord(ch) < 0xA0)
-    return bad / len(text)
+    return len(_CONTROL.findall(text)) / len(text)
 
 
 def decode(data: bytes) -> Decoded:

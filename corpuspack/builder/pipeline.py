@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -38,6 +39,7 @@ class BuildResult:
     version: str
     counts: dict
     manifest: dict
+    timings: dict  # seconds per stage of this run (not written to the output: it is not reproducible)
 
     @property
     def config_name(self) -> str:
@@ -74,6 +76,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     versions.check_schema_bump(version, feats.to_dict(), previous)  # before any work
     fingerprint = options.fingerprint()
 
+    clock = _Clock()
     # pass 1: every file through the per-document function (or its cached row), streamed to the stage
     stage_path = os.path.join(tmp, "stage.arrow")
     cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
@@ -90,10 +93,12 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
             log.rejected_many(rejections)
             bar.update(len(batch))
     bar.close()
+    clock.lap("pass1_documents")
     staged = incremental.open_ipc(stage_path)
 
     # pass 2: corpus-level decisions over Arrow columns
     plan = corpus.plan(staged, options, log)
+    clock.lap("pass2_corpus")
 
     # pass 3a: final rows (decisions applied, manifest joined, split assigned) to a second stage
     out_schema = feats.arrow_schema
@@ -102,24 +107,25 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     offset = 0
     with pa.ipc.new_file(final_path, final_schema) as final_out:
         for batch in staged.to_batches(max_chunksize=options.row_group_size):
-            finals = []
-            for i, row in enumerate(batch.to_pylist()):
-                row = plan.finish(offset + i, row, manifest)
-                if row is not None:
-                    log.included(row["file_name"])
-                    row = {name: row.get(name) for name in out_schema.names}
-                    row["_digest"] = reuse.row_digest(row)
-                    row["_split"] = assign_split(row["id"], options.splits)
-                    finals.append(row)
+            finals = plan.finish_batch(batch, offset, manifest)
             offset += batch.num_rows
-            if finals:
-                final_out.write_batch(pa.RecordBatch.from_pylist(finals, schema=final_schema))
+            if not finals:
+                continue
+            published = pa.RecordBatch.from_pylist(finals, schema=out_schema)
+            # digests of the values as stored (after the Arrow round trip, e.g. float32)
+            digests = [reuse.row_digest(r, out_schema.names) for r in published.to_pylist()]
+            splits = [assign_split(r["id"], options.splits) for r in finals]
+            for r in finals:
+                log.included(r["file_name"])
+            final_out.write_batch(pa.RecordBatch.from_arrays(
+                [*published.columns, pa.array(digests, pa.string()), pa.array(splits, pa.string())], schema=final_schema))
     if manifest is not None:
         log.manifest_unmatched(manifest.unmatched())
     counts = log.counts()
     if counts["found"] != total:
         raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
 
+    clock.lap("pass3_finish_rows")
     # pass 3b: reuse the previous version's intact shards, write the other rows to new ones
     finals = incremental.open_ipc(final_path)
     keys = pa.table({"id": finals.column("id"), "digest": finals.column("_digest"),
@@ -141,6 +147,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         kept = [Shard(**f) for f in reused.get(name, [])]
         shards[name] = kept + writer.close(need_one=not kept)
 
+    clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
         options=options, counts=counts, changes=_changes(out, previous, finals),
@@ -151,13 +158,25 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)
     versions.write_json_atomic(versions.manifest_path(out, version), payload)  # the commit point
     card.write_card(out)
+    clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
     del staged, finals, remaining
     incremental.keep(stage_path, out, fingerprint)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None)
-    return BuildResult(out, version, counts, payload)
+    return BuildResult(out, version, counts, payload, clock.laps)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._t, 3)
+        self._t = now
 
 
 def _changes(out: str, previous: dict | None, finals: pa.Table) -> dict | None:

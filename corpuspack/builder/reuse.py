@@ -8,7 +8,6 @@ recomputed from the shard itself when that cache is gone).
 """
 from __future__ import annotations
 
-import json
 import os
 
 import pyarrow as pa
@@ -19,10 +18,10 @@ import xxhash
 from .incremental import CACHE_DIR
 
 
-def row_digest(row: dict) -> str:
-    """Digest of a published row's values (canonical JSON, column order independent)."""
-    blob = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return xxhash.xxh3_128_hexdigest(blob.encode("utf-8"))
+def row_digest(row: dict, columns: list[str]) -> str:
+    """Digest of a published row's values, in the given column order (missing columns are null)."""
+    blob = repr([(c, row.get(c)) for c in columns])
+    return xxhash.xxh3_128_hexdigest(blob.encode("utf-8", "surrogatepass"))
 
 
 def index_path(out: str, shard_sha: str) -> str:
@@ -43,9 +42,10 @@ def read_index(out: str, shard: dict) -> pa.Table:
     path = index_path(out, shard["sha256"])
     if os.path.isfile(path):
         return pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
-    rows = pq.read_table(os.path.join(out, shard["path"])).to_pylist()
+    table = pq.read_table(os.path.join(out, shard["path"]))
+    rows = table.to_pylist()
     return pa.table({"id": pa.array([r["id"] for r in rows], pa.string()),
-                     "digest": pa.array([row_digest(r) for r in rows], pa.string())})
+                     "digest": pa.array([row_digest(r, table.schema.names) for r in rows], pa.string())})
 
 
 def reusable_shards(out: str, previous: dict | None, new_rows: pa.Table) -> tuple[dict[str, list[dict]], pa.Array]:

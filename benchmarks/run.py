@@ -1,0 +1,222 @@
+"""End-to-end benchmark: corpuspack against the floor and two by-hand recipes, side by side.
+
+    python benchmarks/run.py --docs 20000            # the README's figures
+    python benchmarks/run.py --docs 1000000 --only corpuspack   # the scale run
+
+It generates a realistic corpus with a fixed seed (Arabic news-like articles
+sharing datelines and footers, ~5% other languages, injected exact and near
+duplicates; see tests/corpus_gen.py), then runs each method in its own process,
+sampling the resident memory of that process and all its children (peak of the
+sum), and prints docs/s, MB/s, peak RSS and ratios:
+
+* floor: one process reads, decodes and writes zstd Parquet, nothing else;
+* by hand (text loader): load_dataset("text", sample_by="document") + map(langdetect on
+  the first 1,000 characters, num_proc=2) + to_parquet;
+* by hand (from_generator): Dataset.from_generator instead of the text loader;
+* corpuspack: a full build with every default step (clean, metadata, language,
+  exact and near duplicates, repeated lines, write, card, report);
+* corpuspack +1%: 1% more documents built as the next version (incremental).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # the corpus generator lives with the tests
+WORK = HERE / "_work"
+CHUNK = 5_000
+
+
+def _write_chunk(args) -> int:
+    folder, start, n, seed = args
+    from corpus_gen import generate_corpus
+
+    docs = generate_corpus(n, seed, dup_rate=0.02, near_dup_rate=0.03, other_lang_rate=0.05)
+    total = 0
+    for i, (name, text, _truth) in enumerate(docs):
+        data = text.encode("utf-8")
+        # file names carry the global position so chunks do not collide
+        (Path(folder) / f"{start + i:07d}_{name.split('_', 1)[1]}").write_bytes(data)
+        total += len(data)
+    return total
+
+
+def make_corpus(n: int, seed: int, folder: Path) -> Path:
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    jobs = [(str(folder), s, min(CHUNK, n - s), seed * 100_003 + s) for s in range(0, n, CHUNK)]
+    with ProcessPoolExecutor() as pool:
+        size = sum(pool.map(_write_chunk, jobs))
+    done.write_text(json.dumps({"docs": n, "bytes": size}))
+    return folder
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.endswith(".txt"))
+
+
+# ----------------------------------------------------------------- the methods (run in a child)
+
+def m_floor(corpus: Path, out: Path, jobs: int) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = corpus_files(corpus)
+    with pq.ParquetWriter(out / "floor.parquet", pa.schema([("file_name", pa.string()), ("text", pa.string())]),
+                          compression="zstd") as w:
+        for s in range(0, len(files), 10_000):
+            chunk = files[s:s + 10_000]
+            w.write_table(pa.table({"file_name": [p.name for p in chunk],
+                                    "text": [p.read_bytes().decode("utf-8") for p in chunk]}))
+
+
+def _langdetect(example):
+    from langdetect import DetectorFactory, LangDetectException, detect
+
+    DetectorFactory.seed = 0
+    try:
+        return {"language": detect(example["text"][:1000])}
+    except LangDetectException:
+        return {"language": "und"}
+
+
+def m_text_loader(corpus: Path, out: Path, jobs: int) -> None:
+    from datasets import load_dataset
+
+    ds = load_dataset("text", data_dir=str(corpus), sample_by="document", split="train", cache_dir=str(out / "cache"))
+    ds.map(_langdetect, num_proc=jobs).to_parquet(str(out / "text_loader.parquet"))
+
+
+def m_from_generator(corpus: Path, out: Path, jobs: int) -> None:
+    from datasets import Dataset
+
+    def gen(files):
+        for p in files:
+            yield {"file_name": p.name, "text": p.read_bytes().decode("utf-8")}
+
+    ds = Dataset.from_generator(gen, gen_kwargs={"files": corpus_files(corpus)}, cache_dir=str(out / "cache"))
+    ds.map(_langdetect, num_proc=jobs).to_parquet(str(out / "from_generator.parquet"))
+
+
+def m_corpuspack(corpus: Path, out: Path, jobs: int) -> None:
+    import corpuspack
+
+    corpuspack.build(corpus, out / "dataset", version="1.0.0", jobs=jobs, progress=False)
+
+
+def m_corpuspack_incremental(corpus: Path, out: Path, jobs: int) -> None:
+    import corpuspack
+
+    corpuspack.build(corpus, out / "dataset", version="1.1.0", jobs=jobs, progress=False)
+
+
+METHODS = {"floor": m_floor, "text_loader": m_text_loader, "from_generator": m_from_generator,
+           "corpuspack": m_corpuspack, "corpuspack_incremental": m_corpuspack_incremental}
+LABELS = {"floor": "floor (read+decode+write)", "text_loader": "by hand: text loader + map",
+          "from_generator": "by hand: from_generator + map", "corpuspack": "corpuspack (all steps)",
+          "corpuspack_incremental": "corpuspack +1% (next version)"}
+
+
+def child(method: str, corpus: str, out: str, jobs: int) -> None:
+    t0 = time.perf_counter()
+    METHODS[method](Path(corpus), Path(out), jobs)
+    print(json.dumps({"seconds": time.perf_counter() - t0}))
+
+
+# ----------------------------------------------------------------- the parent
+
+def measure(method: str, corpus: Path, out: Path, jobs: int) -> dict:
+    import psutil
+
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TQDM_DISABLE": "1"}
+    proc = subprocess.Popen([sys.executable, __file__, "--child", method, str(corpus), str(out), str(jobs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    ps, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            tree = [ps] + ps.children(recursive=True)
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{method} failed:\n{stderr[-3000:]}")
+    return {"seconds": json.loads(stdout.strip().splitlines()[-1])["seconds"], "peak_rss": peak}
+
+
+def add_one_percent(corpus: Path, n: int, seed: int) -> Path:
+    """A copy of the corpus (hard links) with 1% more documents."""
+    grown = corpus.parent / (corpus.name + "-plus1pct")
+    if not (grown / ".complete").exists():
+        shutil.rmtree(grown, ignore_errors=True)
+        shutil.copytree(corpus, grown, copy_function=os.link)
+        (grown / ".complete").unlink()
+        extra = max(1, n // 100)
+        _write_chunk((str(grown), n, extra, seed + 7))
+        (grown / ".complete").write_text("")
+    return grown
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=20_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    ap.add_argument("--only", nargs="*", choices=list(METHODS), help="methods to run (default: all)")
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args()
+    corpus = make_corpus(args.docs, args.seed, WORK / f"corpus-{args.docs}-{args.seed}")
+    info = json.loads((corpus / ".complete").read_text())
+    mb = info["bytes"] / 1e6
+    methods = args.only or list(METHODS)
+    results = {}
+    with tempfile.TemporaryDirectory(dir=WORK) as tmp:
+        for method in methods:
+            src = corpus
+            if method == "corpuspack_incremental":
+                if "corpuspack" not in results:
+                    measure("corpuspack", corpus, Path(tmp) / "corpuspack", args.jobs)
+                src = add_one_percent(corpus, args.docs, args.seed)
+                out = Path(tmp) / "corpuspack"
+            else:
+                out = Path(tmp) / method
+            results[method] = measure(method, src, out, args.jobs)
+            print(f"  {method}: {results[method]['seconds']:.1f} s", file=sys.stderr, flush=True)
+    floor = results.get("floor", {}).get("seconds")
+    cp = results.get("corpuspack", {}).get("seconds")
+    print(f"\n{args.docs:,} documents, {mb:,.0f} MB (mean {info['bytes'] / args.docs / 1e3:.1f} kB), "
+          f"{args.jobs} jobs, {os.cpu_count()} cores\n")
+    print(f"| method | seconds | docs/s | MB/s | peak RSS (MiB) | vs floor | corpuspack speed-up |")
+    print(f"|---|---|---|---|---|---|---|")
+    for method, r in results.items():
+        docs = args.docs if method != "corpuspack_incremental" else args.docs + max(1, args.docs // 100)
+        vs_floor = f"{floor / r['seconds']:.2f}x" if floor else "-"
+        speedup = f"{r['seconds'] / cp:.1f}x" if cp and method in ("text_loader", "from_generator") else "-"
+        if method == "corpuspack_incremental" and cp:
+            speedup = f"costs {r['seconds'] / cp:.0%} of a full build"
+        print(f"| {LABELS[method]} | {r['seconds']:.1f} | {docs / r['seconds']:,.0f} | {mb / r['seconds']:.1f} | "
+              f"{r['peak_rss'] / 2**20:,.0f} | {vs_floor} | {speedup} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"docs": args.docs, "bytes": info["bytes"], "jobs": args.jobs,
+                                               "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    else:
+        main()
