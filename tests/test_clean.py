@@ -59,3 +59,22 @@ def test_no_content_word_is_lost():
     expected = " ".join(content_lines).split()
     assert set(expected) == set(cleaned)
     assert len(expected) == len(cleaned) + 1  # only the repeated title's one word went
+
+
+def _reference_normalize(text: str) -> str:
+    """The plain definition that the fast paths of normalize() must agree with."""
+    from corpuspack.builder.clean import _INVISIBLE, _SPACES
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INVISIBLE.sub("", text)
+    return "\n".join(_SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("اب تث\n\r\t  ") + ["\u00a0", "\u200c", "\u200e", "\ufeff", "\x07", "\u2003", "e", "\u0301", "ﻻ"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_normalize_fast_paths_match_the_definition(text):
+    assert normalize(text) == _reference_normalize(text)

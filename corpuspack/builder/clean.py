@@ -40,13 +40,20 @@ def _invisible_class() -> str:
 
 _INVISIBLE = re.compile(_invisible_class())
 _LINE_EDGES = re.compile(r" *\n *")
+_SPACE_RUNS = re.compile(r"  +")
 
 
 def normalize(text: str) -> str:
     """Newlines to ``\\n``, NFC, invisible characters dropped, spaces folded, lines stripped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # Fast path: printable text (apart from newlines) holds no control, format or
+    # exotic space character, so only runs of plain spaces can need work.
+    if not text.replace("\n", "").isprintable():
+        text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    elif "  " in text:
+        text = _SPACE_RUNS.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _LINE_EDGES.sub("\n", text)
     return text.strip(" ")
 
 
