@@ -131,19 +131,21 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     keys = pa.table({"id": finals.column("id"), "digest": finals.column("_digest"),
                      "split": finals.column("_split"), "pos": pa.array(range(finals.num_rows), pa.int64())})
     reused, placed = reuse.reusable_shards(out, previous, keys)
-    todo = pa.array(np.ones(finals.num_rows, dtype=bool))
-    if len(placed):
-        mask = np.ones(finals.num_rows, dtype=bool)
-        mask[placed.to_numpy()] = False
-        todo = pa.array(mask)
-    remaining = finals.filter(todo)
+    todo = np.ones(finals.num_rows, dtype=bool)
+    todo[placed.to_numpy()] = False
+    writers = {name: ShardWriter(out, name, out_schema, rows_per_shard=options.rows_per_shard,
+                                 row_group_size=options.row_group_size, tmp_dir=tmp) for name, _ in options.splits}
+    offset = 0
+    for b in finals.to_batches(max_chunksize=options.row_group_size):  # streamed: finals is memory-mapped
+        mask = todo[offset:offset + b.num_rows]
+        offset += b.num_rows
+        for name, writer in writers.items():
+            part = b.filter(pa.array(mask & pc.equal(b.column("_split"), name).to_numpy(zero_copy_only=False)))
+            if part.num_rows:
+                writer.write(pa.RecordBatch.from_arrays(part.columns[:len(out_schema)], schema=out_schema),
+                             part.column("_digest"))
     shards: dict[str, list] = {}
-    for name, _ in options.splits:
-        writer = ShardWriter(out, name, out_schema, rows_per_shard=options.rows_per_shard,
-                             row_group_size=options.row_group_size, tmp_dir=tmp)
-        part = remaining.filter(pc.equal(remaining.column("_split"), name))
-        for b in part.to_batches(max_chunksize=options.row_group_size):
-            writer.write(pa.RecordBatch.from_arrays(b.columns[:len(out_schema)], schema=out_schema), b.column("_digest"))
+    for name, writer in writers.items():
         kept = [Shard(**f) for f in reused.get(name, [])]
         shards[name] = kept + writer.close(need_one=not kept)
 
@@ -160,7 +162,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     card.write_card(out)
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
-    del staged, finals, remaining
+    del staged, finals
     incremental.keep(stage_path, out, fingerprint)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)

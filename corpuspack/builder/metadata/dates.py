@@ -46,6 +46,10 @@ _DMYN = r"(?<![\d/.\-])(?P<D2>\d{1,2})(?P<sb>[-/.])(?P<M2>\d{1,2})(?P=sb)(?P<Y2>
 DATE_RE = re.compile("|".join((_DMY, _MDY, _YMD, _DMYN)), re.IGNORECASE)
 
 _PERSIAN_HINT = re.compile("[۰-۹پچژگکی]")
+# Every DATE_RE alternative holds a four-digit year, and fold() never turns a non-digit into a
+# digit: a text without a digit (or, folded, without four in a row) has no date; cheap to test.
+_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}")
 _HIJRI_SUFFIX = {"ه", "هق", "ه.ق", "هجري", "هجريه", "ق"}
 _SOLAR_SUFFIX = {"هش", "ه.ش", "ش"}
 
@@ -140,8 +144,12 @@ def _from_match(m: re.Match, persian_hint: bool) -> tuple[dt.date, str] | None:
 
 def parse_dates(segment: str, persian_hint: bool | None = None) -> list[tuple[dt.date, str, int, int]]:
     """Every valid date in ``segment``: (date, calendar, start, end) on the folded text."""
-    hint = bool(_PERSIAN_HINT.search(segment)) if persian_hint is None else persian_hint
+    if not _DIGIT.search(segment):
+        return []
     folded = fold(segment)
+    if not _YEAR.search(folded):
+        return []
+    hint = bool(_PERSIAN_HINT.search(segment)) if persian_hint is None else persian_hint
     out = []
     for m in DATE_RE.finditer(folded):
         r = _from_match(m, hint)
@@ -164,7 +172,7 @@ def parse_date(segment: str, persian_hint: bool | None = None) -> dt.date | None
 def marker_date(line: str) -> dt.date | None:
     """A date right after a publication marker in ``line`` (marker at line start or short line)."""
     s = line.strip()
-    if not s:
+    if not s or not _DIGIT.search(s, 0, SHORT_LINE + 40):  # no digit where a date could be read
         return None
     if len(s) > SHORT_LINE:  # long line: the marker must open it
         folded = fold(s[:SHORT_LINE + 40])
@@ -193,11 +201,10 @@ def date_line_date(line: str) -> dt.date | None:
     s = line.strip()
     if not s or len(s) > SHORT_LINE:
         return None
-    folded = fold(s)
     found = parse_dates(s)
     if not found:
         return None
-    rest = folded
+    rest = fold(s)
     for _, _, a, b in sorted(found, key=lambda x: -x[2]):
         rest = rest[:a] + " " + rest[b:]
     if _LEFTOVER_RE.sub("", rest).strip():

@@ -92,6 +92,11 @@ class Gazetteer:
                 for pre in ("لل", "ولل", "فلل"):
                     expanded.add(pre + k[2:])
         self._any = frozenset(expanded)  # every surface form worth a closer look
+        # per surface form: the entries of its clitic forms in trial order (the first match wins),
+        # each with the set of the other tokens it needs; the vocabulary holds every needed token
+        self._cands = {t: [(*e, frozenset(e[0][1:])) for f in _clitic_forms(t) if f in self._index
+                           for e in self._index[f]] for t in self._any}
+        self._vocab = self._any.union(*(e[0][1:] for es in self._index.values() for e in es))
 
     # -- look-ups
     def kind(self, outlet_id: str | None) -> str | None:
@@ -139,31 +144,23 @@ class Gazetteer:
     # -- scanning
     def mentions(self, toks: list[str]) -> list[Mention]:
         """All gazetteer names in a token list, longest first at each position, not overlapping."""
-        keys, index, n = self._keys, self._index, len(toks)
-        hits = self._any.intersection(toks)
-        if not hits:
+        present = self._vocab.intersection(toks)
+        cands, n = self._cands, len(toks)
+        # only surface forms with a variant whose every token occurs somewhere can match
+        live = {t for t in self._any.intersection(present) if any(e[3] <= present for e in cands[t])}
+        if not live:
             return []
         out: list[Mention] = []
         free = 0
-        for i in [k for k, t in enumerate(toks) if t in hits]:
+        for i in _positions(toks, live):
             if i < free:
                 continue
-            hit = None
-            for form in _clitic_forms(toks[i]):
-                if form not in keys:
-                    continue
-                for vt, oid, amb in index[form]:
-                    k = len(vt)
-                    if i + k <= n and (k == 1 or tuple(toks[i + 1:i + k]) == vt[1:]):
-                        hit = (oid, k, amb)
-                        break
-                if hit:
+            for vt, oid, amb, _ in cands[toks[i]]:
+                k = len(vt)
+                if i + k <= n and (k == 1 or tuple(toks[i + 1:i + k]) == vt[1:]):
+                    out.append(Mention(oid, i, i + k, amb, self._in_context(toks, i, i + k)))
+                    free = i + k
                     break
-            if hit is None:
-                continue
-            oid, k, amb = hit
-            out.append(Mention(oid, i, i + k, amb, self._in_context(toks, i, i + k)))
-            free = i + k
         return out
 
     def has_candidate(self, toks: list[str]) -> bool:
@@ -183,6 +180,25 @@ class Gazetteer:
             if prev == "(" and j < len(toks) and toks[j] == ")":
                 return True
         return False
+
+
+def _positions(toks: list[str], wanted: set[str]) -> list[int]:
+    """Sorted indices of the tokens in ``wanted``: str.find/count on the joined tokens (C speed)."""
+    joined = f" {' '.join(toks)} "  # tokens hold no spaces: token i starts after the (i+1)-th space
+    starts = []
+    for t in wanted:
+        pat = f" {t} "
+        at = joined.find(pat)
+        while at >= 0:
+            starts.append(at)
+            at = joined.find(pat, at + 1)
+    starts.sort()
+    pos, i, last = [], -1, 0
+    for at in starts:
+        i += joined.count(" ", last, at + 1)
+        last = at + 1
+        pos.append(i)
+    return pos
 
 
 def _split(cell: str) -> tuple[str, ...]:

@@ -210,9 +210,7 @@ def cited_outlets(text: str, credit: Credit) -> list[str]:
     g = gazetteer()
     if credit.segment:
         text = text.replace(credit.segment, " ", 1)
-    toks = text_tokens(text)
-    if not g.has_candidate(toks):
-        return []
     own = {credit.publisher, credit.agency}
-    found = {m.outlet for m in g.mentions(toks) if (not m.ambiguous or m.in_context) and m.outlet not in own}
+    found = {m.outlet for m in g.mentions(text_tokens(text))
+             if (not m.ambiguous or m.in_context) and m.outlet not in own}
     return sorted(found)
