@@ -12,7 +12,10 @@ def _build(args) -> int:
     from .builder.pipeline import build
 
     opts = BuildOptions(version=args.version, name=args.name, jobs=args.jobs or default_jobs(), splits=parse_splits(args.splits),
-                        near_dedup=args.near_dedup, manifest=args.manifest, replace=args.replace, git=args.git,
+                        near_dedup=args.near_dedup, near_dup_threshold=args.near_dup_threshold,
+                        repeated_line_min_docs=args.repeated_line_min_docs,
+                        repeated_line_min_fraction=args.repeated_line_min_fraction,
+                        drop_quality=tuple(w for w in (args.drop_quality or "").split(",") if w), manifest=args.manifest, replace=args.replace, git=args.git,
                         progress=not args.quiet)
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
@@ -78,6 +81,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
     b.add_argument("--splits", help="e.g. train=0.98,validation=0.01,test=0.01 (default: train only)")
     b.add_argument("--near-dedup", choices=["annotate", "drop"], default="annotate")
+    d = BuildOptions()
+    b.add_argument("--near-dup-threshold", type=float, default=d.near_dup_threshold,
+                   help=f"estimated Jaccard similarity of near duplicates (default {d.near_dup_threshold})")
+    b.add_argument("--repeated-line-min-docs", type=int, default=d.repeated_line_min_docs,
+                   help=f"a short line is boilerplate when at least this many documents hold it "
+                        f"(default {d.repeated_line_min_docs}) ...")
+    b.add_argument("--repeated-line-min-fraction", type=float, default=d.repeated_line_min_fraction,
+                   help=f"... and at least this share of the documents (default {d.repeated_line_min_fraction})")
+    b.add_argument("--drop-quality", metavar="WARNINGS",
+                   help="comma-separated quality warnings that exclude a document, e.g. tiny,noisy (default: keep all)")
     b.add_argument("--manifest", help="sidecar crawl manifest (CSV, JSON Lines or Parquet)")
     b.add_argument("--replace", action="store_true", help="rewrite the latest version in place")
     b.add_argument("--git", action="store_true", help="make OUT a git repository: one commit and tag per version")

@@ -23,6 +23,11 @@ def test_boilerplate_lines_removed_and_counted():
     assert (c.removed_boilerplate, c.removed_lines) == (4, 4)
 
 
+def test_boilerplate_matches_whatever_the_diacritics_and_tatweel():
+    text = normalize("نص الخبر.\nاتـرك تَعليقاً\nلن يتم نشر عنوان برَيدك الإلكتروني.\n")
+    assert clean_lines(text).text == "نص الخبر."
+
+
 def test_boilerplate_list_is_data_and_complete():
     listed = boilerplate_lines()
     for line in ["Discussion about this post", "أفكارك وتعليقاتك", "اترك تعليقاً",

@@ -57,9 +57,12 @@ def normalize(text: str) -> str:
     return text.strip(" ")
 
 
+_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")  # Arabic diacritics, tatweel
+
+
 def fold(line: str) -> str:
-    """The comparison key of a line: white space folded, ends stripped."""
-    return " ".join(line.split())
+    """The comparison key of a line: Arabic diacritics and tatweel dropped, white space folded."""
+    return " ".join(_MARKS.sub("", line).split())
 
 
 @lru_cache(maxsize=None)

@@ -56,6 +56,7 @@ class Plan:
     near_drop: bool
     repeated: object
     log: Ledger
+    drop_quality: frozenset = frozenset()
     removal_stats: RemovalStats = field(default_factory=RemovalStats)
 
     def __post_init__(self) -> None:
@@ -90,6 +91,10 @@ class Plan:
                 continue
             if edit[k] and not self._remove_repeated(row):
                 self.log.reject(name, "empty", "nothing is left after removing lines repeated across the corpus")
+                continue
+            flagged = self.drop_quality.intersection(row["quality_warnings"])
+            if flagged:
+                self.log.reject(name, "quality", f"quality warnings {', '.join(sorted(flagged))} (--drop-quality)")
                 continue
             row["near_dup_cluster"], row["near_dup_cluster_size"] = cluster[k], size[k]
             if manifest is not None:
@@ -144,4 +149,4 @@ def plan(staged: pa.Table, options: BuildOptions, log: Ledger) -> Plan:
                                    min_docs=options.repeated_line_min_docs,
                                    min_fraction=options.repeated_line_min_fraction)
     return Plan(ids, names, id_first, exact_of, cluster, cluster_size, np.asarray(representative),
-                options.near_dedup == "drop", repeated, log)
+                options.near_dedup == "drop", repeated, log, frozenset(options.drop_quality))

@@ -13,6 +13,8 @@ from functools import lru_cache
 from importlib.resources import files
 
 from .. import __version__
+from .dedup import DEFAULT_THRESHOLD
+from .repeated_lines import MIN_DOCS, MIN_FRACTION
 
 
 @lru_cache(maxsize=1)
@@ -45,11 +47,12 @@ class BuildOptions:
     batch_size: int = 256  # documents per unit of parallel work
     splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
     near_dedup: str = "annotate"  # annotate | drop
-    near_dup_threshold: float = 0.8
+    near_dup_threshold: float = DEFAULT_THRESHOLD
     num_perm: int = 128
     shingle_size: int = 5
-    repeated_line_min_docs: int = 5
-    repeated_line_min_fraction: float = 0.001
+    repeated_line_min_docs: int = MIN_DOCS
+    repeated_line_min_fraction: float = MIN_FRACTION
+    drop_quality: tuple[str, ...] = ()  # quality warnings that exclude a document (default: none)
     manifest: str | None = None  # path of a sidecar crawl manifest
     rows_per_shard: int = 100_000
     row_group_size: int = 1_000

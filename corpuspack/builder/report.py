@@ -14,6 +14,7 @@ REASONS = {
     "undecodable": "the bytes are not valid in any encoding that could be detected with confidence",
     "unreadable": "the file could not be read (permissions, I/O error)",
     "duplicate_id": "another file has the same document id",
+    "quality": "the document has a quality warning that --drop-quality excludes",
     "error": "processing this file raised an unexpected error (a defect: please report it)",
 }
 
