@@ -40,7 +40,8 @@ def _write_chunk(args) -> int:
     folder, start, n, seed = args
     from corpus_gen import generate_corpus
 
-    docs = generate_corpus(n, seed, dup_rate=0.02, near_dup_rate=0.03, other_lang_rate=0.05)
+    # article length chosen for a mean document of about 6 kB, as in the reference figures
+    docs = generate_corpus(n, seed, dup_rate=0.02, near_dup_rate=0.03, other_lang_rate=0.05, article_words=(235, 585))
     total = 0
     for i, (name, text, _truth) in enumerate(docs):
         data = text.encode("utf-8")

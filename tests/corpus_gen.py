@@ -87,8 +87,9 @@ def _vocabulary() -> list[str]:
 
 
 class _Writer:
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, article_words: tuple[int, int] = (150, 450)):
         self.rng = rng
+        self.article_words = article_words
         vocab = _vocabulary()
         rng.shuffle(vocab)
         self.vocab = vocab
@@ -105,7 +106,7 @@ class _Writer:
     def article(self, site: dict, lang: str = "ar") -> tuple[str, list[list[str]]]:
         """(title, paragraphs as lists of sentences)"""
         rng = self.rng
-        n_words = rng.randint(150, 450)
+        n_words = rng.randint(*self.article_words)
         paras, count = [], 0
         while count < n_words:
             p = [self.sentence(lang) for _ in range(rng.randint(2, 4))]
@@ -155,9 +156,10 @@ def generate_corpus(
     dup_rate: float = 0.05,
     near_dup_rate: float = 0.1,
     other_lang_rate: float = 0.02,
+    article_words: tuple[int, int] = (150, 450),
 ) -> list[tuple[str, str, dict]]:
     rng = random.Random(seed)
-    writer = _Writer(rng)
+    writer = _Writer(rng, article_words)
     out: list[tuple[str, str, dict]] = []
     originals: list[int] = []  # rows of Arabic originals
     store: dict[int, tuple] = {}  # row -> (title, paras, site_index, date)
