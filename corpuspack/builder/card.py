@@ -108,7 +108,7 @@ def card_text(root: str) -> str:
     body = [
         f"# {name}",
         "",
-        f"A text corpus built with [corpuspack](https://pypi.org/project/corpuspack/) {latest['software']['corpuspack']}: "
+        f"A text corpus built with corpuspack {latest['software']['corpuspack']}: "
         f"one row per input document, cleaned, with publication metadata, language, provenance and quality columns. "
         f"Latest version: **{latest['version']}** ({n:,} documents; schema {latest['schema_version']}).",
         "",
@@ -160,7 +160,7 @@ def card_text(root: str) -> str:
         "",
     ]
     card = DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body))
-    return str(card)
+    return str(card).rstrip("\n") + "\n"
 
 
 def _changes(m: dict) -> str:

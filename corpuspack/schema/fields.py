@@ -50,7 +50,7 @@ FIELDS: tuple[Field, ...] = (
     Field("language_method", _S, "Which detector decided `language` (e.g. `cld2`, `langdetect`, `manifest`).", False, group="provenance"),
     Field("sha256", _S, "SHA-256 (hex) of the raw input bytes.", False, group="provenance"),
     Field("encoding", _S, "Encoding the input bytes were decoded from (e.g. `utf-8`, `utf-8-sig`, `utf-16`, `cp1256`).", False, group="provenance"),
-    Field("removed_lines", _I32, "Number of lines removed by cleaning (boilerplate, repeated title, blank runs).", False, group="provenance"),
+    Field("removed_lines", _I32, "Number of non-blank lines removed by cleaning: known boilerplate, a repeated title line, lines repeated across the corpus.", False, group="provenance"),
     # -- size and quality signals (nothing is dropped for quality by default)
     Field("num_chars", _I32, "Number of characters in `text`.", False, group="quality"),
     Field("num_words", _I32, "Number of whitespace-separated words in `text`.", False, group="quality"),
