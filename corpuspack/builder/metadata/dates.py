@@ -20,10 +20,11 @@ holds both a Hijri and a Gregorian date ("... هـ الموافق 18 فبراي�
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from .months import MONTHS, WEEKDAYS
-from .normalize import fold
+from .normalize import MARK_CLASS, fold
 from .numerals import ORDINAL_DAYS
 
 YEAR_RANGE = {"g": (1900, 2100), "h": (1318, 1525), "j": (1279, 1479)}
@@ -46,10 +47,9 @@ _DMYN = r"(?<![\d/.\-])(?P<D2>\d{1,2})(?P<sb>[-/.])(?P<M2>\d{1,2})(?P=sb)(?P<Y2>
 DATE_RE = re.compile("|".join((_DMY, _MDY, _YMD, _DMYN)), re.IGNORECASE)
 
 _PERSIAN_HINT = re.compile("[۰-۹پچژگکی]")
-# Every DATE_RE alternative holds a four-digit year, and fold() never turns a non-digit into a
-# digit: a text without a digit (or, folded, without four in a row) has no date; cheap to test.
-_DIGIT = re.compile(r"\d")
-_YEAR = re.compile(r"\d{4}")
+# Every DATE_RE alternative holds a four-digit year, and fold() only drops marks and never makes
+# a digit: a text without four digits in a row (marks between them aside) holds no date.
+_FOUR_DIGITS = re.compile(rf"\d(?:{MARK_CLASS}*\d){{3}}")
 _HIJRI_SUFFIX = {"ه", "هق", "ه.ق", "هجري", "هجريه", "ق"}
 _SOLAR_SUFFIX = {"هش", "ه.ش", "ش"}
 
@@ -144,18 +144,21 @@ def _from_match(m: re.Match, persian_hint: bool) -> tuple[dt.date, str] | None:
 
 def parse_dates(segment: str, persian_hint: bool | None = None) -> list[tuple[dt.date, str, int, int]]:
     """Every valid date in ``segment``: (date, calendar, start, end) on the folded text."""
-    if not _DIGIT.search(segment):
+    if not _FOUR_DIGITS.search(segment):
         return []
+    return list(_parse_dates(segment, persian_hint))
+
+
+@functools.lru_cache(maxsize=256)  # the rules ask about the same dateline or date line several times
+def _parse_dates(segment: str, persian_hint: bool | None) -> tuple[tuple[dt.date, str, int, int], ...]:
     folded = fold(segment)
-    if not _YEAR.search(folded):
-        return []
     hint = bool(_PERSIAN_HINT.search(segment)) if persian_hint is None else persian_hint
     out = []
     for m in DATE_RE.finditer(folded):
         r = _from_match(m, hint)
         if r:
             out.append((r[0], r[1], m.start(), m.end()))
-    return out
+    return tuple(out)
 
 
 def parse_date(segment: str, persian_hint: bool | None = None) -> dt.date | None:
@@ -172,7 +175,7 @@ def parse_date(segment: str, persian_hint: bool | None = None) -> dt.date | None
 def marker_date(line: str) -> dt.date | None:
     """A date right after a publication marker in ``line`` (marker at line start or short line)."""
     s = line.strip()
-    if not s or not _DIGIT.search(s, 0, SHORT_LINE + 40):  # no digit where a date could be read
+    if not s or not _FOUR_DIGITS.search(s, 0, SHORT_LINE + 40):  # no year where a date is read
         return None
     if len(s) > SHORT_LINE:  # long line: the marker must open it
         folded = fold(s[:SHORT_LINE + 40])

@@ -14,11 +14,12 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
-from .normalize import fold, tokens
+from .normalize import fold, text_tokens, token_bytes, tokens
 
 KIND_WORDS = frozenset(fold(w) for w in (
     "وكالة", "وكالات", "قناة", "قنوات", "موقع", "صحيفة", "جريدة", "شبكة", "تلفزيون", "التلفزيون",
@@ -92,11 +93,25 @@ class Gazetteer:
                 for pre in ("لل", "ولل", "فلل"):
                     expanded.add(pre + k[2:])
         self._any = frozenset(expanded)  # every surface form worth a closer look
-        # per surface form: the entries of its clitic forms in trial order (the first match wins),
-        # each with the set of the other tokens it needs; the vocabulary holds every needed token
+        # per surface form: the entries (tokens, id, ambiguous, other tokens needed) of its clitic
+        # forms in trial order (the first that matches wins); the vocabulary: every token a name
+        # can start with or needs, so a text's intersection with it tells which names may occur
         self._cands = {t: [(*e, frozenset(e[0][1:])) for f in _clitic_forms(t) if f in self._index
                            for e in self._index[f]] for t in self._any}
         self._vocab = self._any.union(*(e[0][1:] for es in self._index.values() for e in es))
+        self._longest = max(len(e[0]) for es in self._index.values() for e in es)
+        # the same for cited(), in UTF-8: per surface form, None when one of its names is a single
+        # token (every occurrence is a hit), else its names' (second token, other tokens needed);
+        # and (id, ambiguous) when the first name tried is a single token (so it is the match)
+        self._utf8_vocab = frozenset(t.encode() for t in self._vocab)
+        self._utf8_needs: dict[bytes, list[tuple[bytes, frozenset[bytes]]] | None] = {}
+        self._utf8_first: dict[bytes, tuple[str, bool]] = {}
+        for t, es in self._cands.items():
+            if es:
+                needs = [(e[0][1].encode(), frozenset(x.encode() for x in e[3])) for e in es if len(e[0]) > 1]
+                self._utf8_needs[t.encode()] = None if len(needs) < len(es) else needs
+                if len(es[0][0]) == 1:
+                    self._utf8_first[t.encode()] = (es[0][1], es[0][2])
 
     # -- look-ups
     def kind(self, outlet_id: str | None) -> str | None:
@@ -144,24 +159,82 @@ class Gazetteer:
     # -- scanning
     def mentions(self, toks: list[str]) -> list[Mention]:
         """All gazetteer names in a token list, longest first at each position, not overlapping."""
-        present = self._vocab.intersection(toks)
-        cands, n = self._cands, len(toks)
-        # only surface forms with a variant whose every token occurs somewhere can match
-        live = {t for t in self._any.intersection(present) if any(e[3] <= present for e in cands[t])}
+        live = self._live(self._vocab.intersection(toks))
         if not live:
             return []
         out: list[Mention] = []
         free = 0
-        for i in _positions(toks, live):
+        for i in [i for i, t in enumerate(toks) if t in live]:
             if i < free:
                 continue
-            for vt, oid, amb, _ in cands[toks[i]]:
-                k = len(vt)
-                if i + k <= n and (k == 1 or tuple(toks[i + 1:i + k]) == vt[1:]):
-                    out.append(Mention(oid, i, i + k, amb, self._in_context(toks, i, i + k)))
-                    free = i + k
-                    break
+            hit = self._match(toks, i)
+            if hit:
+                oid, k, amb = hit
+                out.append(Mention(oid, i, i + k, amb, self._in_context(toks, i, i + k)))
+                free = i + k
         return out
+
+    def cited(self, text: str) -> set[str]:
+        """Ids of the names in ``text`` that count anywhere (unambiguous, or in context), as in
+        ``mentions(text_tokens(text))``. A long text is not walked token by token: a set
+        intersection tells which names could occur, ``bytes.find`` where, and each hit is then
+        matched on the few tokens around it."""
+        joined = token_bytes(text)
+        if joined is None:  # a character the fast route does not cover: the token-list route
+            return {m.outlet for m in self.mentions(text_tokens(text)) if not m.ambiguous or m.in_context}
+        s = b" " + joined + b" "
+        live = self._utf8_live(self._utf8_vocab.intersection(s.split()))
+        found: set[str] = set()
+        free = 0  # offset where the last name found ends: names do not overlap
+        for start, t in _token_starts(s, live):
+            seconds = live[t]
+            if start < free or (seconds and _NEXT_WORD.match(s, start + len(t)).group(1) not in seconds):
+                continue
+            first = self._utf8_first.get(t)
+            if first:  # a one-token name, and the first one tried: it matches here
+                (oid, amb), k, after = first, 1, None
+            else:
+                after = _words_after(s, start, self._longest + 1)
+                hit = self._match(after, 0)
+                if hit is None:
+                    continue
+                oid, k, amb = hit
+            if not amb or self._in_context_at(s, start, k, after):
+                found.add(oid)
+            free = start + len(t) if k == 1 else _end(s, start, after[:k])
+        return found
+
+    def _in_context_at(self, s: bytes, start: int, k: int, after: list[str] | None) -> bool:
+        """_in_context for the k-token name at offset ``start`` of a UTF-8 token text."""
+        before, after = _words_before(s, start, 2), after or _words_after(s, start, k + 1)
+        return self._in_context(before + after, len(before), len(before) + k)
+
+    def _utf8_live(self, present: set[bytes]) -> dict[bytes, set[bytes] | None]:
+        """The UTF-8 surface forms in ``present`` that can start a name whose other tokens are all
+        present, each with the second tokens those names need (None: any occurrence may match)."""
+        live: dict[bytes, set[bytes] | None] = {}
+        for t in present:
+            needs = self._utf8_needs.get(t, ())  # (): a token that starts no name
+            if needs is None:
+                live[t] = None
+            else:
+                seconds = {second for second, need in needs if need <= present}
+                if seconds:
+                    live[t] = seconds
+        return live
+
+    def _live(self, present: set[str]) -> set[str]:
+        """The surface forms in ``present`` that start a name whose other tokens are all present."""
+        return {t for t in self._any.intersection(present) if any(e[3] <= present for e in self._cands[t])}
+
+    def _match(self, toks: list[str], i: int) -> tuple[str, int, bool] | None:
+        """(id, length in tokens, ambiguous) of the longest name starting at token ``i``."""
+        n = len(toks)
+        for vt, oid, amb, _ in self._cands[toks[i]]:
+            k = len(vt)
+            if i + k <= n and (k == 1 or tuple(toks[i + 1:i + k]) == vt[1:]):
+                return oid, k, amb
+        return None
 
     def has_candidate(self, toks: list[str]) -> bool:
         return not self._any.isdisjoint(toks)
@@ -182,23 +255,47 @@ class Gazetteer:
         return False
 
 
-def _positions(toks: list[str], wanted: set[str]) -> list[int]:
-    """Sorted indices of the tokens in ``wanted``: str.find/count on the joined tokens (C speed)."""
-    joined = f" {' '.join(toks)} "  # tokens hold no spaces: token i starts after the (i+1)-th space
+_NEXT_WORD = re.compile(rb" +(\S*)")
+
+
+def _token_starts(s: bytes, wanted) -> list[tuple[int, bytes]]:
+    """(offset, token) of each whole token in ``wanted`` in space-separated UTF-8, in order."""
     starts = []
     for t in wanted:
-        pat = f" {t} "
-        at = joined.find(pat)
+        pat = b" " + t + b" "
+        at = s.find(pat)
         while at >= 0:
-            starts.append(at)
-            at = joined.find(pat, at + 1)
-    starts.sort()
-    pos, i, last = [], -1, 0
-    for at in starts:
-        i += joined.count(" ", last, at + 1)
-        last = at + 1
-        pos.append(i)
-    return pos
+            starts.append((at + 1, t))
+            at = s.find(pat, at + 1)
+    return sorted(starts)
+
+
+def _end(s: bytes, start: int, words: list[str]) -> int:
+    """Offset just past ``words``, the tokens that follow one another from ``start``."""
+    for w in words:
+        start = s.index(w.encode(), start) + len(w.encode())
+    return start
+
+
+def _words_before(s: bytes, at: int, n: int) -> list[str]:
+    """The last ``n`` tokens before offset ``at`` (fewer at the start of the text)."""
+    lo = at
+    while True:
+        lo = max(0, s.rfind(b" ", 0, max(0, lo - 64)))  # from a space: no word or character is cut
+        words = s[lo:at].split()
+        if len(words) >= n or lo == 0:
+            return [w.decode() for w in words[-n:]]
+
+
+def _words_after(s: bytes, at: int, n: int) -> list[str]:
+    """The ``n`` tokens from offset ``at`` on (fewer at the end of the text)."""
+    end = at
+    while True:
+        end = s.find(b" ", end + 128)  # up to a space: no word or character is cut
+        end = len(s) if end < 0 else end
+        words = s[at:end].split()
+        if len(words) >= n or end == len(s):
+            return [w.decode() for w in words[:n]]
 
 
 def _split(cell: str) -> tuple[str, ...]:

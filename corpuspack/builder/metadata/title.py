@@ -36,7 +36,7 @@ def _body_like(line: str, title: str) -> bool:
 def extract_title(lines: list[str]) -> tuple[str | None, str | None, tuple[int, ...]]:
     """(title, method, indices of the lines that hold the title) from the first non-empty lines
     of a document (already stripped); skipped labels and datelines are not in the indices."""
-    ls = [fold_spaces(x) for x in lines[:6]]
+    ls = _Folded(lines[:6])
     i = 0
     while i < len(ls) - 1 and i < 3:
         cur = ls[i]
@@ -59,3 +59,19 @@ def extract_title(lines: list[str]) -> tuple[str | None, str | None, tuple[int, 
     if i + 1 < len(ls) and _headline_like(cand) and _body_like(ls[i + 1], cand):
         return cand, "first_line", (i,)
     return None, None, ()
+
+
+class _Folded:
+    """The lines with whitespace folded, each folded only when first read (body lines are long)."""
+
+    def __init__(self, lines: list[str]):
+        self._lines = lines
+        self._done: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, i: int) -> str:
+        if i not in self._done:
+            self._done[i] = fold_spaces(self._lines[i])
+        return self._done[i]
