@@ -83,12 +83,14 @@ def clean_lines(text: str, boilerplate: frozenset[str] | None = None) -> Cleaned
     """Remove boilerplate lines, a repeated title line, and runs of blank lines from normalised text."""
     if boilerplate is None:
         boilerplate = boilerplate_lines()
+    # a line far longer than every listed line cannot be one of them, even with marks in it
+    limit = 3 * max(map(len, boilerplate), default=0)
     kept: list[str] = []
     n_boiler = n_title = 0
     last_content: str | None = None  # folded key of the last kept non-blank line
     first_content_seen = 0
     for line in text.split("\n"):
-        key = fold(line)
+        key = fold(line) if line and (first_content_seen < 2 or len(line) <= limit) else line
         if not key:
             if kept and kept[-1] != "":
                 kept.append("")
