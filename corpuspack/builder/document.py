@@ -8,6 +8,7 @@ manifest join, splits) are later passes over the Arrow data it produces.
 from __future__ import annotations
 
 import hashlib
+import struct
 
 from .clean import clean_lines, normalize
 from .decode import Rejected, decode
@@ -23,9 +24,16 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _f32(x: float) -> float:
+    """The value a float32 column will hold, so a row's Python values equal its stored ones."""
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
 def text_stats(text: str) -> dict:
     """Size and quality columns of a final text (recomputed if a later pass edits it)."""
-    return {"num_chars": len(text), "num_words": len(text.split()), **quality_signals(text)}
+    q = quality_signals(text)
+    q["mean_line_length"], q["arabic_script_ratio"] = _f32(q["mean_line_length"]), _f32(q["arabic_script_ratio"])
+    return {"num_chars": len(text), "num_words": len(text.split()), **q}
 
 
 def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: str | None = None) -> dict:
@@ -37,6 +45,7 @@ def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: st
         raise Rejected("empty", "nothing is left after removing boilerplate lines")
     meta = extract_metadata(normalized)
     language, score, method = detect_language(cleaned.text)
+    score = _f32(score)
     fp = fingerprints(cleaned.text, num_perm=opts.num_perm, shingle=opts.shingle_size)
     return {
         "id": doc_id(rel_path),
