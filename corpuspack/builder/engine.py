@@ -67,23 +67,44 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
     return pa.RecordBatch.from_pylist(records, schema=STAGE_SCHEMA), rejections, outcomes
 
 
-def run(items: Iterable[Item], opts: DocOptions, *, jobs: int, batch_size: int,
+class Workers:
+    """A process pool for the whole build (or none, for ``jobs <= 1``), mapping a pure
+    function over a stream of tasks with a bounded number in flight, results in order."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Workers":
+        if self.jobs > 1:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("forkserver"))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def map(self, fn, tasks: Iterable, *common) -> Iterator[tuple]:
+        """``(task, fn(task, *common))`` for each task, in order."""
+        if self._pool is None:
+            for task in tasks:
+                yield task, fn(task, *common)
+            return
+        window: deque = deque()
+        for task in tasks:
+            window.append((task, self._pool.submit(fn, task, *common)))
+            if len(window) >= 2 * self.jobs:
+                task, fut = window.popleft()
+                yield task, fut.result()
+        while window:
+            task, fut = window.popleft()
+            yield task, fut.result()
+
+
+def run(workers: Workers, items: Iterable[Item], opts: DocOptions, *, batch_size: int,
         ) -> Iterator[tuple[list[Item], pa.RecordBatch, list[dict], list[str]]]:
     """Yield (batch items, records, rejections, outcomes) per batch, in input order."""
     it = iter(items)
     batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
-    if jobs <= 1:
-        for batch in batches:
-            yield (batch, *process_batch(batch, opts))
-        return
-    ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        window: deque = deque()
-        for batch in batches:
-            window.append((batch, pool.submit(process_batch, batch, opts)))
-            if len(window) >= 2 * jobs:
-                done, fut = window.popleft()
-                yield (done, *fut.result())
-        while window:
-            done, fut = window.popleft()
-            yield (done, *fut.result())
+    for batch, result in workers.map(process_batch, batches, opts):
+        yield (batch, *result)

@@ -4,7 +4,8 @@ lines (pass 2, corpus-level, over Arrow columns) -> split -> write shards,
 card, manifest and report (pass 3, streaming).
 
 Nothing of the corpus is held in memory as Python objects: pass 1 streams
-batches into a staging Parquet file; passes 2 and 3 read it back in batches.
+batches into a staging Arrow file; pass 2 reads its columns memory-mapped;
+pass 3 finishes its record batches in the same process pool as pass 1.
 """
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from . import card, compare, publish, corpus, incremental, provenance, report, reuse, versions
+from . import card, compare, corpus, finish, incremental, provenance, publish, report, reuse, versions
 from .discover import discover
-from .engine import run
+from .engine import Workers, run
 from .options import BuildOptions
 from .progress import progress
 from .sidecar import Manifest, load_manifest
-from .split import assign_split
+from .repeated_lines import RemovalStats
 from .stage import STAGE_SCHEMA
 from .write import Shard, ShardWriter
 
@@ -77,50 +78,48 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     fingerprint = options.fingerprint()
 
     clock = _Clock()
-    # pass 1: every file through the per-document function (or its cached row), streamed to the stage
-    stage_path = os.path.join(tmp, "stage.arrow")
-    cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
-    total = _count_files(root)
-    bar = progress(total, "documents", enabled=options.progress)
-    inputs = provenance.InputDigest()
-    items = ((f.rel_path, f.path, cache.known_sha(f.rel_path)) for f in discover(root))
-    with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
-        for batch, records, rejections, outcomes in run(items, options.doc_options(), jobs=options.jobs,
-                                                        batch_size=options.batch_size):
-            rows = cache.merge(batch, records, outcomes)
-            stage.write_table(rows)
-            inputs.add(rows, rejections)
-            log.rejected_many(rejections)
-            bar.update(len(batch))
-    bar.close()
-    clock.lap("pass1_documents")
-    staged = incremental.open_ipc(stage_path)
+    with Workers(options.jobs) as workers:
+        # pass 1: every file through the per-document function (or its cached row), streamed to the stage
+        stage_path = os.path.join(tmp, "stage.arrow")
+        cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
+        total = _count_files(root)
+        bar = progress(total, "documents", enabled=options.progress)
+        inputs = provenance.InputDigest()
+        items = ((f.rel_path, f.path, cache.known_sha(f.rel_path)) for f in discover(root))
+        with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
+            for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
+                                                            batch_size=options.batch_size):
+                rows = cache.merge(batch, records, outcomes)
+                stage.write_table(rows)
+                inputs.add(rows, rejections)
+                log.rejected_many(rejections)
+                bar.update(len(batch))
+        bar.close()
+        clock.lap("pass1_documents")
+        staged = incremental.open_ipc(stage_path)
 
-    # pass 2: corpus-level decisions over Arrow columns
-    plan = corpus.plan(staged, options, log)
-    clock.lap("pass2_corpus")
+        # pass 2: corpus-level decisions over Arrow columns
+        plan = corpus.plan(staged, options)
+        clock.lap("pass2_corpus")
 
-    # pass 3a: final rows (decisions applied, manifest joined, split assigned) to a second stage
-    out_schema = feats.arrow_schema
-    final_schema = out_schema.append(pa.field("_digest", pa.string())).append(pa.field("_split", pa.string()))
-    final_path = os.path.join(tmp, "final.arrow")
-    offset = 0
-    with pa.ipc.new_file(final_path, final_schema) as final_out:
-        for batch in staged.to_batches(max_chunksize=options.row_group_size):
-            finals = plan.finish_batch(batch, offset, manifest)
-            offset += batch.num_rows
-            if not finals:
-                continue
-            published = pa.RecordBatch.from_pylist(finals, schema=out_schema)
-            # float columns hold float32-exact values (document._f32), so these are the stored values
-            digests = [reuse.row_digest(r, out_schema.names) for r in finals]
-            splits = [assign_split(r["id"], options.splits) for r in finals]
-            for r in finals:
-                log.included(r["file_name"])
-            final_out.write_batch(pa.RecordBatch.from_arrays(
-                [*published.columns, pa.array(digests, pa.string()), pa.array(splits, pa.string())], schema=final_schema))
+        # pass 3a: final rows (decisions applied, manifest joined, split assigned) to a second stage
+        out_schema = feats.arrow_schema
+        ctx = finish.FinishContext(stage_path, plan.repeated, options.near_dedup == "drop",
+                                   frozenset(options.drop_quality), options.splits,
+                                   os.path.abspath(options.manifest) if options.manifest else None, out_schema)
+        final_path = os.path.join(tmp, "final.arrow")
+        removal = RemovalStats()
+        with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
+            for _, done in workers.map(finish.finish_task, _finish_tasks(stage_path, plan), ctx):
+                if done.batch is not None:
+                    final_out.write_batch(done.batch)
+                log.apply(done.events)
+                log.files_without_manifest_row += done.without_manifest_row
+                removal.merge(done.removal)
     if manifest is not None:
-        log.manifest_unmatched(manifest.unmatched())
+        key = "file_name" if manifest.key_column == "file_name" else "id"
+        seen = staged.column(key).to_pylist() + [r["file_name"] for r in log.rejected if key == "file_name"]
+        log.manifest_unmatched(manifest.unmatched(seen))
     counts = log.counts()
     if counts["found"] != total:
         raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
@@ -155,7 +154,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         options=options, counts=counts, changes=_changes(out, previous, finals),
         work={"processed": total - cache.reused, "reused": cache.reused,
               "shards_reused": sum(len(v) for v in reused.values())})
-    report_payload = log.to_dict(plan.summary(), version=version)
+    report_payload = log.to_dict({"repeated_lines_removed": removal.report()}, version=version)
     vdir = os.path.join(out, versions.VERSIONS_DIR, version)
     versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)
     versions.write_json_atomic(versions.manifest_path(out, version), payload)  # the commit point
@@ -179,6 +178,16 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round(now - self._t, 3)
         self._t = now
+
+
+def _finish_tasks(stage_path: str, plan: corpus.Plan):
+    """(record batch index, its decisions) for every record batch of the stage file."""
+    reader = pa.ipc.open_file(pa.memory_map(stage_path, "r"))
+    offset = 0
+    for i in range(reader.num_record_batches):
+        n = reader.get_batch(i).num_rows
+        yield i, plan.decisions(offset, n)
+        offset += n
 
 
 def _changes(out: str, previous: dict | None, finals: pa.Table) -> dict | None:

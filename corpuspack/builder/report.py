@@ -27,9 +27,6 @@ class Ledger:
         self.unmatched_manifest_rows: list[str] = []
         self.files_without_manifest_row = 0
 
-    def included(self, file_name: str) -> None:
-        self._included += 1
-
     def rejected_many(self, rows: list[dict]) -> None:
         self.rejected.extend(rows)
 
@@ -38,6 +35,18 @@ class Ledger:
 
     def duplicate(self, file_name: str, doc_id: str, duplicate_of: str, kind: str) -> None:
         self.duplicates.append({"file_name": file_name, "id": doc_id, "duplicate_of": duplicate_of, "kind": kind})
+
+    def apply(self, events: list[tuple]) -> None:
+        """Events from a finishing task (see :class:`corpuspack.builder.finish.Finished`)."""
+        for kind, name, *rest in events:
+            if kind == "included":
+                self._included += 1
+            elif kind == "reject":
+                self.reject(name, *rest)
+            elif kind == "duplicate":
+                self.duplicate(name, *rest)
+            else:
+                raise ValueError(f"unknown ledger event {kind!r}")
 
     def manifest_unmatched(self, keys: list[str]) -> None:
         self.unmatched_manifest_rows = list(keys)

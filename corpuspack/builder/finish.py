@@ -1,0 +1,143 @@
+"""Pass 3, finish: turn staged rows into published rows, applying the corpus-level
+decisions (drop duplicates, remove repeated lines), joining the sidecar manifest,
+assigning splits and computing row digests.
+
+:func:`finish_task` is a pure function of one staged record batch (read from the
+memory-mapped stage file by index), its decisions and a small context, so it runs
+in the build's process pool or on a distributed engine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .clean import clean_lines
+from .document import text_stats
+from .repeated_lines import RemovalStats, remove_repeated_lines
+from .reuse import row_digest
+from .sidecar import Manifest, apply_manifest, load_manifest
+from .split import assign_split
+from .stage import INTERNAL, STAGE_SCHEMA
+
+_INTERNAL_NAMES = tuple(f.name for f in INTERNAL)
+_PUBLISHED_STAGE_NAMES = [f.name for f in STAGE_SCHEMA if f.name not in _INTERNAL_NAMES]
+
+
+@dataclass(frozen=True)
+class FinishContext:
+    """What every finishing task shares (small and picklable)."""
+    stage_path: str
+    repeated: tuple[int, ...]
+    near_drop: bool
+    drop_quality: frozenset
+    splits: tuple[tuple[str, float], ...]
+    manifest_path: str | None
+    schema: pa.Schema  # the published schema (with manifest columns)
+
+
+@dataclass
+class Finished:
+    """A finished batch: final rows (published columns + ``_digest`` + ``_split``) and
+    what the ledger and report must hear about, in row order."""
+    batch: pa.RecordBatch | None
+    events: list[tuple]  # ("included", name) | ("reject", name, reason, detail) | ("duplicate", name, id, of, kind)
+    removal: RemovalStats
+    without_manifest_row: int
+
+
+def final_schema(schema: pa.Schema) -> pa.Schema:
+    return schema.append(pa.field("_digest", pa.string())).append(pa.field("_split", pa.string()))
+
+
+@lru_cache(maxsize=4)
+def _stage_reader(path: str) -> pa.ipc.RecordBatchFileReader:
+    return pa.ipc.open_file(pa.memory_map(path, "r"))
+
+
+@lru_cache(maxsize=4)
+def _manifest(path: str) -> Manifest:
+    return load_manifest(path)
+
+
+@lru_cache(maxsize=4)
+def _hash_set(hashes: tuple[int, ...]) -> tuple[frozenset, np.ndarray]:
+    return frozenset(hashes), np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+
+
+def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished:
+    """Pass 3 for one staged record batch (by its index in the stage file): a pure
+    function of the staged rows, their decisions and the context, so it runs in any
+    worker. Only rows that hold a repeated line are edited in Python."""
+    index, decisions = task
+    batch = _stage_reader(ctx.stage_path).get_batch(index)
+    manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
+    repeated, repeated_array = _hash_set(ctx.repeated)
+    owner = decisions.column("id_owner").to_pylist()
+    exact = decisions.column("exact_of").to_pylist()
+    cluster = decisions.column("cluster").to_pylist()
+    size = decisions.column("cluster_size").to_pylist()
+    representative = decisions.column("representative").to_pylist()
+    edit = _rows_with_repeated_lines(batch.column("_line_hashes"), repeated_array)
+    removal, events, out, no_row = RemovalStats(), [], [], 0
+    for k, row in enumerate(batch.select(_PUBLISHED_STAGE_NAMES).to_pylist()):
+        name = row["file_name"]
+        if owner[k] is not None:
+            events.append(("reject", name, "duplicate_id", f"id {row['id']} is also the id of {owner[k]} (kept)"))
+            continue
+        if exact[k] is not None:
+            events.append(("duplicate", name, row["id"], exact[k], "exact"))
+            continue
+        if ctx.near_drop and cluster[k] is not None and not representative[k]:
+            events.append(("duplicate", name, row["id"], cluster[k], "near"))
+            continue
+        if edit[k] and not _remove_repeated(row, repeated, removal):
+            events.append(("reject", name, "empty", "nothing is left after removing lines repeated across the corpus"))
+            continue
+        flagged = ctx.drop_quality.intersection(row["quality_warnings"])
+        if flagged:
+            events.append(("reject", name, "quality", f"quality warnings {', '.join(sorted(flagged))} (--drop-quality)"))
+            continue
+        row["near_dup_cluster"], row["near_dup_cluster_size"] = cluster[k], size[k]
+        if manifest is not None:
+            match = manifest.lookup(name, row["id"])
+            no_row += match is None
+            row = apply_manifest(row, match)
+        events.append(("included", name))
+        out.append(row)
+    if not out:
+        return Finished(None, events, removal, no_row)
+    names = ctx.schema.names
+    published = pa.RecordBatch.from_pylist(out, schema=ctx.schema)
+    # float columns hold float32-exact values (document._f32), so the rows are the stored values
+    digests = pa.array([row_digest(r, names) for r in out], pa.string())
+    splits = pa.array([assign_split(r["id"], ctx.splits) for r in out], pa.string())
+    return Finished(pa.RecordBatch.from_arrays([*published.columns, digests, splits], schema=final_schema(ctx.schema)),
+                    events, removal, no_row)
+
+
+def _rows_with_repeated_lines(line_hashes: pa.ListArray, repeated: np.ndarray) -> np.ndarray:
+    hit_rows = np.zeros(len(line_hashes), dtype=bool)
+    if repeated.size:
+        flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
+        parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
+        hit_rows[parents[np.isin(flat, repeated)]] = True
+    return hit_rows
+
+
+def _remove_repeated(row: dict, repeated: frozenset, stats: RemovalStats) -> bool:
+    """Drop the repeated lines from ``row``'s text; False if nothing is left."""
+    removal = remove_repeated_lines(row["text"], repeated)
+    if not removal.removed_count:
+        return True
+    text = clean_lines(removal.text, frozenset()).text  # re-collapse blank runs
+    if not text.strip():
+        return False
+    stats.add(removal)
+    row["text"] = text
+    row["removed_lines"] += removal.removed_count
+    row.update(text_stats(text))
+    return True
