@@ -2,9 +2,10 @@
 
     /work/venv/bin/python benchmarks/dedup_bench.py [--docs 100000] [--workers 1]
 
-Prints a table: fingerprints (us/doc, per worker), exact pass, LSH pass and
-repeated-line pass (us/doc), index bytes per document (numpy nbytes of the
-band hashes + union-find labels) and the peak of Python-tracked allocations
+Prints a table: fingerprints and quality_signals (us/doc, per worker), exact
+pass, LSH pass and repeated-line pass (us/doc), remove_repeated_lines per
+document that holds a repeated line, index bytes per document (numpy nbytes of
+the band hashes + union-find labels) and the peak of Python-tracked allocations
 (tracemalloc, numpy included) during the LSH pass, plus rensa vs datasketch
 signature cost on a sample, and the measured quality of the result.
 """
@@ -25,10 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from corpus_gen import generate_corpus  # noqa: E402
 
+from corpuspack.builder import fingerprint as fp  # noqa: E402
 from corpuspack.builder.dedup import exact_duplicates, near_duplicates  # noqa: E402
-from corpuspack.builder.fingerprint import fingerprints, shingle_hashes, tokens  # noqa: E402
+from corpuspack.builder.fingerprint import fingerprints, iter_line_keys, shingle_hashes, tokens  # noqa: E402
 from corpuspack.builder.quality import quality_signals  # noqa: E402
-from corpuspack.builder.repeated_lines import find_repeated_lines  # noqa: E402
+from corpuspack.builder.repeated_lines import find_repeated_lines, remove_repeated_lines  # noqa: E402
 
 
 def _fp(text: str) -> dict:
@@ -63,7 +65,11 @@ def _minhash_libs(texts: list[str]) -> dict[str, float]:
     t0 = time.perf_counter()
     for t in texts:
         shingle_hashes(tokens(t))
-    out["tokenise + shingle hashes (used)"] = (time.perf_counter() - t0) / len(texts) * 1e6
+    out["tokens() strings + shingle_hashes() (reference)"] = (time.perf_counter() - t0) / len(texts) * 1e6
+    t0 = time.perf_counter()
+    for t in texts:
+        fp._shingles_of_scaled(fp._text_token_hashes(fp._prepare(t)), 5)
+    out["clean + token/shingle hashes from text (used)"] = (time.perf_counter() - t0) / len(texts) * 1e6
     return out
 
 
@@ -124,6 +130,17 @@ def main() -> None:
     rl = find_repeated_lines([lines.slice(s, 8192) for s in range(0, n, 8192)], n, exclude_mask=drop)
     t_rl = time.perf_counter() - t0
 
+    # per document, for documents that hold a repeated line (the corpus pass 3 hot path)
+    hit_rows = [i for i, hs in enumerate(lines.to_pylist()) if rl.hashes.intersection(hs)][:5000]
+    t0 = time.perf_counter()
+    for i in hit_rows:
+        remove_repeated_lines(texts[i], rl)
+    t_rm = (time.perf_counter() - t0) / max(len(hit_rows), 1)
+    t0 = time.perf_counter()
+    for i in hit_rows:
+        list(iter_line_keys(texts[i]))
+    t_lk = (time.perf_counter() - t0) / max(len(hit_rows), 1)
+
     # quality of the result against the generator's truth
     truth = [t for _, _, t in docs]
     idl = ids.to_pylist()
@@ -152,6 +169,8 @@ def main() -> None:
     print(f"{'near_duplicates LSH pass (Arrow column)':46s} {t_lsh / n * 1e6:10.2f}")
     print(f"{'near_duplicates LSH pass (batch iterator)':46s} {t_lsh_it / n * 1e6:10.2f}")
     print(f"{'find_repeated_lines pass':46s} {t_rl / n * 1e6:10.2f}")
+    print(f"{'remove_repeated_lines (%d docs with a hit)' % len(hit_rows):46s} {t_rm * 1e6:10.1f}")
+    print(f"{'  of which iter_line_keys':46s} {t_lk * 1e6:10.1f}")
     for k, v in libs.items():
         print(f"{'  signature: ' + k:46s} {v:10.1f}")
     print(f"\n{'memory':46s} {'bytes/doc':>10s}")

@@ -25,13 +25,31 @@ Unicode letters/digits in any script (``[^\\W_]+`` on ``str``, which matches
 Arabic; an ASCII tokeniser would reduce Arabic to nothing and make every Arabic
 document a duplicate of every other -- see tests/test_fingerprint.py).
 
-Token hashing and MinHash run in rensa (Rust); the 5-gram hashes are combined
-from the token hashes with numpy, so no n-gram strings are built in Python.
+Hashing is vectorised (numpy); no token or n-gram string is built per
+document. A token hashes to ``sum(v(c_j) * P**j) mod 2**64`` over its folded
+characters ``c_j`` (``v``: a splitmix64 value per code point, never 0; ``P``
+odd), a 5-gram to the splitmix64 finaliser of ``sum(token_j * Q**j) mod 2**64``
+(``Q`` odd), and MinHash over those uint64 values runs in rensa (Rust).
+:func:`tokens` and :func:`token_hashes` are the reference (strings);
+:func:`fingerprints` gets the same values straight from the text's UTF-16 code
+units: one 64K-entry table gives each unit's class (token character,
+separator, to delete, ...), another the value ``v`` of its folded character;
+token starts are where the class rises, position-weighted values are summed
+per token with ``numpy.add.reduceat`` and per 5-gram with prefix sums. The
+same class table does the cleaning (NFKC first, then deletion) and tells
+whether the text's only white space is spaces and newlines, which gives fast
+paths for the whitespace folding of the exact key and the line hashes. Texts
+holding a character the tables cannot fold alone (outside the BMP, or
+expanding under case folding, like ``ß`` -> ``ss``) are tokenised as strings
+and hashed the same way.
 """
 from __future__ import annotations
 
+import functools
 import re
+import struct
 import unicodedata
+from typing import NamedTuple
 
 import numpy as np
 import xxhash
@@ -77,14 +95,14 @@ _FOLD: tuple[tuple[str, str], ...] = (
 _PUNCT = ".,:;!?()[]{}\"'«»“”‘’-–—/\\|…،؛؟۔*#@%&+=<>~^`_"
 _TOKEN = re.compile(r"[^\W_]+")
 
-_M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
 _M3 = np.uint64(0x94D049BB133111EB)
-# odd multipliers for the position of each token in a shingle (polynomial hash)
-_MULT = tuple(np.uint64(m) for m in (
-    0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-    0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x87C37B91114253D5, 0x4CF5AD432745937F,
-))
+# polynomial hashes modulo 2**64 (odd bases, so invertible): a token is
+# sum(v(c_j) * _P**j) over its characters, a shingle sum(token_j * _Q**j)
+_P = 0x9FB21C651E98DF25
+_Q = 0xC2B2AE3D27D4EB4F
+_CHAR_MUL = np.uint64(0xD1B54A32D192ED03)
+_CHAR_ADD = np.uint64(0x8CB92BA72F3D8DD7)
 
 
 def _clean(text: str, strip_diacritics: bool = True) -> str:
@@ -95,9 +113,27 @@ def _clean(text: str, strip_diacritics: bool = True) -> str:
     return (_DELETE_DIAC if strip_diacritics else _DELETE_BASE).sub("", text)
 
 
+def _fold_whitespace(clean: str, plain: bool | None = None) -> tuple[str, bool]:
+    """``(" ".join(clean.split()), runs)``. ``plain``: the only white space in
+    ``clean`` is spaces and ``\\n`` (every other white-space character is
+    non-printable); ``None``: find out. ``runs``: white space may come two in
+    a row (when False, no line holds two spaces in a row)."""
+    t = clean.replace("\n", " ")
+    if plain is None:
+        plain = t.isprintable()
+    if not plain:
+        return " ".join(t.split()), True
+    runs = "  " in t
+    if runs:
+        t = t.replace("  ", " ")
+        while "  " in t:  # each pass halves the runs
+            t = t.replace("  ", " ")
+    return t.strip(" "), runs
+
+
 def normalise_exact(text: str, *, strip_diacritics: bool = True) -> str:
     """Text normalised for exact duplicate detection (see module doc)."""
-    return " ".join(_clean(text, strip_diacritics).split())
+    return _fold_whitespace(_clean(text, strip_diacritics))[0]
 
 
 def _fold(text: str) -> str:
@@ -137,47 +173,223 @@ def line_hash(norm_line: str) -> int:
     return xxhash.xxh3_64_intdigest(norm_line.encode("utf-8"))
 
 
-def iter_line_keys(text: str, max_line_chars: int = MAX_LINE_CHARS, *, _cleaned: bool = False):
-    """Yield (line_index, hash) for each normalised non-empty line of at most
-    ``max_line_chars`` characters; line indexes are those of ``text.splitlines()``."""
-    clean = text if _cleaned else _clean(text)
-    for i, line in enumerate(clean.splitlines()):
-        if len(line) > 4 * max_line_chars + 64:  # surely too long; skip the work
-            continue
-        norm = " ".join(line.split())
-        if norm and len(norm) <= max_line_chars:
-            yield i, line_hash(norm)
-
-
 def _mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser, vectorised (uint64 arithmetic wraps)."""
     x = x ^ (x >> np.uint64(30))
-    x = x * _M2
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M3
-    return x ^ (x >> np.uint64(31))
+    x *= _M2
+    x ^= x >> np.uint64(27)
+    x *= _M3
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def _char_values(cp: np.ndarray) -> np.ndarray:
+    """Pseudo-random odd (so never zero) uint64 value ``v`` of each code point."""
+    return _mix64(cp.astype(np.uint64) * _CHAR_MUL + _CHAR_ADD) | np.uint64(1)
+
+
+# Classes of UTF-16 code units (of NFKC text), see _build_tables
+_SEP, _TOK, _SLOW, _CTRL, _DIAC, _DEL = range(6)
+_B_SLOW, _B_CTRL, _B_DIAC, _B_DEL = (bytes([c]) for c in (_SLOW, _CTRL, _DIAC, _DEL))
+
+
+def _build_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Class and folded value of every UTF-16 code unit.
+
+    ``_TOK``: its folded character (``_fold``) is a letter/digit; the value is
+    ``v`` of that character (0 for all other classes). ``_DEL``: tatweel and
+    invisible marks, ``_DIAC``: diacritics (see ``_clean``). ``_SLOW``:
+    surrogates (characters outside the BMP) and the few characters that
+    expand under case folding (``ß`` -> ``ss``). ``_CTRL``: the other
+    non-printable characters but ``\\n`` (all white space but space and
+    ``\\n`` is among them). ``_SEP``: the rest (separators between tokens)."""
+    fold = {ord(a): b for a, b in _FOLD}
+    cls = np.full(0x10000, _SEP, dtype=np.uint8)
+    target = np.zeros(0x10000, dtype=np.uint32)
+    for c in range(0x10000):
+        ch = chr(c)
+        f = fold.get(c, ch).casefold()
+        if len(f) != 1:
+            cls[c] = _SLOW
+        elif f.isalnum():
+            cls[c] = _TOK
+            target[c] = ord(f)
+        elif not ch.isprintable() and ch != "\n":
+            cls[c] = _CTRL
+    cls[[ord(c) for c in _DIACRITICS]] = _DIAC
+    cls[[ord(c) for c in (_TATWEEL, *_INVISIBLE)]] = _DEL
+    cls[0xD800:0xE000] = _SLOW
+    values = np.where(cls == _TOK, _char_values(target), np.uint64(0))
+    return cls, values
+
+
+_CLASS, _VALUE = _build_tables()
+
+
+class _Prepared(NamedTuple):
+    clean: str  # == _clean(text, strip_diacritics)
+    units: np.ndarray  # UTF-16 code units of " " + clean (a separator in front)
+    cls: np.ndarray  # their classes
+    flags: bytes  # cls as bytes, to test which classes occur
+    plain: bool | None  # see _fold_whitespace
+
+
+def _prepare(text: str, strip_diacritics: bool = True) -> _Prepared:
+    """``_clean`` with the class table (no regular expression), keeping the
+    code units and classes for the tokeniser."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    units = np.frombuffer((" " + text).encode("utf-16-le", "surrogatepass"), dtype="<u2")
+    cls = _CLASS.take(units)
+    flags = cls.tobytes()
+    if _B_DEL in flags or (strip_diacritics and _B_DIAC in flags):
+        keep = cls < (_DIAC if strip_diacritics else _DEL)
+        units, cls = units[keep], cls[keep]
+        flags = cls.tobytes()
+        text = units[1:].tobytes().decode("utf-16-le", "surrogatepass")
+    # surrogates: the characters may or may not be printable
+    plain = None if _B_SLOW in flags else _B_CTRL not in flags
+    return _Prepared(text, units, cls, flags, plain)
+
+
+def _line_keys(clean: str, max_line_chars: int, plain: bool | None = None, runs: bool = True):
+    """``iter_line_keys`` of a cleaned text as two lists, line indexes and
+    hashes; ``plain`` and ``runs``: see ``_fold_whitespace`` (``plain`` not
+    known: checked line by line)."""
+    indexes: list[int] = []
+    hashes: list[int] = []
+    too_long = 4 * max_line_chars + 64
+    i = -1
+    for line in clean.split("\n") if plain else clean.splitlines():  # same non-empty lines when plain
+        i += 1
+        n = len(line)
+        if not n or n > too_long:  # empty, or surely too long: skip the work
+            continue
+        if plain or (n > max_line_chars and line.isprintable()):
+            # white space is plain spaces only: stripping is all, unless a run needs folding
+            line = line.strip(" ")
+            if runs and "  " in line:
+                line = " ".join(line.split())
+        else:
+            line = " ".join(line.split())
+        if line and len(line) <= max_line_chars:
+            indexes.append(i)
+            hashes.append(xxhash.xxh3_64_intdigest(line.encode("utf-8")))
+    return indexes, hashes
+
+
+def iter_line_keys(text: str, max_line_chars: int = MAX_LINE_CHARS, *, _cleaned: bool = False):
+    """Yield (line_index, hash) for each normalised non-empty line of at most
+    ``max_line_chars`` characters; line indexes are those of ``text.splitlines()``."""
+    if _cleaned:
+        indexes, hashes = _line_keys(text, max_line_chars)
+    else:
+        indexes, hashes, _ = line_keys_and_layout(text, max_line_chars)
+    return zip(indexes, hashes)
+
+
+def line_keys_and_layout(text: str, max_line_chars: int = MAX_LINE_CHARS) -> tuple[list[int], list[int], bool]:
+    """``iter_line_keys(text, max_line_chars)`` as two lists (line indexes,
+    hashes), and ``plain``: True when ``"\\n"`` is surely the only line break in
+    ``text``, so that ``text.split("\\n")`` numbers the lines as
+    ``text.splitlines()`` does (and may add a last, empty one)."""
+    clean, _, _, _, plain = _prepare(text)
+    return (*_line_keys(clean, max_line_chars, plain, not plain or "  " in clean), bool(plain))
+
+
+_POW_KEEP = 1 << 20  # power tables up to this length stay cached
+_powers_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _powers(base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(``base**i``, ``base**-i``) modulo 2**64 for i < at least n."""
+    have = _powers_cache.get(base)
+    if have is not None and len(have[0]) >= n:
+        return have
+    m = max(n, 2 * len(have[0]) if have else 0, 8192)
+    fwd = np.empty(m, dtype=np.uint64)
+    inv = np.empty(m, dtype=np.uint64)
+    fwd[0] = inv[0] = 1
+    np.multiply.accumulate(np.full(m - 1, base, dtype=np.uint64), out=fwd[1:])
+    np.multiply.accumulate(np.full(m - 1, pow(base, -1, 1 << 64), dtype=np.uint64), out=inv[1:])
+    if m <= _POW_KEEP:
+        _powers_cache[base] = fwd, inv
+    return fwd, inv
+
+
+def _token_sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Token hashes times ``_P**start``, from per-character values (0 between
+    tokens; overwritten) and the index of each token's first character
+    (increasing; a token ends at the next 0 value, start or the end)."""
+    fwd = _powers(_P, len(values))[0]
+    return np.add.reduceat(np.multiply(values, fwd[: len(values)], out=values), starts)
+
+
+def token_hashes(toks: list[str]) -> np.ndarray:
+    """uint64 hash of each token: ``sum(v(c_j) * P**j) mod 2**64`` over its
+    characters (see module doc); :func:`fingerprints` computes the same values
+    from the text without building token strings. An empty token hashes to 0."""
+    out = np.zeros(len(toks), dtype=np.uint64)
+    cp = np.frombuffer("".join(toks).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    if len(cp):
+        lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        starts = np.zeros(len(toks), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        some = lens > 0
+        starts = starts[some]
+        out[some] = _token_sums(_char_values(cp), starts) * _powers(_P, len(cp))[1].take(starts)
+    return out
+
+
+def _text_token_hashes(prep: _Prepared) -> np.ndarray:
+    """``token_hashes(tokens)`` of a prepared text, times ``_Q**i`` (token i)."""
+    if _B_SLOW in prep.flags or _B_DIAC in prep.flags:
+        # the string tokeniser (kept diacritics, strip_diacritics=False, are
+        # rare, and a few are letters, like ``ۦ``: not worth a table)
+        th = token_hashes(_tokens_of_normalised(prep.clean))
+        return th * _powers(_Q, len(th))[0][: len(th)]
+    cls, units = prep.cls, prep.units
+    tok = cls if prep.plain else (cls == _TOK).view(np.uint8)  # 0/1 per unit
+    starts = (tok[1:] > tok[:-1]).nonzero()[0]  # token i starts at clean[starts[i]]
+    y = _token_sums(_VALUE.take(units[1:]), starts)
+    if len(y):  # token hash * _P**start -> token hash * _Q**i
+        y *= _powers(_P, len(units))[1].take(starts) * _powers(_Q, len(y))[0][: len(y)]
+    return y
+
+
+def _shingles_of_scaled(y: np.ndarray, shingle: int) -> np.ndarray:
+    """Shingle hashes from ``y[i] = token_hash[i] * _Q**i``: the ``k``-gram at
+    ``i`` is ``sum(token_hash[i+j] * _Q**j)`` (prefix sums), mixed."""
+    m = len(y)
+    if not m:
+        return np.empty(0, dtype=np.uint64)
+    k = min(shingle, m)
+    n = m - k + 1
+    acc = np.add.accumulate(y)
+    h = acc[k - 1 :].copy()
+    h[1:] -= acc[: n - 1]
+    h *= _powers(_Q, n)[1][:n]
+    return _mix64(h)  # repeated shingles are harmless: MinHash takes minima
 
 
 def shingle_hashes(toks: list[str], shingle: int = SHINGLE) -> np.ndarray:
     """uint64 hashes of the word ``shingle``-grams (order-sensitive); one
     shingle of all tokens when the document is shorter than ``shingle``."""
-    if not toks:
-        return np.empty(0, dtype=np.uint64)
-    th = np.asarray(RMinHash.hash_token_sets([toks])[0], dtype=np.uint64)  # Rust, fixed seed
-    k = min(shingle, len(th))
-    n = len(th) - k + 1
-    with np.errstate(over="ignore"):
-        h = th[:n] * _MULT[0]
-        for j in range(1, k):
-            h = h + th[j : j + n] * _MULT[j % len(_MULT)]
-        return _mix64(h)  # repeated shingles are harmless: MinHash takes minima
+    th = token_hashes(toks)
+    return _shingles_of_scaled(th * _powers(_Q, len(th))[0][: len(th)], shingle)
+
+
+@functools.lru_cache(maxsize=None)
+def _u32_struct(n: int) -> struct.Struct:
+    return struct.Struct(f"<{n}I")
 
 
 def minhash_signature(hashes: np.ndarray, *, num_perm: int = NUM_PERM, seed: int = SEED) -> bytes:
     if len(hashes) == 0:
         return b""
     m = RMinHash.digest_matrix_from_flat_token_hashes(hashes, [0, len(hashes)], num_perm, seed)
-    return np.asarray(m.to_rows()[0], dtype="<u4").tobytes()
+    row = m.to_rows()[0]
+    return _u32_struct(len(row)).pack(*row)
 
 
 def fingerprints(
@@ -191,16 +403,14 @@ def fingerprints(
 ) -> dict:
     """Pure per-document fingerprints: ``exact_key`` (16 bytes), ``minhash``
     (``num_perm*4`` bytes, ``b""`` if no token), ``line_hashes`` (list of uint64)."""
-    clean = _clean(text, strip_diacritics)
-    norm = " ".join(clean.split())
+    prep = _prepare(text, strip_diacritics)
+    norm, runs = _fold_whitespace(prep.clean, prep.plain)
     exact_key = xxhash.xxh3_128_digest(norm.encode("utf-8"))
-    sig = minhash_signature(
-        shingle_hashes(_tokens_of_normalised(norm), shingle), num_perm=num_perm, seed=seed
-    )
+    sig = minhash_signature(_shingles_of_scaled(_text_token_hashes(prep), shingle), num_perm=num_perm, seed=seed)
     if strip_diacritics:
-        lines = [h for _, h in iter_line_keys(clean, max_line_chars, _cleaned=True)]
+        lines = _line_keys(prep.clean, max_line_chars, prep.plain, runs)[1]
     else:
-        lines = [h for _, h in iter_line_keys(text, max_line_chars)]
+        lines = line_keys_and_layout(text, max_line_chars)[1]
     return {"exact_key": exact_key, "minhash": sig, "line_hashes": lines}
 
 

@@ -27,6 +27,7 @@ documents are dedup's job). On the five seed files nothing is removed.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpuspack.builder.fingerprint import MAX_LINE_CHARS, iter_line_keys
+from corpuspack.builder.fingerprint import MAX_LINE_CHARS, line_keys_and_layout
 
 MIN_DOCS = 10
 MIN_FRACTION = 0.001
@@ -155,9 +156,21 @@ def remove_repeated_lines(text: str, repeated, *, max_line_chars: int = MAX_LINE
     hashes = repeated.hashes if isinstance(repeated, RepeatedLines) else repeated
     if not hashes or not text:
         return LineRemoval(text, 0, [], [])
-    drop = {i: h for i, h in iter_line_keys(text, max_line_chars) if h in hashes}
+    indexes, line_hashes, plain = line_keys_and_layout(text, max_line_chars)
+    drop = {i: h for i, h in zip(indexes, line_hashes) if h in hashes}  # in line order
     if not drop:
         return LineRemoval(text, 0, [], [])
+    if plain:
+        # lines are the "\n"-separated segments: cut the dropped ones, with
+        # their line break, out of the text
+        segments = text.split("\n")
+        starts = [0, *itertools.accumulate(len(s) + 1 for s in segments)]
+        pieces, kept_from = [], 0
+        for i in drop:
+            pieces.append(text[kept_from : starts[i]])
+            kept_from = starts[i + 1]
+        pieces.append(text[kept_from:])
+        return LineRemoval("".join(pieces), len(drop), list(drop.values()), [segments[i].strip() for i in drop])
     kept, removed_h, removed_l = [], [], []
     for i, line in enumerate(text.splitlines(keepends=True)):
         if i in drop:
