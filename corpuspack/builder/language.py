@@ -36,7 +36,7 @@ import threading
 __all__ = ["detect_language", "UND", "MIN_LETTERS", "SHORT_LETTERS"]
 
 UND = "und"
-MAX_CHARS = 2000  # CLD2 looks at this much (trade-off measured in docs/language_id.md)
+MAX_CHARS = 1000  # CLD2 looks at this much (trade-off measured in docs/language_id.md)
 LANGDETECT_CHARS = 1000  # langdetect fallback looks at this much
 MIN_LETTERS = 4  # fewer letters than this: 'und'
 SHORT_LETTERS = 30  # fewer letters than this: score scaled down by letters / SHORT_LETTERS
