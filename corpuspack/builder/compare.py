@@ -18,10 +18,6 @@ def digests_of_version(root: str, manifest: dict) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-def digests_of_table(finals: pa.Table) -> pa.Table:
-    return pa.table({"id": finals.column("id"), "digest": finals.column("_digest")})
-
-
 def diff_tables(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
     joined = old.join(new, "id", join_type="full outer", left_suffix="_old", right_suffix="_new")
     ids = joined.column("id")

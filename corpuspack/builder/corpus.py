@@ -1,4 +1,5 @@
-"""Pass 2, corpus-level decisions, made over Arrow columns of the staging file:
+"""Pass 2, corpus-level decisions, made over Arrow columns of the staging file
+(read batch by batch):
 
 * documents whose id another (earlier) file already has: rejected, both named;
 * exact duplicates: dropped, each naming the id it duplicates;
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 from .dedup import exact_duplicates, near_duplicates
 from .options import BuildOptions
 from .repeated_lines import find_repeated_lines
+from .stage import read_batches
 
 
 def _first_of_each_id(ids: pa.ChunkedArray) -> np.ndarray:
@@ -64,21 +66,27 @@ class Plan:
         })
 
 
-def plan(staged: pa.Table, options: BuildOptions) -> Plan:
-    """Decide, for every staged row, what pass 3 does with it. ``staged`` is memory-mapped:
-    the columns read here are not copied into Python objects."""
-    ids, names = staged.column("id"), staged.column("file_name")
-    n = staged.num_rows
+def plan(stage_path: str, options: BuildOptions) -> Plan:
+    """Decide, for every staged row, what pass 3 does with it. Two streaming reads of
+    the stage file; what is kept is a few small columns (ids, keys) and the LSH index."""
+    parts = list(read_batches(stage_path, ["id", "file_name", "_exact_key"]))
+    ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
+    names = pa.chunked_array([b.column(1) for b in parts], pa.string())
+    keys = pa.chunked_array([b.column(2) for b in parts], pa.binary())
+    del parts
+    n = len(ids)
     id_first = _first_of_each_id(ids)
     keep_id = id_first == np.arange(n)
-    exact_of = exact_duplicates(staged.column("_exact_key"), ids)
+    exact_of = exact_duplicates(keys, ids)
     # a file rejected for its id takes no part in duplicate decisions
     exact_of = pc.if_else(pa.array(keep_id), exact_of, pa.nulls(n, pa.string()))
     drop = ~keep_id | exact_of.is_valid().to_numpy(zero_copy_only=False)
     cluster, cluster_size, representative = near_duplicates(
-        staged.column("_minhash"), ids, threshold=options.near_dup_threshold, drop_mask=drop)
+        (b.column(0) for b in read_batches(stage_path, ["_minhash"])), ids,
+        threshold=options.near_dup_threshold, drop_mask=drop)
     # lines of kept documents only: a copy must not make its own lines "repeated"
-    repeated = find_repeated_lines(staged.column("_line_hashes"), int(np.count_nonzero(~drop)), exclude_mask=drop,
+    repeated = find_repeated_lines((b.column(0) for b in read_batches(stage_path, ["_line_hashes"])),
+                                   int(np.count_nonzero(~drop)), exclude_mask=drop,
                                    min_docs=options.repeated_line_min_docs,
                                    min_fraction=options.repeated_line_min_fraction)
     return Plan(names, id_first, _array(exact_of), _array(cluster), _array(cluster_size), np.asarray(representative),

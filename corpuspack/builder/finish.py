@@ -3,7 +3,7 @@ decisions (drop duplicates, remove repeated lines), joining the sidecar manifest
 assigning splits and computing row digests.
 
 :func:`finish_task` is a pure function of one staged record batch (read from the
-memory-mapped stage file by index), its decisions and a small context, so it runs
+stage file by index), its decisions and a small context, so it runs
 in the build's process pool or on a distributed engine.
 """
 from __future__ import annotations
@@ -55,7 +55,8 @@ def final_schema(schema: pa.Schema) -> pa.Schema:
 
 @lru_cache(maxsize=4)
 def _stage_reader(path: str) -> pa.ipc.RecordBatchFileReader:
-    return pa.ipc.open_file(pa.memory_map(path, "r"))
+    # plain reads, not a memory map: only the batch being finished is resident
+    return pa.ipc.open_file(pa.OSFile(path))
 
 
 @lru_cache(maxsize=4)

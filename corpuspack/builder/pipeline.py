@@ -28,7 +28,7 @@ from .options import BuildOptions
 from .progress import progress
 from .sidecar import Manifest, load_manifest
 from .repeated_lines import RemovalStats
-from .stage import STAGE_SCHEMA
+from .stage import STAGE_SCHEMA, read_batches
 from .write import Shard, ShardWriter
 
 TMP_PREFIX = ".corpuspack-tmp-"
@@ -96,10 +96,9 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                 bar.update(len(batch))
         bar.close()
         clock.lap("pass1_documents")
-        staged = incremental.open_ipc(stage_path)
 
         # pass 2: corpus-level decisions over Arrow columns
-        plan = corpus.plan(staged, options)
+        plan = corpus.plan(stage_path, options)
         clock.lap("pass2_corpus")
 
         # pass 3a: final rows (decisions applied, manifest joined, split assigned) to a second stage
@@ -118,7 +117,8 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                 removal.merge(done.removal)
     if manifest is not None:
         key = "file_name" if manifest.key_column == "file_name" else "id"
-        seen = staged.column(key).to_pylist() + [r["file_name"] for r in log.rejected if key == "file_name"]
+        seen = [k for b in read_batches(stage_path, [key]) for k in b.column(0).to_pylist()]
+        seen += [r["file_name"] for r in log.rejected if key == "file_name"]
         log.manifest_unmatched(manifest.unmatched(seen))
     counts = log.counts()
     if counts["found"] != total:
@@ -126,16 +126,17 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
 
     clock.lap("pass3_finish_rows")
     # pass 3b: reuse the previous version's intact shards, write the other rows to new ones
-    finals = incremental.open_ipc(final_path)
-    keys = pa.table({"id": finals.column("id"), "digest": finals.column("_digest"),
-                     "split": finals.column("_split"), "pos": pa.array(range(finals.num_rows), pa.int64())})
+    keys = pa.Table.from_batches(list(read_batches(final_path, ["id", "_digest", "_split"])),
+                                 schema=pa.schema([("id", pa.string()), ("_digest", pa.string()), ("_split", pa.string())]))
+    keys = pa.table({"id": keys.column("id"), "digest": keys.column("_digest"), "split": keys.column("_split"),
+                     "pos": pa.array(range(keys.num_rows), pa.int64())})
     reused, placed = reuse.reusable_shards(out, previous, keys)
-    todo = np.ones(finals.num_rows, dtype=bool)
+    todo = np.ones(keys.num_rows, dtype=bool)
     todo[placed.to_numpy()] = False
     writers = {name: ShardWriter(out, name, out_schema, rows_per_shard=options.rows_per_shard,
                                  row_group_size=options.row_group_size, tmp_dir=tmp) for name, _ in options.splits}
     offset = 0
-    for b in finals.to_batches(max_chunksize=options.row_group_size):  # streamed: finals is memory-mapped
+    for b in read_batches(final_path):
         mask = todo[offset:offset + b.num_rows]
         offset += b.num_rows
         for name, writer in writers.items():
@@ -151,7 +152,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
-        options=options, counts=counts, changes=_changes(out, previous, finals),
+        options=options, counts=counts, changes=_changes(out, previous, keys),
         work={"processed": total - cache.reused, "reused": cache.reused,
               "shards_reused": sum(len(v) for v in reused.values())})
     report_payload = log.to_dict({"repeated_lines_removed": removal.report()}, version=version)
@@ -161,7 +162,6 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     card.write_card(out)
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
-    del staged, finals
     incremental.keep(stage_path, out, fingerprint)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
@@ -182,19 +182,17 @@ class _Clock:
 
 def _finish_tasks(stage_path: str, plan: corpus.Plan):
     """(record batch index, its decisions) for every record batch of the stage file."""
-    reader = pa.ipc.open_file(pa.memory_map(stage_path, "r"))
     offset = 0
-    for i in range(reader.num_record_batches):
-        n = reader.get_batch(i).num_rows
-        yield i, plan.decisions(offset, n)
-        offset += n
+    for i, batch in enumerate(read_batches(stage_path, ["id"])):
+        yield i, plan.decisions(offset, batch.num_rows)
+        offset += batch.num_rows
 
 
-def _changes(out: str, previous: dict | None, finals: pa.Table) -> dict | None:
+def _changes(out: str, previous: dict | None, keys: pa.Table) -> dict | None:
     """Counts of documents added, removed and changed since the previous version."""
     if previous is None:
         return None
-    new = compare.digests_of_table(finals)
+    new = keys.select(["id", "digest"])
     old = compare.digests_of_version(out, previous)
     d = compare.diff_tables(old, new)
     return {k: len(v) for k, v in d.items()}

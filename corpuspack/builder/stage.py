@@ -26,3 +26,13 @@ STAGE_SCHEMA = stage_schema()
 REJECTION_SCHEMA = pa.schema([
     ("file_name", pa.string()), ("reason", pa.string()), ("detail", pa.string()),
 ])
+
+
+def read_batches(path: str, columns: list[str] | None = None):
+    """The record batches of an Arrow IPC file (optionally some columns), read with plain
+    file reads rather than a memory map, so a pass over the corpus keeps one batch resident."""
+    with pa.OSFile(path) as f:
+        reader = pa.ipc.open_file(f)
+        for i in range(reader.num_record_batches):
+            batch = reader.get_batch(i)
+            yield batch.select(columns) if columns else batch
