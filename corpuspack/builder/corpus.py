@@ -52,8 +52,9 @@ class Plan:
     representative: np.ndarray
     repeated: tuple[int, ...]  # hashes of lines repeated across the corpus, sorted
 
-    def decisions(self, offset: int, n: int) -> pa.RecordBatch:
-        """The decisions for rows ``offset .. offset + n``: what a finishing task needs."""
+    def decisions(self, offset: int, n: int, placed: np.ndarray | None = None, keys: pa.Array | None = None) -> pa.RecordBatch:
+        """The decisions for rows ``offset .. offset + n``: what a finishing task needs.
+        ``placed``/``keys``: whether each row is held by a reused shard, and its finish key."""
         first = self.id_first[offset:offset + n]
         own = first == np.arange(offset, offset + n)
         first_name = self.file_names.take(pa.array(first)).combine_chunks() if n else pa.array([], pa.string())
@@ -63,6 +64,8 @@ class Plan:
             "cluster": self.cluster.slice(offset, n),
             "cluster_size": self.cluster_size.slice(offset, n),
             "representative": pa.array(self.representative[offset:offset + n]),
+            "placed": pa.array(placed[offset:offset + n] if placed is not None else np.zeros(n, bool)),
+            "key": keys.slice(offset, n) if keys is not None else pa.nulls(n, pa.string()),
         })
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 
 from .clean import clean_lines
 from .document import text_stats
@@ -37,6 +38,7 @@ class FinishContext:
     splits: tuple[tuple[str, float], ...]
     manifest_path: str | None
     schema: pa.Schema  # the published schema (with manifest columns)
+    fingerprint: str  # options and code (see BuildOptions.fingerprint)
 
 
 @dataclass
@@ -50,7 +52,36 @@ class Finished:
 
 
 def final_schema(schema: pa.Schema) -> pa.Schema:
-    return schema.append(pa.field("_digest", pa.string())).append(pa.field("_split", pa.string()))
+    return (schema.append(pa.field("_digest", pa.string())).append(pa.field("_split", pa.string()))
+            .append(pa.field("_key", pa.string())))
+
+
+KEY_SCHEMA = pa.schema([("id", pa.string()), ("key", pa.string()), ("split", pa.string())])
+
+
+def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordBatch:
+    """(id, finish key, split) of every row of one staged batch: the key is a digest of
+    everything the row's published values depend on (see :mod:`.reuse`), computed
+    without finishing the row."""
+    index, decisions = task
+    batch = _stage_reader(ctx.stage_path).get_batch(index)
+    manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
+    _, repeated_array = _hash_set(ctx.repeated)
+    hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
+    base = f"{ctx.fingerprint}|{ctx.schema}|{sorted(ctx.drop_quality)}|{ctx.near_drop}|"
+    ids = batch.column("id").to_pylist()
+    names = batch.column("file_name").to_pylist()
+    shas = batch.column("sha256").to_pylist()
+    cols = [decisions.column(c).to_pylist() for c in ("id_owner", "exact_of", "cluster", "cluster_size", "representative")]
+    keys, splits = [], []
+    for k, (doc_id, name, sha) in enumerate(zip(ids, names, shas)):
+        split = assign_split(doc_id, ctx.splits)
+        match = manifest.lookup(name, doc_id) if manifest is not None else None
+        blob = f"{base}{sha}|{name}|{[c[k] for c in cols]}|{hits.get(k, ())}|{match!r}|{split}"
+        keys.append(xxhash.xxh3_128_hexdigest(blob.encode("utf-8", "surrogatepass")))
+        splits.append(split)
+    return pa.record_batch([pa.array(ids, pa.string()), pa.array(keys, pa.string()), pa.array(splits, pa.string())],
+                           schema=KEY_SCHEMA)
 
 
 @lru_cache(maxsize=4)
@@ -77,14 +108,22 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     batch = _stage_reader(ctx.stage_path).get_batch(index)
     manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
     repeated, repeated_array = _hash_set(ctx.repeated)
+    placed = decisions.column("placed").to_pylist()  # held by a reused shard
+    key = decisions.column("key").to_pylist()
     owner = decisions.column("id_owner").to_pylist()
     exact = decisions.column("exact_of").to_pylist()
     cluster = decisions.column("cluster").to_pylist()
     size = decisions.column("cluster_size").to_pylist()
     representative = decisions.column("representative").to_pylist()
-    edit = _rows_with_repeated_lines(batch.column("_line_hashes"), repeated_array)
-    removal, events, out, no_row = RemovalStats(), [], [], 0
-    for k, row in enumerate(batch.select(_PUBLISHED_STAGE_NAMES).to_pylist()):
+    edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
+    removal, events, out, no_row, keys = RemovalStats(), [], [], 0, []
+    names = batch.column("file_name").to_pylist()
+    for k in range(batch.num_rows):  # rows held by a reused shard are published already
+        if placed[k]:
+            events.append(("included", names[k]))
+    work = [k for k in range(batch.num_rows) if not placed[k]]
+    published_rows = batch.select(_PUBLISHED_STAGE_NAMES).take(pa.array(work, pa.int64())).to_pylist() if work else []
+    for k, row in zip(work, published_rows):
         name = row["file_name"]
         if owner[k] is not None:
             events.append(("reject", name, "duplicate_id", f"id {row['id']} is also the id of {owner[k]} (kept)"))
@@ -95,7 +134,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
         if ctx.near_drop and cluster[k] is not None and not representative[k]:
             events.append(("duplicate", name, row["id"], cluster[k], "near"))
             continue
-        if edit[k] and not _remove_repeated(row, repeated, removal):
+        if k in edit and not _remove_repeated(row, repeated, removal):
             events.append(("reject", name, "empty", "nothing is left after removing lines repeated across the corpus"))
             continue
         flagged = ctx.drop_quality.intersection(row["quality_warnings"])
@@ -109,6 +148,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
             row = apply_manifest(row, match)
         events.append(("included", name))
         out.append(row)
+        keys.append(key[k])
     if not out:
         return Finished(None, events, removal, no_row)
     names = ctx.schema.names
@@ -116,17 +156,20 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     # float columns hold float32-exact values (document._f32), so the rows are the stored values
     digests = pa.array([row_digest(r, names) for r in out], pa.string())
     splits = pa.array([assign_split(r["id"], ctx.splits) for r in out], pa.string())
-    return Finished(pa.RecordBatch.from_arrays([*published.columns, digests, splits], schema=final_schema(ctx.schema)),
-                    events, removal, no_row)
+    return Finished(pa.RecordBatch.from_arrays([*published.columns, digests, splits, pa.array(keys, pa.string())],
+                                               schema=final_schema(ctx.schema)), events, removal, no_row)
 
 
-def _rows_with_repeated_lines(line_hashes: pa.ListArray, repeated: np.ndarray) -> np.ndarray:
-    hit_rows = np.zeros(len(line_hashes), dtype=bool)
+def _repeated_hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> dict[int, tuple[int, ...]]:
+    """Row -> the hashes of its lines that are repeated across the corpus (rows with any)."""
+    hits: dict[int, list[int]] = {}
     if repeated.size:
         flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
         parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
-        hit_rows[parents[np.isin(flat, repeated)]] = True
-    return hit_rows
+        hit = np.isin(flat, repeated)
+        for row, h in zip(parents[hit].tolist(), flat[hit].tolist()):
+            hits.setdefault(row, []).append(h)
+    return {row: tuple(hs) for row, hs in hits.items()}
 
 
 def _remove_repeated(row: dict, repeated: frozenset, stats: RemovalStats) -> bool:

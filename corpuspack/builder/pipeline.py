@@ -101,15 +101,26 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         plan = corpus.plan(stage_path, options)
         clock.lap("pass2_corpus")
 
-        # pass 3a: final rows (decisions applied, manifest joined, split assigned) to a second stage
+        # pass 3a: finish keys; the previous version's shards whose rows all keep their key are reused
         out_schema = feats.arrow_schema
         ctx = finish.FinishContext(stage_path, plan.repeated, options.near_dedup == "drop",
                                    frozenset(options.drop_quality), options.splits,
-                                   os.path.abspath(options.manifest) if options.manifest else None, out_schema)
+                                   os.path.abspath(options.manifest) if options.manifest else None, out_schema,
+                                   fingerprint)
+        key_parts = [b for _, b in workers.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
+        keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
+        keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
+        reused, placed = reuse.reusable_shards(out, previous, keys)
+        is_placed = np.zeros(keys.num_rows, dtype=bool)
+        is_placed[placed.column("pos").to_numpy()] = True
+        key_column = keys.column("key").combine_chunks()
+
+        # pass 3b: the other rows finished (decisions applied, manifest joined) into a second stage
         final_path = os.path.join(tmp, "final.arrow")
         removal = RemovalStats()
         with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
-            for _, done in workers.map(finish.finish_task, _finish_tasks(stage_path, plan), ctx):
+            tasks = _finish_tasks(stage_path, plan, is_placed, key_column)
+            for _, done in workers.map(finish.finish_task, tasks, ctx):
                 if done.batch is not None:
                     final_out.write_batch(done.batch)
                 log.apply(done.events)
@@ -125,25 +136,16 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
 
     clock.lap("pass3_finish_rows")
-    # pass 3b: reuse the previous version's intact shards, write the other rows to new ones
-    keys = pa.Table.from_batches(list(read_batches(final_path, ["id", "_digest", "_split"])),
-                                 schema=pa.schema([("id", pa.string()), ("_digest", pa.string()), ("_split", pa.string())]))
-    keys = pa.table({"id": keys.column("id"), "digest": keys.column("_digest"), "split": keys.column("_split"),
-                     "pos": pa.array(range(keys.num_rows), pa.int64())})
-    reused, placed = reuse.reusable_shards(out, previous, keys)
-    todo = np.ones(keys.num_rows, dtype=bool)
-    todo[placed.to_numpy()] = False
+    # pass 3c: write the finished rows to new shards
     writers = {name: ShardWriter(out, name, out_schema, rows_per_shard=options.rows_per_shard,
                                  row_group_size=options.row_group_size, tmp_dir=tmp) for name, _ in options.splits}
-    offset = 0
+    n_out = len(out_schema)
     for b in read_batches(final_path):
-        mask = todo[offset:offset + b.num_rows]
-        offset += b.num_rows
         for name, writer in writers.items():
-            part = b.filter(pa.array(mask & pc.equal(b.column("_split"), name).to_numpy(zero_copy_only=False)))
+            part = b.filter(pc.equal(b.column("_split"), name))
             if part.num_rows:
-                writer.write(pa.RecordBatch.from_arrays(part.columns[:len(out_schema)], schema=out_schema),
-                             part.column("_digest"))
+                writer.write(pa.RecordBatch.from_arrays(part.columns[:n_out], schema=out_schema),
+                             part.column("_digest"), part.column("_key"))
     shards: dict[str, list] = {}
     for name, writer in writers.items():
         kept = [Shard(**f) for f in reused.get(name, [])]
@@ -152,9 +154,9 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
-        options=options, counts=counts, changes=_changes(out, previous, keys),
+        options=options, counts=counts, changes=_changes(out, previous, placed, final_path),
         work={"processed": total - cache.reused, "reused": cache.reused,
-              "shards_reused": sum(len(v) for v in reused.values())})
+              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows})
     report_payload = log.to_dict({"repeated_lines_removed": removal.report()}, version=version)
     vdir = os.path.join(out, versions.VERSIONS_DIR, version)
     versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)
@@ -180,19 +182,20 @@ class _Clock:
         self._t = now
 
 
-def _finish_tasks(stage_path: str, plan: corpus.Plan):
+def _finish_tasks(stage_path: str, plan: corpus.Plan, placed=None, keys=None):
     """(record batch index, its decisions) for every record batch of the stage file."""
     offset = 0
     for i, batch in enumerate(read_batches(stage_path, ["id"])):
-        yield i, plan.decisions(offset, batch.num_rows)
+        yield i, plan.decisions(offset, batch.num_rows, placed, keys)
         offset += batch.num_rows
 
 
-def _changes(out: str, previous: dict | None, keys: pa.Table) -> dict | None:
+def _changes(out: str, previous: dict | None, placed: pa.Table, final_path: str) -> dict | None:
     """Counts of documents added, removed and changed since the previous version."""
     if previous is None:
         return None
-    new = keys.select(["id", "digest"])
+    finished = [b.rename_columns(["id", "digest"]) for b in read_batches(final_path, ["id", "_digest"])]
+    new = pa.concat_tables([placed.select(["id", "digest"]), *(pa.Table.from_batches([b]) for b in finished)])
     old = compare.digests_of_version(out, previous)
     d = compare.diff_tables(old, new)
     return {k: len(v) for k, v in d.items()}

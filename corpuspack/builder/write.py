@@ -59,15 +59,15 @@ class ShardWriter:
         self._rows = 0
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
-        self._index: list[tuple[pa.Array, pa.Array]] = []  # (ids, row digests) of the open shard
+        self._index: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # (ids, digests, finish keys) of the open shard
 
-    def write(self, batch: pa.RecordBatch, digests: pa.Array) -> None:
-        """Append rows; ``digests`` (one per row) go to the shard's row index (see :mod:`.reuse`)."""
+    def write(self, batch: pa.RecordBatch, digests: pa.Array, keys: pa.Array) -> None:
+        """Append rows; their ``digests`` and finish ``keys`` go to the shard's row index (see :mod:`.reuse`)."""
         while batch.num_rows:
             room = self.rows_per_shard - self._rows - self._pending_rows
             head, batch = batch.slice(0, room), batch.slice(room)
-            self._index.append((head.column("id"), digests.slice(0, room)))
-            digests = digests.slice(room)
+            self._index.append((head.column("id"), digests.slice(0, room), keys.slice(0, room)))
+            digests, keys = digests.slice(room), keys.slice(room)
             self._pending.append(head)
             self._pending_rows += head.num_rows
             if self._pending_rows >= self.row_group_size:
@@ -111,9 +111,9 @@ class ShardWriter:
         else:
             os.replace(self._tmp_path, final_path)
         self.shards.append(Shard(rel, digest, self._rows, os.path.getsize(final_path)))
-        ids = pa.concat_arrays([i for i, _ in self._index]) if self._index else pa.array([], pa.string())
-        digests = pa.concat_arrays([d for _, d in self._index]) if self._index else pa.array([], pa.string())
-        write_index(self.root, digest, ids, digests)
+        cols = [pa.concat_arrays([part[k] for part in self._index]) if self._index else pa.array([], pa.string())
+                for k in range(3)]
+        write_index(self.root, digest, *cols)
         self._writer, self._tmp_path, self._rows, self._index = None, None, 0, []
 
     def close(self, *, need_one: bool) -> list[Shard]:
