@@ -62,6 +62,13 @@ def _verify(args) -> int:
     return 1 if problems else 0
 
 
+def _card(args) -> int:
+    from .builder.card import write_card
+
+    print(write_card(args.output_dir))
+    return 0
+
+
 def _push(args) -> int:
     from .builder.publish import push
 
@@ -111,6 +118,10 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("verify", help="re-check every data file against its checksum")
     c.add_argument("output_dir")
     c.set_defaults(func=_verify)
+
+    k = sub.add_parser("card", help="rewrite the dataset card (README.md) from the version manifests")
+    k.add_argument("output_dir")
+    k.set_defaults(func=_card)
 
     u = sub.add_parser("push", help="upload an output folder to the Hugging Face Hub, one tag per version")
     u.add_argument("output_dir")

@@ -122,6 +122,11 @@ def test_cli_build_and_verify(tmp_path, capsys):
     assert main(["build", str(SEEDS), str(out), "--jobs", "1", "--quiet"]) == 0
     assert json.loads(capsys.readouterr().out)["counts"]["included"] == 5
     assert main(["verify", str(out)]) == 0
+    card = out / "README.md"
+    card.write_text(card.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
+    assert main(["verify", str(out)]) == 1
+    assert "corpuspack card" in capsys.readouterr().err
+    assert main(["card", str(out)]) == 0 and main(["verify", str(out)]) == 0
     shard = next((out / "data").iterdir())
     shard.write_bytes(shard.read_bytes()[:-10])
     assert main(["verify", str(out)]) == 1
