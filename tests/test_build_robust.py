@@ -137,3 +137,21 @@ def test_cli_errors_are_clear_not_tracebacks(tmp_path, capsys):
     from corpuspack.cli import main
     assert main(["build", str(tmp_path / "missing"), str(tmp_path / "out")]) == 2
     assert "input folder not found" in capsys.readouterr().err
+
+
+def test_a_defect_on_one_document_is_reported_not_fatal(tmp_path, monkeypatch):
+    from corpuspack.builder import engine
+    real = engine.process_document
+
+    def flaky(rel, data, opts, **kw):
+        if rel.startswith("002_"):
+            raise KeyError("simulated defect")
+        return real(rel, data, opts, **kw)
+
+    monkeypatch.setattr(engine, "process_document", flaky)
+    out = tmp_path / "out"
+    result = corpuspack.build(SEEDS, out, jobs=1, progress=False)
+    report = json.loads((out / "versions" / "1.0.0" / "build_report.json").read_text())
+    assert result.counts == {"found": 5, "included": 4, "duplicate": 0, "rejected": 1}
+    (r,) = report["rejected"]
+    assert r["file_name"].startswith("002_") and r["reason"] == "error" and "simulated defect" in r["detail"]
