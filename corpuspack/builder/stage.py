@@ -30,9 +30,16 @@ REJECTION_SCHEMA = pa.schema([
 
 def read_batches(path: str, columns: list[str] | None = None):
     """The record batches of an Arrow IPC file (optionally some columns), read with plain
-    file reads rather than a memory map, so a pass over the corpus keeps one batch resident."""
+    file reads rather than a memory map, so a pass over the corpus keeps one batch resident.
+
+    Selected columns are copied out of the batch: a column read from IPC is a slice of the
+    whole batch's body, and keeping it would keep the whole body (the text) in memory."""
     with pa.OSFile(path) as f:
         reader = pa.ipc.open_file(f)
         for i in range(reader.num_record_batches):
             batch = reader.get_batch(i)
-            yield batch.select(columns) if columns else batch
+            if columns:
+                yield pa.RecordBatch.from_arrays([pa.concat_arrays([batch.column(c)]) for c in columns],
+                                                 names=columns)
+            else:
+                yield batch
