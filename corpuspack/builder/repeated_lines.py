@@ -106,12 +106,26 @@ def find_repeated_lines(
     ``pa.ListArray``/``ChunkedArray`` or an iterable of them (or of lists of
     lists of ints), in row order. ``num_docs`` defaults to the rows seen.
     ``exclude_mask``: bool per row; True rows are not counted (duplicates).
-    Memory: 16 bytes per distinct short line (hash + count), merged per batch.
+    Memory: 16 bytes per distinct short line (hash + count), at most twice that while merging.
     """
     line_hashes_batches = _blocks(line_hashes_batches)
     excl = None if exclude_mask is None else np.asarray(exclude_mask, dtype=bool)
     uniq = np.empty(0, dtype=np.uint64)
     counts = np.empty(0, dtype=np.int64)
+    pending_v: list[np.ndarray] = []
+    pending_c: list[np.ndarray] = []
+    pending = 0
+
+    def merge():
+        # merging into the running totals costs O(distinct lines): do it only when the
+        # pending batches are as large as the totals (amortised O(n log n) overall)
+        nonlocal uniq, counts, pending_v, pending_c, pending
+        allv = np.concatenate([uniq, *pending_v])
+        allc = np.concatenate([counts, *pending_c])
+        uniq, inv = np.unique(allv, return_inverse=True)
+        counts = np.bincount(inv.ravel(), weights=allc, minlength=len(uniq)).astype(np.int64)
+        pending_v, pending_c, pending = [], [], 0
+
     row0 = 0
     for batch in line_hashes_batches:
         values, parents, m = _batch_values(batch)
@@ -127,11 +141,12 @@ def find_repeated_lines(
         first = np.ones(len(v), dtype=bool)
         first[1:] = (v[1:] != v[:-1]) | (p[1:] != p[:-1])
         bu, bc = np.unique(v[first], return_counts=True)
-        # merge with the running totals
-        allv = np.concatenate([uniq, bu])
-        allc = np.concatenate([counts, bc])
-        uniq, inv = np.unique(allv, return_inverse=True)
-        counts = np.bincount(inv.ravel(), weights=allc, minlength=len(uniq)).astype(np.int64)
+        pending_v.append(bu)
+        pending_c.append(bc)
+        pending += len(bu)
+        if pending >= max(len(uniq), 1 << 16):
+            merge()
+    merge()
     if num_docs is None:
         num_docs = row0
     threshold = max(int(min_docs), int(math.ceil(min_fraction * num_docs)))
