@@ -104,31 +104,23 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
     b.set_defaults(func=_build)
 
-    v = sub.add_parser("versions", help="list the versions in an output folder")
-    v.add_argument("output_dir")
-    v.set_defaults(func=_versions)
+    def on_output(name: str, help: str, func) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help)
+        cmd.add_argument("output_dir")
+        cmd.set_defaults(func=func)
+        return cmd
 
-    d = sub.add_parser("diff", help="documents added, removed and changed between two versions")
-    d.add_argument("output_dir")
+    on_output("versions", "list the versions in an output folder", _versions)
+    d = on_output("diff", "documents added, removed and changed between two versions", _diff)
     d.add_argument("old")
     d.add_argument("new")
     d.add_argument("--json", action="store_true")
-    d.set_defaults(func=_diff)
-
-    c = sub.add_parser("verify", help="re-check every data file against its checksum")
-    c.add_argument("output_dir")
-    c.set_defaults(func=_verify)
-
-    k = sub.add_parser("card", help="rewrite the dataset card (README.md) from the version manifests")
-    k.add_argument("output_dir")
-    k.set_defaults(func=_card)
-
-    u = sub.add_parser("push", help="upload an output folder to the Hugging Face Hub, one tag per version")
-    u.add_argument("output_dir")
+    on_output("verify", "re-check every data file against its checksum", _verify)
+    on_output("card", "rewrite the dataset card (README.md) from the version manifests", _card)
+    u = on_output("push", "upload an output folder to the Hugging Face Hub, one tag per version", _push)
     u.add_argument("repo_id")
     u.add_argument("--private", action="store_true")
     u.add_argument("--token")
-    u.set_defaults(func=_push)
     return p
 
 
