@@ -44,7 +44,7 @@ def _array(a) -> pa.Array:
 @dataclass
 class Plan:
     """Corpus-level decisions for every staged row, as Arrow/numpy columns."""
-    file_names: pa.ChunkedArray
+    file_names: pa.Array
     id_first: np.ndarray
     exact_of: pa.Array  # id this row exactly duplicates, or null
     cluster: pa.Array
@@ -57,9 +57,11 @@ class Plan:
         ``placed``/``keys``: whether each row is held by a reused shard, and its finish key."""
         first = self.id_first[offset:offset + n]
         own = first == np.arange(offset, offset + n)
-        first_name = self.file_names.take(pa.array(first)).combine_chunks() if n else pa.array([], pa.string())
+        owner = pa.nulls(n, pa.string())
+        if not own.all():  # name the file that holds the id first (rare: only then a take)
+            owner = pc.replace_with_mask(owner, pa.array(~own), self.file_names.take(pa.array(first[~own])))
         return pa.record_batch({
-            "id_owner": pc.if_else(pa.array(own), pa.nulls(n, pa.string()), first_name),
+            "id_owner": owner,
             "exact_of": self.exact_of.slice(offset, n),
             "cluster": self.cluster.slice(offset, n),
             "cluster_size": self.cluster_size.slice(offset, n),
@@ -92,5 +94,5 @@ def plan(stage_path: str, options: BuildOptions) -> Plan:
                                    int(np.count_nonzero(~drop)), exclude_mask=drop,
                                    min_docs=options.repeated_line_min_docs,
                                    min_fraction=options.repeated_line_min_fraction)
-    return Plan(names, id_first, _array(exact_of), _array(cluster), _array(cluster_size), np.asarray(representative),
+    return Plan(names.combine_chunks(), id_first, _array(exact_of), _array(cluster), _array(cluster_size), np.asarray(representative),
                 tuple(sorted(repeated.hashes)))
