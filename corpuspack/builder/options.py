@@ -54,7 +54,7 @@ class BuildOptions:
     repeated_line_min_fraction: float = MIN_FRACTION
     drop_quality: tuple[str, ...] = ()  # quality warnings that exclude a document (default: none)
     manifest: str | None = None  # path of a sidecar crawl manifest
-    rows_per_shard: int = 100_000
+    rows_per_shard: int = 10_000  # ~60 MB of 6 kB documents; smaller shards are reused more often
     row_group_size: int = 1_000
     progress: bool = True
     replace: bool = False  # allow rewriting an existing (latest) version
