@@ -52,9 +52,11 @@ class Plan:
     representative: np.ndarray
     repeated: tuple[int, ...]  # hashes of lines repeated across the corpus, sorted
 
-    def decisions(self, offset: int, n: int, placed: np.ndarray | None = None, keys: pa.Array | None = None) -> pa.RecordBatch:
+    def decisions(self, offset: int, n: int, placed: np.ndarray | None = None, keys: pa.Array | None = None,
+                  splits: pa.Array | None = None) -> pa.RecordBatch:
         """The decisions for rows ``offset .. offset + n``: what a finishing task needs.
-        ``placed``/``keys``: whether each row is held by a reused shard, and its finish key."""
+        ``placed``/``keys``/``splits``: whether each row is held by a reused shard, its finish
+        key and its split (all from the finish-key pass)."""
         first = self.id_first[offset:offset + n]
         own = first == np.arange(offset, offset + n)
         owner = pa.nulls(n, pa.string())
@@ -68,6 +70,7 @@ class Plan:
             "representative": pa.array(self.representative[offset:offset + n]),
             "placed": pa.array(placed[offset:offset + n] if placed is not None else np.zeros(n, bool)),
             "key": keys.slice(offset, n) if keys is not None else pa.nulls(n, pa.string()),
+            "split": splits.slice(offset, n) if splits is not None else pa.nulls(n, pa.string()),
         })
 
 

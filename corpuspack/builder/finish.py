@@ -110,13 +110,14 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     repeated, repeated_array = _hash_set(ctx.repeated)
     placed = decisions.column("placed").to_pylist()  # held by a reused shard
     key = decisions.column("key").to_pylist()
+    split = decisions.column("split").to_pylist()
     owner = decisions.column("id_owner").to_pylist()
     exact = decisions.column("exact_of").to_pylist()
     cluster = decisions.column("cluster").to_pylist()
     size = decisions.column("cluster_size").to_pylist()
     representative = decisions.column("representative").to_pylist()
     edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
-    removal, events, out, no_row, keys = RemovalStats(), [], [], 0, []
+    removal, events, out, no_row, keys, splits = RemovalStats(), [], [], 0, [], []
     names = batch.column("file_name").to_pylist()
     for k in range(batch.num_rows):  # rows held by a reused shard are published already
         if placed[k]:
@@ -149,14 +150,15 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
         events.append(("included", name))
         out.append(row)
         keys.append(key[k])
+        splits.append(split[k])
     if not out:
         return Finished(None, events, removal, no_row)
     names = ctx.schema.names
     published = pa.RecordBatch.from_pylist(out, schema=ctx.schema)
     # float columns hold float32-exact values (document._f32), so the rows are the stored values
     digests = pa.array([row_digest(r, names) for r in out], pa.string())
-    splits = pa.array([assign_split(r["id"], ctx.splits) for r in out], pa.string())
-    return Finished(pa.RecordBatch.from_arrays([*published.columns, digests, splits, pa.array(keys, pa.string())],
+    return Finished(pa.RecordBatch.from_arrays([*published.columns, digests, pa.array(splits, pa.string()),
+                                                pa.array(keys, pa.string())],
                                                schema=final_schema(ctx.schema)), events, removal, no_row)
 
 

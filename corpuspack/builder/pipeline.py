@@ -114,12 +114,13 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         is_placed = np.zeros(keys.num_rows, dtype=bool)
         is_placed[placed.column("pos").to_numpy()] = True
         key_column = keys.column("key").combine_chunks()
+        split_column = keys.column("split").combine_chunks()
 
         # pass 3b: the other rows finished (decisions applied, manifest joined) into a second stage
         final_path = os.path.join(tmp, "final.arrow")
         removal = RemovalStats()
         with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
-            tasks = _finish_tasks(stage_path, plan, is_placed, key_column)
+            tasks = _finish_tasks(stage_path, plan, is_placed, key_column, split_column)
             for _, done in workers.map(finish.finish_task, tasks, ctx):
                 if done.batch is not None:
                     final_out.write_batch(done.batch)
@@ -182,11 +183,11 @@ class _Clock:
         self._t = now
 
 
-def _finish_tasks(stage_path: str, plan: corpus.Plan, placed=None, keys=None):
+def _finish_tasks(stage_path: str, plan: corpus.Plan, placed=None, keys=None, splits=None):
     """(record batch index, its decisions) for every record batch of the stage file."""
     offset = 0
     for i, batch in enumerate(read_batches(stage_path, ["id"])):
-        yield i, plan.decisions(offset, batch.num_rows, placed, keys)
+        yield i, plan.decisions(offset, batch.num_rows, placed, keys, splits)
         offset += batch.num_rows
 
 

@@ -23,10 +23,6 @@ def stage_schema() -> pa.Schema:
 
 STAGE_SCHEMA = stage_schema()
 
-REJECTION_SCHEMA = pa.schema([
-    ("file_name", pa.string()), ("reason", pa.string()), ("detail", pa.string()),
-])
-
 
 def read_batches(path: str, columns: list[str] | None = None):
     """The record batches of an Arrow IPC file (optionally some columns), read with plain
