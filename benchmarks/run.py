@@ -51,8 +51,13 @@ def _write_chunk(args) -> int:
     return total
 
 
+def _marker(folder: Path) -> Path:
+    """The 'generation finished' marker: beside the corpus, never inside it (it would be a document)."""
+    return folder.parent / (folder.name + ".complete")
+
+
 def make_corpus(n: int, seed: int, folder: Path) -> Path:
-    done = folder / ".complete"
+    done = _marker(folder)
     if done.exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -162,13 +167,12 @@ def measure(method: str, corpus: Path, out: Path, jobs: int) -> dict:
 def add_one_percent(corpus: Path, n: int, seed: int) -> Path:
     """A copy of the corpus (hard links) with 1% more documents."""
     grown = corpus.parent / (corpus.name + "-plus1pct")
-    if not (grown / ".complete").exists():
+    if not _marker(grown).exists():
         shutil.rmtree(grown, ignore_errors=True)
         shutil.copytree(corpus, grown, copy_function=os.link)
-        (grown / ".complete").unlink()
         extra = max(1, n // 100)
         _write_chunk((str(grown), n, extra, seed + 7))
-        (grown / ".complete").write_text("")
+        _marker(grown).write_text("")
     return grown
 
 
@@ -181,7 +185,7 @@ def main() -> None:
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
     corpus = make_corpus(args.docs, args.seed, WORK / f"corpus-{args.docs}-{args.seed}")
-    info = json.loads((corpus / ".complete").read_text())
+    info = json.loads(_marker(corpus).read_text())
     mb = info["bytes"] / 1e6
     methods = args.only or list(METHODS)
     results = {}

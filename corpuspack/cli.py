@@ -15,7 +15,7 @@ def _build(args) -> int:
                         near_dedup=args.near_dedup, near_dup_threshold=args.near_dup_threshold,
                         repeated_line_min_docs=args.repeated_line_min_docs,
                         repeated_line_min_fraction=args.repeated_line_min_fraction,
-                        drop_quality=tuple(w for w in (args.drop_quality or "").split(",") if w), manifest=args.manifest, replace=args.replace, git=args.git,
+                        drop_quality=tuple(w for w in (args.drop_quality or "").split(",") if w), manifest=args.manifest, replace=args.replace, git=args.git, rehash=args.rehash,
                         progress=not args.quiet)
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
@@ -101,6 +101,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--manifest", help="sidecar crawl manifest (CSV, JSON Lines or Parquet)")
     b.add_argument("--replace", action="store_true", help="rewrite the latest version in place")
     b.add_argument("--git", action="store_true", help="make OUT a git repository: one commit and tag per version")
+    b.add_argument("--rehash", action="store_true",
+                   help="read and hash every input file, even one whose size and modification time are unchanged "
+                        "since the last build (default: such a file's cached row is reused unread)")
     b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
     b.set_defaults(func=_build)
 

@@ -146,3 +146,32 @@ def test_row_digests_match_the_stored_rows(tmp_path):
             os.rename(str(tmp_path / "moved"), reuse.index_path(str(out), f["sha256"]))
     report = json.loads((out / "versions" / "1.0.0" / "build_report.json").read_text())
     assert report["repeated_lines_removed"]
+
+
+def test_unchanged_size_and_mtime_are_not_read_again_and_rehash_reads_all(dump, tmp_path):
+    """The cache trusts an unchanged (size, mtime) like make/rsync; a touched file is
+    hashed and found unchanged; --rehash reads and hashes every file."""
+    from corpuspack.builder.compare import diff
+
+    out, opts = tmp_path / "out", dict(jobs=1, progress=False)
+    corpuspack.build(dump, out, version="1.0.0", **opts)
+
+    touched = dump / f"000_{0:016x}.txt"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    r = corpuspack.build(dump, out, version="1.1.0", **opts)
+    assert r.manifest["work"]["processed"] == 0 and r.manifest["work"]["reused"] == 12
+    assert diff(str(out), "1.0.0", "1.1.0") == {"added": [], "removed": [], "changed": []}
+
+    # an edit that keeps the size and the modification time is not seen without --rehash
+    edited = dump / f"001_{1:016x}.txt"
+    st = edited.stat()
+    data = edited.read_bytes()
+    new = data.replace("خبر".encode(), "نبأ".encode())
+    assert new != data and len(new) == len(data)
+    edited.write_bytes(new)
+    os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns))
+    r = corpuspack.build(dump, out, version="1.2.0", **opts)
+    assert r.manifest["work"]["processed"] == 0
+    r = corpuspack.build(dump, out, version="1.3.0", rehash=True, **opts)
+    assert r.manifest["work"]["processed"] == 1 and r.manifest["work"]["reused"] == 11
+    assert diff(str(out), "1.2.0", "1.3.0")["changed"] == [f"{1:016x}"]

@@ -15,6 +15,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -24,38 +25,54 @@ from .options import DocOptions
 from .stage import STAGE_SCHEMA
 
 
-def read_bytes(path: str) -> bytes:
-    """The file's bytes; OSError for anything that is not a readable regular file."""
-    if not stat.S_ISREG(os.stat(path).st_mode):  # follows links; a broken link raises here
+def stat_regular(path: str) -> os.stat_result:
+    """The file's status; OSError for anything that is not a regular file."""
+    st = os.stat(path)  # follows links; a broken link raises here
+    if not stat.S_ISREG(st.st_mode):
         raise OSError(errno.EINVAL, "not a regular file")
-    with open(path, "rb") as fh:
-        return fh.read()
+    return st
 
 
-Item = tuple[str, str, "str | None"]  # (relative path, path, SHA-256 of a cached result or None)
+class Known(NamedTuple):
+    """What the previous build saw of a file whose staged row is cached."""
+    sha256: str
+    size: int
+    mtime_ns: int
+    trust_stat: bool  # False: re-read and hash the file even if size and mtime are unchanged
+
+
+Item = tuple[str, str, "Known | None"]  # (relative path, path, what the cache knows of it)
 
 
 def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, list[dict], list[str]]:
     """Process a batch of files. Never raises for one bad file.
 
     Returns (stage records of the processed files, rejections, outcome per item):
-    an outcome is ``new`` (a row of the records, in order), ``cached`` (the bytes
-    still have the SHA-256 the item carries: the cached row stands) or ``rejected``.
+    an outcome is ``new`` (a row of the records, in order), ``cached`` (the file
+    still has the size and modification time, or else the SHA-256, the cache knows:
+    the cached row stands) or ``rejected``.
     """
     records, rejections, outcomes = [], [], []
-    for rel, path, known_sha in items:
+    for rel, path, known in items:
         try:
-            data = read_bytes(path)
+            st = stat_regular(path)
+            if known is not None and known.trust_stat and (st.st_size, st.st_mtime_ns) == (known.size, known.mtime_ns):
+                outcomes.append("cached")
+                continue
+            with open(path, "rb") as fh:
+                data = fh.read()
         except OSError as e:
             rejections.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
             outcomes.append("rejected")
             continue
         digest = sha256_hex(data)
-        if known_sha is not None and digest == known_sha:
+        if known is not None and digest == known.sha256:
             outcomes.append("cached")
             continue
         try:
-            records.append(process_document(rel, data, opts, sha256=digest))
+            record = process_document(rel, data, opts, sha256=digest)
+            record["_size"], record["_mtime_ns"] = st.st_size, st.st_mtime_ns
+            records.append(record)
             outcomes.append("new")
             continue
         except Rejected as e:

@@ -85,7 +85,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         total = _count_files(root)
         bar = progress(total, "documents", enabled=options.progress)
         inputs = provenance.InputDigest()
-        items = ((f.rel_path, f.path, cache.known_sha(f.rel_path)) for f in discover(root))
+        items = ((f.rel_path, f.path, cache.known(f.rel_path, rehash=options.rehash)) for f in discover(root))
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
             for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
                                                             batch_size=options.batch_size):
