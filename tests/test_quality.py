@@ -11,7 +11,7 @@ AR = "أكد وزير الخارجية الروسي أن المباحثات بش
 
 def test_keys_and_types():
     r = quality_signals(AR)
-    assert set(r) == {"num_lines", "mean_line_length", "arabic_script_ratio", "quality_warnings"}
+    assert set(r) == {"num_words", "num_lines", "mean_line_length", "arabic_script_ratio", "quality_warnings"}
     assert isinstance(r["num_lines"], int) and isinstance(r["mean_line_length"], float)
     assert isinstance(r["arabic_script_ratio"], float) and isinstance(r["quality_warnings"], list)
 
@@ -24,7 +24,7 @@ def test_lines_and_mean_length():
 
 def test_empty():
     r = quality_signals("")
-    assert r == {"num_lines": 0, "mean_line_length": 0.0, "arabic_script_ratio": 0.0, "quality_warnings": ["tiny"]}
+    assert r == {"num_words": 0, "num_lines": 0, "mean_line_length": 0.0, "arabic_script_ratio": 0.0, "quality_warnings": ["tiny"]}
 
 
 def test_arabic_ratio_and_diacritics_not_noise():
@@ -64,3 +64,25 @@ def test_seeds_are_clean_arabic():
         r = quality_signals(f.read_text(encoding="utf-8"))
         assert r["arabic_script_ratio"] > 0.95
         assert not {"tiny", "noisy", "mixed_script", "short_lines"} & set(r["quality_warnings"])
+
+
+WORD_PIECES = ["", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\r\n", "\u2028", "\x1c", "\x85",
+               "كلمة", "word", "١٢٣", "😀", "a\u200bb", "\u064e", "x" * 9000]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_num_words_is_str_split(seed):
+    """num_words is counted without splitting; it must equal len(text.split()) for any mix of
+    white space (Unicode spaces, line breaks other than \\n), astral characters and long texts
+    (over the 8,191-unit chunk of the packed sums)."""
+    import random
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(WORD_PIECES) for _ in range(rng.randint(0, 40)))
+    assert quality_signals(text)["num_words"] == len(text.split())
+
+
+def test_num_words_of_the_seeds():
+    for path in SEEDS:
+        text = path.read_text(encoding="utf-8")
+        assert quality_signals(text)["num_words"] == len(text.split())

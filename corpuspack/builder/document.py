@@ -33,7 +33,7 @@ def text_stats(text: str) -> dict:
     """Size and quality columns of a final text (recomputed if a later pass edits it)."""
     q = quality_signals(text)
     q["mean_line_length"], q["arabic_script_ratio"] = _f32(q["mean_line_length"]), _f32(q["arabic_script_ratio"])
-    return {"num_chars": len(text), "num_words": len(text.split()), **q}
+    return {"num_chars": len(text), **q}
 
 
 def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: str | None = None) -> dict:

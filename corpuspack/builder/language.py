@@ -36,7 +36,7 @@ import threading
 __all__ = ["detect_language", "UND", "MIN_LETTERS", "SHORT_LETTERS"]
 
 UND = "und"
-MAX_CHARS = 1000  # CLD2 looks at this much (trade-off measured in docs/language_id.md)
+MAX_CHARS = 500  # CLD2 looks at this much (trade-off measured in docs/language_id.md)
 LANGDETECT_CHARS = 1000  # langdetect fallback looks at this much
 MIN_LETTERS = 4  # fewer letters than this: 'und'
 SHORT_LETTERS = 30  # fewer letters than this: score scaled down by letters / SHORT_LETTERS
@@ -156,8 +156,8 @@ def detect_language(text: str) -> tuple[str, float, str]:
         c_code, percent, reliable = got
         if reliable and percent >= CLD2_MIN_PERCENT and c_code in _LANGDETECT_LANGS:
             code, score = c_code, percent / 100.0
-    if code == UND:
-        code, score = _langdetect(sample)
+    if code == UND:  # the reference detector sees its usual window, not just CLD2's
+        code, score = _langdetect(sample if len(text) <= MAX_CHARS else _strip_addresses(text[:LANGDETECT_CHARS]))
         method = "langdetect"
         if code == UND:
             score = 0.0

@@ -140,7 +140,8 @@ def _counts(text: str) -> tuple[int, int, int, int, int, bool]:
 
 
 def quality_signals(text: str) -> dict:
-    """``num_lines`` (non-empty lines), ``mean_line_length`` (float, characters
+    """``num_words`` (``len(text.split())``, counted without splitting),
+    ``num_lines`` (non-empty lines), ``mean_line_length`` (float, characters
     of the stripped non-empty lines), ``arabic_script_ratio`` (share of letters
     in the Arabic script, 0..1; 0.0 without letters) and ``quality_warnings``
     (sorted list of strings)."""
@@ -183,6 +184,7 @@ def quality_signals(text: str) -> dict:
     if num_words < TINY_WORDS:
         warnings.append("tiny")
     return {
+        "num_words": num_words,
         "num_lines": num_lines,
         "mean_line_length": sum(lengths) / num_lines if num_lines else 0.0,
         "arabic_script_ratio": arabic / letters if letters else 0.0,
