@@ -17,6 +17,7 @@ from .fingerprint import fingerprints
 from .language import detect_language
 from .metadata import extract_metadata
 from .options import DocOptions
+from .digest import doc_digest
 from .quality import quality_signals
 
 
@@ -47,7 +48,7 @@ def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: st
     language, score, method = detect_language(cleaned.text)
     score = _f32(score)
     fp = fingerprints(cleaned.text, num_perm=opts.num_perm, shingle=opts.shingle_size)
-    return {
+    record = {
         "id": doc_id(rel_path),
         "file_name": rel_path,
         "text": cleaned.text,
@@ -64,3 +65,5 @@ def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: st
         "_minhash": fp["minhash"],
         "_line_hashes": fp["line_hashes"],
     }
+    record["_doc_digest"] = doc_digest(record)
+    return record

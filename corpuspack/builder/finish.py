@@ -19,13 +19,14 @@ import xxhash
 from .clean import clean_lines
 from .document import text_stats
 from .repeated_lines import RemovalStats, remove_repeated_lines
-from .reuse import row_digest
+from .digest import combine_digest, row_digest
 from .sidecar import Manifest, apply_manifest, load_manifest
 from .split import assign_split
-from .stage import INTERNAL, STAGE_SCHEMA
+from .stage import DOC_COLUMNS, INTERNAL, STAGE_SCHEMA
 
 _INTERNAL_NAMES = tuple(f.name for f in INTERNAL)
 _PUBLISHED_STAGE_NAMES = [f.name for f in STAGE_SCHEMA if f.name not in _INTERNAL_NAMES]
+DOC_COLUMN_SET = frozenset(DOC_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -103,63 +104,114 @@ def _hash_set(hashes: tuple[int, ...]) -> tuple[frozenset, np.ndarray]:
 def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished:
     """Pass 3 for one staged record batch (by its index in the stage file): a pure
     function of the staged rows, their decisions and the context, so it runs in any
-    worker. Only rows that hold a repeated line are edited in Python."""
+    worker. Only rows that pass 3 edits (a repeated line removed, a manifest row joined)
+    are converted to Python; the others are taken as Arrow columns, and their digest
+    comes from the staged digest of their document columns."""
     index, decisions = task
     batch = _stage_reader(ctx.stage_path).get_batch(index)
     manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
     repeated, repeated_array = _hash_set(ctx.repeated)
     placed = decisions.column("placed").to_pylist()  # held by a reused shard
-    key = decisions.column("key").to_pylist()
-    split = decisions.column("split").to_pylist()
     owner = decisions.column("id_owner").to_pylist()
     exact = decisions.column("exact_of").to_pylist()
     cluster = decisions.column("cluster").to_pylist()
-    size = decisions.column("cluster_size").to_pylist()
     representative = decisions.column("representative").to_pylist()
-    edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
-    removal, events, out, no_row, keys, splits = RemovalStats(), [], [], 0, [], []
     names = batch.column("file_name").to_pylist()
-    for k in range(batch.num_rows):  # rows held by a reused shard are published already
-        if placed[k]:
-            events.append(("included", names[k]))
-    work = [k for k in range(batch.num_rows) if not placed[k]]
-    published_rows = batch.select(_PUBLISHED_STAGE_NAMES).take(pa.array(work, pa.int64())).to_pylist() if work else []
-    for k, row in zip(work, published_rows):
-        name = row["file_name"]
-        if owner[k] is not None:
-            events.append(("reject", name, "duplicate_id", f"id {row['id']} is also the id of {owner[k]} (kept)"))
+    ids = batch.column("id").to_pylist()
+    edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
+    events: list[tuple] = []
+    survivors: list[int] = []
+    for k in range(batch.num_rows):
+        name = names[k]
+        if placed[k]:  # held by a reused shard: published already
+            events.append(("included", name))
+        elif owner[k] is not None:
+            events.append(("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {owner[k]} (kept)"))
+        elif exact[k] is not None:
+            events.append(("duplicate", name, ids[k], exact[k], "exact"))
+        elif ctx.near_drop and cluster[k] is not None and not representative[k]:
+            events.append(("duplicate", name, ids[k], cluster[k], "near"))
+        else:
+            survivors.append(k)
+            events.append(None)  # decided below, in this place
+    slots = [i for i, e in enumerate(events) if e is None]
+    edited = [k for k in survivors if manifest is not None or k in edit]
+    rows = dict(zip(edited, _python_rows(batch, edited)))
+    warnings = batch.column("quality_warnings").to_pylist() if ctx.drop_quality else None
+    size = decisions.column("cluster_size").to_pylist()
+    removal, no_row, kept = RemovalStats(), 0, []  # kept: row index k, or a finished dict
+    for slot, k in zip(slots, survivors):
+        name, row = names[k], rows.get(k)
+        if row is not None and k in edit and not _remove_repeated(row, repeated, removal):
+            events[slot] = ("reject", name, "empty", "nothing is left after removing lines repeated across the corpus")
             continue
-        if exact[k] is not None:
-            events.append(("duplicate", name, row["id"], exact[k], "exact"))
-            continue
-        if ctx.near_drop and cluster[k] is not None and not representative[k]:
-            events.append(("duplicate", name, row["id"], cluster[k], "near"))
-            continue
-        if k in edit and not _remove_repeated(row, repeated, removal):
-            events.append(("reject", name, "empty", "nothing is left after removing lines repeated across the corpus"))
-            continue
-        flagged = ctx.drop_quality.intersection(row["quality_warnings"])
+        flagged = ctx.drop_quality.intersection(row["quality_warnings"] if row is not None else warnings[k]) \
+            if ctx.drop_quality else ()
         if flagged:
-            events.append(("reject", name, "quality", f"quality warnings {', '.join(sorted(flagged))} (--drop-quality)"))
+            events[slot] = ("reject", name, "quality", f"quality warnings {', '.join(sorted(flagged))} (--drop-quality)")
             continue
-        row["near_dup_cluster"], row["near_dup_cluster_size"] = cluster[k], size[k]
-        if manifest is not None:
-            match = manifest.lookup(name, row["id"])
-            no_row += match is None
-            row = apply_manifest(row, match)
-        events.append(("included", name))
-        out.append(row)
-        keys.append(key[k])
-        splits.append(split[k])
-    if not out:
+        if row is not None:
+            row["near_dup_cluster"], row["near_dup_cluster_size"] = cluster[k], size[k]
+            if manifest is not None:
+                match = manifest.lookup(name, row["id"])
+                no_row += match is None
+                row = apply_manifest(row, match)
+        events[slot] = ("included", name)
+        kept.append((k, row))
+    if not kept:
         return Finished(None, events, removal, no_row)
-    names = ctx.schema.names
-    published = pa.RecordBatch.from_pylist(out, schema=ctx.schema)
-    # float columns hold float32-exact values (document._f32), so the rows are the stored values
-    digests = pa.array([row_digest(r, names) for r in out], pa.string())
-    return Finished(pa.RecordBatch.from_arrays([*published.columns, digests, pa.array(splits, pa.string()),
-                                                pa.array(keys, pa.string())],
-                                               schema=final_schema(ctx.schema)), events, removal, no_row)
+    published = _published(batch, kept, cluster, size, ctx.schema)
+    key, split = decisions.column("key").to_pylist(), decisions.column("split").to_pylist()
+    return Finished(pa.RecordBatch.from_arrays(
+        [*published.columns, pa.array([split[k] for k, _ in kept], pa.string()),
+         pa.array([key[k] for k, _ in kept], pa.string())], schema=final_schema(ctx.schema)),
+        events, removal, no_row)
+
+
+def _python_rows(batch: pa.RecordBatch, ks: list[int]) -> list[dict]:
+    """The published stage columns of rows ``ks`` as dicts (for the rows pass 3 edits)."""
+    if not ks:
+        return []
+    return batch.select(_PUBLISHED_STAGE_NAMES).take(pa.array(ks, pa.int64())).to_pylist()
+
+
+def _published(batch: pa.RecordBatch, kept: list[tuple[int, dict | None]], cluster: list, size: list,
+               schema: pa.Schema) -> pa.RecordBatch:
+    """The kept rows, in order, in the published schema plus ``_digest``. ``kept`` holds
+    (row index, None) for a row taken as it is staged (plus its cluster columns) and
+    (row index, dict) for a row finished in Python."""
+    names = schema.names
+    with_digest = schema.append(pa.field("_digest", pa.string()))
+    as_is = [k for k, row in kept if row is None]
+    edited = [row for _, row in kept if row is not None]
+    parts = []
+    if as_is:
+        take = pa.array(as_is, pa.int64())
+        computed = {"near_dup_cluster": [cluster[k] for k in as_is], "near_dup_cluster_size": [size[k] for k in as_is]}
+        columns = [pa.array(computed[f.name], f.type) if f.name in computed
+                   else batch.column(f.name).take(take) if f.name in batch.schema.names
+                   else pa.nulls(len(as_is), f.type) for f in schema]
+        doc = batch.column("_doc_digest").to_pylist()
+        rest = [c for c in names if c not in DOC_COLUMN_SET]
+        digests = [combine_digest(doc[k], [(c, (computed[c][i] if c in computed else None)) for c in rest])
+                   for i, k in enumerate(as_is)]
+        parts.append(pa.RecordBatch.from_arrays([*columns, pa.array(digests, pa.string())], schema=with_digest))
+    if edited:
+        # float columns hold float32-exact values (document._f32), so the rows are the stored values
+        rows = pa.RecordBatch.from_pylist(edited, schema=schema)
+        digests = pa.array([row_digest(r, names) for r in edited], pa.string())
+        parts.append(pa.RecordBatch.from_arrays([*rows.columns, digests], schema=with_digest))
+    if len(parts) == 1:
+        return parts[0]
+    order, i_as_is, i_edited = [], 0, len(as_is)  # back to the input order
+    for _, row in kept:
+        if row is None:
+            order.append(i_as_is)
+            i_as_is += 1
+        else:
+            order.append(i_edited)
+            i_edited += 1
+    return pa.Table.from_batches(parts).combine_chunks().take(pa.array(order, pa.int64())).to_batches()[0]
 
 
 def _repeated_hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> dict[int, tuple[int, ...]]:

@@ -16,15 +16,9 @@ import os
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import xxhash
 
+from .digest import row_digest
 from .incremental import CACHE_DIR
-
-
-def row_digest(row: dict, columns: list[str]) -> str:
-    """Digest of a published row's values, in the given column order (missing columns are null)."""
-    blob = repr([(c, row.get(c)) for c in columns])
-    return xxhash.xxh3_128_hexdigest(blob.encode("utf-8", "surrogatepass"))
 
 
 def index_path(out: str, shard_sha: str) -> str:

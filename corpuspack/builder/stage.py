@@ -10,6 +10,7 @@ from .. import schema
 CORPUS_COLUMNS = ("near_dup_cluster", "near_dup_cluster_size")
 
 INTERNAL = (
+    pa.field("_doc_digest", pa.string()),  # reuse.doc_digest of the row's document columns
     pa.field("_exact_key", pa.binary()),
     pa.field("_minhash", pa.binary()),
     pa.field("_line_hashes", pa.list_(pa.uint64())),
@@ -26,6 +27,8 @@ def stage_schema() -> pa.Schema:
 
 
 STAGE_SCHEMA = stage_schema()
+#: the published columns the per-document function fills (the others: CORPUS_COLUMNS, manifest extras)
+DOC_COLUMNS = tuple(f.name for f in STAGE_SCHEMA if f.name not in {g.name for g in INTERNAL})
 
 
 def read_batches(path: str, columns: list[str] | None = None):
