@@ -57,3 +57,23 @@ def test_rejections(data, reason):
         decode(data)
     assert e.value.reason == reason
     assert e.value.detail
+
+
+def test_c1_controls_in_utf8_are_binary_and_latin1_punctuation_is_not():
+    with pytest.raises(Rejected) as e:
+        decode(("\u0081\u0082\u0083\u0084 ab" * 40).encode())
+    assert e.value.reason == "binary"
+    assert decode((("«" + ARABIC + "» \u00a0 ") * 20).encode()).encoding == "utf-8"
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_the_byte_precheck_never_hides_a_control_character(seed):
+    import random
+
+    from corpuspack.builder.decode import _CONTROL, _utf8_may_hold_controls
+
+    rng = random.Random(seed)
+    pool = [chr(c) for c in [*range(0, 0x30), *range(0x7A, 0xB0), 0x600, 0x627, 0x200F, 0xFEFF, 0x1F600]]
+    text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 60)))
+    if _CONTROL.search(text):
+        assert _utf8_may_hold_controls(text.encode("utf-8"))

@@ -58,9 +58,20 @@ def _control_share(text: str) -> float:
     return len(_CONTROL.findall(text)) / len(text)
 
 
+# every byte but those that can start a control character in UTF-8 (C0 and DEL are single
+# bytes; C1, U+0080-U+009F, is 0xC2 0x80-0x9F)
+_NOT_CONTROL_LEAD = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1F or b in (0x7F, 0xC2)))
+
+
+def _utf8_may_hold_controls(data: bytes) -> bool:
+    """False when UTF-8 ``data`` surely holds no control character (one C-level pass over the
+    bytes, ~5 us for 6 kB, where counting with the regex over the text costs ~25 us)."""
+    return bool(data.translate(None, _NOT_CONTROL_LEAD))
+
+
 def decode(data: bytes) -> Decoded:
     """Decode ``data``; raise :class:`Rejected` (empty, binary, undecodable)."""
-    if not data.strip():
+    if not data or data.isspace():
         raise Rejected("empty", "the file has no content" if not data else "the file holds only white space")
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -74,7 +85,7 @@ def decode(data: bytes) -> Decoded:
     if b"\x00" in data:
         raise Rejected("binary", "contains NUL bytes and no UTF-16/32 byte-order mark")
     try:
-        return _checked(data.decode("utf-8"), "utf-8")
+        return _checked(data.decode("utf-8"), "utf-8", _utf8_may_hold_controls(data))
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
@@ -89,9 +100,9 @@ def decode(data: bytes) -> Decoded:
     raise Rejected("undecodable", "not UTF-8, and no encoding could be detected with confidence")
 
 
-def _checked(text: str, encoding: str) -> Decoded:
-    if not text.strip():
+def _checked(text: str, encoding: str, may_hold_controls: bool = True) -> Decoded:
+    if not text or text.isspace():
         raise Rejected("empty", "the file holds only white space")
-    if _control_share(text) > MAX_CONTROL_SHARE:
+    if may_hold_controls and _control_share(text) > MAX_CONTROL_SHARE:
         raise Rejected("binary", f"decoded as {encoding} but more than {MAX_CONTROL_SHARE:.0%} of it is control characters")
     return Decoded(text, encoding)
