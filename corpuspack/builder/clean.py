@@ -45,7 +45,9 @@ _SPACE_RUNS = re.compile(r"  +")
 
 def normalize(text: str) -> str:
     """Newlines to ``\\n``, NFC, invisible characters dropped, spaces folded, lines stripped."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
     # Fast path: printable text (apart from newlines) holds no control, format or
     # exotic space character, so only runs of plain spaces can need work.
     if not text.replace("\n", "").isprintable():
