@@ -18,10 +18,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .. import schema
-from . import card, compare, corpus, finish, incremental, provenance, publish, report, reuse, versions
+from . import card, compare, corpus, finish, incremental, provenance, publish, report, reuse, versions, write
 from .discover import discover
 from .engine import Workers, run
 from .options import BuildOptions
@@ -29,7 +28,7 @@ from .progress import progress
 from .sidecar import Manifest, load_manifest
 from .repeated_lines import RemovalStats
 from .stage import STAGE_SCHEMA, read_batches
-from .write import Shard, ShardWriter
+from .write import Shard
 
 TMP_PREFIX = ".corpuspack-tmp-"
 
@@ -127,30 +126,24 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                 log.apply(done.events)
                 log.files_without_manifest_row += done.without_manifest_row
                 removal.merge(done.removal)
-    if manifest is not None:
-        key = "file_name" if manifest.key_column == "file_name" else "id"
-        seen = [k for b in read_batches(stage_path, [key]) for k in b.column(0).to_pylist()]
-        seen += [r["file_name"] for r in log.rejected if key == "file_name"]
-        log.manifest_unmatched(manifest.unmatched(seen))
-    counts = log.counts()
-    if counts["found"] != total:
-        raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
+        if manifest is not None:
+            key = "file_name" if manifest.key_column == "file_name" else "id"
+            seen = [k for b in read_batches(stage_path, [key]) for k in b.column(0).to_pylist()]
+            seen += [r["file_name"] for r in log.rejected if key == "file_name"]
+            log.manifest_unmatched(manifest.unmatched(seen))
+        counts = log.counts()
+        if counts["found"] != total:
+            raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
+        clock.lap("pass3_finish_rows")
 
-    clock.lap("pass3_finish_rows")
-    # pass 3c: write the finished rows to new shards
-    writers = {name: ShardWriter(out, name, out_schema, rows_per_shard=options.rows_per_shard,
-                                 row_group_size=options.row_group_size, tmp_dir=tmp) for name, _ in options.splits}
-    n_out = len(out_schema)
-    for b in read_batches(final_path):
-        for name, writer in writers.items():
-            part = b.filter(pc.equal(b.column("_split"), name))
-            if part.num_rows:
-                writer.write(pa.RecordBatch.from_arrays(part.columns[:n_out], schema=out_schema),
-                             part.column("_digest"), part.column("_key"))
-    shards: dict[str, list] = {}
-    for name, writer in writers.items():
-        kept = [Shard(**f) for f in reused.get(name, [])]
-        shards[name] = kept + writer.close(need_one=not kept)
+        # pass 3c: the finished rows written to new shards, shards side by side in the workers
+        split_names = [name for name, _ in options.splits]
+        shard_tasks = write.plan_shards(final_path, split_names, options.rows_per_shard,
+                                        need_one={name: not reused.get(name) for name in split_names})
+        shard_ctx = write.ShardContext(final_path, out, out_schema, options.row_group_size, tmp)
+        shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
+        for task, shard in workers.map(write.write_shard, shard_tasks, shard_ctx):
+            shards[task.split].append(shard)
 
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(

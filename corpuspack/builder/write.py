@@ -12,10 +12,15 @@ import hashlib
 import os
 from dataclasses import dataclass
 
+from functools import lru_cache
+
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .reuse import write_index
+from .stage import read_batches
 
 DATA_DIR = "data"
 PARQUET_SETTINGS = dict(
@@ -47,76 +52,79 @@ def file_sha256(path: str) -> str:
     return h.hexdigest()
 
 
-class ShardWriter:
-    """Writes one split's rows into shards of at most ``rows_per_shard`` rows."""
+@dataclass(frozen=True)
+class ShardTask:
+    """One shard to write: rows of one split, as (record batch of the finished-rows file,
+    row indexes in it), in order. No parts: the empty shard of a split without rows."""
+    split: str
+    number: int
+    parts: tuple[tuple[int, np.ndarray], ...]
 
-    def __init__(self, root: str, split: str, schema: pa.Schema, *, rows_per_shard: int, row_group_size: int, tmp_dir: str):
-        self.root, self.split, self.schema = root, split, schema
-        self.rows_per_shard, self.row_group_size, self.tmp_dir = rows_per_shard, row_group_size, tmp_dir
-        self.shards: list[Shard] = []
-        self._writer: pq.ParquetWriter | None = None
-        self._tmp_path: str | None = None
-        self._rows = 0
-        self._pending: list[pa.RecordBatch] = []
-        self._pending_rows = 0
-        self._index: list[tuple[pa.Array, pa.Array, pa.Array]] = []  # (ids, digests, finish keys) of the open shard
 
-    def write(self, batch: pa.RecordBatch, digests: pa.Array, keys: pa.Array) -> None:
-        """Append rows; their ``digests`` and finish ``keys`` go to the shard's row index (see :mod:`.reuse`)."""
-        while batch.num_rows:
-            room = self.rows_per_shard - self._rows - self._pending_rows
-            head, batch = batch.slice(0, room), batch.slice(room)
-            self._index.append((head.column("id"), digests.slice(0, room), keys.slice(0, room)))
-            digests, keys = digests.slice(room), keys.slice(room)
-            self._pending.append(head)
-            self._pending_rows += head.num_rows
-            if self._pending_rows >= self.row_group_size:
-                self._flush(final=False)
-            if self._rows + self._pending_rows >= self.rows_per_shard:
-                self._close_shard()
+@dataclass(frozen=True)
+class ShardContext:
+    final_path: str  # the finished rows (published columns + _digest, _split, _key), Arrow IPC
+    root: str  # the output folder
+    schema: pa.Schema  # the published schema
+    row_group_size: int
+    tmp_dir: str
 
-    def _flush(self, final: bool) -> None:
-        """Write pending rows in row groups of exactly ``row_group_size`` (the last one may be short)."""
-        if not self._pending_rows:
-            return
-        table = pa.Table.from_batches(self._pending, schema=self.schema)
-        n_full = (table.num_rows // self.row_group_size) * self.row_group_size
-        cut = table.num_rows if final else n_full
-        if cut == 0:
-            return
-        if self._writer is None:
-            self._tmp_path = os.path.join(self.tmp_dir, f"{self.split}-{len(self.shards):05d}.parquet")
-            self._writer = pq.ParquetWriter(self._tmp_path, self.schema, **PARQUET_SETTINGS)
-        self._writer.write_table(table.slice(0, cut), row_group_size=self.row_group_size)
-        self._rows += cut
-        rest = table.slice(cut)
-        self._pending = rest.to_batches() if rest.num_rows else []
-        self._pending_rows = rest.num_rows
 
-    def _close_shard(self, force: bool = False) -> None:
-        self._flush(final=True)
-        if self._writer is None:
-            if not force:
-                return
-            # a declared split with no rows still gets one (empty) shard, so it loads
-            self._tmp_path = os.path.join(self.tmp_dir, f"{self.split}-empty.parquet")
-            self._writer = pq.ParquetWriter(self._tmp_path, self.schema, **PARQUET_SETTINGS)
-        self._writer.close()
-        digest = file_sha256(self._tmp_path)
-        rel = f"{DATA_DIR}/{self.split}-{digest[:20]}.parquet"
-        final_path = os.path.join(self.root, rel)
-        os.makedirs(os.path.dirname(final_path), exist_ok=True)
-        if os.path.exists(final_path):  # the same shard already exists (shared with another version)
-            os.remove(self._tmp_path)
-        else:
-            os.replace(self._tmp_path, final_path)
-        self.shards.append(Shard(rel, digest, self._rows, os.path.getsize(final_path)))
-        cols = [pa.concat_arrays([part[k] for part in self._index]) if self._index else pa.array([], pa.string())
-                for k in range(3)]
-        write_index(self.root, digest, *cols)
-        self._writer, self._tmp_path, self._rows, self._index = None, None, 0, []
+def plan_shards(final_path: str, splits: list[str], rows_per_shard: int, need_one: dict[str, bool]) -> list[ShardTask]:
+    """The shards of every split: runs of ``rows_per_shard`` rows of the split, in row order
+    (only the ``_split`` column is read). ``need_one[split]``: write an empty shard if the
+    split has no rows, so that it loads."""
+    tasks: dict[str, list[ShardTask]] = {name: [] for name in splits}
+    open_parts: dict[str, list] = {name: [] for name in splits}
+    filled = dict.fromkeys(splits, 0)
 
-    def close(self, *, need_one: bool) -> list[Shard]:
-        """Close the last shard; ``need_one``: write an empty shard if none was written."""
-        self._close_shard(force=need_one and not self.shards)
-        return self.shards
+    def close(name: str) -> None:
+        tasks[name].append(ShardTask(name, len(tasks[name]), tuple(open_parts[name])))
+        open_parts[name], filled[name] = [], 0
+
+    for i, batch in enumerate(read_batches(final_path, ["_split"])):
+        for name in splits:
+            rows = np.flatnonzero(pc.equal(batch.column(0), name).to_numpy(zero_copy_only=False))
+            while len(rows):
+                room = rows_per_shard - filled[name]
+                open_parts[name].append((i, rows[:room]))
+                filled[name] += len(rows[:room])
+                rows = rows[room:]
+                if filled[name] == rows_per_shard:
+                    close(name)
+    for name in splits:
+        if filled[name] or (need_one.get(name) and not tasks[name]):
+            close(name)
+    return [task for name in splits for task in tasks[name]]
+
+
+@lru_cache(maxsize=2)
+def _final_reader(path: str) -> pa.ipc.RecordBatchFileReader:
+    return pa.ipc.open_file(pa.OSFile(path))
+
+
+def write_shard(task: ShardTask, ctx: ShardContext) -> Shard:
+    """Write one shard (row groups of exactly ``row_group_size`` rows but the last), name it
+    by its SHA-256, and index its rows (see :mod:`.reuse`). Pure apart from the files it
+    writes, so the build's workers write shards side by side."""
+    reader = _final_reader(ctx.final_path)
+    pieces = [reader.get_batch(i).take(pa.array(rows, pa.int64())) for i, rows in task.parts]
+    rows = pa.Table.from_batches(pieces) if pieces else None
+    tmp_path = os.path.join(ctx.tmp_dir, f"{task.split}-{task.number:05d}.parquet")
+    with pq.ParquetWriter(tmp_path, ctx.schema, **PARQUET_SETTINGS) as writer:
+        if rows is not None:
+            writer.write_table(rows.select(ctx.schema.names), row_group_size=ctx.row_group_size)
+    digest = file_sha256(tmp_path)
+    rel = f"{DATA_DIR}/{task.split}-{digest[:20]}.parquet"
+    final_path = os.path.join(ctx.root, rel)
+    os.makedirs(os.path.dirname(final_path), exist_ok=True)
+    if os.path.exists(final_path):  # the same shard already exists (shared with another version)
+        os.remove(tmp_path)
+    else:
+        os.replace(tmp_path, final_path)
+    if rows is None:
+        ids = digests = keys = pa.array([], pa.string())
+    else:
+        ids, digests, keys = (rows.column(c).combine_chunks() for c in ("id", "_digest", "_key"))
+    write_index(ctx.root, digest, ids, digests, keys)
+    return Shard(rel, digest, 0 if rows is None else rows.num_rows, os.path.getsize(final_path))
