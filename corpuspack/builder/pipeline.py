@@ -9,10 +9,12 @@ pass 3 finishes its record batches in the same process pool as pass 1.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -46,8 +48,19 @@ class BuildResult:
         return versions.config_name(self.version)
 
 
-def _count_files(root: str) -> int:
-    return sum(1 for _ in discover(root))
+def count_in_background(root: str, bar) -> None:
+    """Give the progress bar its total without delaying the build: the dump is walked a second
+    time in a thread (the walk is mostly system calls, which release the GIL)."""
+    if bar.disable:
+        return
+
+    def count() -> None:
+        total = sum(1 for _ in discover(root))
+        if not bar.disable:  # closed meanwhile (tqdm.close disables the bar)
+            bar.total = total
+            bar.refresh()
+
+    threading.Thread(target=count, name="corpuspack-count", daemon=True).start()
 
 
 def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: BuildOptions | None = None, **kwargs) -> BuildResult:
@@ -81,10 +94,12 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
         cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
-        total = _count_files(root)
-        bar = progress(total, "documents", enabled=options.progress)
+        bar = progress(None, "documents", enabled=options.progress)
+        count_in_background(root, bar)
         inputs = provenance.InputDigest()
-        items = ((f.rel_path, f.path, cache.known(f.rel_path, rehash=options.rehash)) for f in discover(root))
+        found = itertools.count()
+        items = ((f.rel_path, f.path, cache.known(f.rel_path, rehash=options.rehash))
+                 for f, _ in zip(discover(root), found))
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
             for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
                                                             batch_size=options.batch_size):
@@ -94,6 +109,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                 log.rejected_many(rejections)
                 bar.update(len(batch))
         bar.close()
+        total = next(found)  # files fed to pass 1 (the report must account for each of them)
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
