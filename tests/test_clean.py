@@ -68,9 +68,9 @@ def test_no_content_word_is_lost():
 
 def _reference_normalize(text: str) -> str:
     """The plain definition that the fast paths of normalize() must agree with."""
-    from corpuspack.builder.clean import _INVISIBLE, _SPACES
+    from corpuspack.builder.clean import _SPACES, _invisible
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _INVISIBLE.sub("", text)
+    text = _invisible().sub("", text)
     return "\n".join(_SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))
 
 

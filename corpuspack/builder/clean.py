@@ -38,7 +38,13 @@ def _invisible_class() -> str:
                          for a, b in ranges) + "]+"
 
 
-_INVISIBLE = re.compile(_invisible_class())
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern:
+    """Built on first use (scanning the Unicode database takes ~0.3 s, paid by every worker
+    process at start-up when built at import; most texts never need it)."""
+    return re.compile(_invisible_class())
+
+
 _LINE_EDGES = re.compile(r" *\n *")
 _SPACE_RUNS = re.compile(r"  +")
 
@@ -51,7 +57,7 @@ def normalize(text: str) -> str:
     # Fast path: printable text (apart from newlines) holds no control, format or
     # exotic space character, so only runs of plain spaces can need work.
     if not text.replace("\n", "").isprintable():
-        text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+        text = _SPACES.sub(" ", _invisible().sub("", text))
     elif "  " in text:
         text = _SPACE_RUNS.sub(" ", text)
     if " \n" in text or "\n " in text:
