@@ -2,9 +2,12 @@
 articles in /work/shared/realdata/farsnews when present (title precision is reported too).
 
     /work/venv/bin/python benchmarks/metadata_bench.py [--repeat N] [--cold]
+    /work/venv/bin/python benchmarks/metadata_bench.py --parts [--docs N] [--repeat N]
 
 --cold empties the per-string caches (fold, parsed dates) before every document, so repeating a
 document reuses nothing: the figure for documents never seen before.
+--parts times each step of ``extract_metadata`` on the benchmark corpus (benchmarks/_work/
+corpus-20000-1, made by benchmarks/run.py; texts as the builder sees them), best of --repeat.
 """
 from __future__ import annotations
 
@@ -16,12 +19,14 @@ import time
 import unicodedata
 from pathlib import Path
 
+from corpuspack.builder import metadata as M
 from corpuspack.builder.metadata import extract_metadata
 from corpuspack.builder.metadata.normalize import fold_spaces
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
 FARS = Path(os.environ.get("CORPUSPACK_FARSNEWS", "/work/shared/realdata/farsnews"))
+CORPUS = ROOT / "benchmarks" / "_work" / "corpus-20000-1"
 
 
 def load(folder: Path) -> dict[str, str]:
@@ -70,11 +75,60 @@ def fars_titles(docs: dict[str, str]) -> None:
           f"precision {correct / max(given, 1):.3f}, recall {correct / len(docs):.3f}")
 
 
+def parts(docs: int, repeat: int) -> None:
+    """Per-step time of extract_metadata, in the order it runs them (so caches behave the same)."""
+    from corpuspack.builder.clean import normalize
+    from corpuspack.builder.decode import decode
+    texts = [normalize(decode(p.read_bytes()).text) for p in sorted(CORPUS.glob("*.txt"))[:docs]]
+    if not texts:
+        print(f"--parts: no corpus at {CORPUS} (make one with benchmarks/run.py)")
+        return
+    names = ("_head_tail", "extract_title", "find_credit", "find_publication_date", "cited_outlets")
+    clock = time.perf_counter
+    best: dict[str, float] = {}
+    for rnd in range(repeat + 1):  # round 0 warms up
+        spent = dict.fromkeys(names + ("extract_metadata",), 0.0)
+        for t in texts:
+            t0 = clock()
+            head, tail = M._head_tail(t)
+            t1 = clock()
+            if not head:
+                spent["_head_tail"] += t1 - t0
+                continue
+            title = M.extract_title(head)
+            t2 = clock()
+            body_head = [line for i, line in enumerate(head) if i not in title[2]]
+            credit = M.find_credit(body_head, tail)
+            t3 = clock()
+            M.find_publication_date(body_head, tail, credit.dateline)
+            t4 = clock()
+            M.cited_outlets(t, credit)
+            t5 = clock()
+            for k, a, b in zip(names, (t0, t1, t2, t3, t4), (t1, t2, t3, t4, t5)):
+                spent[k] += b - a
+        for t in texts:
+            t0 = clock()
+            extract_metadata(t)
+            spent["extract_metadata"] += clock() - t0
+        if rnd:
+            best = {k: min(v, best.get(k, v)) for k, v in spent.items()}
+    chars = sum(map(len, texts)) / len(texts)
+    print(f"corpus: {len(texts)} docs (mean {chars:.0f} chars), best of {repeat}, us/doc:")
+    for k, v in best.items():
+        print(f"  {k:24s} {v / len(texts) * 1e6:7.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=50)
+    ap.add_argument("--repeat", type=int, default=None, help="rounds (default 50; with --parts 3)")
     ap.add_argument("--cold", action="store_true", help="no cache reuse across documents")
+    ap.add_argument("--parts", action="store_true", help="per-step times on the benchmark corpus")
+    ap.add_argument("--docs", type=int, default=20000, help="with --parts: corpus documents used")
     args = ap.parse_args()
+    if args.parts:
+        parts(args.docs, args.repeat or 3)
+        return
+    args.repeat = args.repeat or 50
     bench("seeds", load(SEEDS), args.repeat, args.cold)
     if FARS.is_dir():
         docs = load(FARS)

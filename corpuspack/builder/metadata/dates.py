@@ -23,6 +23,8 @@ import datetime as dt
 import functools
 import re
 
+import numpy as np
+
 from .months import MONTHS, WEEKDAYS
 from .normalize import MARK_CLASS, fold
 from .numerals import ORDINAL_DAYS
@@ -68,6 +70,28 @@ _LEFTOVER_RE = re.compile(
     r"t?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)(?!\w)|[\W_]+", re.IGNORECASE)
 
 SHORT_LINE = 80
+
+# -- A quick "no" for date_line_date. In the folded line, take each maximal run of letters and
+# digits (no "_"). A run without digits is never cut by a date match: a match starts after a
+# non-word character or at a digit, and ends after a digit or a suffix followed by a non-word
+# character. So a date covers such a run whole, and then the run is a word of DATE_RE (or an
+# ordinal day glued to what follows it: "الاولمن", "الاوليناير"), or else _LEFTOVER_RE must
+# remove it whole, and then it is one of its words. A run of Arabic letters (no case, so
+# IGNORECASE plays no part) that is none of these words and starts with no ordinal piece stays
+# in the leftover: the line is not a date line, whatever DATE_RE finds in it.
+_WORD_RUN = re.compile(r"[^\W_]+")
+_ARABIC_RUN = re.compile(r"[\u0600-\u06ff]+")
+_DATE_LINE_WORDS = frozenset(
+    _ARABIC_RUN.findall(DATE_RE.pattern) + _ARABIC_RUN.findall(_LEFTOVER_RE.pattern) + ["هش", "هق"])
+_DAY_PIECES = tuple(sorted({piece for w in ORDINAL_DAYS for piece in w.split()}))
+
+
+def _foreign_word(folded: str) -> bool:
+    """True when ``folded`` holds an Arabic word that no date and no leftover rule can absorb."""
+    for run in _WORD_RUN.findall(folded):
+        if run not in _DATE_LINE_WORDS and not run.startswith(_DAY_PIECES) and _ARABIC_RUN.fullmatch(run):
+            return True
+    return False
 
 
 def _month(name: str | None) -> tuple[str, int] | None:
@@ -202,8 +226,8 @@ def is_date_line(line: str) -> bool:
 def date_line_date(line: str) -> dt.date | None:
     """The date of a line that holds only a date (weekday, time and punctuation allowed)."""
     s = line.strip()
-    if not s or len(s) > SHORT_LINE:
-        return None
+    if not s or len(s) > SHORT_LINE or not _FOUR_DIGITS.search(s) or _foreign_word(fold(s)):
+        return None  # no date (as in parse_dates), or a word that would stay in the leftover
     found = parse_dates(s)
     if not found:
         return None
@@ -222,12 +246,43 @@ def find_publication_date(head: list[str], tail: list[str], dateline: str | None
         d = parse_date(dateline)
         if d:
             return d, "dateline"
-    for line in (*head, *tail):
-        d = marker_date(line)
+    lines = (*head, *tail)
+    dated = sorted(_with_digit(lines))  # the other lines hold no date where these rules read one
+    for i in dated:
+        d = marker_date(lines[i])
         if d:
             return d, "marker"
-    for line in (*head[:4], *tail[-4:]):
-        d = date_line_date(line)
-        if d:
-            return d, "date_line"
+    tail_from = len(head) + max(0, len(tail) - 4)
+    for i in dated:
+        if i < 4 or tail_from <= i:  # head[:4], tail[-4:]
+            d = date_line_date(lines[i])
+            if d:
+                return d, "date_line"
     return None, None
+
+
+# Per UTF-16 code unit: 1 for a decimal digit (what \d matches) or a surrogate (a character
+# beyond the BMP, a few of which are digits: taken as one), 2 for "\n", 0 for the rest.
+_DIGIT_UNITS = np.zeros(0x10000, dtype=np.uint8)
+_DIGIT_UNITS[[u for u in range(0x10000) if chr(u).isdecimal()]] = 1
+_DIGIT_UNITS[0xD800:0xE000] = 1
+_DIGIT_UNITS[0x0A] = 2
+
+
+def _with_digit(lines: tuple[str, ...]) -> set[int]:
+    """Indices of the lines whose first SHORT_LINE + 40 characters (stripped) may hold a digit.
+    Both marker_date and date_line_date (a line of at most SHORT_LINE characters) need four
+    digits there, so the other lines give None. One numpy look-up over all the lines at once,
+    then a find per line with a digit: a regex scan of each line costs more (they are long)."""
+    heads = "\n".join([line.strip()[:SHORT_LINE + 40] for line in lines])
+    units = np.frombuffer(heads.encode("utf-16-le", "surrogatepass"), dtype="<u2")
+    kinds = _DIGIT_UNITS.take(units).tobytes()
+    if kinds.count(2) != len(lines) - 1:  # a line holding "\n": read them all
+        return set(range(len(lines)))
+    found = set()
+    at = kinds.find(1)
+    while at >= 0:
+        found.add(kinds.count(2, 0, at))  # the line: "\n"s before it
+        at = kinds.find(2, at)
+        at = kinds.find(1, at) if at >= 0 else -1
+    return found

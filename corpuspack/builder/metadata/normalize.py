@@ -8,12 +8,16 @@ Two levels, both built once at import:
   Punctuation is kept, so a date's separators survive.
 * :func:`tokens` (gazetteer look-ups): :func:`fold`, then every punctuation
   mark becomes a space, except brackets which become their own tokens "(" ")".
-  :func:`token_bytes` gives the same tokens for a whole text, faster.
+  :func:`token_bytes` gives the same tokens for a whole text, faster, and :func:`token_codes`
+  faster still, one byte a character.
 """
 from __future__ import annotations
 
+import codecs
 import functools
 import re
+
+import numpy as np
 
 _DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
 _LETTERS = {
@@ -36,13 +40,23 @@ _PUNCT = re.compile(r"[^\w()\s]|_")
 _SPACES = re.compile(r"\s+")
 
 
+_FOLD_MAP = dict(_FOLD_PAIRS)
+_MARK_CHARS = frozenset(map(chr, _DROP))
+# One scan tells which characters to drop or replace are there (the short strings folded here
+# hold few of them) instead of an "in" test per pair. No image is itself replaced, so the order
+# of the replaces does not matter.
+_TO_FOLD = re.compile("[" + re.escape("".join(_MARK_CHARS) + "".join(_FOLD_MAP)) + "]")
+
+
 @functools.lru_cache(maxsize=1024)
 def fold(s: str) -> str:
     """Normalised spelling for comparisons; keeps punctuation; lower-cases Latin."""
-    s = _MARKS.sub("", s)
-    for a, b in _FOLD_PAIRS:  # C-level replaces: much faster than str.translate with a dict
-        if a in s:
-            s = s.replace(a, b)
+    found = set(_TO_FOLD.findall(s))
+    if found:
+        if not found.isdisjoint(_MARK_CHARS):
+            s = _MARKS.sub("", s)
+        for a in found.intersection(_FOLD_MAP):  # C-level replaces: faster than str.translate
+            s = s.replace(a, _FOLD_MAP[a])
     return s.lower()
 
 
@@ -60,12 +74,23 @@ _PAIRS = list(_FOLD_PAIRS)
 _PAIRS += [("[", "("), ("]", ")"), ("{", "("), ("}", ")"), ("﴾", "("), ("﴿", ")"), ("(", " ( "), (")", " ) ")]
 
 
+_BRACKET_PAIRS = _PAIRS[len(_FOLD_PAIRS):]
+_TO_BLANK = re.compile("[" + re.escape("".join(_MARK_CHARS) + "".join(a for a, _ in _PAIRS)) + "]")
+
+
 def _blanked(s: str) -> str:
-    """:func:`text_tokens` before the split."""
-    s = _MARKS.sub("", s)
-    for a, b in _PAIRS:
-        if a in s:
-            s = s.replace(a, b)
+    """:func:`text_tokens` before the split: marks dropped, then the _PAIRS replaces in order
+    (those of _FOLD_PAIRS, whose images are never replaced, only for the characters found; the
+    brackets in order, since "[" becomes "(" which becomes " ( "), then punctuation blanked."""
+    found = set(_TO_BLANK.findall(s))
+    if found:
+        if not found.isdisjoint(_MARK_CHARS):
+            s = _MARKS.sub("", s)
+        for a in found.intersection(_FOLD_MAP):
+            s = s.replace(a, _FOLD_MAP[a])
+        for a, b in _BRACKET_PAIRS:
+            if a in s:
+                s = s.replace(a, b)
     return _PUNCT.sub(" ", s.lower())
 
 
@@ -112,3 +137,68 @@ def token_bytes(s: str) -> bytes | None:
     if b")" in t:
         t = t.replace(b")", b" ) ")
     return t
+
+
+# -- Whole texts, one byte a character. token_bytes still makes a str pass per distinct character
+# to change; token_codes does all of them in one numpy look-up of the UTF-16 code units, with the
+# same per-character images (ASCII by _ASCII_TABLE, _PLAIN_ARABIC as they are, _WIDE), so it
+# covers the same texts. Its alphabet: ASCII as itself, the first 128 characters of _PLAIN_ARABIC
+# on bytes 0x80-0xff, the rest on upper-case ASCII letters, which are never an image (_blanked
+# lower-cases); "A" marks a character the route does not cover, "B" one that is dropped.
+_UNCOVERED, _DROPPED = ord("A"), ord("B")
+_SPARE_SLOTS = [ord(c) for c in "CDEFGHIJKLMNOPQRSTUVWXYZ"]
+
+
+def _code_alphabet() -> str:
+    """The character each byte stands for (256 distinct characters, as codecs.charmap wants)."""
+    chars = [chr(b) for b in range(128)] + list(_PLAIN_ARABIC[:128])
+    chars += [chr(0xE000 + i) for i in range(256 - len(chars))]  # unused bytes: private use
+    assert len(_PLAIN_ARABIC) <= 128 + len(_SPARE_SLOTS)
+    for slot, c in zip(_SPARE_SLOTS, _PLAIN_ARABIC[128:]):
+        chars[slot] = c
+    for b in (_UNCOVERED, _DROPPED, *_SPARE_SLOTS[len(_PLAIN_ARABIC) - 128:]):
+        chars[b] = chr(0xE100 + b)  # upper-case letters are not in the alphabet
+    return "".join(chars)
+
+
+CODE_ALPHABET = _code_alphabet()
+_CODE_MAP = codecs.charmap_build(CODE_ALPHABET)
+
+
+def _code_table() -> np.ndarray:
+    """Byte of the image of each BMP character (UTF-16 code unit), or _UNCOVERED / _DROPPED."""
+    code = {c: b for b, c in enumerate(CODE_ALPHABET)}
+    table = np.full(0x10000, _UNCOVERED, dtype=np.uint8)  # surrogates too: astral characters
+    table[:128] = np.frombuffer(_ASCII_TABLE[:128], dtype=np.uint8)
+    for c in _PLAIN_ARABIC:
+        table[ord(c)] = code[c]
+    for c, out in _WIDE.items():
+        table[ord(c)] = code[out] if out else _DROPPED
+    return table
+
+
+_CODES = _code_table()
+
+
+def token_codes(s: str) -> bytes | None:
+    """:func:`token_bytes` in the one-byte alphabet :data:`CODE_ALPHABET` (byte i stands for
+    ``CODE_ALPHABET[i]``; see :func:`encode_token`), or None when ``s`` has a character this
+    route does not cover (the same texts as token_bytes)."""
+    t = _CODES.take(np.frombuffer(s.encode("utf-16-le", "surrogatepass"), dtype="<u2")).tobytes()
+    if b"A" in t:
+        return None
+    if b"B" in t:
+        t = t.replace(b"B", b"")
+    if b"(" in t:
+        t = t.replace(b"(", b" ( ")
+    if b")" in t:
+        t = t.replace(b")", b" ) ")
+    return t
+
+
+def encode_token(token: str) -> bytes | None:
+    """A token in the alphabet of :func:`token_codes`, or None if no covered text can hold it."""
+    try:
+        return codecs.charmap_encode(token, "strict", _CODE_MAP)[0]
+    except UnicodeEncodeError:
+        return None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
-from .normalize import fold, text_tokens, token_bytes, tokens
+from .normalize import encode_token, fold, text_tokens, token_codes, tokens
 
 KIND_WORDS = frozenset(fold(w) for w in (
     "وكالة", "وكالات", "قناة", "قنوات", "موقع", "صحيفة", "جريدة", "شبكة", "تلفزيون", "التلفزيون",
@@ -99,19 +99,37 @@ class Gazetteer:
         self._cands = {t: [(*e, frozenset(e[0][1:])) for f in _clitic_forms(t) if f in self._index
                            for e in self._index[f]] for t in self._any}
         self._vocab = self._any.union(*(e[0][1:] for es in self._index.values() for e in es))
+        self.vocabulary = self._vocab  # every token a name can hold: others are never in a mention
         self._longest = max(len(e[0]) for es in self._index.values() for e in es)
-        # the same for cited(), in UTF-8: per surface form, None when one of its names is a single
-        # token (every occurrence is a hit), else its names' (second token, other tokens needed);
-        # and (id, ambiguous) when the first name tried is a single token (so it is the match)
-        self._utf8_vocab = frozenset(t.encode() for t in self._vocab)
-        self._utf8_needs: dict[bytes, list[tuple[bytes, frozenset[bytes]]] | None] = {}
-        self._utf8_first: dict[bytes, tuple[str, bool]] = {}
+        # the same for cited(), in the one-byte alphabet of token_codes (a token outside it is
+        # never in a text that route takes, nor is a name needing one): per surface form, None
+        # when one of its names is a single token (every occurrence is a hit), else its names'
+        # (second token, other tokens needed); and (id, ambiguous) when the first name tried is
+        # a single token (so it is the match)
+        self._code_vocab = frozenset(c for c in map(encode_token, self._vocab) if c)
+        self._code_needs: dict[bytes, list[tuple[bytes, frozenset[bytes]]] | None] = {}
+        self._code_first: dict[bytes, tuple[str, bool]] = {}
         for t, es in self._cands.items():
-            if es:
-                needs = [(e[0][1].encode(), frozenset(x.encode() for x in e[3])) for e in es if len(e[0]) > 1]
-                self._utf8_needs[t.encode()] = None if len(needs) < len(es) else needs
+            code = encode_token(t)
+            if es and code:
+                multi = [(e[0][1:], e[3]) for e in es if len(e[0]) > 1]
+                needs = [(encode_token(rest[0]), frozenset(map(encode_token, need))) for rest, need in multi
+                         if all(map(encode_token, rest))]
+                self._code_needs[code] = None if len(multi) < len(es) else needs
                 if len(es[0][0]) == 1:
-                    self._utf8_first[t.encode()] = (es[0][1], es[0][2])
+                    self._code_first[code] = (es[0][1], es[0][2])
+        codes = {t: encode_token(t) for es in self._cands.values() for e in es for t in e[0]}
+        self._code_cands = {encode_token(t): [(tuple(codes[x] for x in e[0][1:]), e[1], e[2], len(e[0])) for e in es
+                                              if all(codes[x] for x in e[0])]
+                            for t, es in self._cands.items() if encode_token(t)}
+        # _in_context's word tests as sets of coded words: every word whose clitic forms hold a
+        # kind word (a kind word, with one or two proclitics, or لل- for ال-), and the news words
+        kind_forms = {f for w in KIND_WORDS for f in (
+            w, *(c + w for c in "وفبلك"), *(a + b + w for a in "وف" for b in "بلك"),
+            *(("لل" + w[2:], "ولل" + w[2:], "فلل" + w[2:]) if w.startswith("ال") else ()))}
+        kind_forms = {f for f in kind_forms if any(x in KIND_WORDS for x in _clitic_forms(f))}
+        self._code_kind = frozenset(c for c in map(encode_token, kind_forms) if c)
+        self._code_news = frozenset(c for c in map(encode_token, _NEWS_WORDS) if c)
 
     # -- look-ups
     def kind(self, outlet_id: str | None) -> str | None:
@@ -179,42 +197,64 @@ class Gazetteer:
         ``mentions(text_tokens(text))``. A long text is not walked token by token: a set
         intersection tells which names could occur, ``bytes.find`` where, and each hit is then
         matched on the few tokens around it."""
-        joined = token_bytes(text)
+        joined = token_codes(text)
         if joined is None:  # a character the fast route does not cover: the token-list route
             return {m.outlet for m in self.mentions(text_tokens(text)) if not m.ambiguous or m.in_context}
         s = b" " + joined + b" "
-        live = self._utf8_live(self._utf8_vocab.intersection(s.split()))
+        live = self._code_live(self._code_vocab.intersection(s.split()))
         found: set[str] = set()
         free = 0  # offset where the last name found ends: names do not overlap
         for start, t in _token_starts(s, live):
             seconds = live[t]
             if start < free or (seconds and _NEXT_WORD.match(s, start + len(t)).group(1) not in seconds):
                 continue
-            first = self._utf8_first.get(t)
+            first = self._code_first.get(t)
             if first:  # a one-token name, and the first one tried: it matches here
-                (oid, amb), k, after = first, 1, None
+                (oid, amb), end = first, start + len(t)
             else:
-                after = _words_after(s, start, self._longest + 1)
-                hit = self._match(after, 0)
+                words = _words_after(s, start, self._longest + 1)
+                hit = self._code_match(t, words)
                 if hit is None:
                     continue
                 oid, k, amb = hit
-            if not amb or self._in_context_at(s, start, k, after):
+                end = _end(s, start, words[:k])
+            if not amb or self._in_context_at(s, start, end):
                 found.add(oid)
-            free = start + len(t) if k == 1 else _end(s, start, after[:k])
+            free = end
         return found
 
-    def _in_context_at(self, s: bytes, start: int, k: int, after: list[str] | None) -> bool:
-        """_in_context for the k-token name at offset ``start`` of a UTF-8 token text."""
-        before, after = _words_before(s, start, 2), after or _words_after(s, start, k + 1)
-        return self._in_context(before + after, len(before), len(before) + k)
+    def _code_match(self, t: bytes, words: list[bytes]) -> tuple[str, int, bool] | None:
+        """_match on coded words (``words[0]`` is ``t``): the same entries, in the same order,
+        less those with a token outside the alphabet, which no coded word can equal."""
+        n = len(words)
+        for rest, oid, amb, k in self._code_cands[t]:
+            if k <= n and (k == 1 or tuple(words[1:k]) == rest):
+                return oid, k, amb
+        return None
 
-    def _utf8_live(self, present: set[bytes]) -> dict[bytes, set[bytes] | None]:
-        """The UTF-8 surface forms in ``present`` that can start a name whose other tokens are all
+    def _in_context_at(self, s: bytes, start: int, end: int) -> bool:
+        """_in_context for the name from offset ``start`` to ``end`` of a token_codes text: the
+        same tests on the two coded words before it and the one after it."""
+        before = _words_before(s, start, 2)
+        if before:
+            prev = before[-1]
+            if prev in self._code_kind:
+                return True
+            if prev in self._code_news and len(before) > 1 and before[-2] in self._code_kind:
+                return True
+            if prev == b"(" and _NEXT_WORD.match(s, end).group(1) == b")":
+                return True
+        return False
+
+    def _code_live(self, present: set[bytes]) -> dict[bytes, set[bytes] | None]:
+        """The coded surface forms in ``present`` that can start a name whose other tokens are all
         present, each with the second tokens those names need (None: any occurrence may match)."""
         live: dict[bytes, set[bytes] | None] = {}
+        starts = self._code_needs
         for t in present:
-            needs = self._utf8_needs.get(t, ())  # (): a token that starts no name
+            if t not in starts:  # a token that starts no name
+                continue
+            needs = starts[t]
             if needs is None:
                 live[t] = None
             else:
@@ -259,7 +299,7 @@ _NEXT_WORD = re.compile(rb" +(\S*)")
 
 
 def _token_starts(s: bytes, wanted) -> list[tuple[int, bytes]]:
-    """(offset, token) of each whole token in ``wanted`` in space-separated UTF-8, in order."""
+    """(offset, token) of each whole token in ``wanted`` in a space-separated token text, in order."""
     starts = []
     for t in wanted:
         pat = b" " + t + b" "
@@ -270,24 +310,24 @@ def _token_starts(s: bytes, wanted) -> list[tuple[int, bytes]]:
     return sorted(starts)
 
 
-def _end(s: bytes, start: int, words: list[str]) -> int:
+def _end(s: bytes, start: int, words: list[bytes]) -> int:
     """Offset just past ``words``, the tokens that follow one another from ``start``."""
     for w in words:
-        start = s.index(w.encode(), start) + len(w.encode())
+        start = s.index(w, start) + len(w)
     return start
 
 
-def _words_before(s: bytes, at: int, n: int) -> list[str]:
+def _words_before(s: bytes, at: int, n: int) -> list[bytes]:
     """The last ``n`` tokens before offset ``at`` (fewer at the start of the text)."""
     lo = at
     while True:
         lo = max(0, s.rfind(b" ", 0, max(0, lo - 64)))  # from a space: no word or character is cut
         words = s[lo:at].split()
         if len(words) >= n or lo == 0:
-            return [w.decode() for w in words[-n:]]
+            return words[-n:]
 
 
-def _words_after(s: bytes, at: int, n: int) -> list[str]:
+def _words_after(s: bytes, at: int, n: int) -> list[bytes]:
     """The ``n`` tokens from offset ``at`` on (fewer at the end of the text)."""
     end = at
     while True:
@@ -295,7 +335,7 @@ def _words_after(s: bytes, at: int, n: int) -> list[str]:
         end = len(s) if end < 0 else end
         words = s[at:end].split()
         if len(words) >= n or end == len(s):
-            return [w.decode() for w in words[:n]]
+            return words[:n]
 
 
 def _split(cell: str) -> tuple[str, ...]:

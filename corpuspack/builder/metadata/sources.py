@@ -71,7 +71,11 @@ class _Names:
     has_date: bool
 
 
-def _names(text: str, g: Gazetteer, drop_dates: bool = True) -> _Names:
+def _names(text: str, g: Gazetteer, drop_dates: bool = True, most: int | None = None) -> _Names | None:
+    """The outlets a credit segment names, and how many of its words are left over. With
+    ``most``: None as soon as more than ``most`` words are surely left over (words outside the
+    gazetteer's vocabulary, no filler, not generic: no name can cover them), for callers that
+    reject a segment with more left over anyway; the names are not looked up then."""
     folded = fold(text)
     has_date = False
     if drop_dates:
@@ -79,6 +83,10 @@ def _names(text: str, g: Gazetteer, drop_dates: bool = True) -> _Names:
             folded = folded[:a] + " " + folded[b:]
             has_date = True
     toks = [t for t in tokens(folded) if t not in "()"]
+    if most is not None:
+        unknown = [t for t in toks if t not in g.vocabulary and t not in _FILLER and t not in GENERIC]
+        if len(unknown) > most:
+            return None
     ms = g.mentions(toks)
     covered = set()
     ids: list[str] = []
@@ -113,25 +121,25 @@ def _head_rule(line: str, g: Gazetteer) -> Credit | None:
     m = _BRACKET_HEAD.match(line)
     if m:
         inner = m.group("inner")
-        n = _names(inner, g)
-        if (n.ids and n.uncovered <= 1) or (n.generic and n.uncovered <= 2):
+        n = _names(inner, g, most=2)
+        if n and ((n.ids and n.uncovered <= 1) or (n.generic and n.uncovered <= 2)):
             return _credit(n.ids, g, inner, "dateline", m.group(0), inner)
-        if n.has_date and n.uncovered == 0:
+        if n and n.has_date and n.uncovered == 0:
             return Credit(dateline=inner, segment=m.group(0))
     # each pattern is tried only on a line holding a character it needs ("in" is C-level; the
     # regex would first step through the opening words of a long body line before failing)
     m = _CITY_BRACKET.match(line) if "(" in line or "[" in line else None
     if m:
-        n = _names(m.group("names"), g, drop_dates=False)
-        if (n.ids and n.uncovered <= 1) or (n.generic and n.uncovered <= 2):
+        n = _names(m.group("names"), g, drop_dates=False, most=2)
+        if n and ((n.ids and n.uncovered <= 1) or (n.generic and n.uncovered <= 2)):
             if not g.mentions(tokens(m.group("city"))):
                 seg = m.group(0)
                 return _credit(n.ids, g, seg.rstrip(" -–—ـ:"), "dateline", seg, m.group("date"))
     dash = "-" in line or "/" in line or "–" in line or "—" in line or "ـ" in line
     m = _CITY_DASH.match(line) if dash else None
     if m:
-        n = _names(m.group("names"), g, drop_dates=False)
-        if (n.ids and n.uncovered == 0) or (n.generic and n.uncovered <= 1):
+        n = _names(m.group("names"), g, drop_dates=False, most=1)
+        if n and ((n.ids and n.uncovered == 0) or (n.generic and n.uncovered <= 1)):
             if not g.mentions(tokens(m.group("city"))) and not parse_dates(m.group("city")):
                 seg = m.group(0)
                 return _credit(n.ids, g, seg.rstrip(" -–—ـ:"), "dateline", seg)
@@ -142,8 +150,9 @@ def _head_rule(line: str, g: Gazetteer) -> Credit | None:
         if (len(ms) == 1 and ms[0].end - ms[0].start == len(toks) and ms[0].start == 0
                 and (not ms[0].ambiguous or ms[0].in_context)):
             return _credit([ms[0].outlet], g, m.group("names"), "prefix", m.group("names"))
-    # a Persian news opening "به گزارش خبرگزاری فارس، ..."
-    m = _ACCORDING.match(line) if "گزارش" in line or "according" in line else None
+    # a Persian news opening "به گزارش خبرگزاری فارس، ..." (the pattern opens with one of these
+    # words after leading whitespace, which lstrip removes as \s does)
+    m = _ACCORDING.match(line) if line.lstrip().startswith(("به", "بە", "according")) else None
     if m:
         ids = {x.outlet for x in g.mentions(tokens(m.group("names"))) if not x.ambiguous or x.in_context}
         if len(ids) == 1:
@@ -165,7 +174,9 @@ def _bracket_rule(line: str, g: Gazetteer) -> Credit | None:
     m = _TAIL_BRACKET.search(line) if ")" in line or "]" in line else None
     if not m:
         return None
-    n = _names(m.group("names"), g, drop_dates=False)
+    n = _names(m.group("names"), g, drop_dates=False, most=1)
+    if n is None:
+        return None
     if n.ids and n.uncovered == 0:
         return _credit(n.ids, g, m.group("names"), "bracket", m.group(0))
     if n.generic and n.uncovered <= 1 and line.strip().startswith(("(", "[")):

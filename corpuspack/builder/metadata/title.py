@@ -44,7 +44,7 @@ def extract_title(lines: list[str]) -> tuple[str | None, str | None, tuple[int, 
             i += 1
             continue
         words = cur.split()
-        if (len(words) <= LABEL_WORDS and not cur.endswith(_SENTENCE_END) and ls[i + 1] != cur
+        if (len(words) <= LABEL_WORDS and not cur.endswith(_SENTENCE_END) and not ls.same(i + 1, cur)
                 and _headline_like(ls[i + 1])):
             i += 1
             continue
@@ -53,7 +53,7 @@ def extract_title(lines: list[str]) -> tuple[str | None, str | None, tuple[int, 
         return None, None, ()
     cand = ls[i]
     for j in (i + 1, i + 2):
-        if (j < len(ls) and ls[j] == cand and len(cand) <= MAX_CHARS and len(cand.split()) >= 2
+        if (j < len(ls) and ls.same(j, cand) and len(cand) <= MAX_CHARS and len(cand.split()) >= 2
                 and not cand.endswith(_SENTENCE_END)):
             return cand, "repeated_line", (i, j)
     if i + 1 < len(ls) and _headline_like(cand) and _body_like(ls[i + 1], cand):
@@ -75,3 +75,15 @@ class _Folded:
         if i not in self._done:
             self._done[i] = fold_spaces(self._lines[i])
         return self._done[i]
+
+    def same(self, i: int, folded: str) -> bool:
+        """``self[i] == folded`` (a line with whitespace folded), without folding line i when
+        its first word already differs (folding keeps the words, so equal lines share it)."""
+        if i not in self._done and _first_word(self._lines[i]) != _first_word(folded):
+            return False
+        return self[i] == folded
+
+
+def _first_word(s: str) -> str:
+    words = s.split(None, 1)
+    return words[0] if words else ""
