@@ -73,14 +73,20 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     ids = batch.column("id").to_pylist()
     names = batch.column("file_name").to_pylist()
     shas = batch.column("sha256").to_pylist()
-    cols = [decisions.column(c).to_pylist() for c in ("id_owner", "exact_of", "cluster", "cluster_size", "representative")]
-    keys, splits = [], []
-    for k, (doc_id, name, sha) in enumerate(zip(ids, names, shas)):
-        split = assign_split(doc_id, ctx.splits)
-        match = manifest.lookup(name, doc_id) if manifest is not None else None
-        blob = f"{base}{sha}|{name}|{[c[k] for c in cols]}|{hits.get(k, ())}|{match!r}|{split}"
-        keys.append(xxhash.xxh3_128_hexdigest(blob.encode("utf-8", "surrogatepass")))
-        splits.append(split)
+    owner, exact, cluster, size, representative = (
+        decisions.column(c).to_pylist() for c in ("id_owner", "exact_of", "cluster", "cluster_size", "representative"))
+    if len(ctx.splits) == 1:  # every document in the one split
+        splits = [ctx.splits[0][0]] * len(ids)
+    else:
+        splits = [assign_split(doc_id, ctx.splits) for doc_id in ids]
+    hit_text = {k: repr(v) for k, v in hits.items()}
+    matches = ([repr(manifest.lookup(name, doc_id)) for name, doc_id in zip(names, ids)] if manifest is not None
+               else ["None"] * len(ids))
+    digest = xxhash.xxh3_128_hexdigest  # text fields as repr: quoted, so no two rows' fields run together
+    keys = [digest(f"{base}{sha}|{name!r}|{o!r}|{e!r}|{c!r}|{n}|{r}|{hit_text.get(k, '()')}|{m}|{sp!r}"
+                   .encode("utf-8", "surrogatepass"))
+            for k, (sha, name, o, e, c, n, r, m, sp)
+            in enumerate(zip(shas, names, owner, exact, cluster, size, representative, matches, splits))]
     return pa.record_batch([pa.array(ids, pa.string()), pa.array(keys, pa.string()), pa.array(splits, pa.string())],
                            schema=KEY_SCHEMA)
 
