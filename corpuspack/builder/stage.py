@@ -35,14 +35,18 @@ def read_batches(path: str, columns: list[str] | None = None):
     """The record batches of an Arrow IPC file (optionally some columns), read with plain
     file reads rather than a memory map, so a pass over the corpus keeps one batch resident.
 
-    Selected columns are copied out of the batch: a column read from IPC is a slice of the
-    whole batch's body, and keeping it would keep the whole body (the text) in memory."""
+    With ``columns``, only those columns' buffers are read (``included_fields``: a pass over
+    the fingerprints does not read the text), and copied out of what was read: a column read
+    from IPC is a slice of a larger read buffer, and keeping it would keep that buffer."""
     with pa.OSFile(path) as f:
-        reader = pa.ipc.open_file(f)
+        if not columns:
+            reader = pa.ipc.open_file(f)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
+            return
+        names = pa.ipc.open_file(f).schema.names
+        fields = [names.index(c) for c in columns]
+        reader = pa.ipc.open_file(f, options=pa.ipc.IpcReadOptions(included_fields=sorted(fields)))
         for i in range(reader.num_record_batches):
             batch = reader.get_batch(i)
-            if columns:
-                yield pa.RecordBatch.from_arrays([pa.concat_arrays([batch.column(c)]) for c in columns],
-                                                 names=columns)
-            else:
-                yield batch
+            yield pa.RecordBatch.from_arrays([pa.concat_arrays([batch.column(c)]) for c in columns], names=columns)
