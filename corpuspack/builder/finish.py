@@ -65,7 +65,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     everything the row's published values depend on (see :mod:`.reuse`), computed
     without finishing the row."""
     index, decisions = task
-    batch = _stage_reader(ctx.stage_path).get_batch(index)
+    batch = _stage_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
     manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
     _, repeated_array = _hash_set(ctx.repeated)
     hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
@@ -91,10 +91,18 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
                            schema=KEY_SCHEMA)
 
 
-@lru_cache(maxsize=4)
-def _stage_reader(path: str) -> pa.ipc.RecordBatchFileReader:
-    # plain reads, not a memory map: only the batch being finished is resident
-    return pa.ipc.open_file(pa.OSFile(path))
+_KEY_COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
+
+
+@lru_cache(maxsize=8)
+def _stage_reader(path: str, columns: tuple[str, ...] | None = None) -> pa.ipc.RecordBatchFileReader:
+    """A reader of the stage file, of all columns or only of ``columns`` (their buffers alone
+    are read). Plain reads, not a memory map: only the batch being finished is resident."""
+    if columns is None:
+        return pa.ipc.open_file(pa.OSFile(path))
+    names = STAGE_SCHEMA.names
+    fields = sorted(names.index(c) for c in columns)
+    return pa.ipc.open_file(pa.OSFile(path), options=pa.ipc.IpcReadOptions(included_fields=fields))
 
 
 @lru_cache(maxsize=4)
@@ -114,10 +122,13 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     are converted to Python; the others are taken as Arrow columns, and their digest
     comes from the staged digest of their document columns."""
     index, decisions = task
+    placed = decisions.column("placed").to_pylist()  # held by a reused shard
+    if all(placed):  # published already: only the ledger needs to hear of them
+        names = _stage_reader(ctx.stage_path, ("file_name",)).get_batch(index).column("file_name").to_pylist()
+        return Finished(None, [("included", name) for name in names], RemovalStats(), 0)
     batch = _stage_reader(ctx.stage_path).get_batch(index)
     manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
     repeated, repeated_array = _hash_set(ctx.repeated)
-    placed = decisions.column("placed").to_pylist()  # held by a reused shard
     owner = decisions.column("id_owner").to_pylist()
     exact = decisions.column("exact_of").to_pylist()
     cluster = decisions.column("cluster").to_pylist()
