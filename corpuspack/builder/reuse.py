@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -49,25 +50,34 @@ def read_index(out: str, shard: dict) -> pa.Table:
 def reusable_shards(out: str, previous: dict | None, new_rows: pa.Table) -> tuple[dict[str, list[dict]], pa.Table]:
     """Previous shards whose every row has the same finish key (and split) in the new
     build (``new_rows``: columns id, key, split, pos), per split, and (pos, id, digest)
-    of the rows they hold."""
+    of the rows they hold. One join of all the previous rows with the new ones (a join per
+    shard would cost shards x rows)."""
+    none = pa.table({"pos": pa.array([], pa.int64()), "id": pa.array([], pa.string()),
+                     "digest": pa.array([], pa.string())})
+    if previous is None or not new_rows.num_rows:
+        return {}, none
+    candidates: list[tuple[str, dict]] = []
+    olds: list[pa.Table] = []
+    for split, info in previous["splits"].items():
+        for shard in info["files"]:
+            old = read_index(out, shard)
+            if old.num_rows == 0 or old.column("key").null_count:
+                continue  # empty, or its keys are unknown (no cache): not reused
+            olds.append(pa.table({"id": old.column("id"), "digest": old.column("digest"), "key": old.column("key"),
+                                  "shard": pa.array(np.full(old.num_rows, len(candidates), np.int64)),
+                                  "expected_split": pa.array([split] * old.num_rows, pa.string())}))
+            candidates.append((split, shard))
+    if not olds:
+        return {}, none
+    j = pa.concat_tables(olds).join(new_rows, keys="id", join_type="left outer", right_suffix="_new")
+    same = pc.fill_null(pc.and_(pc.equal(j.column("key"), j.column("key_new")),
+                                pc.equal(j.column("split"), j.column("expected_split"))), False)
+    shard_of_row = j.column("shard").to_numpy()
+    broken = np.bincount(shard_of_row[~same.to_numpy(zero_copy_only=False)], minlength=len(candidates))
     reused: dict[str, list[dict]] = {}
-    placed: list[pa.Table] = []
-    if previous is not None and new_rows.num_rows:
-        for split, info in previous["splits"].items():
-            for shard in info["files"]:
-                old = read_index(out, shard)
-                if old.num_rows == 0 or old.column("key").null_count:
-                    continue
-                j = old.join(new_rows, keys="id", join_type="left outer", right_suffix="_new")
-                key_new = j.column("key_new")
-                if key_new.null_count:
-                    continue  # a row was removed, or is no longer published
-                same = pc.all(pc.and_(pc.equal(j.column("key"), key_new),
-                                      pc.equal(j.column("split"), pa.scalar(split)))).as_py()
-                if same:
-                    reused.setdefault(split, []).append(shard)
-                    placed.append(j.select(["pos", "id", "digest"]))
-    if not placed:
-        return reused, pa.table({"pos": pa.array([], pa.int64()), "id": pa.array([], pa.string()),
-                                 "digest": pa.array([], pa.string())})
-    return reused, pa.concat_tables(placed)
+    for n, (split, shard) in enumerate(candidates):  # in the previous version's order
+        if not broken[n]:
+            reused.setdefault(split, []).append(shard)
+    keep = pa.array(np.flatnonzero(broken == 0), pa.int64())
+    placed = j.filter(pc.is_in(j.column("shard"), keep)).select(["pos", "id", "digest"])
+    return reused, placed
