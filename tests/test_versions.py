@@ -148,12 +148,13 @@ def test_row_digests_match_the_stored_rows(tmp_path):
     assert report["repeated_lines_removed"]
 
 
-def test_unchanged_size_and_mtime_are_not_read_again_and_rehash_reads_all(dump, tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_unchanged_size_and_mtime_are_not_read_again_and_rehash_reads_all(dump, tmp_path, jobs):
     """The cache trusts an unchanged (size, mtime) like make/rsync; a touched file is
     hashed and found unchanged; --rehash reads and hashes every file."""
     from corpuspack.builder.compare import diff
 
-    out, opts = tmp_path / "out", dict(jobs=1, progress=False)
+    out, opts = tmp_path / "out", dict(jobs=jobs, progress=False)
     corpuspack.build(dump, out, version="1.0.0", **opts)
 
     touched = dump / f"000_{0:016x}.txt"

@@ -119,15 +119,18 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def map(self, fn, tasks: Iterable, *common) -> Iterator[tuple]:
-        """``(task, fn(task, *common))`` for each task, in order."""
+    def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
+        """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may
+        return the result at once (not None), for a task not worth sending to a worker."""
         if self._pool is None:
             for task in tasks:
-                yield task, fn(task, *common)
+                known = local(task) if local is not None else None
+                yield task, known if known is not None else fn(task, *common)
             return
         window: deque = deque()
         for task in tasks:
-            window.append((task, self._pool.submit(fn, task, *common)))
+            known = local(task) if local is not None else None
+            window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
             if len(window) >= 2 * self.jobs:
                 task, fut = window.popleft()
                 yield task, fut.result()
@@ -136,10 +139,39 @@ class Workers:
             yield task, fut.result()
 
 
+class _Done:
+    """A result known without a worker, in the window of results in flight."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+def _unchanged(items: list[Item]):
+    """The result of :func:`process_batch` for a batch whose every file has the size and
+    modification time its cached row was made from (checked here, without a worker), or None."""
+    for _, path, known in items:
+        if known is None or not known.trust_stat:
+            return None
+        try:
+            st = stat_regular(path)
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns) != (known.size, known.mtime_ns):
+            return None
+    return _EMPTY, [], ["cached"] * len(items)
+
+
+_EMPTY = pa.RecordBatch.from_pylist([], schema=STAGE_SCHEMA)
+
+
 def run(workers: Workers, items: Iterable[Item], opts: DocOptions, *, batch_size: int,
         ) -> Iterator[tuple[list[Item], pa.RecordBatch, list[dict], list[str]]]:
-    """Yield (batch items, records, rejections, outcomes) per batch, in input order."""
+    """Yield (batch items, records, rejections, outcomes) per batch, in input order. A batch of
+    files that are all unchanged since the last build is settled here, not sent to a worker."""
     it = iter(items)
     batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
-    for batch, result in workers.map(process_batch, batches, opts):
+    for batch, result in workers.map(process_batch, batches, opts, local=_unchanged):
         yield (batch, *result)
