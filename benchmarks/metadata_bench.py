@@ -1,8 +1,8 @@
 """Time ``extract_metadata`` per document: the bundled seeds, and the 200 Persian Fars News
-articles in /work/shared/realdata/farsnews when present (title precision is reported too).
+articles in ../shared/realdata/farsnews when present (title precision is reported too).
 
-    /work/venv/bin/python benchmarks/metadata_bench.py [--repeat N] [--cold]
-    /work/venv/bin/python benchmarks/metadata_bench.py --parts [--docs N] [--repeat N]
+    python benchmarks/metadata_bench.py [--repeat N] [--cold]
+    python benchmarks/metadata_bench.py --parts [--docs N] [--repeat N]
 
 --cold empties the per-string caches (fold, parsed dates) before every document, so repeating a
 document reuses nothing: the figure for documents never seen before.
@@ -25,7 +25,7 @@ from corpuspack.builder.metadata.normalize import fold_spaces
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
-FARS = Path(os.environ.get("CORPUSPACK_FARSNEWS", "/work/shared/realdata/farsnews"))
+FARS = Path(os.environ.get("CORPUSPACK_FARSNEWS", str(ROOT.parent / "shared" / "realdata" / "farsnews")))
 CORPUS = ROOT / "benchmarks" / "_work" / "corpus-20000-1"
 
 

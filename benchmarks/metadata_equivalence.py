@@ -1,12 +1,12 @@
 """Check that ``extract_metadata`` (and the metadata functions the tests call) give exactly the
 outputs of a stored baseline: run once with --write before a change, then with --check after it.
 
-    /work/venv/bin/python benchmarks/metadata_equivalence.py --record /tmp/metadata-calls.pkl
-    /work/venv/bin/python benchmarks/metadata_equivalence.py --write /tmp/metadata-baseline.pkl --calls /tmp/metadata-calls.pkl
-    /work/venv/bin/python benchmarks/metadata_equivalence.py --check /tmp/metadata-baseline.pkl --calls /tmp/metadata-calls.pkl
+    python benchmarks/metadata_equivalence.py --record /tmp/metadata-calls.pkl
+    python benchmarks/metadata_equivalence.py --write /tmp/metadata-baseline.pkl --calls /tmp/metadata-calls.pkl
+    python benchmarks/metadata_equivalence.py --check /tmp/metadata-baseline.pkl --calls /tmp/metadata-calls.pkl
 
 Inputs: the benchmark corpus (benchmarks/_work/corpus-20000-1, as the builder sees it:
-``normalize(decode(bytes).text)``), the seeds, the Fars News articles of /work/shared/realdata
+``normalize(decode(bytes).text)``), the seeds, the Fars News articles of ../shared/realdata
 (each both as the builder sees it and as the benchmark reads it), and optionally the calls the
 metadata tests make (--calls: a pickle of (function, args, kwargs) that --record writes while it
 runs tests/test_metadata_*.py), and corpus documents with each one-line argument of those calls
@@ -30,8 +30,8 @@ from corpuspack.builder.metadata.outlets import gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "_work" / "corpus-20000-1"
-SEEDS = [ROOT / "examples" / "seeds", Path("/work/shared/seeds")]
-FARS = Path(os.environ.get("CORPUSPACK_FARSNEWS", "/work/shared/realdata/farsnews"))
+SEEDS = [ROOT / "examples" / "seeds", ROOT.parent / "shared" / "seeds"]
+FARS = Path(os.environ.get("CORPUSPACK_FARSNEWS", str(ROOT.parent / "shared" / "realdata" / "farsnews")))
 
 
 def builder_text(path: Path) -> str:
