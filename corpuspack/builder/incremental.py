@@ -7,17 +7,20 @@ and its SHA-256 compared (so a touched but unchanged file is not processed again
 ``rehash`` (``--rehash``) skips the size-and-time shortcut: every file is read and hashed.
 
 The staged rows of the last successful build are kept, per options
-fingerprint, as an Arrow IPC file under ``OUT/.cache/``; it is memory-mapped,
-so reusing a row costs a ``take``, not a copy of the corpus into Python.
+fingerprint, as an Arrow IPC file under ``OUT/.cache/``; a reused row is copied
+from it into the new stage as Arrow data (runs of rows, a batch read at a time),
+never through Python objects.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
 
 import pyarrow as pa
 
 from .engine import Known
-from .stage import STAGE_SCHEMA
+from .stage import STAGE_SCHEMA, read_batches
 
 CACHE_DIR = ".cache"
 
@@ -26,26 +29,54 @@ def cache_path(out: str, fingerprint: str) -> str:
     return os.path.join(out, CACHE_DIR, f"stage-{fingerprint}.arrow")
 
 
-def open_ipc(path: str) -> pa.Table:
-    """A memory-mapped Arrow IPC file as a table (zero-copy)."""
-    return pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
+class _Rows:
+    """Rows of an Arrow IPC file by global row number, read a record batch at a time with plain
+    reads (a memory map of the whole cache would count every page touched in the resident
+    memory: gigabytes at a million documents). The last batch read is kept: runs of cached
+    rows come mostly in order."""
+
+    def __init__(self, path: str, num_rows: list[int]):
+        self._reader = pa.ipc.open_file(pa.OSFile(path))
+        self._starts = [0, *itertools.accumulate(num_rows)]
+        self._held: tuple[int, pa.RecordBatch] | None = None
+
+    def _batch(self, i: int) -> pa.RecordBatch:
+        if self._held is None or self._held[0] != i:
+            self._held = (i, self._reader.get_batch(i))
+        return self._held[1]
+
+    def slices(self, row: int, n: int) -> list[pa.RecordBatch]:
+        """Rows ``row`` to ``row + n`` as slices of the batches holding them."""
+        out = []
+        while n:
+            i = bisect.bisect_right(self._starts, row) - 1
+            offset = row - self._starts[i]
+            part = self._batch(i).slice(offset, min(n, self._starts[i + 1] - row))
+            out.append(part)
+            row, n = row + part.num_rows, n - part.num_rows
+        return out
 
 
 class StageCache:
     """Rows of the previous build, looked up by relative path."""
 
     def __init__(self, path: str | None):
-        self.table: pa.Table | None = None
+        self._rows: _Rows | None = None
         self._index: dict[str, int] = {}
         if path and os.path.isfile(path):
-            table = open_ipc(path)
-            if table.schema.equals(STAGE_SCHEMA):
-                self.table = table
-                self._index = {name: i for i, name in enumerate(table.column("file_name").to_pylist())}
-        if self.table is not None:
-            self._sha = self.table.column("sha256").to_pylist()
-            self._size = self.table.column("_size").to_pylist()
-            self._mtime = self.table.column("_mtime_ns").to_pylist()
+            with pa.OSFile(path) as f:
+                usable = pa.ipc.open_file(f).schema.equals(STAGE_SCHEMA)
+            if usable:
+                names, sha, size, mtime, counts = [], [], [], [], []
+                for b in read_batches(path, ["file_name", "sha256", "_size", "_mtime_ns"]):
+                    names += b.column(0).to_pylist()
+                    sha += b.column(1).to_pylist()
+                    size += b.column(2).to_pylist()
+                    mtime += b.column(3).to_pylist()
+                    counts.append(b.num_rows)
+                self._index = {name: i for i, name in enumerate(names)}
+                self._sha, self._size, self._mtime = sha, size, mtime
+                self._rows = _Rows(path, counts)
         self.reused = 0
 
     def known(self, rel_path: str, *, rehash: bool = False) -> Known | None:
@@ -56,27 +87,27 @@ class StageCache:
     def merge(self, items, records: pa.RecordBatch, outcomes: list[str]) -> pa.Table:
         """The batch's stage rows in input order: new rows and cached ones interleaved.
 
-        Rows are cut as runs of consecutive rows (zero-copy slices) and copied once into a
-        single chunk: ``take`` on the many-chunked cache would concatenate it on every call."""
-        table = pa.Table.from_batches([records], schema=STAGE_SCHEMA)
-        runs: list[list] = []  # [source table, first row, number of rows]
+        Rows are cut as runs of consecutive rows (slices) and copied once into a single chunk."""
+        runs: list[list] = []  # [cached?, first row, number of rows]
         new_i = 0
         for item, outcome in zip(items, outcomes):
             if outcome == "new":
-                source, row = table, new_i
+                cached, row = False, new_i
                 new_i += 1
             elif outcome == "cached":
-                source, row = self.table, self._index[item[0]]
+                cached, row = True, self._index[item[0]]
                 self.reused += 1
             else:
                 continue
-            if runs and runs[-1][0] is source and runs[-1][1] + runs[-1][2] == row:
+            if runs and runs[-1][0] == cached and runs[-1][1] + runs[-1][2] == row:
                 runs[-1][2] += 1
             else:
-                runs.append([source, row, 1])
-        if all(source is table for source, _, _ in runs):
-            return table
-        return pa.concat_tables([source.slice(row, n) for source, row, n in runs]).combine_chunks()
+                runs.append([cached, row, 1])
+        if not any(cached for cached, _, _ in runs):
+            return pa.Table.from_batches([records], schema=STAGE_SCHEMA)
+        parts = [p for cached, row, n in runs
+                 for p in (self._rows.slices(row, n) if cached else [records.slice(row, n)])]
+        return pa.Table.from_batches(parts, schema=STAGE_SCHEMA).combine_chunks()
 
 
 def keep(stage_path: str, out: str, fingerprint: str) -> None:
