@@ -12,7 +12,7 @@ import xxhash
 
 from .stage import DOC_COLUMNS
 
-_DOC_SET = frozenset(DOC_COLUMNS)
+DOC_SET = frozenset(DOC_COLUMNS)
 _DOC_SMALL = tuple(c for c in DOC_COLUMNS if c != "text")  # all but the text (hashed from its bytes)
 _DOC_NAMES = repr((_DOC_SMALL, "text")).encode()
 
@@ -45,4 +45,4 @@ def row_digest(row: dict, columns: list[str]) -> str:
     """Digest of a published row's values: its document columns, then the other given columns
     in their order (missing columns are null). Rows finished without leaving Arrow get the
     same value from their staged ``_doc_digest`` (see finish.py)."""
-    return combine_digest(doc_digest(row), [(c, row.get(c)) for c in columns if c not in _DOC_SET])
+    return combine_digest(doc_digest(row), [(c, row.get(c)) for c in columns if c not in DOC_SET])

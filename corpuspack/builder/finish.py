@@ -19,14 +19,13 @@ import xxhash
 from .clean import clean_lines
 from .document import text_stats
 from .repeated_lines import RemovalStats, remove_repeated_lines
-from .digest import combine_digest, row_digest
+from .digest import DOC_SET, combine_digest, row_digest
 from .sidecar import Manifest, apply_manifest, load_manifest
 from .split import assign_split
-from .stage import DOC_COLUMNS, INTERNAL, STAGE_SCHEMA
+from .stage import INTERNAL, STAGE_SCHEMA
 
 _INTERNAL_NAMES = tuple(f.name for f in INTERNAL)
 _PUBLISHED_STAGE_NAMES = [f.name for f in STAGE_SCHEMA if f.name not in _INTERNAL_NAMES]
-DOC_COLUMN_SET = frozenset(DOC_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -209,7 +208,7 @@ def _published(batch: pa.RecordBatch, kept: list[tuple[int, dict | None]], clust
                    else batch.column(f.name).take(take) if f.name in batch.schema.names
                    else pa.nulls(len(as_is), f.type) for f in schema]
         doc = batch.column("_doc_digest").to_pylist()
-        rest = [c for c in names if c not in DOC_COLUMN_SET]
+        rest = [c for c in names if c not in DOC_SET]
         digests = [combine_digest(doc[k], [(c, (computed[c][i] if c in computed else None)) for c in rest])
                    for i, k in enumerate(as_is)]
         parts.append(pa.RecordBatch.from_arrays([*columns, pa.array(digests, pa.string())], schema=with_digest))
