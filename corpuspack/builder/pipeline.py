@@ -55,7 +55,10 @@ def count_in_background(root: str, bar) -> None:
         return
 
     def count() -> None:
-        total = sum(1 for _ in discover(root))
+        try:
+            total = sum(1 for _ in discover(root))
+        except OSError:  # the build's own walk reports it
+            return
         if not bar.disable:  # closed meanwhile (tqdm.close disables the bar)
             bar.total = total
             bar.refresh()
