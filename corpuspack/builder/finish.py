@@ -22,7 +22,7 @@ from .repeated_lines import RemovalStats, remove_repeated_lines
 from .digest import DOC_SET, combine_digest, row_digest
 from .sidecar import Manifest, apply_manifest, load_manifest
 from .split import assign_split
-from .stage import INTERNAL, STAGE_SCHEMA
+from .stage import INTERNAL, STAGE_SCHEMA, shared_reader
 
 _INTERNAL_NAMES = tuple(f.name for f in INTERNAL)
 _PUBLISHED_STAGE_NAMES = [f.name for f in STAGE_SCHEMA if f.name not in _INTERNAL_NAMES]
@@ -64,7 +64,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     everything the row's published values depend on (see :mod:`.reuse`), computed
     without finishing the row."""
     index, decisions = task
-    batch = _stage_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
+    batch = shared_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
     manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
     _, repeated_array = _hash_set(ctx.repeated)
     hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
@@ -93,17 +93,6 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
 _KEY_COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
 
 
-@lru_cache(maxsize=8)
-def _stage_reader(path: str, columns: tuple[str, ...] | None = None) -> pa.ipc.RecordBatchFileReader:
-    """A reader of the stage file, of all columns or only of ``columns`` (their buffers alone
-    are read). Plain reads, not a memory map: only the batch being finished is resident."""
-    if columns is None:
-        return pa.ipc.open_file(pa.OSFile(path))
-    names = STAGE_SCHEMA.names
-    fields = sorted(names.index(c) for c in columns)
-    return pa.ipc.open_file(pa.OSFile(path), options=pa.ipc.IpcReadOptions(included_fields=fields))
-
-
 @lru_cache(maxsize=4)
 def _manifest(path: str) -> Manifest:
     return load_manifest(path)
@@ -123,9 +112,9 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     index, decisions = task
     placed = decisions.column("placed").to_pylist()  # held by a reused shard
     if all(placed):  # published already: only the ledger needs to hear of them
-        names = _stage_reader(ctx.stage_path, ("file_name",)).get_batch(index).column("file_name").to_pylist()
+        names = shared_reader(ctx.stage_path, ("file_name",)).get_batch(index).column("file_name").to_pylist()
         return Finished(None, [("included", name) for name in names], RemovalStats(), 0)
-    batch = _stage_reader(ctx.stage_path).get_batch(index)
+    batch = shared_reader(ctx.stage_path).get_batch(index)
     manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
     repeated, repeated_array = _hash_set(ctx.repeated)
     owner = decisions.column("id_owner").to_pylist()

@@ -20,7 +20,7 @@ import os
 import pyarrow as pa
 
 from .engine import Known
-from .stage import STAGE_SCHEMA, read_batches
+from .stage import STAGE_SCHEMA, open_reader, read_batches
 
 CACHE_DIR = ".cache"
 
@@ -36,7 +36,7 @@ class _Rows:
     rows come mostly in order."""
 
     def __init__(self, path: str, num_rows: list[int]):
-        self._reader = pa.ipc.open_file(pa.OSFile(path))
+        self._reader = open_reader(path)
         self._starts = [0, *itertools.accumulate(num_rows)]
         self._held: tuple[int, pa.RecordBatch] | None = None
 
@@ -65,7 +65,7 @@ class StageCache:
         self._index: dict[str, int] = {}
         if path and os.path.isfile(path):
             with pa.OSFile(path) as f:
-                usable = pa.ipc.open_file(f).schema.equals(STAGE_SCHEMA)
+                usable = open_reader(f).schema.equals(STAGE_SCHEMA)
             if usable:
                 names, sha, size, mtime, counts = [], [], [], [], []
                 for b in read_batches(path, ["file_name", "sha256", "_size", "_mtime_ns"]):

@@ -2,6 +2,8 @@
 only corpus-level passes read (fingerprints for duplicates and repeated lines)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyarrow as pa
 
 from .. import schema
@@ -10,7 +12,7 @@ from .. import schema
 CORPUS_COLUMNS = ("near_dup_cluster", "near_dup_cluster_size")
 
 INTERNAL = (
-    pa.field("_doc_digest", pa.string()),  # reuse.doc_digest of the row's document columns
+    pa.field("_doc_digest", pa.string()),  # digest.doc_digest of the row's document columns
     pa.field("_exact_key", pa.binary()),
     pa.field("_minhash", pa.binary()),
     pa.field("_line_hashes", pa.list_(pa.uint64())),
@@ -31,22 +33,37 @@ STAGE_SCHEMA = stage_schema()
 DOC_COLUMNS = tuple(f.name for f in STAGE_SCHEMA if f.name not in {g.name for g in INTERNAL})
 
 
+def open_reader(source, columns=None) -> pa.ipc.RecordBatchFileReader:
+    """A reader of an Arrow IPC file (a path or an open file), with plain reads rather than a
+    memory map; with ``columns``, only those columns' buffers are read (``included_fields``)."""
+    if isinstance(source, str):
+        source = pa.OSFile(source)
+    if not columns:
+        return pa.ipc.open_file(source)
+    names = pa.ipc.open_file(source).schema.names
+    fields = sorted(names.index(c) for c in columns)
+    return pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
+
+
+@lru_cache(maxsize=8)
+def shared_reader(path: str, columns: tuple[str, ...] | None = None) -> pa.ipc.RecordBatchFileReader:
+    """:func:`open_reader`, kept open per process for tasks that each read one batch by index."""
+    return open_reader(path, columns)
+
+
 def read_batches(path: str, columns: list[str] | None = None):
     """The record batches of an Arrow IPC file (optionally some columns), read with plain
     file reads rather than a memory map, so a pass over the corpus keeps one batch resident.
 
-    With ``columns``, only those columns' buffers are read (``included_fields``: a pass over
-    the fingerprints does not read the text), and copied out of what was read: a column read
-    from IPC is a slice of a larger read buffer, and keeping it would keep that buffer."""
+    With ``columns``, only those columns' buffers are read (a pass over the fingerprints does
+    not read the text), and copied out of what was read: a column read from IPC is a slice of
+    a larger read buffer, and keeping it would keep that buffer."""
     with pa.OSFile(path) as f:
-        if not columns:
-            reader = pa.ipc.open_file(f)
-            for i in range(reader.num_record_batches):
-                yield reader.get_batch(i)
-            return
-        names = pa.ipc.open_file(f).schema.names
-        fields = [names.index(c) for c in columns]
-        reader = pa.ipc.open_file(f, options=pa.ipc.IpcReadOptions(included_fields=sorted(fields)))
+        reader = open_reader(f, columns)
         for i in range(reader.num_record_batches):
             batch = reader.get_batch(i)
-            yield pa.RecordBatch.from_arrays([pa.concat_arrays([batch.column(c)]) for c in columns], names=columns)
+            if not columns:
+                yield batch
+            else:
+                yield pa.RecordBatch.from_arrays([pa.concat_arrays([batch.column(c)]) for c in columns],
+                                                 names=list(columns))

@@ -12,15 +12,13 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-from functools import lru_cache
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .reuse import write_index
-from .stage import read_batches
+from .stage import read_batches, shared_reader
 
 DATA_DIR = "data"
 PARQUET_SETTINGS = dict(
@@ -98,16 +96,11 @@ def plan_shards(final_path: str, splits: list[str], rows_per_shard: int, need_on
     return [task for name in splits for task in tasks[name]]
 
 
-@lru_cache(maxsize=2)
-def _final_reader(path: str) -> pa.ipc.RecordBatchFileReader:
-    return pa.ipc.open_file(pa.OSFile(path))
-
-
 def write_shard(task: ShardTask, ctx: ShardContext) -> Shard:
     """Write one shard (row groups of exactly ``row_group_size`` rows but the last), name it
     by its SHA-256, and index its rows (see :mod:`.reuse`). Pure apart from the files it
     writes, so the build's workers write shards side by side."""
-    reader = _final_reader(ctx.final_path)
+    reader = shared_reader(ctx.final_path)
     pieces = [reader.get_batch(i).take(pa.array(rows, pa.int64())) for i, rows in task.parts]
     rows = pa.Table.from_batches(pieces) if pieces else None
     tmp_path = os.path.join(ctx.tmp_dir, f"{task.split}-{task.number:05d}.parquet")
