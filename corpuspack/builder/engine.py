@@ -41,6 +41,10 @@ class Known(NamedTuple):
     mtime_ns: int
     trust_stat: bool  # False: re-read and hash the file even if size and mtime are unchanged
 
+    def stands(self, st: os.stat_result) -> bool:
+        """The cached row stands without reading the file: same size and modification time."""
+        return self.trust_stat and (st.st_size, st.st_mtime_ns) == (self.size, self.mtime_ns)
+
 
 Item = tuple[str, str, "Known | None"]  # (relative path, path, what the cache knows of it)
 
@@ -57,7 +61,7 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
     for rel, path, known in items:
         try:
             st = stat_regular(path)
-            if known is not None and known.trust_stat and (st.st_size, st.st_mtime_ns) == (known.size, known.mtime_ns):
+            if known is not None and known.stands(st):
                 outcomes.append("cached")
                 continue
             with open(path, "rb") as fh:
@@ -156,10 +160,9 @@ def _unchanged(items: list[Item]):
         if known is None or not known.trust_stat:
             return None
         try:
-            st = stat_regular(path)
+            if not known.stands(stat_regular(path)):
+                return None
         except OSError:
-            return None
-        if (st.st_size, st.st_mtime_ns) != (known.size, known.mtime_ns):
             return None
     return _EMPTY, [], ["cached"] * len(items)
 
