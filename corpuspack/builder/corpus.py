@@ -75,8 +75,9 @@ class Plan:
 
 
 def plan(stage_path: str, options: BuildOptions) -> Plan:
-    """Decide, for every staged row, what pass 3 does with it. Two streaming reads of
-    the stage file; what is kept is a few small columns (ids, keys) and the LSH index."""
+    """Decide, for every staged row, what pass 3 does with it. Three streaming reads of
+    columns of the stage file (ids and exact keys, MinHash signatures, line hashes); what
+    is kept is a few small columns (ids, keys) and the LSH index."""
     parts = list(read_batches(stage_path, ["id", "file_name", "_exact_key"]))
     ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
     names = pa.chunked_array([b.column(1) for b in parts], pa.string())

@@ -4,8 +4,9 @@ lines (pass 2, corpus-level, over Arrow columns) -> split -> write shards,
 card, manifest and report (pass 3, streaming).
 
 Nothing of the corpus is held in memory as Python objects: pass 1 streams
-batches into a staging Arrow file; pass 2 reads its columns memory-mapped;
-pass 3 finishes its record batches in the same process pool as pass 1.
+batches into a staging Arrow file; pass 2 reads the columns it needs from it
+batch by batch; pass 3 finishes its record batches and writes the shards in the
+same process pool as pass 1.
 """
 from __future__ import annotations
 
