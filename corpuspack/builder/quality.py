@@ -145,27 +145,10 @@ def quality_signals(text: str) -> dict:
     of the stripped non-empty lines), ``arabic_script_ratio`` (share of letters
     in the Arabic script, 0..1; 0.0 without letters) and ``quality_warnings``
     (sorted list of strings)."""
-    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), _U16)
-    n = len(units)
-    total = 0
-    if 0 < n <= _CHUNK and n == len(text):  # the common case of _counts, inline
-        z = _PACKED.take(units)
-        total = z.dot(_ONES[:n])
-        spaces = int(total.imag)
-    if total and spaces < _BREAK:
-        x = int(total.real)
-        arabic = x & _CHUNK
-        latin = (x >> _LATIN_F) & _CHUNK
-        letters = arabic + latin + ((x >> _LETTER_F) & _CHUNK)
-        nonspace = letters + (x >> _OTHER_F)  # marks and spaces excluded
-        space = z.imag
-        num_words = spaces - int(space[-1]) - int(space[:-1].dot(space[1:])) + 1 - int(space[0])
-        lines = text.split("\n")  # no other line break: the non-empty lines of splitlines()
-    else:
-        arabic, latin, other_letters, other, num_words, breaks = _counts(text)
-        letters = arabic + latin + other_letters
-        nonspace = letters + other
-        lines = text.splitlines() if breaks else text.split("\n")
+    arabic, latin, other_letters, other, num_words, breaks = _counts(text)
+    letters = arabic + latin + other_letters
+    nonspace = letters + other  # marks and spaces excluded
+    lines = text.splitlines() if breaks else text.split("\n")  # same non-empty lines when no other break
     lengths = [k for k in map(len, map(str.strip, lines)) if k]
     num_lines = len(lengths)
 
