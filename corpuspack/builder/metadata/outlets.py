@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
+import ahocorasick_rs
+
 from .normalize import encode_token, fold, text_tokens, token_codes, tokens
 
 KIND_WORDS = frozenset(fold(w) for w in (
@@ -107,6 +109,13 @@ class Gazetteer:
         # (second token, other tokens needed); and (id, ambiguous) when the first name tried is
         # a single token (so it is the match)
         self._code_vocab = frozenset(c for c in map(encode_token, self._vocab) if c)
+        # one automaton finds every whole coded vocabulary word of a text, with its offset, in one
+        # pass (the words are padded with the spaces that separate tokens in a token_codes text;
+        # neighbouring words share a space, hence overlapping matches)
+        self._code_words = sorted(self._code_vocab)
+        self._code_finder = ahocorasick_rs.BytesAhoCorasick(
+            [b" " + w + b" " for w in self._code_words], matchkind=ahocorasick_rs.MatchKind.Standard,
+            implementation=ahocorasick_rs.Implementation.DFA)
         self._code_needs: dict[bytes, list[tuple[bytes, frozenset[bytes]]] | None] = {}
         self._code_first: dict[bytes, tuple[str, bool]] = {}
         for t, es in self._cands.items():
@@ -194,17 +203,19 @@ class Gazetteer:
 
     def cited(self, text: str) -> set[str]:
         """Ids of the names in ``text`` that count anywhere (unambiguous, or in context), as in
-        ``mentions(text_tokens(text))``. A long text is not walked token by token: a set
-        intersection tells which names could occur, ``bytes.find`` where, and each hit is then
-        matched on the few tokens around it."""
+        ``mentions(text_tokens(text))``. A long text is not walked token by token: one
+        Aho-Corasick pass finds where the vocabulary's words occur, which tells which names could
+        occur, and each hit is then matched on the few tokens around it."""
         joined = token_codes(text)
         if joined is None:  # a character the fast route does not cover: the token-list route
             return {m.outlet for m in self.mentions(text_tokens(text)) if not m.ambiguous or m.in_context}
         s = b" " + joined + b" "
-        live = self._code_live(self._code_vocab.intersection(s.split()))
+        words = self._code_words
+        hits = self._code_finder.find_matches_as_indexes(s, overlapping=True)  # in order of offset
+        live = self._code_live({words[i] for i, _, _ in hits})
         found: set[str] = set()
         free = 0  # offset where the last name found ends: names do not overlap
-        for start, t in _token_starts(s, live):
+        for start, t in [(at + 1, words[i]) for i, at, _ in hits if words[i] in live]:
             seconds = live[t]
             if start < free or (seconds and _NEXT_WORD.match(s, start + len(t)).group(1) not in seconds):
                 continue
@@ -296,18 +307,6 @@ class Gazetteer:
 
 
 _NEXT_WORD = re.compile(rb" +(\S*)")
-
-
-def _token_starts(s: bytes, wanted) -> list[tuple[int, bytes]]:
-    """(offset, token) of each whole token in ``wanted`` in a space-separated token text, in order."""
-    starts = []
-    for t in wanted:
-        pat = b" " + t + b" "
-        at = s.find(pat)
-        while at >= 0:
-            starts.append((at + 1, t))
-            at = s.find(pat, at + 1)
-    return sorted(starts)
 
 
 def _end(s: bytes, start: int, words: list[bytes]) -> int:
