@@ -102,3 +102,19 @@ def test_chunked_column_input():
     col = _line_col(texts)
     chunked = pa.chunked_array([col.slice(0, 11), col.slice(11)])
     assert find_repeated_lines(chunked, min_docs=10) == find_repeated_lines(col, 30, min_docs=10)
+
+
+def test_staged_line_keys_remove_the_same_lines():
+    """Pass 3 removes lines by the keys pass 1 staged (line_index, line_hashes): the same
+    result as finding them again, for plain texts and texts with other line breaks."""
+    texts = [t + f"{FOOTER}\n" for t in _docs(12)]
+    texts += [f"عنوان\r\n{FOOTER}\r\nنص\u2028{FOOTER}\x0bسطر\n\n{FOOTER}", f"{FOOTER}\n\n  {FOOTER}  \nآخر\n",
+              f"a\u0085{FOOTER}\u2029b\x1c{FOOTER}", "\n".join(f"{FOOTER} {i % 3}" for i in range(9)) + f"\n{FOOTER}"]
+    rep = find_repeated_lines(_line_col(texts), len(texts), min_docs=2, min_fraction=0)
+    assert len(rep) >= 1
+    for t in texts:
+        fp = fingerprints(t)
+        assert len(fp["line_index"]) == len(fp["line_hashes"])
+        found = remove_repeated_lines(t, rep)
+        assert remove_repeated_lines(t, rep, keys=(fp["line_index"], fp["line_hashes"])) == found
+        assert found.removed_count > 0

@@ -64,6 +64,7 @@ def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: st
         "_exact_key": fp["exact_key"],
         "_minhash": fp["minhash"],
         "_line_hashes": fp["line_hashes"],
+        "_line_index": fp["line_index"],
     }
     record["_doc_digest"] = doc_digest(record)
     return record

@@ -15,7 +15,9 @@ consume as Arrow columns:
   word token at all (such documents never take part in near-dup detection).
 * ``line_hashes`` -- xxh3-64 of every normalised non-empty line not longer than
   ``MAX_LINE_CHARS`` (only such lines can be boilerplate; long lines are
-  content and are never removed, so they are not hashed either).
+  content and are never removed, so they are not hashed either), and
+  ``line_index``, where each of those lines is in ``text.splitlines()`` (so a
+  later pass removes lines without hashing them again).
 
 Shingles are word 5-grams over Arabic-aware tokens: after the exact-key
 normalisation, Arabic letter variants are folded (``أ إ آ ٱ`` -> ``ا``,
@@ -402,16 +404,17 @@ def fingerprints(
     max_line_chars: int = MAX_LINE_CHARS,
 ) -> dict:
     """Pure per-document fingerprints: ``exact_key`` (16 bytes), ``minhash``
-    (``num_perm*4`` bytes, ``b""`` if no token), ``line_hashes`` (list of uint64)."""
+    (``num_perm*4`` bytes, ``b""`` if no token), ``line_hashes`` (list of uint64) and
+    ``line_index``: the index of each hashed line in ``text.splitlines()``."""
     prep = _prepare(text, strip_diacritics)
     norm, runs = _fold_whitespace(prep.clean, prep.plain)
     exact_key = xxhash.xxh3_128_digest(norm.encode("utf-8"))
     sig = minhash_signature(_shingles_of_scaled(_text_token_hashes(prep), shingle), num_perm=num_perm, seed=seed)
     if strip_diacritics:
-        lines = _line_keys(prep.clean, max_line_chars, prep.plain, runs)[1]
+        indexes, lines = _line_keys(prep.clean, max_line_chars, prep.plain, runs)
     else:
-        lines = line_keys_and_layout(text, max_line_chars)[1]
-    return {"exact_key": exact_key, "minhash": sig, "line_hashes": lines}
+        indexes, lines, _ = line_keys_and_layout(text, max_line_chars)
+    return {"exact_key": exact_key, "minhash": sig, "line_hashes": lines, "line_index": indexes}
 
 
 def signature_array(sig: bytes) -> np.ndarray:

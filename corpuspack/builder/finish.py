@@ -25,7 +25,7 @@ from .split import assign_split
 from .stage import INTERNAL, STAGE_SCHEMA, shared_reader
 
 _INTERNAL_NAMES = tuple(f.name for f in INTERNAL)
-_PUBLISHED_STAGE_NAMES = [f.name for f in STAGE_SCHEMA if f.name not in _INTERNAL_NAMES]
+_EDIT_NAMES = [*(f.name for f in STAGE_SCHEMA if f.name not in _INTERNAL_NAMES), "_line_index", "_line_hashes"]
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,8 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     removal, no_row, kept = RemovalStats(), 0, []  # kept: row index k, or a finished dict
     for slot, k in zip(slots, survivors):
         name, row = names[k], rows.get(k)
-        if row is not None and k in edit and not _remove_repeated(row, repeated, removal):
+        staged_keys = (row.pop("_line_index"), row.pop("_line_hashes")) if row is not None else None
+        if row is not None and k in edit and not _remove_repeated(row, staged_keys, repeated, removal):
             events[slot] = ("reject", name, "empty", "nothing is left after removing lines repeated across the corpus")
             continue
         flagged = ctx.drop_quality.intersection(row["quality_warnings"] if row is not None else warnings[k]) \
@@ -174,10 +175,11 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
 
 
 def _python_rows(batch: pa.RecordBatch, ks: list[int]) -> list[dict]:
-    """The published stage columns of rows ``ks`` as dicts (for the rows pass 3 edits)."""
+    """The published stage columns of rows ``ks`` as dicts (for the rows pass 3 edits), with
+    their staged line keys (``_line_index``, ``_line_hashes``)."""
     if not ks:
         return []
-    return batch.select(_PUBLISHED_STAGE_NAMES).take(pa.array(ks, pa.int64())).to_pylist()
+    return batch.select(_EDIT_NAMES).take(pa.array(ks, pa.int64())).to_pylist()
 
 
 def _published(batch: pa.RecordBatch, kept: list[tuple[int, dict | None]], cluster: list, size: list,
@@ -231,9 +233,10 @@ def _repeated_hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> dict[int,
     return {row: tuple(hs) for row, hs in hits.items()}
 
 
-def _remove_repeated(row: dict, repeated: frozenset, stats: RemovalStats) -> bool:
-    """Drop the repeated lines from ``row``'s text; False if nothing is left."""
-    removal = remove_repeated_lines(row["text"], repeated)
+def _remove_repeated(row: dict, keys: tuple[list[int], list[int]], repeated: frozenset, stats: RemovalStats) -> bool:
+    """Drop the repeated lines from ``row``'s text, found by its staged line keys; False if
+    nothing is left."""
+    removal = remove_repeated_lines(row["text"], repeated, keys=keys)
     if not removal.removed_count:
         return True
     text = clean_lines(removal.text, frozenset()).text  # re-collapse blank runs

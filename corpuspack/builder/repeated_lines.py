@@ -162,16 +162,22 @@ class LineRemoval(NamedTuple):
     removed_lines: list[str]  # the removed lines (stripped), aligned with removed_hashes
 
 
-def remove_repeated_lines(text: str, repeated, *, max_line_chars: int = MAX_LINE_CHARS) -> LineRemoval:
+def remove_repeated_lines(text: str, repeated, *, max_line_chars: int = MAX_LINE_CHARS,
+                          keys: tuple[list[int], list[int]] | None = None) -> LineRemoval:
     """Drop every line whose normalised hash is in ``repeated`` (a set of ints
     or a :class:`RepeatedLines`); lines longer than ``max_line_chars`` are kept.
+    ``keys``: the text's line keys as ``fingerprints`` gave them (``line_index``,
+    ``line_hashes``), so they are not computed again.
     Pure: returns ``(new_text, removed_count, removed_hashes, removed_lines)``.
     Line breaks of the kept lines are preserved; blank-line runs are left to
     the cleaning step."""
     hashes = repeated.hashes if isinstance(repeated, RepeatedLines) else repeated
     if not hashes or not text:
         return LineRemoval(text, 0, [], [])
-    indexes, line_hashes, plain = line_keys_and_layout(text, max_line_chars)
+    if keys is None:
+        indexes, line_hashes, plain = line_keys_and_layout(text, max_line_chars)
+    else:
+        (indexes, line_hashes), plain = keys, False  # the general layout holds for every text
     drop = {i: h for i, h in zip(indexes, line_hashes) if h in hashes}  # in line order
     if not drop:
         return LineRemoval(text, 0, [], [])

@@ -16,6 +16,7 @@ INTERNAL = (
     pa.field("_exact_key", pa.binary()),
     pa.field("_minhash", pa.binary()),
     pa.field("_line_hashes", pa.list_(pa.uint64())),
+    pa.field("_line_index", pa.list_(pa.int32())),  # each hashed line's index in text.splitlines()
     # the input file's size and modification time when it was read: the next build's
     # cheap check that a cached row still stands (see incremental.StageCache)
     pa.field("_size", pa.int64()),
