@@ -57,6 +57,11 @@ import numpy as np
 import xxhash
 from rensa import RMinHash
 
+try:  # the compiled loop (optional; the numpy code below gives the same values)
+    from ._kernels import shingle_hashes as _native_shingles
+except ImportError:  # pragma: no cover - built without a C compiler
+    _native_shingles = None
+
 NUM_PERM = 128
 SHINGLE = 5
 SEED = 0
@@ -374,6 +379,14 @@ def _shingles_of_scaled(y: np.ndarray, shingle: int) -> np.ndarray:
     return _mix64(h)  # repeated shingles are harmless: MinHash takes minima
 
 
+def _text_shingles(prep: _Prepared, shingle: int, native: bool = True) -> np.ndarray:
+    """Shingle hashes of a prepared text: in one compiled loop over its code units when the
+    kernels are built and the table covers the text, else with numpy (same values)."""
+    if native and _native_shingles is not None and _B_SLOW not in prep.flags and _B_DIAC not in prep.flags:
+        return _native_shingles(prep.units, _VALUE, shingle, _P, _Q)
+    return _shingles_of_scaled(_text_token_hashes(prep), shingle)
+
+
 def shingle_hashes(toks: list[str], shingle: int = SHINGLE) -> np.ndarray:
     """uint64 hashes of the word ``shingle``-grams (order-sensitive); one
     shingle of all tokens when the document is shorter than ``shingle``."""
@@ -409,7 +422,7 @@ def fingerprints(
     prep = _prepare(text, strip_diacritics)
     norm, runs = _fold_whitespace(prep.clean, prep.plain)
     exact_key = xxhash.xxh3_128_digest(norm.encode("utf-8"))
-    sig = minhash_signature(_shingles_of_scaled(_text_token_hashes(prep), shingle), num_perm=num_perm, seed=seed)
+    sig = minhash_signature(_text_shingles(prep, shingle), num_perm=num_perm, seed=seed)
     if strip_diacritics:
         indexes, lines = _line_keys(prep.clean, max_line_chars, prep.plain, runs)
     else:

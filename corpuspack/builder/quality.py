@@ -22,6 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
+try:  # the compiled loop (optional; the numpy code below gives the same values)
+    from ._kernels import text_counts as _native_counts
+except ImportError:  # pragma: no cover - built without a C compiler
+    _native_counts = None
+
 #: fewer words than this -> ``tiny`` (a short news brief has ~60 words or more)
 TINY_WORDS = 40
 #: a line shorter than this (characters, stripped) is "short"
@@ -139,17 +144,29 @@ def _counts(text: str) -> tuple[int, int, int, int, int, bool]:
     return arabic, latin, other_letters, other, words, bool(breaks)
 
 
+def _measure(text: str, native: bool = True) -> tuple[int, int, int, int, int, list[int]]:
+    """``_counts`` (but the line-break flag) and the stripped lengths of the non-empty lines:
+    in one compiled loop when the kernels are built and the text has no surrogate pair,
+    else with numpy and ``str`` methods (same values)."""
+    if native and _native_counts is not None:
+        units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), _U16)
+        if len(units) == len(text):
+            counts, words, _, lengths = _native_counts(units, _TABLE)
+            return counts[_ARABIC], counts[_LATIN], counts[_LETTER], counts[_OTHER], words, lengths
+    arabic, latin, other_letters, other, num_words, breaks = _counts(text)
+    lines = text.splitlines() if breaks else text.split("\n")  # same non-empty lines when no other break
+    return arabic, latin, other_letters, other, num_words, [k for k in map(len, map(str.strip, lines)) if k]
+
+
 def quality_signals(text: str) -> dict:
     """``num_words`` (``len(text.split())``, counted without splitting),
     ``num_lines`` (non-empty lines), ``mean_line_length`` (float, characters
     of the stripped non-empty lines), ``arabic_script_ratio`` (share of letters
     in the Arabic script, 0..1; 0.0 without letters) and ``quality_warnings``
     (sorted list of strings)."""
-    arabic, latin, other_letters, other, num_words, breaks = _counts(text)
+    arabic, latin, other_letters, other, num_words, lengths = _measure(text)
     letters = arabic + latin + other_letters
     nonspace = letters + other  # marks and spaces excluded
-    lines = text.splitlines() if breaks else text.split("\n")  # same non-empty lines when no other break
-    lengths = [k for k in map(len, map(str.strip, lines)) if k]
     num_lines = len(lengths)
 
     warnings = []  # appended in sorted order

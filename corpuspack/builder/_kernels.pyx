@@ -1,0 +1,114 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled loops for two per-document hot spots, over a text's UTF-16 code units.
+
+Optional: ``pip install`` compiles this module when a C compiler is there; without it the
+numpy code beside each caller gives the same values (it is the reference, and the tests
+compare the two: tests/test_kernels.py).
+
+* :func:`shingle_hashes` -- word shingle hashes (see :mod:`.fingerprint`).
+* :func:`text_counts` -- character classes, word count and line lengths (see :mod:`.quality`).
+"""
+import numpy as np
+
+from libc.stdint cimport uint8_t, uint16_t, uint64_t
+
+
+cdef inline uint64_t _mix64(uint64_t x) noexcept nogil:
+    x ^= x >> 30
+    x *= 0xBF58476D1CE4E5B9ULL
+    x ^= x >> 27
+    x *= 0x94D049BB133111EBULL
+    x ^= x >> 31
+    return x
+
+
+def shingle_hashes(const uint16_t[::1] units, const uint64_t[::1] values, Py_ssize_t shingle,
+                   uint64_t p, uint64_t q):
+    """uint64 hashes of the word ``shingle``-grams of a text given as UTF-16 code units.
+
+    ``values[u]`` is the value of code unit ``u`` in a token, 0 outside tokens; a token
+    (maximal run of non-zero values) hashes to ``sum(v_j * p**j)``, a shingle of tokens
+    ``t_i..t_{i+k-1}`` to ``mix64(sum(t_{i+j} * q**j))``, all modulo 2**64; one shingle of all
+    tokens when there are fewer than ``shingle``; none without a token."""
+    cdef Py_ssize_t n = units.shape[0], i, j, m = 0, k, count
+    tokens = np.empty(n // 2 + 1, dtype=np.uint64)  # tokens are separated: at most (n+1)//2
+    cdef uint64_t[::1] t = tokens
+    cdef uint64_t h = 0, power = 1, v, s, qq
+    cdef bint inside = False
+    with nogil:
+        for i in range(n):
+            v = values[units[i]]
+            if v:
+                h += v * power
+                power *= p
+                inside = True
+            elif inside:
+                t[m] = h
+                m += 1
+                h = 0
+                power = 1
+                inside = False
+        if inside:
+            t[m] = h
+            m += 1
+    if m == 0:
+        return np.empty(0, dtype=np.uint64)
+    k = shingle if shingle < m else m
+    count = m - k + 1
+    out = np.empty(count, dtype=np.uint64)
+    cdef uint64_t[::1] o = out
+    with nogil:
+        for i in range(count):
+            s = 0
+            qq = 1
+            for j in range(k):
+                s += t[i + j] * qq
+                qq *= q
+            o[i] = _mix64(s)
+    return out
+
+
+cdef inline bint _other_break(uint16_t u) noexcept nogil:
+    """A line break of str.splitlines() other than "\\n"."""
+    return (u == 0x0D or u == 0x0B or u == 0x0C or u == 0x1C or u == 0x1D or u == 0x1E or u == 0x85
+            or u == 0x2028 or u == 0x2029)
+
+
+def text_counts(const uint16_t[::1] units, const uint8_t[::1] classes):
+    """(counts per class, words, other_breaks, line lengths) of a text without surrogates.
+
+    ``classes[u]``: the class of code unit ``u`` (an index below 8; 1 is white space, as
+    ``str.isspace``). ``words``: ``len(text.split())``. ``other_breaks``: the text holds a
+    line break other than ``"\\n"``. Line lengths: those of the non-empty lines of
+    ``text.splitlines()`` after ``str.strip()``, in order."""
+    cdef Py_ssize_t n = units.shape[0], i, first = -1, last = -1
+    cdef long long counts[8]
+    cdef long long words = 0
+    cdef bint other_breaks = False, space, prev_space = True
+    cdef uint16_t u
+    cdef uint8_t c
+    lengths = []
+    for i in range(8):
+        counts[i] = 0
+    for i in range(n):
+        u = units[i]
+        c = classes[u]
+        counts[c] += 1
+        space = c == 1
+        if space:
+            if u == 0x0A or _other_break(u):
+                if u != 0x0A:
+                    other_breaks = True
+                if first >= 0:
+                    lengths.append(last - first + 1)
+                first = -1
+        else:
+            if prev_space:
+                words += 1
+            if first < 0:
+                first = i
+            last = i
+        prev_space = space
+    if first >= 0:
+        lengths.append(last - first + 1)
+    return [counts[i] for i in range(8)], words, other_breaks, lengths

@@ -1,0 +1,55 @@
+"""The compiled kernels (corpuspack/builder/_kernels.pyx) give the values of the numpy code
+they stand in for, on generated texts and on the benchmark-like corpus."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from corpus_gen import generate_corpus
+from corpuspack.builder import fingerprint, quality
+
+kernels = pytest.importorskip("corpuspack.builder._kernels")
+
+# characters that exercise every class and rule: Arabic letters, marks and tatweel, Persian,
+# digits, Latin, spaces of several kinds, every line break, controls, format characters,
+# presentation forms, characters that expand under case folding, an astral character
+ALPHABET = list("ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإئؤةىپچژگکی٠١٢٩۰۹0123456789aZzéßİﬁ")
+ALPHABET += list(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u00a0\u2028\u2029\u3000\u200b\u200c\u200d\u200f\ufeff")
+ALPHABET += list("\u064b\u064e\u0650\u0651\u0652\u0670\u0640ﻻﺍ.,:;!?()«»،؛؟-_/😀\U0001F600")
+texts = st.text(alphabet=st.sampled_from(ALPHABET), max_size=400)
+
+
+def _native_and_numpy_shingles(text: str, k: int):
+    prep = fingerprint._prepare(text)
+    return (fingerprint._text_shingles(prep, k), fingerprint._text_shingles(prep, k, native=False))
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.integers(1, 6))
+def test_shingle_hashes_match_numpy(text, k):
+    native, reference = _native_and_numpy_shingles(text, k)
+    assert native.dtype == np.uint64 and np.array_equal(native, reference)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_text_counts_match_numpy(text):
+    assert quality._measure(text) == quality._measure(text, native=False)
+
+
+def test_kernels_match_numpy_on_generated_articles():
+    docs = [text for _, text, _ in generate_corpus(60, 5, other_lang_rate=0.2)]
+    for text in docs:
+        native, reference = _native_and_numpy_shingles(text, fingerprint.SHINGLE)
+        assert len(native) > 10 and np.array_equal(native, reference)
+        assert quality._measure(text) == quality._measure(text, native=False)
+        assert quality._measure(text)[5]  # line lengths found
+
+
+def test_kernel_edge_cases():
+    empty = np.zeros(0, dtype=np.uint16)
+    assert len(kernels.shingle_hashes(empty, fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
+    counts, words, breaks, lengths = kernels.text_counts(empty, quality._TABLE)
+    assert (sum(counts), words, breaks, lengths) == (0, 0, False, [])
+    units = np.frombuffer(" a\u2028 bb \n".encode("utf-16-le"), dtype="<u2")
+    counts, words, breaks, lengths = kernels.text_counts(units, quality._TABLE)
+    assert (words, breaks, lengths) == (2, True, [1, 2])
