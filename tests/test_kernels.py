@@ -1,13 +1,17 @@
 """The compiled kernels (corpuspack/builder/_kernels.pyx) give the values of the numpy code
 they stand in for, on generated texts and on the benchmark-like corpus."""
+from pathlib import Path
+
 import numpy as np
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from corpus_gen import generate_corpus
-from corpuspack.builder import fingerprint, quality
+from corpuspack.builder import clean, fingerprint, quality
 
-kernels = pytest.importorskip("corpuspack.builder._kernels")
+# not skipped when missing: an install from this repository builds them (a machine without a C
+# compiler gets the numpy code, and this module fails to say so)
+from corpuspack.builder import _kernels as kernels  # noqa: E402
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))
 
 # characters that exercise every class and rule: Arabic letters, marks and tatweel, Persian,
 # digits, Latin, spaces of several kinds, every line break, controls, format characters,
@@ -53,3 +57,27 @@ def test_kernel_edge_cases():
     units = np.frombuffer(" a\u2028 bb \n".encode("utf-16-le"), dtype="<u2")
     counts, words, breaks, lengths = kernels.text_counts(units, quality._TABLE)
     assert (words, breaks, lengths) == (2, True, [1, 2])
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts)
+def test_fold_line_matches_regex(text):
+    assert clean.fold(text) == clean.fold(text, native=False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts)
+def test_normalize_layout_flags_match_str_tests(text):
+    assert clean.normalize(text) == clean.normalize(text, native=False)
+    printable, cr, runs, edges = kernels.layout_flags(text)
+    assert (printable, cr, runs, edges) == (text.replace("\n", "").isprintable(), "\r" in text, "  " in text,
+                                            " \n" in text or "\n " in text)
+
+
+def test_clean_kernels_on_generated_articles_and_seeds():
+    docs = [text for _, text, _ in generate_corpus(60, 9, other_lang_rate=0.2)]
+    docs += [p.read_text(encoding="utf-8") for p in SEEDS]
+    for text in docs:
+        assert clean.normalize(text) == clean.normalize(text, native=False)
+        for line in text.splitlines():
+            assert clean.fold(line) == clean.fold(line, native=False)

@@ -7,10 +7,23 @@ compare the two: tests/test_kernels.py).
 
 * :func:`shingle_hashes` -- word shingle hashes (see :mod:`.fingerprint`).
 * :func:`text_counts` -- character classes, word count and line lengths (see :mod:`.quality`).
+* :func:`fold_line` -- a line's comparison key (see :func:`.clean.fold`).
+* :func:`layout_flags` -- what :func:`.clean.normalize` must do to a text.
 """
 import numpy as np
 
 from libc.stdint cimport uint8_t, uint16_t, uint64_t
+from libc.stdlib cimport free, malloc
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISPRINTABLE(Py_UCS4 ch) nogil
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
 
 
 cdef inline uint64_t _mix64(uint64_t x) noexcept nogil:
@@ -112,3 +125,67 @@ def text_counts(const uint16_t[::1] units, const uint8_t[::1] classes):
     if first >= 0:
         lengths.append(last - first + 1)
     return [counts[i] for i in range(8)], words, other_breaks, lengths
+
+
+cdef inline bint _is_mark(Py_UCS4 c) noexcept nogil:
+    """Arabic diacritics and tatweel: clean._MARKS."""
+    return ((0x0610 <= c <= 0x061A) or (0x064B <= c <= 0x065F) or c == 0x0670 or (0x06D6 <= c <= 0x06ED)
+            or c == 0x0640)
+
+
+def fold_line(str line):
+    """``" ".join(_MARKS.sub("", line).split())``: Arabic diacritics and tatweel dropped,
+    white space (``str.isspace``) runs folded to one space, none at either end."""
+    cdef Py_ssize_t n = len(line), i, m = 0
+    cdef int kind = PyUnicode_KIND(line)
+    cdef void* data = PyUnicode_DATA(line)
+    cdef Py_UCS4 c
+    cdef bint gap = False
+    cdef Py_UCS4* out
+    if n == 0:
+        return line
+    out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4))
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            if Py_UNICODE_ISSPACE(c):
+                gap = m > 0
+            elif not _is_mark(c):
+                if gap:
+                    out[m] = 0x20
+                    m += 1
+                    gap = False
+                out[m] = c
+                m += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m)
+    finally:
+        free(out)
+
+
+def layout_flags(str text):
+    """(every character but "\n" is printable, the text holds "\r", two spaces in a row,
+    a space next to "\n") -- the tests :func:`.clean.normalize` makes, in one pass."""
+    cdef Py_ssize_t n = len(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c, prev = 0
+    cdef bint printable = True, cr = False, runs = False, edges = False
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        if c == 0x20:
+            if prev == 0x20:
+                runs = True
+            elif prev == 0x0A:
+                edges = True
+        elif c == 0x0A:
+            if prev == 0x20:
+                edges = True
+        elif c == 0x0D:
+            cr = True
+            printable = False
+        elif printable and not Py_UNICODE_ISPRINTABLE(c):
+            printable = False
+        prev = c
+    return printable, cr, runs, edges

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
+try:  # compiled loops (optional; the str and regex code below gives the same values)
+    from ._kernels import fold_line as _native_fold, layout_flags as _native_layout
+except ImportError:  # pragma: no cover - built without a C compiler
+    _native_fold = _native_layout = None
+
 # Format characters kept because they carry meaning: ZWNJ (Persian, Urdu) and ZWJ.
 _KEEP_FORMAT = {"\u200c", "\u200d"}
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -49,18 +54,23 @@ _LINE_EDGES = re.compile(r" *\n *")
 _SPACE_RUNS = re.compile(r"  +")
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, native: bool = True) -> str:
     """Newlines to ``\\n``, NFC, invisible characters dropped, spaces folded, lines stripped."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
+    if native and _native_layout is not None:  # the tests below, in one compiled pass
+        printable, _, runs, edges = _native_layout(text)
+    else:
+        printable, runs, edges = text.replace("\n", "").isprintable(), None, None
     # Fast path: printable text (apart from newlines) holds no control, format or
     # exotic space character, so only runs of plain spaces can need work.
-    if not text.replace("\n", "").isprintable():
+    if not printable:
         text = _SPACES.sub(" ", _invisible().sub("", text))
-    elif "  " in text:
-        text = _SPACE_RUNS.sub(" ", text)
-    if " \n" in text or "\n " in text:
+        edges = None  # not known any more
+    elif runs or (runs is None and "  " in text):
+        text = _SPACE_RUNS.sub(" ", text)  # a run next to a line break stays next to it: edges holds
+    if edges or (edges is None and (" \n" in text or "\n " in text)):
         text = _LINE_EDGES.sub("\n", text)
     return text.strip(" ")
 
@@ -68,8 +78,10 @@ def normalize(text: str) -> str:
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")  # Arabic diacritics, tatweel
 
 
-def fold(line: str) -> str:
+def fold(line: str, native: bool = True) -> str:
     """The comparison key of a line: Arabic diacritics and tatweel dropped, white space folded."""
+    if native and _native_fold is not None:
+        return _native_fold(line)
     return " ".join(_MARKS.sub("", line).split())
 
 
