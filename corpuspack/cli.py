@@ -9,6 +9,10 @@ from .builder.options import BuildOptions, default_jobs, parse_splits
 
 
 def _build(args) -> int:
+    if (args.jobs or default_jobs()) > 1:
+        from .builder.forkserver import warm_up
+
+        warm_up()  # the workers' parent imports their code while this process imports the builder
     from .builder.pipeline import build
 
     opts = BuildOptions(version=args.version, name=args.name, jobs=args.jobs or default_jobs(), splits=parse_splits(args.splits),

@@ -11,7 +11,6 @@ import errno
 import itertools
 import os
 import stat
-import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +19,7 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
+from . import forkserver
 from .decode import Rejected
 from .document import process_document, sha256_hex
 from .options import DocOptions
@@ -116,7 +116,7 @@ class Workers:
 
     def __enter__(self) -> "Workers":
         if self.jobs > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context())
         return self
 
     def __exit__(self, *exc) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import schema
-from . import card, compare, corpus, finish, incremental, provenance, publish, report, reuse, versions, write
+from . import card, compare, corpus, finish, forkserver, incremental, provenance, publish, report, reuse, versions, write
 from .discover import discover
 from .engine import Workers, run
 from .options import BuildOptions
@@ -70,6 +70,8 @@ def count_in_background(root: str, bar) -> None:
 def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: BuildOptions | None = None, **kwargs) -> BuildResult:
     """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``."""
     options = replace(options or BuildOptions(), **kwargs)
+    if options.jobs > 1:
+        forkserver.warm_up()  # the workers' parent imports their code while this process goes on
     root, out = os.fspath(input_dir), os.fspath(output_dir)
     if options.name is None:
         options = replace(options, name=os.path.basename(os.path.abspath(root)))
