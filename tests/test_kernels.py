@@ -7,6 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from corpus_gen import generate_corpus
 from corpuspack.builder import clean, fingerprint, quality
+from corpuspack.builder.metadata.normalize import token_codes
 
 # not skipped when missing: an install from this repository builds them (a machine without a C
 # compiler gets the numpy code, and this module fails to say so)
@@ -81,3 +82,20 @@ def test_clean_kernels_on_generated_articles_and_seeds():
         assert clean.normalize(text) == clean.normalize(text, native=False)
         for line in text.splitlines():
             assert clean.fold(line) == clean.fold(line, native=False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(texts)
+def test_code_bytes_match_numpy(text):
+    assert token_codes(text) == token_codes(text, native=False)
+
+
+def test_code_bytes_on_generated_articles_and_seeds():
+    docs = [text for _, text, _ in generate_corpus(60, 11, other_lang_rate=0.2)]
+    docs += [p.read_text(encoding="utf-8") for p in SEEDS]
+    covered = 0
+    for text in docs:
+        text = clean.normalize(text)
+        assert token_codes(text) == token_codes(text, native=False)
+        covered += token_codes(text) is not None
+    assert covered > len(docs) // 2

@@ -189,3 +189,42 @@ def layout_flags(str text):
             printable = False
         prev = c
     return printable, cr, runs, edges
+
+
+cdef extern from "Python.h":
+    object PyBytes_FromStringAndSize(const char* v, Py_ssize_t n)
+
+
+def code_bytes(str text, const uint8_t[::1] table):
+    """A text in a one-byte alphabet (see :func:`.metadata.normalize.token_codes`): byte
+    ``table[c]`` per character, ``"B"`` dropped, ``"("`` and ``")"`` padded with spaces; None
+    when a character maps to ``"A"`` or lies outside the BMP."""
+    cdef Py_ssize_t n = len(text), i, m = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef uint8_t b
+    cdef char* out = <char*> malloc(3 * n + 1)
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            if c > 0xFFFF:
+                return None
+            b = table[c]
+            if b == 0x41:  # "A": not covered
+                return None
+            if b == 0x42:  # "B": dropped
+                continue
+            if b == 0x28 or b == 0x29:  # "(" / ")"
+                out[m] = 0x20
+                out[m + 1] = b
+                out[m + 2] = 0x20
+                m += 3
+            else:
+                out[m] = b
+                m += 1
+        return PyBytes_FromStringAndSize(out, m)
+    finally:
+        free(out)

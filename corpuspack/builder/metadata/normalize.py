@@ -180,10 +180,18 @@ def _code_table() -> np.ndarray:
 _CODES = _code_table()
 
 
-def token_codes(s: str) -> bytes | None:
+try:  # the compiled loop (optional; the numpy code below gives the same bytes)
+    from .._kernels import code_bytes as _native_codes
+except ImportError:  # pragma: no cover - built without a C compiler
+    _native_codes = None
+
+
+def token_codes(s: str, native: bool = True) -> bytes | None:
     """:func:`token_bytes` in the one-byte alphabet :data:`CODE_ALPHABET` (byte i stands for
     ``CODE_ALPHABET[i]``; see :func:`encode_token`), or None when ``s`` has a character this
     route does not cover (the same texts as token_bytes)."""
+    if native and _native_codes is not None:
+        return _native_codes(s, _CODES)
     t = _CODES.take(np.frombuffer(s.encode("utf-16-le", "surrogatepass"), dtype="<u2")).tobytes()
     if b"A" in t:
         return None
