@@ -24,8 +24,10 @@ texts = st.text(alphabet=st.sampled_from(ALPHABET), max_size=400)
 
 
 def _native_and_numpy_shingles(text: str, k: int):
-    prep = fingerprint._prepare(text)
-    return (fingerprint._text_shingles(prep, k), fingerprint._text_shingles(prep, k, native=False))
+    native, reference = fingerprint._prepare(text), fingerprint._prepare(text, native=False)
+    assert (native.clean, native.plain) == (reference.clean, reference.plain)
+    assert set(native.flags) - {fingerprint._SEP} == set(reference.flags) - {fingerprint._SEP}
+    return fingerprint._text_shingles(native, k), fingerprint._text_shingles(reference, k, native=False)
 
 
 @settings(max_examples=400, deadline=None)
@@ -52,7 +54,8 @@ def test_kernels_match_numpy_on_generated_articles():
 
 def test_kernel_edge_cases():
     empty = np.zeros(0, dtype=np.uint16)
-    assert len(kernels.shingle_hashes(empty, fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
+    assert len(kernels.shingle_hashes("", fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
+    assert len(kernels.shingle_hashes(" .، ", fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
     counts, words, breaks, lengths = kernels.text_counts(empty, quality._TABLE)
     assert (sum(counts), words, breaks, lengths) == (0, 0, False, [])
     units = np.frombuffer(" a\u2028 bb \n".encode("utf-16-le"), dtype="<u2")

@@ -5,7 +5,8 @@ Optional: ``pip install`` compiles this module when a C compiler is there; witho
 numpy code beside each caller gives the same values (it is the reference, and the tests
 compare the two: tests/test_kernels.py).
 
-* :func:`shingle_hashes` -- word shingle hashes (see :mod:`.fingerprint`).
+* :func:`shingle_hashes`, :func:`class_mask`, :func:`keep_classes` -- word shingle hashes and
+  the cleaning before them (see :mod:`.fingerprint`).
 * :func:`text_counts` -- character classes, word count and line lengths (see :mod:`.quality`).
 * :func:`fold_line` -- a line's comparison key (see :func:`.clean.fold`).
 * :func:`layout_flags` -- what :func:`.clean.normalize` must do to a text.
@@ -35,50 +36,86 @@ cdef inline uint64_t _mix64(uint64_t x) noexcept nogil:
     return x
 
 
-def shingle_hashes(const uint16_t[::1] units, const uint64_t[::1] values, Py_ssize_t shingle,
-                   uint64_t p, uint64_t q):
-    """uint64 hashes of the word ``shingle``-grams of a text given as UTF-16 code units.
+def shingle_hashes(str text, const uint64_t[::1] values, Py_ssize_t shingle, uint64_t p, uint64_t q):
+    """uint64 hashes of the word ``shingle``-grams of a text (no character outside the BMP).
 
-    ``values[u]`` is the value of code unit ``u`` in a token, 0 outside tokens; a token
+    ``values[c]`` is the value of character ``c`` in a token, 0 outside tokens; a token
     (maximal run of non-zero values) hashes to ``sum(v_j * p**j)``, a shingle of tokens
     ``t_i..t_{i+k-1}`` to ``mix64(sum(t_{i+j} * q**j))``, all modulo 2**64; one shingle of all
     tokens when there are fewer than ``shingle``; none without a token."""
-    cdef Py_ssize_t n = units.shape[0], i, j, m = 0, k, count
+    cdef Py_ssize_t n = len(text), i, j, m = 0, k, count
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
     tokens = np.empty(n // 2 + 1, dtype=np.uint64)  # tokens are separated: at most (n+1)//2
     cdef uint64_t[::1] t = tokens
     cdef uint64_t h = 0, power = 1, v, s, qq
     cdef bint inside = False
-    with nogil:
-        for i in range(n):
-            v = values[units[i]]
-            if v:
-                h += v * power
-                power *= p
-                inside = True
-            elif inside:
-                t[m] = h
-                m += 1
-                h = 0
-                power = 1
-                inside = False
-        if inside:
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        v = values[c] if c <= 0xFFFF else 0
+        if v:
+            h += v * power
+            power *= p
+            inside = True
+        elif inside:
             t[m] = h
             m += 1
+            h = 0
+            power = 1
+            inside = False
+    if inside:
+        t[m] = h
+        m += 1
     if m == 0:
         return np.empty(0, dtype=np.uint64)
     k = shingle if shingle < m else m
     count = m - k + 1
     out = np.empty(count, dtype=np.uint64)
     cdef uint64_t[::1] o = out
-    with nogil:
-        for i in range(count):
-            s = 0
-            qq = 1
-            for j in range(k):
-                s += t[i + j] * qq
-                qq *= q
-            o[i] = _mix64(s)
+    for i in range(count):
+        s = 0
+        qq = 1
+        for j in range(k):
+            s += t[i + j] * qq
+            qq *= q
+        o[i] = _mix64(s)
     return out
+
+
+def class_mask(str text, const uint8_t[::1] classes, uint8_t beyond):
+    """Bit ``1 << classes[c]`` set for every class present in the text (``beyond``: the class
+    of a character outside the BMP)."""
+    cdef Py_ssize_t n = len(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef unsigned long mask = 0
+    for i in range(n):
+        c = PyUnicode_READ(kind, data, i)
+        mask |= 1UL << (classes[c] if c <= 0xFFFF else beyond)
+    return mask
+
+
+def keep_classes(str text, const uint8_t[::1] classes, uint8_t below, uint8_t beyond):
+    """The text without the characters whose class is ``below`` or more (``beyond``: the class
+    of a character outside the BMP)."""
+    cdef Py_ssize_t n = len(text), i, m = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef Py_UCS4* out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4) + 1)
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            if (classes[c] if c <= 0xFFFF else beyond) < below:
+                out[m] = c
+                m += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m)
+    finally:
+        free(out)
 
 
 cdef inline bint _other_break(uint16_t u) noexcept nogil:

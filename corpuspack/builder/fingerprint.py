@@ -57,10 +57,10 @@ import numpy as np
 import xxhash
 from rensa import RMinHash
 
-try:  # the compiled loop (optional; the numpy code below gives the same values)
-    from ._kernels import shingle_hashes as _native_shingles
+try:  # the compiled loops (optional; the numpy code below gives the same values)
+    from ._kernels import class_mask as _native_classes, keep_classes as _native_keep, shingle_hashes as _native_shingles
 except ImportError:  # pragma: no cover - built without a C compiler
-    _native_shingles = None
+    _native_classes = _native_keep = _native_shingles = None
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -235,17 +235,26 @@ _CLASS, _VALUE = _build_tables()
 
 class _Prepared(NamedTuple):
     clean: str  # == _clean(text, strip_diacritics)
-    units: np.ndarray  # UTF-16 code units of " " + clean (a separator in front)
-    cls: np.ndarray  # their classes
-    flags: bytes  # cls as bytes, to test which classes occur
+    units: np.ndarray | None  # UTF-16 code units of " " + clean (a separator in front); None: not needed
+    cls: np.ndarray | None  # their classes
+    flags: bytes  # the classes that occur (as bytes: ``_B_SLOW in flags``)
     plain: bool | None  # see _fold_whitespace
 
 
-def _prepare(text: str, strip_diacritics: bool = True) -> _Prepared:
-    """``_clean`` with the class table (no regular expression), keeping the
-    code units and classes for the tokeniser."""
+def _prepare(text: str, strip_diacritics: bool = True, native: bool = True) -> _Prepared:
+    """``_clean`` with the class table (no regular expression). With the compiled kernels, in
+    two passes over the str (classes present; deletion where needed) and without the code
+    units, which only the numpy tokeniser needs; else with numpy, keeping the code units and
+    classes for the tokeniser."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
+    if native and _native_classes is not None:
+        mask = _native_classes(text, _CLASS, _SLOW)
+        if mask & (1 << _DEL) or (strip_diacritics and mask & (1 << _DIAC)):
+            text = _native_keep(text, _CLASS, _DIAC if strip_diacritics else _DEL, _SLOW)
+            mask = _native_classes(text, _CLASS, _SLOW)
+        flags = bytes(c for c in range(_DEL + 1) if mask >> c & 1)
+        return _Prepared(text, None, None, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
     units = np.frombuffer((" " + text).encode("utf-16-le", "surrogatepass"), dtype="<u2")
     cls = _CLASS.take(units)
     flags = cls.tobytes()
@@ -380,10 +389,12 @@ def _shingles_of_scaled(y: np.ndarray, shingle: int) -> np.ndarray:
 
 
 def _text_shingles(prep: _Prepared, shingle: int, native: bool = True) -> np.ndarray:
-    """Shingle hashes of a prepared text: in one compiled loop over its code units when the
-    kernels are built and the table covers the text, else with numpy (same values)."""
-    if native and _native_shingles is not None and _B_SLOW not in prep.flags and _B_DIAC not in prep.flags:
-        return _native_shingles(prep.units, _VALUE, shingle, _P, _Q)
+    """Shingle hashes of a prepared text: in one compiled loop over its characters when the
+    kernels are built and the table covers the text, else with numpy (same values; a text
+    prepared natively has no code units: only the string tokeniser's cases go that way)."""
+    if _B_SLOW not in prep.flags and _B_DIAC not in prep.flags and (native or prep.units is None) \
+            and _native_shingles is not None:
+        return _native_shingles(prep.clean, _VALUE, shingle, _P, _Q)
     return _shingles_of_scaled(_text_token_hashes(prep), shingle)
 
 
