@@ -7,6 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from corpus_gen import generate_corpus
 from corpuspack.builder import clean, fingerprint, quality
+from corpuspack.builder.metadata import dates
 from corpuspack.builder.metadata.normalize import token_codes
 
 # not skipped when missing: an install from this repository builds them (a machine without a C
@@ -53,14 +54,13 @@ def test_kernels_match_numpy_on_generated_articles():
 
 
 def test_kernel_edge_cases():
-    empty = np.zeros(0, dtype=np.uint16)
     assert len(kernels.shingle_hashes("", fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
     assert len(kernels.shingle_hashes(" .، ", fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
-    counts, words, breaks, lengths = kernels.text_counts(empty, quality._TABLE)
+    counts, words, breaks, lengths = kernels.text_counts("", quality._TABLE)
     assert (sum(counts), words, breaks, lengths) == (0, 0, False, [])
-    units = np.frombuffer(" a\u2028 bb \n".encode("utf-16-le"), dtype="<u2")
-    counts, words, breaks, lengths = kernels.text_counts(units, quality._TABLE)
+    counts, words, breaks, lengths = kernels.text_counts(" a\u2028 bb \n", quality._TABLE)
     assert (words, breaks, lengths) == (2, True, [1, 2])
+    assert kernels.text_counts("a \U0001F600", quality._TABLE) is None  # outside the BMP: the numpy route
 
 
 @settings(max_examples=500, deadline=None)
@@ -102,3 +102,19 @@ def test_code_bytes_on_generated_articles_and_seeds():
         assert token_codes(text) == token_codes(text, native=False)
         covered += token_codes(text) is not None
     assert covered > len(docs) // 2
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(texts, max_size=16))
+def test_lines_with_digit_match_numpy(lines):
+    lines = tuple(lines)
+    assert dates._with_digit(lines) == dates._with_digit(lines, native=False)
+
+
+def test_lines_with_digit_on_article_edges():
+    for _, text, _ in generate_corpus(80, 13, other_lang_rate=0.2):
+        lines = tuple(line.strip() for line in text.split("\n") if line.strip())
+        head_tail = lines[:8] + lines[-6:]
+        assert dates._with_digit(head_tail) == dates._with_digit(head_tail, native=False)
+    long_digits = ("x" * 119 + "5", "x" * 120 + "5", "  \t" + "x" * 118 + "5  ", "١٩٩٩", "\U0001d7d9", "a\nb 1")
+    assert dates._with_digit(long_digits) == dates._with_digit(long_digits, native=False)

@@ -118,30 +118,35 @@ def keep_classes(str text, const uint8_t[::1] classes, uint8_t below, uint8_t be
         free(out)
 
 
-cdef inline bint _other_break(uint16_t u) noexcept nogil:
+cdef inline bint _other_break(Py_UCS4 u) noexcept nogil:
     """A line break of str.splitlines() other than "\\n"."""
     return (u == 0x0D or u == 0x0B or u == 0x0C or u == 0x1C or u == 0x1D or u == 0x1E or u == 0x85
             or u == 0x2028 or u == 0x2029)
 
 
-def text_counts(const uint16_t[::1] units, const uint8_t[::1] classes):
-    """(counts per class, words, other_breaks, line lengths) of a text without surrogates.
+def text_counts(str text, const uint8_t[::1] classes):
+    """(counts per class, words, other_breaks, line lengths) of a text, or None when it holds
+    a character outside the BMP.
 
-    ``classes[u]``: the class of code unit ``u`` (an index below 8; 1 is white space, as
+    ``classes[c]``: the class of character ``c`` (an index below 8; 1 is white space, as
     ``str.isspace``). ``words``: ``len(text.split())``. ``other_breaks``: the text holds a
     line break other than ``"\\n"``. Line lengths: those of the non-empty lines of
     ``text.splitlines()`` after ``str.strip()``, in order."""
-    cdef Py_ssize_t n = units.shape[0], i, first = -1, last = -1
+    cdef Py_ssize_t n = len(text), i, first = -1, last = -1
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
     cdef long long counts[8]
     cdef long long words = 0
     cdef bint other_breaks = False, space, prev_space = True
-    cdef uint16_t u
+    cdef Py_UCS4 u
     cdef uint8_t c
     lengths = []
     for i in range(8):
         counts[i] = 0
     for i in range(n):
-        u = units[i]
+        u = PyUnicode_READ(kind, data, i)
+        if u > 0xFFFF:
+            return None
         c = classes[u]
         counts[c] += 1
         space = c == 1
@@ -265,3 +270,40 @@ def code_bytes(str text, const uint8_t[::1] table):
         return PyBytes_FromStringAndSize(out, m)
     finally:
         free(out)
+
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
+
+
+def lines_with_digit(lines, Py_ssize_t limit):
+    """Indices of the lines whose first ``limit`` characters, once stripped, hold a decimal
+    digit or a character outside the BMP (or a lone surrogate); every index when one of those
+    stretches holds a "\\n" (see :func:`.metadata.dates._with_digit`)."""
+    cdef Py_ssize_t index, i, start, end, n
+    cdef int kind
+    cdef void* data
+    cdef Py_UCS4 c
+    found = []
+    for index, line in enumerate(lines):
+        n = len(<str> line)
+        kind = PyUnicode_KIND(line)
+        data = PyUnicode_DATA(line)
+        start = 0
+        while start < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start)):
+            start += 1
+        end = n
+        while end > start and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1)):
+            end -= 1
+        if end - start > limit:
+            end = start + limit
+        hit = False
+        for i in range(start, end):
+            c = PyUnicode_READ(kind, data, i)
+            if c == 0x0A:
+                return list(range(len(lines)))
+            if not hit and (Py_UNICODE_ISDECIMAL(c) or c >= 0xD800 and (c <= 0xDFFF or c > 0xFFFF)):
+                hit = True
+        if hit:
+            found.append(index)
+    return found

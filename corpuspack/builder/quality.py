@@ -149,9 +149,9 @@ def _measure(text: str, native: bool = True) -> tuple[int, int, int, int, int, l
     in one compiled loop when the kernels are built and the text has no surrogate pair,
     else with numpy and ``str`` methods (same values)."""
     if native and _native_counts is not None:
-        units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), _U16)
-        if len(units) == len(text):
-            counts, words, _, lengths = _native_counts(units, _TABLE)
+        found = _native_counts(text, _TABLE)
+        if found is not None:
+            counts, words, _, lengths = found
             return counts[_ARABIC], counts[_LATIN], counts[_LETTER], counts[_OTHER], words, lengths
     arabic, latin, other_letters, other, num_words, breaks = _counts(text)
     lines = text.splitlines() if breaks else text.split("\n")  # same non-empty lines when no other break

@@ -269,11 +269,20 @@ _DIGIT_UNITS[0xD800:0xE000] = 1
 _DIGIT_UNITS[0x0A] = 2
 
 
-def _with_digit(lines: tuple[str, ...]) -> set[int]:
+try:  # the compiled loop (optional; the numpy code below gives the same lines)
+    from .._kernels import lines_with_digit as _native_with_digit
+except ImportError:  # pragma: no cover - built without a C compiler
+    _native_with_digit = None
+
+
+def _with_digit(lines: tuple[str, ...], native: bool = True) -> set[int]:
     """Indices of the lines whose first SHORT_LINE + 40 characters (stripped) may hold a digit.
     Both marker_date and date_line_date (a line of at most SHORT_LINE characters) need four
     digits there, so the other lines give None. One numpy look-up over all the lines at once,
-    then a find per line with a digit: a regex scan of each line costs more (they are long)."""
+    then a find per line with a digit: a regex scan of each line costs more (they are long).
+    With the compiled kernels: one loop over the lines' first characters."""
+    if native and _native_with_digit is not None:
+        return set(_native_with_digit(lines, SHORT_LINE + 40))
     heads = "\n".join([line.strip()[:SHORT_LINE + 40] for line in lines])
     units = np.frombuffer(heads.encode("utf-16-le", "surrogatepass"), dtype="<u2")
     kinds = _DIGIT_UNITS.take(units).tobytes()
