@@ -20,6 +20,7 @@ SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").g
 # presentation forms, characters that expand under case folding, an astral character
 ALPHABET = list("ابتثجحخدذرسشصضطظعغفقكلمنهويءآأإئؤةىپچژگکی٠١٢٩۰۹0123456789aZzéßİﬁ")
 ALPHABET += list(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u00a0\u2028\u2029\u3000\u200b\u200c\u200d\u200f\ufeff")
+ALPHABET += ["\ud800", "\udfff"]  # lone surrogates
 ALPHABET += list("\u064b\u064e\u0650\u0651\u0652\u0670\u0640ﻻﺍ.,:;!?()«»،؛؟-_/😀\U0001F600")
 texts = st.text(alphabet=st.sampled_from(ALPHABET), max_size=400)
 
@@ -118,3 +119,4 @@ def test_lines_with_digit_on_article_edges():
         assert dates._with_digit(head_tail) == dates._with_digit(head_tail, native=False)
     long_digits = ("x" * 119 + "5", "x" * 120 + "5", "  \t" + "x" * 118 + "5  ", "١٩٩٩", "\U0001d7d9", "a\nb 1")
     assert dates._with_digit(long_digits) == dates._with_digit(long_digits, native=False)
+

@@ -99,7 +99,8 @@ def class_mask(str text, const uint8_t[::1] classes, uint8_t beyond):
 
 def keep_classes(str text, const uint8_t[::1] classes, uint8_t below, uint8_t beyond):
     """The text without the characters whose class is ``below`` or more (``beyond``: the class
-    of a character outside the BMP)."""
+    of a character outside the BMP); None when it holds a lone surrogate (two of them may
+    become a pair once what stood between them is gone: left to the numpy route)."""
     cdef Py_ssize_t n = len(text), i, m = 0
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
@@ -110,6 +111,8 @@ def keep_classes(str text, const uint8_t[::1] classes, uint8_t below, uint8_t be
     try:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
+            if 0xD800 <= c <= 0xDFFF:
+                return None
             if (classes[c] if c <= 0xFFFF else beyond) < below:
                 out[m] = c
                 m += 1
@@ -307,3 +310,4 @@ def lines_with_digit(lines, Py_ssize_t limit):
         if hit:
             found.append(index)
     return found
+

@@ -250,11 +250,14 @@ def _prepare(text: str, strip_diacritics: bool = True, native: bool = True) -> _
         text = unicodedata.normalize("NFKC", text)
     if native and _native_classes is not None:
         mask = _native_classes(text, _CLASS, _SLOW)
+        kept = text
         if mask & (1 << _DEL) or (strip_diacritics and mask & (1 << _DIAC)):
-            text = _native_keep(text, _CLASS, _DIAC if strip_diacritics else _DEL, _SLOW)
-            mask = _native_classes(text, _CLASS, _SLOW)
-        flags = bytes(c for c in range(_DEL + 1) if mask >> c & 1)
-        return _Prepared(text, None, None, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
+            kept = _native_keep(text, _CLASS, _DIAC if strip_diacritics else _DEL, _SLOW)
+            if kept is not None:
+                mask = _native_classes(kept, _CLASS, _SLOW)
+        if kept is not None:
+            flags = bytes(c for c in range(_DEL + 1) if mask >> c & 1)
+            return _Prepared(kept, None, None, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
     units = np.frombuffer((" " + text).encode("utf-16-le", "surrogatepass"), dtype="<u2")
     cls = _CLASS.take(units)
     flags = cls.tobytes()
