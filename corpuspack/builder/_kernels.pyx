@@ -27,6 +27,25 @@ cdef extern from "Python.h":
     int PyUnicode_4BYTE_KIND
 
 
+# per BMP character: 1 printable (str.isprintable), 2 white space (str.isspace); filled once at
+# import from the same predicates (a look-up here beats calling them for each non-ASCII character)
+cdef uint8_t _TRAITS[0x10000]
+
+
+cdef void _fill_traits() noexcept:
+    cdef Py_UCS4 c
+    for c in range(0x10000):
+        _TRAITS[c] = (1 if Py_UNICODE_ISPRINTABLE(c) else 0) | (2 if Py_UNICODE_ISSPACE(c) else 0)
+
+
+cdef inline bint _printable(Py_UCS4 c) noexcept nogil:
+    return _TRAITS[c] & 1 if c <= 0xFFFF else Py_UNICODE_ISPRINTABLE(c)
+
+
+cdef inline bint _space(Py_UCS4 c) noexcept nogil:
+    return _TRAITS[c] & 2 if c <= 0xFFFF else Py_UNICODE_ISSPACE(c)
+
+
 cdef inline uint64_t _mix64(uint64_t x) noexcept nogil:
     x ^= x >> 30
     x *= 0xBF58476D1CE4E5B9ULL
@@ -195,7 +214,7 @@ def fold_line(str line):
     try:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
-            if Py_UNICODE_ISSPACE(c):
+            if _space(c):
                 gap = m > 0
             elif not _is_mark(c):
                 if gap:
@@ -230,7 +249,7 @@ def layout_flags(str text):
         elif c == 0x0D:
             cr = True
             printable = False
-        elif printable and not Py_UNICODE_ISPRINTABLE(c):
+        elif printable and not _printable(c):
             printable = False
         prev = c
     return printable, cr, runs, edges
@@ -293,10 +312,10 @@ def lines_with_digit(lines, Py_ssize_t limit):
         kind = PyUnicode_KIND(line)
         data = PyUnicode_DATA(line)
         start = 0
-        while start < n and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start)):
+        while start < n and _space(PyUnicode_READ(kind, data, start)):
             start += 1
         end = n
-        while end > start and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1)):
+        while end > start and _space(PyUnicode_READ(kind, data, end - 1)):
             end -= 1
         if end - start > limit:
             end = start + limit
@@ -311,3 +330,6 @@ def lines_with_digit(lines, Py_ssize_t limit):
             found.append(index)
     return found
 
+
+
+_fill_traits()
