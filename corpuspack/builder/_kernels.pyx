@@ -27,15 +27,21 @@ cdef extern from "Python.h":
     int PyUnicode_4BYTE_KIND
 
 
-# per BMP character: 1 printable (str.isprintable), 2 white space (str.isspace); filled once at
-# import from the same predicates (a look-up here beats calling them for each non-ASCII character)
+# per BMP character: 1 printable (str.isprintable), 2 white space (str.isspace), 4 a decimal digit
+# (str.isdecimal); filled once at import from the same predicates (a look-up here beats calling
+# them for each non-ASCII character)
 cdef uint8_t _TRAITS[0x10000]
+
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
 
 
 cdef void _fill_traits() noexcept:
     cdef Py_UCS4 c
     for c in range(0x10000):
-        _TRAITS[c] = (1 if Py_UNICODE_ISPRINTABLE(c) else 0) | (2 if Py_UNICODE_ISSPACE(c) else 0)
+        _TRAITS[c] = ((1 if Py_UNICODE_ISPRINTABLE(c) else 0) | (2 if Py_UNICODE_ISSPACE(c) else 0)
+                      | (4 if Py_UNICODE_ISDECIMAL(c) else 0))
 
 
 cdef inline bint _printable(Py_UCS4 c) noexcept nogil:
@@ -294,10 +300,6 @@ def code_bytes(str text, const uint8_t[::1] table):
         free(out)
 
 
-cdef extern from "Python.h":
-    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
-
-
 def lines_with_digit(lines, Py_ssize_t limit):
     """Indices of the lines whose first ``limit`` characters, once stripped, hold a decimal
     digit or a character outside the BMP (or a lone surrogate); every index when one of those
@@ -324,7 +326,7 @@ def lines_with_digit(lines, Py_ssize_t limit):
             c = PyUnicode_READ(kind, data, i)
             if c == 0x0A:
                 return list(range(len(lines)))
-            if not hit and (Py_UNICODE_ISDECIMAL(c) or c >= 0xD800 and (c <= 0xDFFF or c > 0xFFFF)):
+            if not hit and (c >= 0xD800 and (c <= 0xDFFF or c > 0xFFFF) or _TRAITS[c] & 4):
                 hit = True
         if hit:
             found.append(index)
