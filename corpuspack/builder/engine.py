@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from . import forkserver
 from .decode import Rejected
-from .document import process_document, sha256_hex
+from .document import process_documents, sha256_hex
 from .options import DocOptions
 from .stage import STAGE_SCHEMA
 
@@ -76,7 +76,10 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
     still has the size and modification time, or else the SHA-256, the cache knows:
     the cached row stands) or ``rejected``.
     """
-    records, rejections, outcomes = [], [], []
+    # read what must be processed (in item order, so the outcomes, records and rejections
+    # keep it), then process those documents together (see process_documents)
+    outcomes: list = []  # per item: "cached", a rejection (dict), or (index in todo, status)
+    todo: list[tuple[str, bytes, str]] = []
     for rel, path, known in items:
         try:
             st = stat_regular(path)
@@ -85,26 +88,37 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
                 continue
             data = read_file(path, st.st_size)
         except OSError as e:
-            rejections.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
-            outcomes.append("rejected")
+            outcomes.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
             continue
         digest = sha256_hex(data)
         if known is not None and digest == known.sha256:
             outcomes.append("cached")
             continue
-        try:
-            record = process_document(rel, data, opts, sha256=digest)
-            record["_size"], record["_mtime_ns"] = st.st_size, st.st_mtime_ns
-            records.append(record)
-            outcomes.append("new")
-            continue
-        except Rejected as e:
-            reason, detail = e.reason, e.detail
-        except Exception as e:  # a defect met on one document must not abort the build
-            reason, detail = "error", f"{type(e).__name__}: {e}"
-        rejections.append({"file_name": rel, "reason": reason, "detail": detail, "sha256": digest})
-        outcomes.append("rejected")
-    return pa.RecordBatch.from_pylist(records, schema=STAGE_SCHEMA), rejections, outcomes
+        outcomes.append((len(todo), st))
+        todo.append((rel, data, digest))
+    done = process_documents(todo, opts)
+    records, rejections, kinds = [], [], []
+    for outcome in outcomes:
+        if isinstance(outcome, tuple):
+            at, st = outcome
+            rel, _, digest = todo[at]
+            result = done[at]
+            if not isinstance(result, Exception):
+                result["_size"], result["_mtime_ns"] = st.st_size, st.st_mtime_ns
+                records.append(result)
+                kinds.append("new")
+                continue
+            if isinstance(result, Rejected):
+                reason, detail = result.reason, result.detail
+            else:  # a defect met on one document must not abort the build
+                reason, detail = "error", f"{type(result).__name__}: {result}"
+            outcome = {"file_name": rel, "reason": reason, "detail": detail, "sha256": digest}
+        if isinstance(outcome, dict):
+            rejections.append(outcome)
+            kinds.append("rejected")
+        else:
+            kinds.append(outcome)
+    return pa.RecordBatch.from_pylist(records, schema=STAGE_SCHEMA), rejections, kinds
 
 
 def _batch_from_ipc(data: bytes) -> pa.RecordBatch:
