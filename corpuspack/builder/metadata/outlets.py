@@ -210,12 +210,12 @@ class Gazetteer:
         if joined is None:  # a character the fast route does not cover: the token-list route
             return {m.outlet for m in self.mentions(text_tokens(text)) if not m.ambiguous or m.in_context}
         s = b" " + joined + b" "
-        words = self._code_words
+        vocab = self._code_words
         hits = self._code_finder.find_matches_as_indexes(s, overlapping=True)  # in order of offset
-        live = self._code_live({words[i] for i, _, _ in hits})
+        live = self._code_live({vocab[i] for i, _, _ in hits})
         found: set[str] = set()
         free = 0  # offset where the last name found ends: names do not overlap
-        for start, t in [(at + 1, words[i]) for i, at, _ in hits if words[i] in live]:
+        for start, t in [(at + 1, vocab[i]) for i, at, _ in hits if vocab[i] in live]:
             seconds = live[t]
             if start < free or (seconds and _NEXT_WORD.match(s, start + len(t)).group(1) not in seconds):
                 continue
