@@ -9,11 +9,7 @@ from .builder.options import BuildOptions, default_jobs, parse_splits
 
 
 def _build(args) -> int:
-    if (args.jobs or default_jobs()) > 1:
-        from .builder.forkserver import warm_up
-
-        warm_up()  # the workers' parent imports their code while this process imports the builder
-    from .builder.pipeline import build
+    from . import build  # starts the workers' parent before it imports the builder
 
     opts = BuildOptions(version=args.version, name=args.name, jobs=args.jobs or default_jobs(), splits=parse_splits(args.splits),
                         near_dedup=args.near_dedup, near_dup_threshold=args.near_dup_threshold,
