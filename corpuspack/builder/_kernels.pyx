@@ -1,8 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled loops for two per-document hot spots, over a text's UTF-16 code units.
+"""Compiled loops for the per-document hot spots, straight over a text's characters (the str's
+own storage, no copy).
 
 Optional: ``pip install`` compiles this module when a C compiler is there; without it the
-numpy code beside each caller gives the same values (it is the reference, and the tests
+Python code beside each caller gives the same values (it is the reference, and the tests
 compare the two: tests/test_kernels.py).
 
 * :func:`shingle_hashes`, :func:`class_mask`, :func:`keep_classes` -- word shingle hashes and
@@ -10,10 +11,12 @@ compare the two: tests/test_kernels.py).
 * :func:`text_counts` -- character classes, word count and line lengths (see :mod:`.quality`).
 * :func:`fold_line` -- a line's comparison key (see :func:`.clean.fold`).
 * :func:`layout_flags` -- what :func:`.clean.normalize` must do to a text.
+* :func:`code_bytes` -- a text in the metadata's one-byte alphabet (see :func:`.metadata.normalize.token_codes`).
+* :func:`lines_with_digit` -- the date rules' pre-check (see :func:`.metadata.dates._with_digit`).
 """
 import numpy as np
 
-from libc.stdint cimport uint8_t, uint16_t, uint64_t
+from libc.stdint cimport uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 
@@ -23,7 +26,9 @@ cdef extern from "Python.h":
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
     bint Py_UNICODE_ISPRINTABLE(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
     object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyBytes_FromStringAndSize(const char* v, Py_ssize_t n)
     int PyUnicode_4BYTE_KIND
 
 
@@ -31,10 +36,6 @@ cdef extern from "Python.h":
 # (str.isdecimal); filled once at import from the same predicates (a look-up here beats calling
 # them for each non-ASCII character)
 cdef uint8_t _TRAITS[0x10000]
-
-
-cdef extern from "Python.h":
-    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch) nogil
 
 
 cdef void _fill_traits() noexcept:
@@ -259,10 +260,6 @@ def layout_flags(str text):
             printable = False
         prev = c
     return printable, cr, runs, edges
-
-
-cdef extern from "Python.h":
-    object PyBytes_FromStringAndSize(const char* v, Py_ssize_t n)
 
 
 def code_bytes(str text, const uint8_t[::1] table):
