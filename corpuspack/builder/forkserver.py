@@ -6,19 +6,67 @@ threads). By default each worker imports the per-document code itself (~0.8 s). 
 the server imports it once, and :func:`warm_up` starts the server as soon as a build is
 asked for, so that import runs on another core while the build's process imports the rest;
 workers forked later start with everything loaded.
+
+A worker runs only package code (the per-document function and its options), so it is not
+told to re-run the parent's main module, as multiprocessing's fork server and spawn otherwise
+do in every worker. A script that calls ``corpuspack.build`` at its top level, without the
+``if __name__ == "__main__":`` guard, then builds once instead of every worker failing as it
+calls ``build`` again while it starts (a bare ``BrokenProcessPool`` in the parent).
 """
 from __future__ import annotations
 
+import io
 import multiprocessing
+import multiprocessing.context
 import multiprocessing.forkserver
+import os
+
+from multiprocessing import popen_forkserver, spawn, util
 
 #: imported by the fork server before it forks any worker
 PRELOAD = ["corpuspack.builder.engine"]
 
+#: the keys of multiprocessing's preparation data that make a new process import the parent's
+#: main module (from its file, or by module name for ``python -m``)
+_MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
+
+
+class _Popen(popen_forkserver.Popen):
+    """The fork server's process launcher, sending the preparation data without the main module.
+    Apart from that filter, the steps of ``popen_forkserver.Popen._launch``."""
+
+    def _launch(self, process_obj):
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        for key in _MAIN_KEYS:
+            prep_data.pop(key, None)
+        buf = io.BytesIO()
+        multiprocessing.context.set_spawning_popen(self)
+        try:
+            multiprocessing.context.reduction.dump(prep_data, buf)
+            multiprocessing.context.reduction.dump(process_obj, buf)
+        finally:
+            multiprocessing.context.set_spawning_popen(None)
+        self.sentinel, w = multiprocessing.forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)  # kept open: the child's sign that this process still lives
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = multiprocessing.forkserver.read_signed(self.sentinel)
+
+
+class _Process(multiprocessing.context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
+
+
+class _Context(multiprocessing.context.ForkServerContext):
+    Process = _Process
+
 
 def context():
     """The multiprocessing context of the build's process pool."""
-    ctx = multiprocessing.get_context("forkserver")
+    ctx = _Context()
     ctx.set_forkserver_preload(PRELOAD)
     return ctx
 
