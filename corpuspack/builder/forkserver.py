@@ -5,7 +5,7 @@ Workers come from a fork server (never from a fork of the build's process, which
 threads). By default each worker imports the per-document code itself (~0.8 s). Preloaded,
 the server imports it once, and :func:`warm_up` starts the server as soon as a build is
 asked for, so that import runs on another core while the build's process imports the rest;
-workers forked later start with everything loaded.
+workers forked later start with everything loaded (:mod:`.warm`: the code and its tables).
 
 A worker runs only package code (the per-document function and its options), so it is not
 told to re-run the parent's main module, as multiprocessing's fork server and spawn otherwise
@@ -24,7 +24,7 @@ import os
 from multiprocessing import popen_forkserver, spawn, util
 
 #: imported by the fork server before it forks any worker
-PRELOAD = ["corpuspack.builder.engine"]
+PRELOAD = ["corpuspack.builder.warm"]
 
 #: the keys of multiprocessing's preparation data that make a new process import the parent's
 #: main module (from its file, or by module name for ``python -m``)

@@ -1,0 +1,14 @@
+"""Imported by the workers' fork server (see :mod:`.forkserver`): the per-document code, and the
+tables it otherwise builds on first use in each worker, built once before any worker is forked
+(workers inherit them): the outlet gazetteer (~0.3 s) and the invisible-character pattern
+(~0.3 s, needed by any text holding a format character such as the Persian ZWNJ).
+
+langdetect's profiles (~0.4 s, 65 MB) are left to the workers that need them: most builds
+decide every document with CLD2.
+"""
+from . import engine  # noqa: F401 - the per-document code
+from .clean import _invisible
+from .metadata.outlets import gazetteer
+
+gazetteer()
+_invisible()
