@@ -21,6 +21,11 @@ def _files(folder):
             for d, _, fs in os.walk(folder) for f in fs}
 
 
+def _output_files(folder):
+    """The output (data, card, manifests, reports); .cache/ is build-internal."""
+    return {k: v for k, v in _files(folder).items() if not k.startswith(".cache")}
+
+
 @pytest.fixture
 def messy_dump(tmp_path):
     d = tmp_path / "dump"
@@ -73,13 +78,24 @@ def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     corpuspack.build(SEEDS, a, jobs=1, progress=False)
     corpuspack.build(SEEDS, b, jobs=2, batch_size=2, progress=False)
-    # the output (data, card, manifests, reports); .cache/ is build-internal
-    fa = {k: v for k, v in _files(a).items() if not k.startswith(".cache")}
-    fb = {k: v for k, v in _files(b).items() if not k.startswith(".cache")}
+    fa, fb = _output_files(a), _output_files(b)
     assert fa.keys() == fb.keys()
     for name in fa:
         assert fa[name] == fb[name], name
     assert any(k.endswith(".parquet") for k in fa)
+
+
+def test_spawned_workers_where_there_is_no_fork_server(tmp_path, monkeypatch):
+    """Without a fork server (Windows) the pool spawns its workers: same bytes as in-process."""
+    from corpuspack.builder import forkserver
+
+    monkeypatch.setattr(forkserver, "popen_forkserver", None)
+    assert forkserver.context().get_start_method() == "spawn"
+    a, b = tmp_path / "a", tmp_path / "b"
+    corpuspack.build(SEEDS, a, jobs=1, progress=False)
+    corpuspack.build(SEEDS, b, jobs=2, batch_size=2, progress=False)
+    fa, fb = _output_files(a), _output_files(b)
+    assert fa == fb and any(k.endswith(".parquet") for k in fa)
 
 
 def test_rebuilding_in_place_never_serves_stale_rows(tmp_path, hf_cache):

@@ -18,10 +18,15 @@ from __future__ import annotations
 import io
 import multiprocessing
 import multiprocessing.context
-import multiprocessing.forkserver
 import os
 
-from multiprocessing import popen_forkserver, spawn, util
+from multiprocessing import spawn, util
+
+try:
+    import multiprocessing.forkserver
+    from multiprocessing import popen_forkserver
+except ImportError:  # a platform without a fork server (Windows): workers are spawned
+    popen_forkserver = None
 
 #: imported by the fork server before it forks any worker
 PRELOAD = ["corpuspack.builder.warm"]
@@ -31,41 +36,45 @@ PRELOAD = ["corpuspack.builder.warm"]
 _MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
 
 
-class _Popen(popen_forkserver.Popen):
-    """The fork server's process launcher, sending the preparation data without the main module.
-    Apart from that filter, the steps of ``popen_forkserver.Popen._launch``."""
+if popen_forkserver is not None:
 
-    def _launch(self, process_obj):
-        prep_data = spawn.get_preparation_data(process_obj._name)
-        for key in _MAIN_KEYS:
-            prep_data.pop(key, None)
-        buf = io.BytesIO()
-        multiprocessing.context.set_spawning_popen(self)
-        try:
-            multiprocessing.context.reduction.dump(prep_data, buf)
-            multiprocessing.context.reduction.dump(process_obj, buf)
-        finally:
-            multiprocessing.context.set_spawning_popen(None)
-        self.sentinel, w = multiprocessing.forkserver.connect_to_new_process(self._fds)
-        parent_w = os.dup(w)  # kept open: the child's sign that this process still lives
-        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
-        with open(w, "wb", closefd=True) as f:
-            f.write(buf.getbuffer())
-        self.pid = multiprocessing.forkserver.read_signed(self.sentinel)
+    class _Popen(popen_forkserver.Popen):
+        """The fork server's process launcher, sending the preparation data without the main module.
+        Apart from that filter, the steps of ``popen_forkserver.Popen._launch``."""
 
-
-class _Process(multiprocessing.context.ForkServerProcess):
-    @staticmethod
-    def _Popen(process_obj):
-        return _Popen(process_obj)
+        def _launch(self, process_obj):
+            prep_data = spawn.get_preparation_data(process_obj._name)
+            for key in _MAIN_KEYS:
+                prep_data.pop(key, None)
+            buf = io.BytesIO()
+            multiprocessing.context.set_spawning_popen(self)
+            try:
+                multiprocessing.context.reduction.dump(prep_data, buf)
+                multiprocessing.context.reduction.dump(process_obj, buf)
+            finally:
+                multiprocessing.context.set_spawning_popen(None)
+            self.sentinel, w = multiprocessing.forkserver.connect_to_new_process(self._fds)
+            parent_w = os.dup(w)  # kept open: the child's sign that this process still lives
+            self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
+            with open(w, "wb", closefd=True) as f:
+                f.write(buf.getbuffer())
+            self.pid = multiprocessing.forkserver.read_signed(self.sentinel)
 
 
-class _Context(multiprocessing.context.ForkServerContext):
-    Process = _Process
+    class _Process(multiprocessing.context.ForkServerProcess):
+        @staticmethod
+        def _Popen(process_obj):
+            return _Popen(process_obj)
+
+    class _Context(multiprocessing.context.ForkServerContext):
+        Process = _Process
 
 
 def context():
-    """The multiprocessing context of the build's process pool."""
+    """The multiprocessing context of the build's process pool (spawn where there is no fork
+    server; spawned workers import the per-document code themselves)."""
+    if popen_forkserver is None:
+        return multiprocessing.get_context("spawn")
     ctx = _Context()
     ctx.set_forkserver_preload(PRELOAD)
     return ctx
@@ -73,5 +82,6 @@ def context():
 
 def warm_up() -> None:
     """Start the fork server now (it imports :data:`PRELOAD` in the background; no wait)."""
-    context()
-    multiprocessing.forkserver.ensure_running()
+    if popen_forkserver is not None:
+        context()
+        multiprocessing.forkserver.ensure_running()
