@@ -176,3 +176,29 @@ def test_unchanged_size_and_mtime_are_not_read_again_and_rehash_reads_all(dump, 
     r = corpuspack.build(dump, out, version="1.3.0", rehash=True, **opts)
     assert r.manifest["work"]["processed"] == 1 and r.manifest["work"]["reused"] == 11
     assert diff(str(out), "1.2.0", "1.3.0")["changed"] == [f"{1:016x}"]
+
+
+def test_a_version_with_an_empty_split_still_loads(tmp_path, hf_cache, capsys):
+    """A 1% split of a small dump is empty; `datasets` cannot load an empty split, and one would make
+    the whole version fail to load: the config lists the splits with rows, the manifest all of them."""
+    out = tmp_path / "out"
+    result = corpuspack.build(SEEDS, out, jobs=1, splits=(("train", 0.98), ("validation", 0.01), ("test", 0.01)))
+    assert {s: i["num_examples"] for s, i in result.manifest["splits"].items()} == {"train": 5, "validation": 0, "test": 0}
+    ds = load_dataset(str(out), cache_dir=hf_cache)
+    assert list(ds) == ["train"] and ds["train"].num_rows == 5
+    assert [len(list(v)) for v in load_dataset(str(out), streaming=True).values()] == [5]
+    assert "split 'validation' holds no document" in capsys.readouterr().err
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "1.0.0: validation, test." in card and "train: 5, validation: 0, test: 0" in card
+
+
+def test_a_version_without_rows_keeps_its_empty_split(tmp_path, hf_cache):
+    """Nothing included (every file rejected): the version and its report are written, and its one
+    (empty) split stays in the config, which loads when streaming."""
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "a.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    result = corpuspack.build(dump, out, jobs=1, progress=False)
+    assert result.counts == {"found": 1, "included": 0, "duplicate": 0, "rejected": 1}
+    assert [list(v) for v in load_dataset(str(out), streaming=True).values()] == [[]]

@@ -22,8 +22,9 @@ def card_data(root: str) -> DatasetCardData:
     manifests = [versions.read_manifest(root, v) for v in names]
     configs, infos = [], []
     for m in manifests:
+        splits = loadable_splits(m)
         cfg = {"config_name": versions.config_name(m["version"]),
-               "data_files": [{"split": s, "path": [f["path"] for f in info["files"]]} for s, info in m["splits"].items()]}
+               "data_files": [{"split": s, "path": [f["path"] for f in info["files"]]} for s, info in splits.items()]}
         if m is manifests[-1]:
             cfg["default"] = True
         configs.append(cfg)
@@ -32,9 +33,9 @@ def card_data(root: str) -> DatasetCardData:
             "config_name": cfg["config_name"],
             "features": feats._to_yaml_list(),
             "splits": [{"name": s, "num_bytes": info["num_bytes"], "num_examples": info["num_examples"]}
-                       for s, info in m["splits"].items()],
-            "download_size": sum(f["num_bytes"] for info in m["splits"].values() for f in info["files"]),
-            "dataset_size": sum(info["num_bytes"] for info in m["splits"].values()),
+                       for s, info in splits.items()],
+            "download_size": sum(f["num_bytes"] for info in splits.values() for f in info["files"]),
+            "dataset_size": sum(info["num_bytes"] for info in splits.values()),
         })
     latest = manifests[-1] if manifests else None
     langs = sorted(_column_counts(root, latest, "language")) if latest else []
@@ -46,6 +47,21 @@ def card_data(root: str) -> DatasetCardData:
         task_categories=["text-generation"],
         tags=["corpuspack"],
     )
+
+
+def loadable_splits(manifest: dict) -> dict:
+    """The splits of a version that its config lists: those holding rows. ``datasets`` cannot
+    load a split with no rows, and one such split makes the whole version fail to load
+    ("Instruction ... corresponds to no data", huggingface/datasets#5, PR #8401), as a 1%
+    split of a small dump easily is. A version with no rows at all keeps its (empty) splits:
+    they load when streaming. The manifest and the card's version table still list every split."""
+    splits = manifest["splits"]
+    return {s: info for s, info in splits.items() if info["num_examples"]} or splits
+
+
+def empty_splits(manifest: dict) -> list[str]:
+    """The splits of a version that its config leaves out (see :func:`loadable_splits`)."""
+    return [s for s in manifest["splits"] if s not in loadable_splits(manifest)]
 
 
 def _features(manifest: dict):
@@ -123,6 +139,9 @@ def card_text(root: str) -> str:
         "",
         "## Versions",
         "",
+        *([f"Empty splits are not in a version's config, which `datasets` could not load otherwise: "
+           + "; ".join(f"{m['version']}: {', '.join(empty_splits(m))}" for m in reversed(manifests) if empty_splits(m))
+           + ".", ""] if any(empty_splits(m) for m in manifests) else []),
         _table(["version (config)", "released", "documents", "splits", "changes"], [
             [f"{m['version']} (`{versions.config_name(m['version'])}`)", m["released"], f"{m['counts']['included']:,}",
              ", ".join(f"{s}: {i['num_examples']:,}" for s, i in m["splits"].items()),

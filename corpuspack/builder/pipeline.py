@@ -183,7 +183,8 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     incremental.keep(stage_path, out, fingerprint)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
-    report.print_summary(report_payload, out, file=sys.stderr if options.progress else None)
+    report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
+                         empty_splits=card.empty_splits(payload))
     return BuildResult(out, version, counts, payload, clock.laps)
 
 

@@ -70,7 +70,7 @@ class Ledger:
         }
 
 
-def print_summary(payload: dict, out: str, *, file=None) -> None:
+def print_summary(payload: dict, out: str, *, file=None, empty_splits=()) -> None:
     if file is None:
         return
     c = payload["counts"]
@@ -85,4 +85,6 @@ def print_summary(payload: dict, out: str, *, file=None) -> None:
         lines.append(f"    ! {r['file_name']}: {r['reason']}: {r['detail']}")
     if len(payload["rejected"]) > 10:
         lines.append(f"    ... {len(payload['rejected']) - 10} more in versions/{payload['version']}/build_report.json")
+    for split in empty_splits:
+        lines.append(f"  ! split {split!r} holds no document: left out of the card's config (datasets cannot load an empty split)")
     print("\n".join(lines), file=file)
