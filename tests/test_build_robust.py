@@ -171,3 +171,19 @@ def test_a_defect_on_one_document_is_reported_not_fatal(tmp_path, monkeypatch):
     assert result.counts == {"found": 5, "included": 4, "duplicate": 0, "rejected": 1}
     (r,) = report["rejected"]
     assert r["file_name"].startswith("002_") and r["reason"] == "error" and "simulated defect" in r["detail"]
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_with_its_bytes_escaped(tmp_path, hf_cache):
+    """Linux file names are bytes: one that is not UTF-8 must not stop the build (Arrow refuses
+    the lone surrogates Python decodes it to); the document is kept, named with \\xNN escapes."""
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    os.makedirs(os.path.join(os.fsencode(dump), b"\xe9t\xe9"))  # Latin-1 "été"
+    with open(os.path.join(os.fsencode(dump), b"\xe9t\xe9", b"\xff_news.txt"), "wb") as f:
+        f.write(ARTICLE.encode("utf-8"))
+    (dump / "001_ok.txt").write_text("خبر ثان عن الرياضة. " * 8, encoding="utf-8")
+    out = tmp_path / "out"
+    result = corpuspack.build(dump, out, jobs=1, progress=False)
+    assert result.counts["included"] == 2
+    names = sorted(load_dataset(str(out), split="train", cache_dir=hf_cache)["file_name"])
+    assert names == ["001_ok.txt", "\\xe9t\\xe9/\\xff_news.txt"]

@@ -39,6 +39,17 @@ def doc_id(rel_path: str) -> str:
     return hashlib.sha256(rel_path.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+def readable_name(name: str) -> str:
+    """A file name as a string that UTF-8 can hold: the bytes of a name that are not UTF-8 (which
+    Python hands over as lone surrogates, and Arrow, JSON and Parquet refuse) are written as
+    ``\\xNN``, e.g. ``\\xff\\xfe_news.txt``; other names are unchanged."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
+
+
 def discover(root: str | os.PathLike) -> Iterator[Found]:
     """Yield every entry below ``root`` that is not a folder.
 
@@ -54,7 +65,7 @@ def discover(root: str | os.PathLike) -> Iterator[Found]:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
         for entry in entries:
-            rel = prefix + entry.name
+            rel = prefix + readable_name(entry.name)
             if entry.is_dir(follow_symlinks=False):
                 yield from walk(entry.path, rel + "/")
             else:

@@ -30,7 +30,7 @@ _LIST_S = pa.list_(pa.string())
 FIELDS: tuple[Field, ...] = (
     # -- the document
     Field("id", _S, "Stable document id: the hex hash in the file name (`000_8de2ff6bbf66210d.txt` -> `8de2ff6bbf66210d`), else a SHA-256 prefix of the relative path.", False),
-    Field("file_name", _S, "Path of the input file relative to the dump root, with `/` separators.", False),
+    Field("file_name", _S, "Path of the input file relative to the dump root, with `/` separators (bytes of a name that are not UTF-8 written as `\\xNN`).", False),
     Field("text", _S, "The cleaned document text.", False),
     # -- publication metadata
     Field("title", _S, "Headline of the document, or null when none is found.", group="metadata"),
