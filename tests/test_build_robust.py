@@ -187,3 +187,15 @@ def test_a_file_name_that_is_not_utf8_is_kept_with_its_bytes_escaped(tmp_path, h
     assert result.counts["included"] == 2
     names = sorted(load_dataset(str(out), split="train", cache_dir=hf_cache)["file_name"])
     assert names == ["001_ok.txt", "\\xe9t\\xe9/\\xff_news.txt"]
+
+
+def test_an_output_folder_inside_the_dump_is_not_read_as_input(tmp_path, monkeypatch):
+    """`corpuspack build . out`: the shards, card, manifests and work files of the output are not
+    documents of the dump, in the first version or the next."""
+    dump = tmp_path / "dump"
+    shutil.copytree(SEEDS, dump)
+    first = corpuspack.build(dump, dump / "out", jobs=1, progress=False)
+    monkeypatch.chdir(dump)
+    second = corpuspack.build(".", "out", jobs=2, progress=False, version="1.1.0")
+    assert first.counts == second.counts == {"found": 5, "included": 5, "duplicate": 0, "rejected": 0}
+    assert second.manifest["changes"] == {"added": 0, "removed": 0, "changed": 0}

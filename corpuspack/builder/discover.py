@@ -50,16 +50,19 @@ def readable_name(name: str) -> str:
     return name
 
 
-def discover(root: str | os.PathLike) -> Iterator[Found]:
+def discover(root: str | os.PathLike, skip: str | os.PathLike | None = None) -> Iterator[Found]:
     """Yield every entry below ``root`` that is not a folder.
 
     Entries that are not readable files (broken links, sockets, FIFOs) are
     yielded too, so the build report accounts for them (as unreadable).
-    Symbolic links to folders are not followed (no cycles).
+    Symbolic links to folders are not followed (no cycles). ``skip``: a folder
+    whose entries are not part of the dump (the build's output, when it lies
+    inside the dump: its shards, card and manifests are not documents).
     """
     root = os.fspath(root)
     if not os.path.isdir(root):
         raise NotADirectoryError(f"input folder not found: {root}")
+    skip_path = _inside(root, skip)
 
     def walk(folder: str, prefix: str) -> Iterator[Found]:
         with os.scandir(folder) as it:
@@ -67,8 +70,20 @@ def discover(root: str | os.PathLike) -> Iterator[Found]:
         for entry in entries:
             rel = prefix + readable_name(entry.name)
             if entry.is_dir(follow_symlinks=False):
-                yield from walk(entry.path, rel + "/")
+                if entry.path != skip_path:
+                    yield from walk(entry.path, rel + "/")
             else:
                 yield Found(rel, entry.path)
 
     yield from walk(root, "")
+
+
+def _inside(root: str, folder: str | os.PathLike | None) -> str | None:
+    """``folder`` spelled as the walk of ``root`` reaches it (``root`` joined with its path
+    relative to ``root``), when it is strictly inside ``root``; else None."""
+    if folder is None:
+        return None
+    real_root, real = os.path.realpath(root), os.path.realpath(folder)
+    if real == real_root or not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    return os.path.join(root, *os.path.relpath(real, real_root).split(os.sep))

@@ -49,7 +49,7 @@ class BuildResult:
         return versions.config_name(self.version)
 
 
-def count_in_background(root: str, bar) -> None:
+def count_in_background(root: str, bar, skip: str | None = None) -> None:
     """Give the progress bar its total without delaying the build: the dump is walked a second
     time in a thread (the walk is mostly system calls, which release the GIL)."""
     if bar.disable:
@@ -57,7 +57,7 @@ def count_in_background(root: str, bar) -> None:
 
     def count() -> None:
         try:
-            total = sum(1 for _ in discover(root))
+            total = sum(1 for _ in discover(root, skip))
         except OSError:  # the build's own walk reports it
             return
         if not bar.disable:  # closed meanwhile (tqdm.close disables the bar)
@@ -101,11 +101,11 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         stage_path = os.path.join(tmp, "stage.arrow")
         cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
         bar = progress(None, "documents", enabled=options.progress)
-        count_in_background(root, bar)
+        count_in_background(root, bar, out)
         inputs = provenance.InputDigest()
         found = itertools.count()
         items = ((f.rel_path, f.path, cache.known(f.rel_path, rehash=options.rehash))
-                 for f, _ in zip(discover(root), found))
+                 for f, _ in zip(discover(root, skip=out), found))
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
             for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
                                                             batch_size=options.batch_size):
