@@ -135,6 +135,24 @@ LABELS = {"floor": "floor (read+decode+write)", "text_loader": "by hand: text lo
           "corpuspack_incremental": "corpuspack +1% (next version)"}
 
 
+#: issue #6's goal and the reference figures it was set against (docs/s, 2 cores)
+GOAL = 3_000
+REFERENCE = {"floor": 18_000, "text_loader": 280, "from_generator": 460}
+
+
+def goal_line(docs: int, results: dict) -> str:
+    """corpuspack against the goal: as measured, and the goal scaled to this machine by each
+    reference method measured in the same run (the goal's ratio to that method kept)."""
+    if "corpuspack" not in results:
+        return ""
+    rate = docs / results["corpuspack"]["seconds"]
+    scaled = [f"{GOAL * (docs / results[m]['seconds']) / ref:,.0f} by the {m.replace('_', ' ')}"
+              for m, ref in REFERENCE.items() if m in results]
+    return (f"\ngoal: {GOAL:,} docs/s against reference figures floor {REFERENCE['floor']:,}, by hand "
+            f"{REFERENCE['text_loader']} / {REFERENCE['from_generator']} docs/s; corpuspack here {rate:,.0f} docs/s"
+            + (f"; the goal scaled to this machine: {', '.join(scaled)}" if scaled else ""))
+
+
 def child(method: str, corpus: str, out: str, jobs: int) -> None:
     t0 = time.perf_counter()
     METHODS[method](Path(corpus), Path(out), jobs)
@@ -215,6 +233,7 @@ def main() -> None:
             speedup = f"costs {r['seconds'] / cp:.0%} of a full build"
         print(f"| {LABELS[method]} | {r['seconds']:.1f} | {docs / r['seconds']:,.0f} | {mb / r['seconds']:.1f} | "
               f"{r['peak_rss'] / 2**20:,.0f} | {vs_floor} | {speedup} |")
+    print(goal_line(args.docs, results))
     if args.json:
         Path(args.json).write_text(json.dumps({"docs": args.docs, "bytes": info["bytes"], "jobs": args.jobs,
                                                "results": results}, indent=2))
