@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as e:  # user errors: a clear message, no traceback
         print(f"corpuspack {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: a message, not a traceback (the build removed its work folder)
+        print(f"corpuspack {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

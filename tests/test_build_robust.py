@@ -155,6 +155,22 @@ def test_cli_errors_are_clear_not_tracebacks(tmp_path, capsys):
     assert "input folder not found" in capsys.readouterr().err
 
 
+def test_ctrl_c_stops_the_cli_build_cleanly(tmp_path, monkeypatch, capsys):
+    """Ctrl-C during a build: exit status 130 and one line, no traceback, no work folder and no
+    version left in the output."""
+    from corpuspack.builder import corpus
+    from corpuspack.cli import main
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(corpus, "plan", interrupted)  # pass 2, after the workers' pass 1
+    out = tmp_path / "out"
+    assert main(["build", str(SEEDS), str(out), "--jobs", "2"]) == 130
+    assert capsys.readouterr().err.strip().endswith("corpuspack build: interrupted")
+    assert os.listdir(out) == []
+
+
 def test_a_defect_on_one_document_is_reported_not_fatal(tmp_path, monkeypatch):
     from corpuspack.builder import document
     real = document.doc_id
