@@ -168,7 +168,41 @@ def test_ctrl_c_stops_the_cli_build_cleanly(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     assert main(["build", str(SEEDS), str(out), "--jobs", "2"]) == 130
     assert capsys.readouterr().err.strip().endswith("corpuspack build: interrupted")
-    assert os.listdir(out) == []
+    assert os.listdir(out) == [".cache"] and os.listdir(out / ".cache") == ["build.lock"]
+
+
+def test_one_build_at_a_time_per_output_and_killed_builds_leave_no_work_folder(tmp_path, capsys):
+    """The first holder of an output folder removes the work folder a killed build left (it may
+    hold gigabytes of staged text); a second build into a held folder fails at once, clearly."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from conftest import REPO
+    from corpuspack.cli import main
+
+    out = tmp_path / "out"
+    stale = out / ".corpuspack-tmp-killed"
+    stale.mkdir(parents=True)
+    (stale / "stage.arrow").write_bytes(b"\0" * 1000)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        from corpuspack.builder.lock import output_lock
+        with output_lock({str(out)!r}):
+            print("held", flush=True)
+            sys.stdin.read()  # until the test closes it
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert not stale.exists()
+        assert main(["build", str(SEEDS), str(out), "--jobs", "1", "--quiet"]) == 2
+        assert "another corpuspack build is writing to this folder" in capsys.readouterr().err
+        assert not (out / "versions").exists()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert main(["build", str(SEEDS), str(out), "--jobs", "1", "--quiet"]) == 0  # released with its process
 
 
 def test_a_defect_on_one_document_is_reported_not_fatal(tmp_path, monkeypatch):

@@ -26,6 +26,7 @@ from .. import schema
 from . import card, compare, corpus, finish, forkserver, incremental, provenance, publish, report, reuse, versions, write
 from .discover import discover
 from .engine import Workers, run
+from .lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
 from .sidecar import Manifest, load_manifest
@@ -33,7 +34,6 @@ from .repeated_lines import RemovalStats
 from .stage import STAGE_SCHEMA, read_batches
 from .write import Shard
 
-TMP_PREFIX = ".corpuspack-tmp-"
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,15 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     if not os.path.isdir(root):
         raise NotADirectoryError(f"input folder not found: {root}")
     os.makedirs(out, exist_ok=True)
-    version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
-    previous = versions.read_manifest(out, previous_version) if previous_version else None
-    manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
-    tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
-    try:
-        return _build(root, out, tmp, version, previous, manifest, options)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    with output_lock(out):
+        version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
+        previous = versions.read_manifest(out, previous_version) if previous_version else None
+        manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
+        tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
+        try:
+            return _build(root, out, tmp, version, previous, manifest, options)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _build(root, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:

@@ -1,0 +1,49 @@
+"""One build at a time per output folder, and what a killed build left there.
+
+A build holds an exclusive lock on ``OUT/.cache/build.lock`` (``flock``: the system drops it when the
+process ends, however it ends) from before it picks its version number until it is done. A second
+build into the same folder fails at once with a clear error instead of racing the first for the
+version and the card. Holding the lock, a build removes the work folders (``.corpuspack-tmp-*``)
+that a killed build left behind: no other build can be using them.
+"""
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+from collections.abc import Iterator
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, and stale work folders stay
+    fcntl = None
+
+from .incremental import CACHE_DIR
+
+LOCK_NAME = "build.lock"
+TMP_PREFIX = ".corpuspack-tmp-"
+
+
+class OutputBusy(OSError):
+    """Another build holds the output folder."""
+
+
+@contextlib.contextmanager
+def output_lock(out: str) -> Iterator[None]:
+    """Hold the output folder for one build; remove the work folders of killed builds."""
+    if fcntl is None:
+        yield
+        return
+    os.makedirs(os.path.join(out, CACHE_DIR), exist_ok=True)
+    fd = os.open(os.path.join(out, CACHE_DIR, LOCK_NAME), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputBusy(f"{out}: another corpuspack build is writing to this folder") from None
+        for stale in glob.glob(os.path.join(glob.escape(out), TMP_PREFIX + "*")):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
