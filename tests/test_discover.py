@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from corpuspack.builder.discover import discover, doc_id
+from corpuspack.builder.discover import discover, doc_id, count_files
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -35,3 +35,14 @@ def test_discovery_is_depth_first_sorted_and_relative(tmp_path):
 def test_missing_input_folder_is_a_clear_error(tmp_path):
     with pytest.raises(NotADirectoryError, match="input folder not found"):
         list(discover(tmp_path / "nope"))
+
+
+def test_count_files_counts_what_discover_yields(tmp_path):
+    """The progress bar's total: the same entries, the output folder inside the dump skipped."""
+    for rel in ["b.txt", "a/z.txt", "a/b/c.txt", "out/data/x.parquet", "c/.hidden"]:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    os.symlink(tmp_path / "a", tmp_path / "link-to-a")  # a link to a folder: one entry, not walked
+    assert count_files(tmp_path) == len(list(discover(tmp_path))) == 6
+    assert count_files(tmp_path, tmp_path / "out") == len(list(discover(tmp_path, tmp_path / "out"))) == 5

@@ -7,6 +7,7 @@ point), so the order is the same on every machine and needs no global sort
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
 import re
 from collections.abc import Iterator
@@ -43,6 +44,8 @@ def readable_name(name: str) -> str:
     """A file name as a string that UTF-8 can hold: the bytes of a name that are not UTF-8 (which
     Python hands over as lone surrogates, and Arrow, JSON and Parquet refuse) are written as
     ``\\xNN``, e.g. ``\\xff\\xfe_news.txt``; other names are unchanged."""
+    if name.isascii():
+        return name
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -65,17 +68,51 @@ def discover(root: str | os.PathLike, skip: str | os.PathLike | None = None) -> 
     skip_path = _inside(root, skip)
 
     def walk(folder: str, prefix: str) -> Iterator[Found]:
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-        for entry in entries:
-            rel = prefix + readable_name(entry.name)
-            if entry.is_dir(follow_symlinks=False):
-                if entry.path != skip_path:
-                    yield from walk(entry.path, rel + "/")
+        files, folders = _listing(folder, skip_path)
+        base = os.path.join(folder, "")  # the folder and one separator, as os.path.join puts it
+        if not folders:  # the common case, and the flat folder of millions of files
+            for name in files:
+                yield Found(prefix + readable_name(name), base + name)
+            return
+        for name, is_folder in heapq.merge(((n, False) for n in files), ((n, True) for n in folders)):
+            rel, path = prefix + readable_name(name), base + name
+            if is_folder:
+                yield from walk(path, rel + "/")
             else:
-                yield Found(rel, entry.path)
+                yield Found(rel, path)
 
     yield from walk(root, "")
+
+
+def count_files(root: str | os.PathLike, skip: str | os.PathLike | None = None) -> int:
+    """How many entries :func:`discover` yields, without sorting or keeping any listing."""
+    root = os.fspath(root)
+    skip_path, n, stack = _inside(root, skip), 0, [root]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for entry in it:
+                if not entry.is_dir(follow_symlinks=False):
+                    n += 1
+                elif entry.path != skip_path:
+                    stack.append(entry.path)
+    return n
+
+
+def _listing(folder: str, skip_path: str | None) -> tuple[list[str], list[str]]:
+    """The names of a folder's entries, sorted: those that are not folders, and the folders to
+    walk. Only names are kept (a DirEntry costs ~3x as much: ~270 MB for a flat folder of
+    1,000,000 files, against ~85 MB)."""
+    files: list[str] = []
+    folders: list[str] = []
+    with os.scandir(folder) as it:
+        for entry in it:
+            if not entry.is_dir(follow_symlinks=False):
+                files.append(entry.name)
+            elif entry.path != skip_path:
+                folders.append(entry.name)
+    files.sort()
+    folders.sort()
+    return files, folders
 
 
 def _inside(root: str, folder: str | os.PathLike | None) -> str | None:

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from .. import schema
 from . import card, compare, corpus, finish, forkserver, incremental, provenance, publish, report, reuse, versions, write
-from .discover import discover
+from .discover import count_files, discover
 from .engine import Workers, run
 from .lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
@@ -57,7 +57,7 @@ def count_in_background(root: str, bar, skip: str | None = None) -> None:
 
     def count() -> None:
         try:
-            total = sum(1 for _ in discover(root, skip))
+            total = count_files(root, skip)
         except OSError:  # the build's own walk reports it
             return
         if not bar.disable:  # closed meanwhile (tqdm.close disables the bar)
