@@ -35,7 +35,6 @@ from .stage import STAGE_SCHEMA, read_batches
 from .write import Shard
 
 
-
 @dataclass(frozen=True)
 class BuildResult:
     output_dir: str
