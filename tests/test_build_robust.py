@@ -249,3 +249,15 @@ def test_an_output_folder_inside_the_dump_is_not_read_as_input(tmp_path, monkeyp
     second = corpuspack.build(".", "out", jobs=2, progress=False, version="1.1.0")
     assert first.counts == second.counts == {"found": 5, "included": 5, "duplicate": 0, "rejected": 0}
     assert second.manifest["changes"] == {"added": 0, "removed": 0, "changed": 0}
+
+
+@pytest.mark.parametrize("output", [".", ".."])
+def test_an_input_folder_that_is_the_output_or_inside_it_is_refused(tmp_path, monkeypatch, capsys, output):
+    from corpuspack.cli import main
+
+    dump = tmp_path / "out" / "dump"
+    shutil.copytree(SEEDS, dump)
+    monkeypatch.chdir(dump)
+    assert main(["build", ".", output, "--jobs", "1"]) == 2
+    assert "is the output folder" in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path / "out")) == ["dump"] and sorted(os.listdir(dump)) == sorted(os.listdir(SEEDS))

@@ -76,6 +76,10 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         options = replace(options, name=os.path.basename(os.path.abspath(root)))
     if not os.path.isdir(root):
         raise NotADirectoryError(f"input folder not found: {root}")
+    real_root, real_out = os.path.realpath(root), os.path.realpath(out)
+    if real_root == real_out or real_root.startswith(real_out.rstrip(os.sep) + os.sep):
+        raise ValueError(f"the input folder {root} is the output folder {out} or inside it: the build would "
+                         "read its own shards, card and manifests as documents (an output inside the input is fine)")
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
