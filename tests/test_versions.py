@@ -1,4 +1,5 @@
 """Versions: loadable side by side, comparable, stable splits, shared shards, checked numbers."""
+import hashlib
 import json
 import os
 import shutil
@@ -202,3 +203,23 @@ def test_a_version_without_rows_keeps_its_empty_split(tmp_path, hf_cache):
     result = corpuspack.build(dump, out, jobs=1, progress=False)
     assert result.counts == {"found": 1, "included": 0, "duplicate": 0, "rejected": 1}
     assert [list(v) for v in load_dataset(str(out), streaming=True).values()] == [[]]
+
+
+def test_the_cache_index_tells_apart_names_that_share_a_hash(dump, tmp_path, monkeypatch):
+    """The previous build's rows are found by a 64-bit hash of the file name and confirmed on the
+    name: with every name given one hash, each file still gets its own cached row."""
+    from corpuspack.builder import incremental
+
+    out, opts = tmp_path / "out", dict(jobs=1, progress=False)
+    first = corpuspack.build(dump, out, version="1.0.0", **opts)
+    monkeypatch.setattr(incremental, "_name_hash", lambda name: 7)
+    (dump / f"005_{5:016x}.txt").write_text(article(500), encoding="utf-8")  # edited
+    os.remove(dump / f"003_{3:016x}.txt")
+    second = corpuspack.build(dump, out, version="1.1.0", **opts)
+    assert second.manifest["work"]["processed"] == 1 and second.manifest["work"]["reused"] == 10
+    assert second.manifest["changes"] == {"added": 0, "removed": 1, "changed": 1}
+    cache = incremental.StageCache(incremental.cache_path(str(out), first.manifest["options_fingerprint"]))
+    for i in (0, 4, 5, 11):
+        name = f"{i:03d}_{i:016x}.txt"
+        assert cache.known(name).sha256 == hashlib.sha256((dump / name).read_bytes()).hexdigest()
+    assert cache.known(f"003_{3:016x}.txt") is None and cache.known("other.txt") is None

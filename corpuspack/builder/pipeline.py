@@ -108,8 +108,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         count_in_background(root, bar, out)
         inputs = provenance.InputDigest()
         found = itertools.count()
-        items = ((f.rel_path, f.path, cache.known(f.rel_path, rehash=options.rehash))
-                 for f, _ in zip(discover(root, skip=out), found))
+        items = _with_cached(cache, (f for f, _ in zip(discover(root, skip=out), found)), options.rehash)
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
             for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
                                                             batch_size=options.batch_size):
@@ -190,6 +189,13 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
                          empty_splits=card.empty_splits(payload))
     return BuildResult(out, version, counts, payload, clock.laps)
+
+
+def _with_cached(cache: incremental.StageCache, files, rehash: bool):
+    """``(relative path, path, what the cache knows of it)`` of each file, looked up in runs."""
+    while chunk := list(itertools.islice(files, 512)):
+        known = cache.known_many([f.rel_path for f in chunk], rehash=rehash)
+        yield from ((f.rel_path, f.path, k) for f, k in zip(chunk, known))
 
 
 class _Clock:
