@@ -117,12 +117,16 @@ def _listing(folder: str, skip_path: str | None) -> tuple[list[str], list[str]]:
     return files, folders
 
 
+def within(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
+    """``path`` is ``folder`` or lies inside it (links resolved)."""
+    real, real_folder = os.path.realpath(path), os.path.realpath(folder)
+    return real == real_folder or real.startswith(real_folder.rstrip(os.sep) + os.sep)
+
+
 def _inside(root: str, folder: str | os.PathLike | None) -> str | None:
     """``folder`` spelled as the walk of ``root`` reaches it (``root`` joined with its path
     relative to ``root``), when it is strictly inside ``root``; else None."""
-    if folder is None:
+    if folder is None or within(root, folder) or not within(folder, root):
         return None
-    real_root, real = os.path.realpath(root), os.path.realpath(folder)
-    if real == real_root or not real.startswith(real_root.rstrip(os.sep) + os.sep):
-        return None
-    return os.path.join(root, *os.path.relpath(real, real_root).split(os.sep))
+    real_root = os.path.realpath(root)
+    return os.path.join(root, *os.path.relpath(os.path.realpath(folder), real_root).split(os.sep))

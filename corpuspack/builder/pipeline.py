@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from .. import schema
 from . import card, compare, corpus, finish, forkserver, incremental, provenance, publish, report, reuse, versions, write
-from .discover import count_files, discover
+from .discover import count_files, discover, within
 from .engine import Workers, run
 from .lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
@@ -76,8 +76,7 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         options = replace(options, name=os.path.basename(os.path.abspath(root)))
     if not os.path.isdir(root):
         raise NotADirectoryError(f"input folder not found: {root}")
-    real_root, real_out = os.path.realpath(root), os.path.realpath(out)
-    if real_root == real_out or real_root.startswith(real_out.rstrip(os.sep) + os.sep):
+    if within(root, out):
         raise ValueError(f"the input folder {root} is the output folder {out} or inside it: the build would "
                          "read its own shards, card and manifests as documents (an output inside the input is fine)")
     os.makedirs(out, exist_ok=True)
