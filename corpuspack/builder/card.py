@@ -121,6 +121,7 @@ def card_text(root: str) -> str:
     sources = _column_counts(root, latest, "source")
     lo, hi, dated = _date_range(root, latest)
     extra = [c for c in latest["features"] if c not in schema.BY_NAME]
+    empty = [(m["version"], empty_splits(m)) for m in reversed(manifests) if empty_splits(m)]
     body = [
         f"# {name}",
         "",
@@ -140,8 +141,7 @@ def card_text(root: str) -> str:
         "## Versions",
         "",
         *([f"Empty splits are not in a version's config, which `datasets` could not load otherwise: "
-           + "; ".join(f"{m['version']}: {', '.join(empty_splits(m))}" for m in reversed(manifests) if empty_splits(m))
-           + ".", ""] if any(empty_splits(m) for m in manifests) else []),
+           + "; ".join(f"{v}: {', '.join(splits)}" for v, splits in empty) + ".", ""] if empty else []),
         _table(["version (config)", "released", "documents", "splits", "changes"], [
             [f"{m['version']} (`{versions.config_name(m['version'])}`)", m["released"], f"{m['counts']['included']:,}",
              ", ".join(f"{s}: {i['num_examples']:,}" for s, i in m["splits"].items()),
