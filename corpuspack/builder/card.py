@@ -121,7 +121,7 @@ def card_text(root: str) -> str:
     sources = _column_counts(root, latest, "source")
     lo, hi, dated = _date_range(root, latest)
     extra = [c for c in latest["features"] if c not in schema.BY_NAME]
-    empty = [(m["version"], empty_splits(m)) for m in reversed(manifests) if empty_splits(m)]
+    empty = [(m["version"], e) for m in reversed(manifests) if (e := empty_splits(m))]
     body = [
         f"# {name}",
         "",
