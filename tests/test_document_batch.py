@@ -10,9 +10,9 @@ from corpuspack.builder.options import DocOptions
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))
 
 
-def _alone(rel, data, opts):
+def _alone(rel, data, sha, opts):
     try:
-        return process_document(rel, data, opts)
+        return process_document(rel, data, opts, sha256=sha)
     except Exception as e:  # noqa: BLE001
         return e
 
@@ -28,13 +28,12 @@ def test_batch_equals_one_by_one_with_rejections_mixed_in():
     batch = process_documents(docs, opts)
     assert len(batch) == len(docs)
     for (rel, data, sha), got in zip(docs, batch):
-        alone = process_document(rel, data, opts, sha256=sha) if not isinstance(got, Exception) else None
+        expected = _alone(rel, data, sha, opts)
         if isinstance(got, Exception):
             assert isinstance(got, Rejected)
-            expected = _alone(rel, data, opts)
             assert (type(got), str(got)) == (type(expected), str(expected))
         else:
-            assert got == alone
+            assert got == expected
     reasons = {rel: got.reason for (rel, _, _), got in zip(docs, batch) if isinstance(got, Rejected)}
     assert reasons == {"empty.txt": "empty", "binary.bin": "binary", "boiler.txt": "empty"}
     assert process_documents([], opts) == []
