@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from corpus_gen import generate_corpus  # noqa: E402
 
-from corpuspack.builder import fingerprint as fp  # noqa: E402
-from corpuspack.builder.dedup import exact_duplicates, near_duplicates  # noqa: E402
-from corpuspack.builder.fingerprint import fingerprints, iter_line_keys, shingle_hashes, tokens  # noqa: E402
-from corpuspack.builder.quality import quality_signals  # noqa: E402
-from corpuspack.builder.repeated_lines import find_repeated_lines, remove_repeated_lines  # noqa: E402
+from corpuspack.builder.document import fingerprint as fp  # noqa: E402
+from corpuspack.builder.corpus.dedup import exact_duplicates, near_duplicates  # noqa: E402
+from corpuspack.builder.document.fingerprint import fingerprints, iter_line_keys, shingle_hashes, tokens  # noqa: E402
+from corpuspack.builder.document.quality import quality_signals  # noqa: E402
+from corpuspack.builder.corpus.repeated_lines import find_repeated_lines, remove_repeated_lines  # noqa: E402
 
 
 def _fp(text: str) -> dict:

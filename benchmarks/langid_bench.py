@@ -7,7 +7,7 @@ Detectors compared on tests/data/langid/eval.jsonl:
                    by-hand reference)
   langdetect-full  the same on the full text
   cld2             pycld2.detect alone (top language; 'un' -> 'und')
-  corpuspack       corpuspack.builder.language.detect_language
+  corpuspack       corpuspack.builder.document.language.detect_language
 
 --windows adds a larger synthetic sample: every long Persian/Arabic item of the eval set cut into
 consecutive word-aligned windows of about 20, 40, 80 and 160 characters (truth = the item's).
@@ -63,7 +63,7 @@ def make_detectors():
     from langdetect import DetectorFactory, detect
     from langdetect.lang_detect_exception import LangDetectException
 
-    from corpuspack.builder.language import _iso, detect_language
+    from corpuspack.builder.document.language import _iso, detect_language
 
     DetectorFactory.seed = 0
 
@@ -103,7 +103,7 @@ def run(rows, detectors, repeat):
 
 
 def fallback_share(rows):
-    from corpuspack.builder.language import detect_language
+    from corpuspack.builder.document.language import detect_language
 
     methods = collections.Counter(detect_language(r["text"])[2] for r in rows)
     return ", ".join(f"{m} {100.0 * n / len(rows):.1f}%" for m, n in sorted(methods.items()))

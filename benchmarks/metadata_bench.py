@@ -19,9 +19,9 @@ import time
 import unicodedata
 from pathlib import Path
 
-from corpuspack.builder import metadata as M
-from corpuspack.builder.metadata import extract_metadata
-from corpuspack.builder.metadata.normalize import fold_spaces
+from corpuspack.builder.document import metadata as M
+from corpuspack.builder.document.metadata import extract_metadata
+from corpuspack.builder.document.metadata.normalize import fold_spaces
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "seeds"
@@ -36,7 +36,7 @@ def load(folder: Path) -> dict[str, str]:
 
 def string_caches() -> list:
     """The lru_caches keyed by strings in the metadata modules (fold, parsed dates)."""
-    mods = [importlib.import_module(f"corpuspack.builder.metadata.{m}") for m in ("dates", "normalize")]
+    mods = [importlib.import_module(f"corpuspack.builder.document.metadata.{m}") for m in ("dates", "normalize")]
     return list({id(f): f for m in mods for f in vars(m).values() if hasattr(f, "cache_clear")}.values())
 
 
@@ -77,8 +77,8 @@ def fars_titles(docs: dict[str, str]) -> None:
 
 def parts(docs: int, repeat: int) -> None:
     """Per-step time of extract_metadata, in the order it runs them (so caches behave the same)."""
-    from corpuspack.builder.clean import normalize
-    from corpuspack.builder.decode import decode
+    from corpuspack.builder.document.clean import normalize
+    from corpuspack.builder.document.decode import decode
     texts = [normalize(decode(p.read_bytes()).text) for p in sorted(CORPUS.glob("*.txt"))[:docs]]
     if not texts:
         print(f"--parts: no corpus at {CORPUS} (make one with benchmarks/run.py)")

@@ -22,11 +22,11 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from corpuspack.builder.clean import normalize
-from corpuspack.builder.decode import decode
-from corpuspack.builder.metadata import extract_metadata
-from corpuspack.builder.metadata import dates, sources, title
-from corpuspack.builder.metadata.outlets import gazetteer
+from corpuspack.builder.document.clean import normalize
+from corpuspack.builder.document.decode import decode
+from corpuspack.builder.document.metadata import extract_metadata
+from corpuspack.builder.document.metadata import dates, sources, title
+from corpuspack.builder.document.metadata.outlets import gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "benchmarks" / "_work" / "corpus-20000-1"
@@ -114,8 +114,8 @@ def record(out: str) -> None:
     """Run the metadata tests with the functions of RECORDED wrapped, and keep their arguments."""
     import pytest
 
-    from corpuspack.builder import metadata
-    from corpuspack.builder.metadata.outlets import Gazetteer
+    from corpuspack.builder.document import metadata
+    from corpuspack.builder.document.metadata.outlets import Gazetteer
     calls: list = []
 
     def wrapped(f, key, method=False):

@@ -1,5 +1,5 @@
 """Where a document's time goes: µs of one core per step, run stage by stage over batches as the
-build's workers run them (see corpuspack.builder.document.process_documents).
+build's workers run them (see corpuspack.builder.document.process.process_documents).
 
     python benchmarks/run.py --docs 20000 --only floor     # once: generates the corpus
     python benchmarks/stages_bench.py [--corpus benchmarks/_work/corpus-20000-1] [--docs 3000]
@@ -17,13 +17,13 @@ import sys
 import time
 from pathlib import Path
 
-from corpuspack.builder.clean import clean_lines, normalize
-from corpuspack.builder.decode import decode
-from corpuspack.builder.document import text_stats
-from corpuspack.builder.engine import process_batch
-from corpuspack.builder.fingerprint import fingerprints
-from corpuspack.builder.language import detect_language
-from corpuspack.builder.metadata import extract_metadata
+from corpuspack.builder.document.clean import clean_lines, normalize
+from corpuspack.builder.document.decode import decode
+from corpuspack.builder.document.process import text_stats
+from corpuspack.builder.engines.local import process_batch
+from corpuspack.builder.document.fingerprint import fingerprints
+from corpuspack.builder.document.language import detect_language
+from corpuspack.builder.document.metadata import extract_metadata
 from corpuspack.builder.options import DocOptions
 
 BATCH = 256

@@ -24,7 +24,7 @@ def _build(args) -> int:
 
 
 def _versions(args) -> int:
-    from .builder import versions
+    from .builder.release import versions
 
     rows = [versions.read_manifest(args.output_dir, v) for v in versions.list_versions(args.output_dir)]
     if not rows:
@@ -38,7 +38,7 @@ def _versions(args) -> int:
 
 
 def _diff(args) -> int:
-    from .builder.compare import diff
+    from .builder.release.compare import diff
 
     changes = diff(args.output_dir, args.old, args.new)
     if args.json:
@@ -52,7 +52,7 @@ def _diff(args) -> int:
 
 
 def _verify(args) -> int:
-    from .builder.verify import verify
+    from .builder.release.verify import verify
 
     problems = verify(args.output_dir)
     for p in problems:
@@ -63,14 +63,14 @@ def _verify(args) -> int:
 
 
 def _card(args) -> int:
-    from .builder.card import write_card
+    from .builder.release.card import write_card
 
     print(write_card(args.output_dir))
     return 0
 
 
 def _push(args) -> int:
-    from .builder.publish import push
+    from .builder.release.publish import push
 
     push(args.output_dir, args.repo_id, private=args.private, token=args.token)
     return 0

@@ -8,7 +8,7 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from corpuspack.builder import versions
+from corpuspack.builder.release import versions
 from conftest import SEEDS
 
 ARTICLE = ("أكد وزير الخارجية الروسي سيرغي لافروف استحالة تسوية الأزمة في سورية دون توحيد جهود "
@@ -87,7 +87,7 @@ def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path):
 
 def test_spawned_workers_where_there_is_no_fork_server(tmp_path, monkeypatch):
     """Without a fork server (Windows) the pool spawns its workers: same bytes as in-process."""
-    from corpuspack.builder import forkserver
+    from corpuspack.builder.engines import forkserver
 
     monkeypatch.setattr(forkserver, "popen_forkserver", None)
     assert forkserver.context().get_start_method() == "spawn"
@@ -158,7 +158,7 @@ def test_cli_errors_are_clear_not_tracebacks(tmp_path, capsys):
 def test_ctrl_c_stops_the_cli_build_cleanly(tmp_path, monkeypatch, capsys):
     """Ctrl-C during a build: exit status 130 and one line, no traceback, no work folder and no
     version left in the output."""
-    from corpuspack.builder import corpus
+    from corpuspack.builder.corpus import plan as corpus
     from corpuspack.cli import main
 
     def interrupted(*args, **kwargs):
@@ -187,7 +187,7 @@ def test_one_build_at_a_time_per_output_and_killed_builds_leave_no_work_folder(t
     (stale / "stage.arrow").write_bytes(b"\0" * 1000)
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys
-        from corpuspack.builder.lock import output_lock
+        from corpuspack.builder.release.lock import output_lock
         with output_lock({str(out)!r}):
             print("held", flush=True)
             sys.stdin.read()  # until the test closes it
@@ -206,7 +206,7 @@ def test_one_build_at_a_time_per_output_and_killed_builds_leave_no_work_folder(t
 
 
 def test_a_defect_on_one_document_is_reported_not_fatal(tmp_path, monkeypatch):
-    from corpuspack.builder import document
+    from corpuspack.builder.document import process as document
     real = document.doc_id
 
     def flaky(rel):  # a defect in one step, met on one document of the batch

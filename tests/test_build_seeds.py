@@ -9,7 +9,7 @@ from datasets import load_dataset
 
 import corpuspack
 from corpuspack import schema
-from corpuspack.builder.clean import boilerplate_lines
+from corpuspack.builder.document.clean import boilerplate_lines
 
 TITLE_001 = "لافروف: سنسعى لرؤية نهج صادق من الولايات المتحدة وحلف الناتو بشأن الضمانات الأمنية"
 TITLE_003 = "روسيا تطالب الغرب بإحترام السيادة السورية .. وتعاون أمريكي محتمل لمكافحة الإرهاب"
@@ -106,7 +106,7 @@ def test_report_accounts_for_every_file(built):
 
 
 def _table(out):
-    from corpuspack.builder import versions
+    from corpuspack.builder.release import versions
     m = versions.read_manifest(str(out), versions.latest(str(out)))
     return pa.concat_tables(pq.read_table(out / f["path"]) for i in m["splits"].values() for f in i["files"])
 

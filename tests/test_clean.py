@@ -1,7 +1,7 @@
 """Cleaning normalises and removes page furniture, and never loses content words."""
 import unicodedata
 
-from corpuspack.builder.clean import boilerplate_lines, clean_lines, fold, normalize
+from corpuspack.builder.document.clean import boilerplate_lines, clean_lines, fold, normalize
 
 
 def test_newlines_nfc_and_line_ends():
@@ -68,7 +68,7 @@ def test_no_content_word_is_lost():
 
 def _reference_normalize(text: str) -> str:
     """The plain definition that the fast paths of normalize() must agree with."""
-    from corpuspack.builder.clean import _SPACES, _invisible
+    from corpuspack.builder.document.clean import _SPACES, _invisible
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _invisible().sub("", text)
     return "\n".join(_SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))

@@ -3,7 +3,7 @@ import codecs
 
 import pytest
 
-from corpuspack.builder.decode import Rejected, decode
+from corpuspack.builder.document.decode import Rejected, decode
 
 ARABIC = ("أكد وزير الخارجية الروسي سيرغي لافروف استحالة تسوية الأزمة في سورية دون توحيد جهود "
           "المجتمع الدولي في مواجهة التطرف والإرهاب، وقال إن الحل السياسي هو الطريق الوحيد.\n")
@@ -70,7 +70,7 @@ def test_c1_controls_in_utf8_are_binary_and_latin1_punctuation_is_not():
 def test_the_byte_precheck_never_hides_a_control_character(seed):
     import random
 
-    from corpuspack.builder.decode import _CONTROL, _utf8_may_hold_controls
+    from corpuspack.builder.document.decode import _CONTROL, _utf8_may_hold_controls
 
     rng = random.Random(seed)
     pool = [chr(c) for c in [*range(0, 0x30), *range(0x7A, 0xB0), 0x600, 0x627, 0x200F, 0xFEFF, 0x1F600]]

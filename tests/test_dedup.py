@@ -6,8 +6,8 @@ import pyarrow as pa
 import pytest
 
 from corpus_gen import generate_corpus
-from corpuspack.builder.dedup import choose_bands, exact_duplicates, near_duplicates
-from corpuspack.builder.fingerprint import fingerprints
+from corpuspack.builder.corpus.dedup import choose_bands, exact_duplicates, near_duplicates
+from corpuspack.builder.document.fingerprint import fingerprints
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))
 

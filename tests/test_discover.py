@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from corpuspack.builder.discover import discover, doc_id, count_files
+from corpuspack.builder.document.discover import discover, doc_id, count_files
 
 
 @pytest.mark.parametrize("name, expected", [

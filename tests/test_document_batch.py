@@ -3,8 +3,8 @@ gives it alone: the same record, or the same rejection."""
 from pathlib import Path
 
 from corpus_gen import generate_corpus
-from corpuspack.builder.decode import Rejected
-from corpuspack.builder.document import process_document, process_documents
+from corpuspack.builder.document.decode import Rejected
+from corpuspack.builder.document.process import process_document, process_documents
 from corpuspack.builder.options import DocOptions
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))

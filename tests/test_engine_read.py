@@ -1,7 +1,7 @@
 """engine.read_file: one read for a file of the size its status gave, the whole file otherwise."""
 import os
 
-from corpuspack.builder.engine import read_file
+from corpuspack.builder.engines.local import read_file
 
 
 def test_reads_whole_file_whatever_the_size_hint(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpuspack.builder.fingerprint import (
+from corpuspack.builder.document.fingerprint import (
     MAX_LINE_CHARS, estimate_jaccard, fingerprints, normalise_exact, signature_array, tokens,
 )
 

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from corpus_gen import generate_corpus
-from corpuspack.builder import clean, fingerprint, quality
-from corpuspack.builder.metadata import dates
-from corpuspack.builder.metadata.normalize import token_codes
+from corpuspack.builder.document import clean, fingerprint, quality
+from corpuspack.builder.document.metadata import dates
+from corpuspack.builder.document.metadata.normalize import token_codes
 
 # not skipped when missing: an install from this repository builds them (a machine without a C
 # compiler gets the numpy code, and this module fails to say so)

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from corpuspack.builder import language
-from corpuspack.builder.language import UND, detect_language
+from corpuspack.builder.document import language
+from corpuspack.builder.document.language import UND, detect_language
 
 EVAL = os.path.join(os.path.dirname(__file__), "data", "langid", "eval.jsonl")
 
@@ -175,7 +175,7 @@ def test_deterministic_in_fresh_process(rows):
     texts = _FALLBACK + [r["text"] for r in rows[::3]]
     code = (
         "import json, sys\n"
-        "from corpuspack.builder.language import detect_language\n"
+        "from corpuspack.builder.document.language import detect_language\n"
         "texts = json.load(sys.stdin)\n"
         "print(json.dumps([list(detect_language(t)) for t in texts]))\n"
     )

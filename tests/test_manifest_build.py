@@ -6,7 +6,7 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from corpuspack.builder.sidecar import ManifestError
+from corpuspack.builder.corpus.sidecar import ManifestError
 from conftest import SEEDS
 
 

@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from corpuspack.builder.metadata import extract_metadata
-from corpuspack.builder.metadata.dates import date_line_date, marker_date, parse_date, to_date
+from corpuspack.builder.document.metadata import extract_metadata
+from corpuspack.builder.document.metadata.dates import date_line_date, marker_date, parse_date, to_date
 
 D = dt.date
 

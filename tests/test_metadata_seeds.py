@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpuspack.builder.metadata import KEYS, extract_metadata
-from corpuspack.builder.metadata.normalize import fold_spaces
+from corpuspack.builder.document.metadata import KEYS, extract_metadata
+from corpuspack.builder.document.metadata.normalize import fold_spaces
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 

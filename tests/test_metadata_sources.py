@@ -1,9 +1,9 @@
 """Sources: the gazetteer, positional credit rules, and cited outlets."""
 import pytest
 
-from corpuspack.builder.metadata import extract_metadata
-from corpuspack.builder.metadata.outlets import gazetteer
-from corpuspack.builder.metadata.sources import cited_outlets, find_credit, is_bare_dateline, Credit
+from corpuspack.builder.document.metadata import extract_metadata
+from corpuspack.builder.document.metadata.outlets import gazetteer
+from corpuspack.builder.document.metadata.sources import cited_outlets, find_credit, is_bare_dateline, Credit
 
 BODY = "أكد الوزير في تصريح صحفي أن المحادثات جرت في أجواء بناءة وأن الجانبين اتفقا على مواصلة التعاون."
 TITLE = "الوزير يؤكد أن المحادثات جرت في أجواء بناءة"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from corpuspack.builder.metadata import dates, normalize, sources
-from corpuspack.builder.metadata.months import MONTHS, WEEKDAYS
-from corpuspack.builder.metadata.numerals import ORDINAL_DAYS
-from corpuspack.builder.metadata.outlets import gazetteer
+from corpuspack.builder.document.metadata import dates, normalize, sources
+from corpuspack.builder.document.metadata.months import MONTHS, WEEKDAYS
+from corpuspack.builder.document.metadata.numerals import ORDINAL_DAYS
+from corpuspack.builder.document.metadata.outlets import gazetteer
 
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
 SEED_TEXTS = [unicodedata.normalize("NFC", p.read_text(encoding="utf-8").replace("\r\n", "\n"))

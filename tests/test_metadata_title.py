@@ -1,8 +1,8 @@
 """Titles: first line when it reads as a headline, repeated-line signal, skips, and nulls."""
 import pytest
 
-from corpuspack.builder.metadata import extract_metadata
-from corpuspack.builder.metadata.title import extract_title
+from corpuspack.builder.document.metadata import extract_metadata
+from corpuspack.builder.document.metadata.title import extract_title
 
 BODY = "أكد الوزير في تصريح صحفي أن المحادثات جرت في أجواء بناءة وأن الجانبين اتفقا على مواصلة التعاون."
 TITLE = "الوزير يؤكد أن المحادثات جرت في أجواء بناءة"

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from datasets import load_dataset
 
 import corpuspack
-from corpuspack.builder.publish import push
+from corpuspack.builder.release.publish import push
 from conftest import SEEDS
 
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from corpuspack.builder import quality as q
-from corpuspack.builder.quality import quality_signals
+from corpuspack.builder.document import quality as q
+from corpuspack.builder.document.quality import quality_signals
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))
 AR = "أكد وزير الخارجية الروسي أن المباحثات بشأن الضمانات الأمنية ستبدأ أوائل العام القادم في جنيف"

@@ -3,8 +3,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from corpus_gen import generate_corpus
-from corpuspack.builder.fingerprint import fingerprints
-from corpuspack.builder.repeated_lines import (
+from corpuspack.builder.document.fingerprint import fingerprints
+from corpuspack.builder.corpus.repeated_lines import (
     RemovalStats, RepeatedLines, find_repeated_lines, remove_repeated_lines,
 )
 

@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from corpuspack.builder.metadata import extract_metadata
-from corpuspack.builder.sidecar import ManifestError, apply_manifest, load_manifest
+from corpuspack.builder.document.metadata import extract_metadata
+from corpuspack.builder.corpus.sidecar import ManifestError, apply_manifest, load_manifest
 
 
 def write(tmp_path, name, text):

@@ -3,7 +3,7 @@ import gc
 
 import pyarrow as pa
 
-from corpuspack.builder.stage import read_batches
+from corpuspack.builder.corpus.stage import read_batches
 
 
 def test_selected_columns_do_not_pin_the_batch_bodies(tmp_path):
@@ -29,8 +29,8 @@ def test_record_batches_cross_processes_as_ipc_streams():
 
     import pyarrow as pa
 
-    import corpuspack.builder.engine  # noqa: F401  (registers the reducer)
-    from corpuspack.builder.stage import STAGE_SCHEMA
+    import corpuspack.builder.engines.local  # noqa: F401  (registers the reducer)
+    from corpuspack.builder.corpus.stage import STAGE_SCHEMA
 
     full = pa.record_batch({"a": [1, None, 3, 4], "b": [["x"], [], None, ["y", "z"]], "c": ["ا", "ب", None, "د"]})
     for batch in (pa.RecordBatch.from_pylist([], schema=STAGE_SCHEMA), full, full.slice(1, 2)):

@@ -8,8 +8,8 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from corpuspack.builder import versions
-from corpuspack.builder.split import assign_split
+from corpuspack.builder.release import versions
+from corpuspack.builder.corpus.split import assign_split
 from corpuspack.cli import main
 from conftest import SEEDS
 
@@ -56,7 +56,7 @@ def test_two_versions_load_diff_and_share_storage(dump, tmp_path, hf_cache):
     assert _ids(load_dataset(str(out), "v1.1.0", split="train", cache_dir=hf_cache)) == _ids(v2["train"])
 
     # diff reports exactly the changes, from the CLI too
-    from corpuspack.builder.compare import diff
+    from corpuspack.builder.release.compare import diff
     changes = diff(str(out), "1.0.0", "1.1.0")
     assert changes == {"added": [f"{100:016x}"], "removed": [f"{3:016x}"], "changed": [f"{5:016x}"]}
     assert r2.manifest["changes"] == {"added": 1, "removed": 1, "changed": 1}
@@ -129,7 +129,7 @@ def test_row_digests_match_the_stored_rows(tmp_path):
     """The per-shard row index (a cache) agrees with digests recomputed from the shards, so
     diff gives the same answers when .cache/ is gone (shards are then not reused)."""
     from corpus_gen import generate_corpus
-    from corpuspack.builder import reuse
+    from corpuspack.builder.release import reuse
     dump = tmp_path / "dump"
     dump.mkdir()
     for name, text, _ in generate_corpus(120, 5, dup_rate=0.0, near_dup_rate=0.05):
@@ -153,7 +153,7 @@ def test_row_digests_match_the_stored_rows(tmp_path):
 def test_unchanged_size_and_mtime_are_not_read_again_and_rehash_reads_all(dump, tmp_path, jobs):
     """The cache trusts an unchanged (size, mtime) like make/rsync; a touched file is
     hashed and found unchanged; --rehash reads and hashes every file."""
-    from corpuspack.builder.compare import diff
+    from corpuspack.builder.release.compare import diff
 
     out, opts = tmp_path / "out", dict(jobs=jobs, progress=False)
     corpuspack.build(dump, out, version="1.0.0", **opts)
@@ -208,7 +208,7 @@ def test_a_version_without_rows_keeps_its_empty_split(tmp_path, hf_cache):
 def test_the_cache_index_tells_apart_names_that_share_a_hash(dump, tmp_path, monkeypatch):
     """The previous build's rows are found by a 64-bit hash of the file name and confirmed on the
     name: with every name given one hash, each file still gets its own cached row."""
-    from corpuspack.builder import incremental
+    from corpuspack.builder.release import incremental
 
     out, opts = tmp_path / "out", dict(jobs=1, progress=False)
     first = corpuspack.build(dump, out, version="1.0.0", **opts)

@@ -13,8 +13,8 @@ from functools import lru_cache
 from importlib.resources import files
 
 from .. import __version__
-from .dedup import DEFAULT_THRESHOLD
-from .repeated_lines import MIN_DOCS, MIN_FRACTION
+from .corpus.dedup import DEFAULT_THRESHOLD
+from .corpus.repeated_lines import MIN_DOCS, MIN_FRACTION
 
 
 @lru_cache(maxsize=1)

@@ -23,16 +23,18 @@ import numpy as np
 import pyarrow as pa
 
 from .. import schema
-from . import card, compare, corpus, finish, forkserver, incremental, provenance, publish, report, reuse, versions, write
-from .discover import count_files, discover, within
-from .engine import Workers, run
-from .lock import TMP_PREFIX, output_lock
+from .release import card, compare, incremental, provenance, publish, report, reuse, versions, write
+from .corpus import plan as corpus, finish
+from .engines import forkserver
+from .document.discover import count_files, discover, within
+from .engines.local import Workers, run
+from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
-from .sidecar import Manifest, load_manifest
-from .repeated_lines import RemovalStats
-from .stage import STAGE_SCHEMA, read_batches
-from .write import Shard
+from .corpus.sidecar import Manifest, load_manifest
+from .corpus.repeated_lines import RemovalStats
+from .corpus.stage import STAGE_SCHEMA, read_batches
+from .release.write import Shard
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from importlib.metadata import PackageNotFoundError, version as pkg_version
 
 import pyarrow as pa
 
-from .. import __version__, schema
-from .options import BuildOptions
+from ... import __version__, schema
+from ..options import BuildOptions
 from .write import Shard
 
 SOFTWARE = ("datasets", "pyarrow", "langdetect", "pycld2", "charset-normalizer", "rensa", "hijridate", "jdatetime")

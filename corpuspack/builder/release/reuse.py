@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .digest import row_digest
+from ..document.digest import row_digest
 from .incremental import CACHE_DIR
 
 

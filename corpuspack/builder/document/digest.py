@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import xxhash
 
-from .stage import DOC_COLUMNS
+from ..corpus.stage import DOC_COLUMNS
 
 DOC_SET = frozenset(DOC_COLUMNS)
 _DOC_SMALL = tuple(c for c in DOC_COLUMNS if c != "text")  # all but the text (hashed from its bytes)

@@ -37,7 +37,7 @@ class Ledger:
         self.duplicates.append({"file_name": file_name, "id": doc_id, "duplicate_of": duplicate_of, "kind": kind})
 
     def apply(self, events: list[tuple]) -> None:
-        """Events from a finishing task (see :class:`corpuspack.builder.finish.Finished`)."""
+        """Events from a finishing task (see :class:`corpuspack.builder.corpus.finish.Finished`)."""
         for kind, name, *rest in events:
             if kind == "included":
                 self._included += 1

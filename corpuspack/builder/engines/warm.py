@@ -6,9 +6,9 @@ tables it otherwise builds on first use in each worker, built once before any wo
 langdetect's profiles (~0.4 s, 65 MB) are left to the workers that need them: most builds
 decide every document with CLD2.
 """
-from . import engine  # noqa: F401 - the per-document code
-from .clean import _invisible
-from .metadata.outlets import gazetteer
+from . import local as engine  # noqa: F401 - the per-document code
+from ..document.clean import _invisible
+from ..document.metadata.outlets import gazetteer
 
 gazetteer()
 _invisible()

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from .. import schema
+from ... import schema
 from . import versions
 
 CARD_NAME = "README.md"

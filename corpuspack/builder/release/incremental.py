@@ -21,8 +21,8 @@ import numpy as np
 import pyarrow as pa
 import xxhash
 
-from .engine import Known
-from .stage import STAGE_SCHEMA, open_reader, read_batches
+from ..engines.local import Known
+from ..corpus.stage import STAGE_SCHEMA, open_reader, read_batches
 
 CACHE_DIR = ".cache"
 

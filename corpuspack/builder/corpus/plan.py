@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dedup import exact_duplicates, near_duplicates
-from .options import BuildOptions
+from ..options import BuildOptions
 from .repeated_lines import find_repeated_lines
 from .stage import read_batches
 

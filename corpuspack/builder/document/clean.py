@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 try:  # compiled loops (optional; the str and regex code below gives the same values)
-    from ._kernels import fold_line as _native_fold, layout_flags as _native_layout
+    from .._kernels import fold_line as _native_fold, layout_flags as _native_layout
 except ImportError:  # pragma: no cover - built without a C compiler
     _native_fold = _native_layout = None
 

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 import pyarrow as pa
 
-from ..schema.fields import FIELDS
-from .metadata.dates import parse_date
-from .metadata.outlets import gazetteer
+from ...schema.fields import FIELDS
+from ..document.metadata.dates import parse_date
+from ..document.metadata.outlets import gazetteer
 
 KEY_COLUMNS = ("file_name", "id")
 KNOWN_COLUMNS = ("url", "source", "date", "title", "language")

@@ -4,7 +4,7 @@ Two steps, matching the engine design:
 
 1. Corpus pass -- :func:`find_repeated_lines` counts, with numpy, in how many
    documents each line hash occurs (``line_hashes`` from
-   :func:`corpuspack.builder.fingerprint.fingerprints`: xxh3-64 of each
+   :func:`corpuspack.builder.document.fingerprint.fingerprints`: xxh3-64 of each
    normalised non-empty line of at most ``MAX_LINE_CHARS`` characters; a line
    repeated inside one document counts once). Lines whose document frequency is
    at least ``max(min_docs, ceil(min_fraction * num_docs))`` are boilerplate.
@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpuspack.builder.fingerprint import MAX_LINE_CHARS, line_keys_and_layout
+from corpuspack.builder.document.fingerprint import MAX_LINE_CHARS, line_keys_and_layout
 
 MIN_DOCS = 10
 MIN_FRACTION = 0.001

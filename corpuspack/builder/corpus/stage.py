@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pyarrow as pa
 
-from .. import schema
+from ... import schema
 
 #: Columns filled by corpus-level passes, not by the per-document function.
 CORPUS_COLUMNS = ("near_dup_cluster", "near_dup_cluster_size")

@@ -7,7 +7,7 @@ Near-duplicate algorithm (deterministic: results depend only on row order,
 never on batch boundaries or worker count):
 
 1. Signatures (``num_perm`` uint32 values per row, from
-   :func:`corpuspack.builder.fingerprint.fingerprints`) are read batch by batch;
+   :func:`corpuspack.builder.document.fingerprint.fingerprints`) are read batch by batch;
    for each of ``bands`` bands of ``rows`` values a uint64 band hash is kept:
    an ``(n, bands)`` uint64 matrix -- the only per-document index state besides
    the int32 union-find labels (and, when the signatures come as a one-shot

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 try:  # the compiled loop (optional; the numpy code below gives the same values)
-    from ._kernels import text_counts as _native_counts
+    from .._kernels import text_counts as _native_counts
 except ImportError:  # pragma: no cover - built without a C compiler
     _native_counts = None
 

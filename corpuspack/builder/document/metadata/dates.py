@@ -270,7 +270,7 @@ _DIGIT_UNITS[0x0A] = 2
 
 
 try:  # the compiled loop (optional; the numpy code below gives the same lines)
-    from .._kernels import lines_with_digit as _native_with_digit
+    from ..._kernels import lines_with_digit as _native_with_digit
 except ImportError:  # pragma: no cover - built without a C compiler
     _native_with_digit = None
 

@@ -181,7 +181,7 @@ _CODES = _code_table()
 
 
 try:  # the compiled loop (optional; the numpy code below gives the same bytes)
-    from .._kernels import code_bytes as _native_codes
+    from ..._kernels import code_bytes as _native_codes
 except ImportError:  # pragma: no cover - built without a C compiler
     _native_codes = None
 

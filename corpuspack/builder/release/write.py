@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .reuse import write_index
-from .stage import read_batches, shared_reader
+from ..corpus.stage import read_batches, shared_reader
 
 DATA_DIR = "data"
 PARQUET_SETTINGS = dict(

@@ -16,10 +16,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from .clean import clean_lines
-from .document import text_stats
+from ..document.clean import clean_lines
+from ..document.process import text_stats
 from .repeated_lines import RemovalStats, remove_repeated_lines
-from .digest import DOC_SET, combine_digest, row_digest
+from ..document.digest import DOC_SET, combine_digest, row_digest
 from .sidecar import Manifest, apply_manifest, load_manifest
 from .split import assign_split
 from .stage import INTERNAL, STAGE_SCHEMA, shared_reader

@@ -29,7 +29,7 @@ except ImportError:  # a platform without a fork server (Windows): workers are s
     popen_forkserver = None
 
 #: imported by the fork server before it forks any worker
-PRELOAD = ["corpuspack.builder.warm"]
+PRELOAD = ["corpuspack.builder.engines.warm"]
 
 #: the keys of multiprocessing's preparation data that make a new process import the parent's
 #: main module (from its file, or by module name for ``python -m``)

@@ -2,7 +2,7 @@
 
 ``fingerprints(text)`` runs in worker processes, once per document, and returns
 only small values (bytes and ints) that the corpus passes in
-:mod:`corpuspack.builder.dedup` and :mod:`corpuspack.builder.repeated_lines`
+:mod:`corpuspack.builder.corpus.dedup` and :mod:`corpuspack.builder.corpus.repeated_lines`
 consume as Arrow columns:
 
 * ``exact_key``  -- 16 bytes, xxh3-128 of the text normalised for *exact*
@@ -58,7 +58,9 @@ import xxhash
 from rensa import RMinHash
 
 try:  # the compiled loops (optional; the numpy code below gives the same values)
-    from ._kernels import class_mask as _native_classes, keep_classes as _native_keep, shingle_hashes as _native_shingles
+    from .._kernels import (
+        class_mask as _native_classes, keep_classes as _native_keep, shingle_hashes as _native_shingles,
+    )
 except ImportError:  # pragma: no cover - built without a C compiler
     _native_classes = _native_keep = _native_shingles = None
 

@@ -16,7 +16,7 @@ from .discover import doc_id
 from .fingerprint import fingerprints
 from .language import detect_language
 from .metadata import extract_metadata
-from .options import DocOptions
+from ..options import DocOptions
 from .digest import doc_digest
 from .quality import quality_signals
 

@@ -20,10 +20,10 @@ from typing import NamedTuple
 import pyarrow as pa
 
 from . import forkserver
-from .decode import Rejected
-from .document import process_documents, sha256_hex
-from .options import DocOptions
-from .stage import STAGE_SCHEMA
+from ..document.decode import Rejected
+from ..document.process import process_documents, sha256_hex
+from ..options import DocOptions
+from ..corpus.stage import STAGE_SCHEMA
 
 
 def stat_regular(path: str) -> os.stat_result:

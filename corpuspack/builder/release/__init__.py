@@ -1,0 +1,2 @@
+"""Releases: Parquet shards, versions, incremental reuse, card, manifests, verify, publish.
+"""
