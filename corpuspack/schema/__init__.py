@@ -7,7 +7,7 @@ from .fields import FIELDS, Field
 
 #: Bump the major part when a column is removed, renamed or retyped;
 #: the minor part when a column is added.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1.0: dateline_place, dateline_place_method
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
