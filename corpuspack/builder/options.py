@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from .. import __version__
-from .corpus.dedup import DEFAULT_THRESHOLD
+from .corpus.dedup import DEFAULT_CANDIDATE_THRESHOLD, DEFAULT_THRESHOLD
 from .corpus.repeated_lines import MIN_DOCS, MIN_FRACTION
 
 
@@ -47,7 +47,8 @@ class BuildOptions:
     batch_size: int = 256  # documents per unit of parallel work
     splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
     near_dedup: str = "annotate"  # annotate | drop
-    near_dup_threshold: float = DEFAULT_THRESHOLD
+    near_dup_threshold: float = DEFAULT_THRESHOLD  # verified containment of word 2-grams (fingerprint.shingle_similarity)
+    near_dup_candidate_threshold: float = DEFAULT_CANDIDATE_THRESHOLD  # LSH candidates: estimated 5-gram Jaccard
     num_perm: int = 128
     shingle_size: int = 5
     repeated_line_min_docs: int = MIN_DOCS

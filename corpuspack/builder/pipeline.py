@@ -123,7 +123,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
-        plan = corpus.plan(stage_path, options)
+        plan = corpus.plan(stage_path, options, workers.map)
         clock.lap("pass2_corpus")
 
         # pass 3a: finish keys; the previous version's shards whose rows all keep their key are reused
@@ -177,7 +177,8 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         options=options, counts=counts, changes=_changes(out, previous, placed, final_path),
         work={"processed": total - cache.reused, "reused": cache.reused,
               "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows})
-    report_payload = log.to_dict({"repeated_lines_removed": removal.report()}, version=version)
+    report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
+                                  "control_characters_removed": plan.controls}, version=version)
     vdir = os.path.join(out, versions.VERSIONS_DIR, version)
     versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)
     versions.write_json_atomic(versions.manifest_path(out, version), payload)  # the commit point

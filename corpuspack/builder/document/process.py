@@ -107,6 +107,7 @@ def _record(doc: tuple[str, bytes, str | None], decoded, cleaned: Cleaned, meta:
         "_minhash": fp["minhash"],
         "_line_hashes": fp["line_hashes"],
         "_line_index": fp["line_index"],
+        "_controls": decoded.controls,
     }
     record["_doc_digest"] = doc_digest(record)
     return record
