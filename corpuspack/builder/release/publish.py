@@ -72,6 +72,13 @@ def _version_trees(out: str) -> Iterator[list[tuple[list[str], str]]]:
 
 def push(out: str, repo_id: str, *, private: bool = False, token: str | None = None, api=None) -> list[str]:
     """Upload every version to the dataset repository ``repo_id`` and tag each; returns the tags made."""
+    from .lock import output_lock
+
+    with output_lock(out):  # no build changes the folder while it is uploaded
+        return _push(out, repo_id, private=private, token=token, api=api)
+
+
+def _push(out: str, repo_id: str, *, private: bool, token: str | None, api) -> list[str]:
     if not versions.list_versions(out):
         raise ValueError(f"{out} holds no version to push")
     if api is None:
