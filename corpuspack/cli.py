@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 
 from . import __version__
 from .builder.document.discover import need_folder, what_is
@@ -30,9 +32,10 @@ def _build(args) -> int:
 
 
 def _versions(args) -> int:
+    from . import versions as list_versions
     from .builder.release import versions
 
-    rows = [versions.read_manifest(args.output_dir, v) for v in versions.list_versions(args.output_dir)]
+    rows = list_versions(args.output_dir)
     if not rows:
         print(f"{args.output_dir}: no versions", file=sys.stderr)
         return 1
@@ -44,7 +47,7 @@ def _versions(args) -> int:
 
 
 def _diff(args) -> int:
-    from .builder.release.compare import diff
+    from . import diff
 
     changes = diff(args.output_dir, args.old, args.new)
     if args.json:
@@ -58,7 +61,7 @@ def _diff(args) -> int:
 
 
 def _verify(args) -> int:
-    from .builder.release.verify import verify
+    from . import verify
 
     problems = verify(args.output_dir)
     for p in problems:
@@ -69,16 +72,14 @@ def _verify(args) -> int:
 
 
 def _card(args) -> int:
-    from .builder.release.card import write_card
-    from .builder.release.lock import output_lock
+    from . import card
 
-    with output_lock(args.output_dir):
-        print(write_card(args.output_dir))
+    print(card(args.output_dir))
     return 0
 
 
 def _push(args) -> int:
-    from .builder.release.publish import push
+    from . import push
 
     push(args.output_dir, args.repo_id, private=args.private, token=args.token)
     return 0
@@ -145,9 +146,17 @@ def _encoding(text: str) -> str:
         raise ValueError(f"unknown encoding {text!r} (a Python codec name, e.g. cp1256, iso8859-6, utf-16-le)") from None
 
 
+def _kernels_state() -> str:
+    try:
+        from .builder import _kernels  # noqa: F401
+    except ImportError:
+        return "compiled kernels not installed: the Python code runs"
+    return "compiled kernels installed"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="corpuspack", description="Turn a text dump into a versioned Hugging Face dataset.")
-    p.add_argument("--version", action="version", version=f"corpuspack {__version__}")
+    p.add_argument("--version", action="version", version=f"corpuspack {__version__} ({_kernels_state()})")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build a dataset version from a dump folder")
@@ -212,11 +221,21 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the build is so that it unwinds as for Ctrl-C (work folder removed,
+    a version being committed rolled back, workers stopped)."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
     except SystemExit as e:  # --help, --version, or an option argparse refused (its message printed)
         return e.code if isinstance(e.code, int) else 2
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() else None
     try:
         if args.command != "build":
             need_folder(args.output_dir, "output folder")
@@ -224,9 +243,15 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as e:  # user errors: a clear message, no traceback
         print(f"corpuspack {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except _Terminated:
+        print(f"corpuspack {args.command}: terminated (SIGTERM)", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:  # Ctrl-C: a message, not a traceback (the build removed its work folder)
         print(f"corpuspack {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.reduction import ForkingPickler
 from typing import NamedTuple
 
@@ -177,7 +178,8 @@ class Workers:
 
     def __enter__(self) -> "Workers":
         if self.jobs > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context())
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
+                                             initializer=forkserver.end_with, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc) -> None:
@@ -193,15 +195,36 @@ class Workers:
                 yield task, known if known is not None else fn(task, *common)
             return
         window: deque = deque()
-        for task in tasks:
-            known = local(task) if local is not None else None
-            window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
-            if len(window) >= 2 * self.jobs:
-                task, fut = window.popleft()
+        try:
+            for task in tasks:
+                known = local(task) if local is not None else None
+                window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
+                if len(window) >= 2 * self.jobs:
+                    task, fut = window[0]
+                    yield task, fut.result()
+                    window.popleft()
+            while window:
+                task, fut = window[0]
                 yield task, fut.result()
-        while window:
-            task, fut = window.popleft()
-            yield task, fut.result()
+                window.popleft()
+        except BrokenProcessPool:
+            lost = [task for task, fut in window if not isinstance(fut, _Done) and fut.exception() is not None]
+            raise WorkerDied(f"a worker process ended abruptly (killed, or out of memory?) during "
+                             f"{fn.__name__}, on one of: {'; '.join(map(describe_task, lost))}. Nothing was written: "
+                             "run the same command again (with --max-file-size or --jobs 1 if memory ran out)") from None
+
+
+class WorkerDied(ChildProcessError):
+    """A worker process ended without a result (killed, out of memory): the build stops."""
+
+
+def describe_task(task) -> str:
+    """A task in words, for an error: the files of a batch, else the task itself."""
+    if isinstance(task, list) and task and isinstance(task[0], tuple) and isinstance(task[0][0], str):
+        names = [item[0] for item in task]
+        return f"the batch of {len(names)} file(s) {names[0]}" + (f" ... {names[-1]}" if len(names) > 1 else "")
+    text = repr(task)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 class _Done:
