@@ -58,7 +58,7 @@ def test_every_file_is_accounted_for_and_bad_files_do_not_abort(messy_dump, tmp_
         "006_00000000000000a7.txt": "undecodable",
         "007_00000000000000a8.txt": "empty",
         "nested/008_00000000000000a1.txt": "duplicate_id",
-        "010_broken_link.txt": "unreadable",
+        "010_broken_link.txt": "symlink",
         "011_a_fifo": "unreadable",
     }
     detail = next(r["detail"] for r in report["rejected"] if r["reason"] == "duplicate_id")

@@ -10,9 +10,19 @@ from corpuspack.builder.document import clean, fingerprint, quality
 from corpuspack.builder.document.metadata import dates
 from corpuspack.builder.document.metadata.normalize import token_codes
 
-# not skipped when missing: an install from this repository builds them (a machine without a C
-# compiler gets the numpy code, and this module fails to say so)
-from corpuspack.builder import _kernels as kernels  # noqa: E402
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+# Skipped only where the install built no kernels (no C compiler: the Python code runs alone, and
+# the rest of the suite tests it). CI builds them and sets CORPUSPACK_REQUIRE_KERNELS=1, so there
+# a missing build fails here instead of skipping.
+try:
+    from corpuspack.builder import _kernels as kernels  # noqa: E402
+except ImportError:
+    if os.environ.get("CORPUSPACK_REQUIRE_KERNELS") == "1":
+        raise
+    pytest.skip("the compiled kernels are not installed (built without a C compiler)", allow_module_level=True)
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))
 
 # characters that exercise every class and rule: Arabic letters, marks and tatweel, Persian,

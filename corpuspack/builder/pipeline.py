@@ -23,10 +23,10 @@ import numpy as np
 import pyarrow as pa
 
 from .. import schema
-from .release import card, compare, incremental, provenance, publish, report, reuse, versions, write
+from .release import card, commit, compare, incremental, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
-from .document.discover import count_files, discover, within
+from .document.discover import count_files, discover, need_folder, within
 from .engines.local import Workers, run
 from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
@@ -76,8 +76,8 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     root, out = os.fspath(input_dir), os.fspath(output_dir)
     if options.name is None:
         options = replace(options, name=os.path.basename(os.path.abspath(root)))
-    if not os.path.isdir(root):
-        raise NotADirectoryError(f"input folder not found: {root}")
+    need_folder(root, "input folder")
+    need_folder(out, "output folder", may_be_missing=True)
     if within(root, out):
         raise ValueError(f"the input folder {root} is the output folder {out} or inside it: the build would "
                          "read its own shards, card and manifests as documents (an output inside the input is fine)")
@@ -108,8 +108,9 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         bar = progress(None, "documents", enabled=options.progress)
         count_in_background(root, bar, out)
         inputs = provenance.InputDigest()
-        found = itertools.count()
-        items = _with_cached(cache, (f for f, _ in zip(discover(root, skip=out), found)), options.rehash)
+        found, walk_rejections = itertools.count(), []  # links not followed, unlistable folders, clashing names
+        files = discover(root, skip=out, follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
+        items = _with_cached(cache, (f for f, _ in zip(files, found)), options.rehash)
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
             for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
                                                             batch_size=options.batch_size):
@@ -119,7 +120,9 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                 log.rejected_many(rejections)
                 bar.update(len(batch))
         bar.close()
-        total = next(found)  # files fed to pass 1 (the report must account for each of them)
+        inputs.add(STAGE_SCHEMA.empty_table(), walk_rejections)
+        log.rejected_many(walk_rejections)
+        total = next(found) + len(walk_rejections)  # entries found (the report must account for each of them)
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
@@ -179,10 +182,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
               "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows})
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
                                   "control_characters_removed": plan.controls}, version=version)
-    vdir = os.path.join(out, versions.VERSIONS_DIR, version)
-    versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)
-    versions.write_json_atomic(versions.manifest_path(out, version), payload)  # the commit point
-    card.write_card(out)
+    commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
     incremental.keep(stage_path, out, fingerprint)

@@ -119,8 +119,10 @@ def clean_lines(text: str, boilerplate: frozenset[str] | None = None) -> Cleaned
             n_boiler += 1
             continue
         if first_content_seen == 1 and key == last_content:
-            # the title line, repeated as the next line: keep one copy
+            # the title line, repeated as the next line: keep one copy (only this repeat: a
+            # third copy is content, so the rule is spent)
             n_title += 1
+            first_content_seen = 2
             continue
         kept.append(line)
         last_content = key

@@ -68,7 +68,7 @@ def process_documents(docs: list[tuple[str, bytes, str | None]], opts: DocOption
         live = [i for i in live if i in done]
         return done
 
-    decoded = step(lambda i: decode(docs[i][1]))
+    decoded = step(lambda i: decode(docs[i][1], opts.encoding))
     normalized = step(lambda i: normalize(decoded[i].text))
     cleaned = step(lambda i: _non_empty(clean_lines(normalized[i])))
     meta = step(lambda i: extract_metadata(normalized[i]))

@@ -14,6 +14,7 @@ import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.reduction import ForkingPickler
 from typing import NamedTuple
 
@@ -27,27 +28,33 @@ from ..corpus.stage import STAGE_SCHEMA
 
 
 def stat_regular(path: str) -> os.stat_result:
-    """The file's status; OSError for anything that is not a regular file."""
-    st = os.stat(path)  # follows links; a broken link raises here
+    """The file's status; OSError for anything that is not a regular file. A symbolic link is not
+    followed (discover hands over the target of a link it follows): a file replaced by a link since
+    it was found is not a regular file, so nothing outside the dump is read."""
+    st = os.lstat(path)
     if not stat.S_ISREG(st.st_mode):
-        raise OSError(errno.EINVAL, "not a regular file")
+        raise OSError(errno.EINVAL, "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file")
     return st
 
 
 _ONE_READ = 1 << 30  # Linux returns at most ~2 GiB from one read(): larger files are read on to the end
 
 
-def read_file(path: str, size: int) -> bytes:
+def read_file(path: str, size: int, limit: int = 0) -> bytes:
     """The file's bytes, read with one system call when it still has the ``size`` its status
-    gave (``open().read()`` costs twice as much: buffered reader, extra status calls)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    gave (``open().read()`` costs twice as much: buffered reader, extra status calls). A file
+    that grows past ``limit`` bytes (0: no limit) while it is read raises OSError (EFBIG)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
     try:
         data = os.read(fd, size + 1)
         if len(data) <= size < _ONE_READ:  # a short read of a regular file: its end
             return data
-        parts = [data]  # the file grew since its status was taken
+        parts, total = [data], len(data)  # the file grew since its status was taken
         while more := os.read(fd, 1 << 20):
             parts.append(more)
+            total += len(more)
+            if limit and total > limit:
+                raise OSError(errno.EFBIG, f"grew past --max-file-size {limit:,} bytes while it was read")
         return b"".join(parts)
     finally:
         os.close(fd)
@@ -68,6 +75,11 @@ class Known(NamedTuple):
 Item = tuple[str, str, "Known | None"]  # (relative path, path, what the cache knows of it)
 
 
+#: bytes of documents a worker reads before it processes them (a batch of large files is processed
+#: in parts, so a worker holds a small multiple of one large file, not of the batch's files)
+CHUNK_BYTES = 8 << 20
+
+
 def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, list[dict], list[str]]:
     """Process a batch of files. Never raises for one bad file.
 
@@ -80,13 +92,28 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
     # keep it), then process those documents together (see process_documents)
     outcomes: list = []  # per item: "cached", a rejection (dict), or (index in todo, status)
     todo: list[tuple[str, bytes, str]] = []
+    done: list = []  # results of todo[:len(done)]
+    pending = 0  # bytes read and not processed yet
+
+    def process_pending() -> None:
+        nonlocal pending
+        start = len(done)
+        done.extend(process_documents(todo[start:], opts))
+        for i in range(start, len(todo)):  # their bytes are no longer needed
+            todo[i] = (todo[i][0], b"", todo[i][2])
+        pending = 0
+
     for rel, path, known in items:
         try:
             st = stat_regular(path)
             if known is not None and known.stands(st):
                 outcomes.append("cached")
                 continue
-            data = read_file(path, st.st_size)
+            if opts.max_file_size and st.st_size > opts.max_file_size:
+                outcomes.append({"file_name": rel, "reason": "too_large",
+                                 "detail": f"{st.st_size:,} bytes, more than --max-file-size {opts.max_file_size:,}"})
+                continue
+            data = read_file(path, st.st_size, opts.max_file_size)
         except OSError as e:
             outcomes.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
             continue
@@ -96,7 +123,10 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
             continue
         outcomes.append((len(todo), st))
         todo.append((rel, data, digest))
-    done = process_documents(todo, opts)
+        pending += len(data)
+        if pending > CHUNK_BYTES:  # a few large files: processed before more is read
+            process_pending()
+    process_pending()
     records, rejections, kinds = [], [], []
     for outcome in outcomes:
         if isinstance(outcome, tuple):
@@ -148,7 +178,8 @@ class Workers:
 
     def __enter__(self) -> "Workers":
         if self.jobs > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context())
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
+                                             initializer=forkserver.end_with, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc) -> None:
@@ -164,15 +195,36 @@ class Workers:
                 yield task, known if known is not None else fn(task, *common)
             return
         window: deque = deque()
-        for task in tasks:
-            known = local(task) if local is not None else None
-            window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
-            if len(window) >= 2 * self.jobs:
-                task, fut = window.popleft()
+        try:
+            for task in tasks:
+                known = local(task) if local is not None else None
+                window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
+                if len(window) >= 2 * self.jobs:
+                    task, fut = window[0]
+                    yield task, fut.result()
+                    window.popleft()
+            while window:
+                task, fut = window[0]
                 yield task, fut.result()
-        while window:
-            task, fut = window.popleft()
-            yield task, fut.result()
+                window.popleft()
+        except BrokenProcessPool:
+            lost = [task for task, fut in window if not isinstance(fut, _Done) and fut.exception() is not None]
+            raise WorkerDied(f"a worker process ended abruptly (killed, or out of memory?) during "
+                             f"{fn.__name__}, on one of: {'; '.join(map(describe_task, lost))}. Nothing was written: "
+                             "run the same command again (with --max-file-size or --jobs 1 if memory ran out)") from None
+
+
+class WorkerDied(ChildProcessError):
+    """A worker process ended without a result (killed, out of memory): the build stops."""
+
+
+def describe_task(task) -> str:
+    """A task in words, for an error: the files of a batch, else the task itself."""
+    if isinstance(task, list) and task and isinstance(task[0], tuple) and isinstance(task[0][0], str):
+        names = [item[0] for item in task]
+        return f"the batch of {len(names)} file(s) {names[0]}" + (f" ... {names[-1]}" if len(names) > 1 else "")
+    text = repr(task)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 class _Done:

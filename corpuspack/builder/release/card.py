@@ -17,9 +17,19 @@ from . import versions
 CARD_NAME = "README.md"
 
 
-def card_data(root: str) -> DatasetCardData:
-    names = versions.list_versions(root)
-    manifests = [versions.read_manifest(root, v) for v in names]
+def _manifests(root: str, extra: dict | None = None) -> list[dict]:
+    """The committed versions' manifests, oldest first, and ``extra`` (a version being committed)."""
+    manifests = [versions.read_manifest(root, v) for v in versions.list_versions(root)]
+    if extra is not None:
+        manifests = [m for m in manifests if m["version"] != extra["version"]] + [extra]
+        manifests.sort(key=lambda m: versions.parse(m["version"]))
+    if not manifests:
+        raise ValueError(f"{root} holds no committed version (no versions/*/manifest.json): no card to write")
+    return manifests
+
+
+def card_data(root: str, extra: dict | None = None) -> DatasetCardData:
+    manifests = _manifests(root, extra)
     configs, infos = [], []
     for m in manifests:
         splits = loadable_splits(m)
@@ -110,10 +120,11 @@ def _table(header: list[str], rows: list[list]) -> str:
     return "\n".join(out)
 
 
-def card_text(root: str) -> str:
-    data = card_data(root)
-    names = versions.list_versions(root)
-    manifests = [versions.read_manifest(root, v) for v in names]
+def card_text(root: str, extra: dict | None = None) -> str:
+    """The card of the committed versions and ``extra`` (the manifest of a version being committed)."""
+    data = card_data(root, extra)
+    manifests = _manifests(root, extra)
+    names = [m["version"] for m in manifests]
     latest = manifests[-1]
     name = latest["name"]
     n = latest["counts"]["included"]
@@ -198,10 +209,7 @@ def _type_name(feature: dict) -> str:
     return feature.get("_type", "?")
 
 
-def write_card(root: str) -> str:
+def write_card(root: str, extra: dict | None = None) -> str:
     path = os.path.join(root, CARD_NAME)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(card_text(root))
-    os.replace(tmp, path)
+    versions.write_text_atomic(path, card_text(root, extra))
     return path

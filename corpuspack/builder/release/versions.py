@@ -7,8 +7,8 @@ Layout::
     OUT/versions/<version>/manifest.json      what the version holds and how it was built
     OUT/versions/<version>/build_report.json  where every input file went
 
-A version is committed when its manifest is renamed into place; the card is
-then rewritten from all manifests.
+A version is committed when its manifest is renamed into place, the card written just before
+it (see :mod:`.commit`: a killed build's version is completed or rolled back by the next).
 """
 from __future__ import annotations
 
@@ -107,13 +107,32 @@ def check_schema_bump(new_version: str, features: dict, previous: dict | None) -
             f"version {new_version} must bump at least the minor version (to {old_v[0]}.{old_v[1] + 1}.0)")
 
 
-def write_json_atomic(path: str, payload: dict) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+def json_text(payload: dict) -> str:
+    """A manifest or report as written (insertion order kept: column order matters)."""
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Replace ``path`` with ``text`` in one rename: a reader sees the old file or the new one,
+    never a part. The data reach the disk before the rename; a failed write (disk full) removes
+    its ``.tmp`` file."""
+    if os.path.dirname(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, ensure_ascii=False, indent=2)  # insertion order: column order matters
-        fh.write("\n")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def write_json_atomic(path: str, payload: dict) -> None:
+    write_text_atomic(path, json_text(payload))
 
 
 def referenced_files(root: str) -> set[str]:
