@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import schema
-from .release import card, compare, incremental, provenance, publish, report, reuse, versions, write
+from .release import card, compare, layout, incremental, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
 from .document.discover import count_files, discover, within
@@ -170,6 +170,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
         for task, shard in workers.map(write.write_shard, shard_tasks, shard_ctx):
             shards[task.split].append(shard)
+    shards, copied = layout.place(out, version, shards, tmp)
 
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
@@ -188,7 +189,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
-                         empty_splits=card.empty_splits(payload))
+                         empty_splits=card.empty_splits(payload), copied=copied)
     return BuildResult(out, version, counts, payload, clock.laps)
 
 

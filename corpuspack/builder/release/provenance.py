@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from ... import __version__, schema
 from ..options import BuildOptions
-from .write import Shard
+from .write import Shard, writer_manifest
 
 SOFTWARE = ("datasets", "pyarrow", "langdetect", "pycld2", "charset-normalizer", "rensa", "hijridate", "jdatetime")
 LANGDETECT_SEED = 0
@@ -78,6 +78,7 @@ def version_manifest(*, version, previous, shards: dict[str, list[Shard]], featu
         "options_fingerprint": options.fingerprint(),
         "software": software_versions(),
         "language_detector": {"seed": LANGDETECT_SEED},
+        "parquet": writer_manifest(),
         "changes": changes or {},
         "work": work or {},
     }
