@@ -60,6 +60,20 @@ class BuildOptions:
     replace: bool = False  # allow rewriting an existing (latest) version
     git: bool = False  # commit and tag each version in OUT as a git repository
     rehash: bool = False  # read and hash every input file, even those whose size and mtime are unchanged
+    license: str | None = None  # the card's license: a Hugging Face license id (e.g. cc-by-4.0)
+    card_fields: tuple[tuple[str, object], ...] = ()  # other card fields (description, citation, homepage, ...)
+
+    def __post_init__(self) -> None:
+        from .release.cardfields import check
+
+        check(self.user_card())  # before any work: a wrong license id fails at once
+
+    def user_card(self) -> dict:
+        """The card fields this build sets (kept in the manifest and carried to later versions)."""
+        fields = dict(self.card_fields)
+        if self.license is not None:
+            fields["license"] = self.license
+        return fields
 
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size)
@@ -68,7 +82,7 @@ class BuildOptions:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
                     if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git",
-                                 "rehash"}}
+                                 "rehash", "license", "card_fields"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()

@@ -177,7 +177,8 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
         options=options, counts=counts, changes=_changes(out, previous, placed, final_path),
         work={"processed": total - cache.reused, "reused": cache.reused,
-              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows})
+              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows},
+        card=card.user_fields(out, options))
     report_payload = log.to_dict({"repeated_lines_removed": removal.report()}, version=version)
     vdir = os.path.join(out, versions.VERSIONS_DIR, version)
     versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)

@@ -56,8 +56,10 @@ def release_date() -> str:
 
 
 def version_manifest(*, version, previous, shards: dict[str, list[Shard]], features, inputs: InputDigest,
-                     options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None) -> dict:
-    opts = {k: v for k, v in asdict(options).items() if k not in {"name", "jobs", "progress", "replace", "batch_size", "git"}}
+                     options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None,
+                     card: dict | None = None) -> dict:
+    opts = {k: v for k, v in asdict(options).items()
+            if k not in {"name", "jobs", "progress", "replace", "batch_size", "git", "license", "card_fields"}}
     if opts.get("manifest"):
         opts["manifest"] = os.path.basename(opts["manifest"])
     return {
@@ -81,4 +83,5 @@ def version_manifest(*, version, previous, shards: dict[str, list[Shard]], featu
         "parquet": writer_manifest(),
         "changes": changes or {},
         "work": work or {},
+        "card": card or {},  # fields the user set for the card (--license, --card-field, --card-file)
     }
