@@ -31,15 +31,20 @@ def _card_fields(args) -> tuple:
     return tuple(fields.items())
 
 
+def _report(command: str, problems: list[str], ok: str) -> int:
+    """Print each problem on stderr (exit status 1), or ``ok`` (exit status 0)."""
+    for p in problems:
+        print(f"corpuspack {command}: {p}", file=sys.stderr)
+    if not problems:
+        print(ok)
+    return 1 if problems else 0
+
+
 def _validate(args) -> int:
     from . import validate
 
-    problems = validate(args.output_dir, load=not args.skip_load)
-    for p in problems:
-        print(f"corpuspack validate: {p}", file=sys.stderr)
-    if not problems:
-        print(f"{args.output_dir}: valid: card, configs, features, checksums, loading and Croissant all check out")
-    return 1 if problems else 0
+    return _report("validate", validate(args.output_dir, load=not args.skip_load),
+                   f"{args.output_dir}: valid: card, configs, features, checksums, loading and Croissant all check out")
 
 
 def _inspect(args) -> int:
@@ -80,12 +85,7 @@ def _diff(args) -> int:
 def _verify(args) -> int:
     from .builder.release.verify import verify
 
-    problems = verify(args.output_dir)
-    for p in problems:
-        print(f"corpuspack verify: {p}", file=sys.stderr)
-    if not problems:
-        print(f"{args.output_dir}: all data files match their checksums")
-    return 1 if problems else 0
+    return _report("verify", verify(args.output_dir), f"{args.output_dir}: all data files match their checksums")
 
 
 def _card(args) -> int:

@@ -340,3 +340,15 @@ def test_inspect_shows_the_statistics(multi, capsys):
                    for line in shown.splitlines() if line.count("│") > 3)
     assert "█" in shown
     assert main(["inspect", str(out)]) == 0
+
+
+def test_ds_info_has_a_description_and_citation_when_the_user_set_none(tmp_path):
+    out = tmp_path / "seeds"
+    corpuspack.build(SEEDS, out, jobs=1, progress=False)
+    info = load_dataset(str(out), split="train", cache_dir=str(tmp_path / "hf")).info
+    assert info.citation.startswith("@misc{seeds_1_0_0,") and "Version 1.0.0" in info.citation
+    assert info.description.startswith("A text corpus built with corpuspack") and "5 documents" in info.description
+    assert info.license == ""  # none set: the card says nothing it does not know
+    assert "license" not in _yaml(out)
+    problems = corpuspack.validate(out, load=False)
+    assert problems == ["README.md: no license (rebuild with --license, one of corpuspack/data/hub_licenses.tsv)"]

@@ -56,7 +56,9 @@ def card_languages(st: dict) -> list[str]:
 def card_data(root: str, manifests: list[dict], st: dict) -> DatasetCardData:
     latest = manifests[-1]
     user = dict(latest.get("card", {}))
-    info_extra = {k: user[k] for k in cardfields.INFO_FIELDS if k in user and isinstance(user[k], str)}
+    info_extra = {"description": str(user.get("description") or _summary(latest)).strip(),
+                  "citation": cardfields.citation(latest),
+                  **{k: user[k] for k in ("homepage", "license") if isinstance(user.get(k), str)}}
     configs, infos = [], []
     for m in manifests:
         splits = loadable_splits(m)
@@ -126,16 +128,20 @@ def _about(latest: dict, user: dict) -> list[str]:
     out = []
     if user.get("description"):
         out += [str(user["description"]).strip(), ""]
-    out += [f"A text corpus built with corpuspack {latest['software']['corpuspack']}: one row per input document, "
-            "cleaned, with publication metadata (title, date, source), language, provenance and quality columns. "
-            f"Latest version: **{latest['version']}** ({_n(latest['counts']['included'])} documents; "
-            f"schema {latest['schema_version']})."]
+    out += [_summary(latest).replace(f"version: {latest['version']}", f"version: **{latest['version']}**")]
     if user.get("homepage"):
         out += ["", f"Homepage: {user['homepage']}"]
     if user.get("license"):
         lic = user["license"] if isinstance(user["license"], list) else [user["license"]]
         out += ["", "License: " + ", ".join(f"`{x}` ({cardfields.licenses().get(x, x)})" for x in lic) + "."]
     return out + [""]
+
+
+def _summary(latest: dict) -> str:
+    return (f"A text corpus built with corpuspack {latest['software']['corpuspack']}: one row per input document, "
+            "cleaned, with publication metadata (title, date, source), language, provenance and quality columns. "
+            f"Latest version: {latest['version']} ({_n(latest['counts']['included'])} documents; "
+            f"schema {latest['schema_version']}).")
 
 
 def _loading(manifests: list[dict]) -> list[str]:

@@ -15,8 +15,6 @@ from importlib.resources import files
 
 #: Computed from the versions: a user may not set them.
 COMPUTED = ("configs", "dataset_info", "size_categories")
-#: Fields that also go into every config's ``dataset_info`` (and so into ``ds.info``).
-INFO_FIELDS = ("description", "citation", "homepage", "license")
 _SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
           (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"),
           (10_000_000_000, "1B<n<10B"), (100_000_000_000, "10B<n<100B"), (1_000_000_000_000, "100B<n<1T"))

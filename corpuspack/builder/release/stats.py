@@ -28,7 +28,7 @@ def read_columns(root: str, manifest: dict, columns=COLUMNS) -> pa.Table:
     return pa.concat_tables(tables) if tables else pa.table({})
 
 
-def _grouped(table: pa.Table, key: pa.Array, chars: pa.Array) -> list[list]:
+def _grouped(key: pa.Array, chars: pa.Array) -> list[list]:
     """[value, documents, characters] per value of ``key``, most documents first (ties by value)."""
     if not len(key):
         return []
@@ -59,16 +59,16 @@ def version_stats(root: str, manifest: dict) -> dict:
     dates = t["date"].combine_chunks() if n else pa.array([], pa.date32())
     year = pc.year(dates) if n else pa.array([], pa.int64())
     month = pc.strftime(dates, "%Y-%m") if n else pa.array([], pa.string())
-    months = [r for r in _grouped(t, month, chars) if r[0] is not None]
+    months = [r for r in _grouped(month, chars) if r[0] is not None]
     known = [d for d in pc.min_max(dates).as_py().values()] if n else [None, None]
     report = read_report(root, manifest["version"])
     return {
         "version": manifest["version"],
         "documents": n,
         "characters": int(char_np.sum()),
-        "by_language": _grouped(t, t["language"].combine_chunks(), chars) if n else [],
-        "by_source": _grouped(t, t["source"].combine_chunks(), chars) if n else [],
-        "by_year": sorted(_grouped(t, year, chars), key=lambda r: (r[0] is None, r[0] or 0)),
+        "by_language": _grouped(t["language"].combine_chunks(), chars) if n else [],
+        "by_source": _grouped(t["source"].combine_chunks(), chars) if n else [],
+        "by_year": sorted(_grouped(year, chars), key=lambda r: (r[0] is None, r[0] or 0)),
         "by_month": sorted(months),
         "dates": {"with_date": n - dates.null_count, "first": known[0] and known[0].isoformat(),
                   "last": known[1] and known[1].isoformat()},
