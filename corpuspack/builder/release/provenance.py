@@ -16,7 +16,8 @@ from ... import __version__, schema
 from ..options import BuildOptions
 from .write import Shard, writer_manifest
 
-SOFTWARE = ("datasets", "pyarrow", "langdetect", "pycld2", "charset-normalizer", "rensa", "hijridate", "jdatetime")
+SOFTWARE = ("datasets", "pyarrow", "langdetect", "pycld2", "charset-normalizer", "rensa", "hijridate", "jdatetime",
+            "matplotlib")  # matplotlib: the charts (another version may draw other bytes)
 LANGDETECT_SEED = 0
 
 
