@@ -352,3 +352,44 @@ def test_ds_info_has_a_description_and_citation_when_the_user_set_none(tmp_path)
     assert "license" not in _yaml(out)
     problems = corpuspack.validate(out, load=False)
     assert problems == ["README.md: no license (rebuild with --license, one of corpuspack/data/hub_licenses.tsv)"]
+
+
+def test_without_matplotlib_the_card_says_how_to_get_the_charts(tmp_path, monkeypatch):
+    from corpuspack.builder.release import charts
+    monkeypatch.setattr(charts, "available", lambda: False)
+    out = tmp_path / "seeds"
+    corpuspack.build(SEEDS, out, jobs=1, progress=False)
+    text = (out / "README.md").read_text(encoding="utf-8")
+    assert "pip install 'corpuspack[charts]'" in text and "](charts/" not in text
+    assert not (out / "charts").exists()
+
+
+def test_shards_are_copied_where_links_fail_and_the_summary_says_so(tmp_path, monkeypatch, capsys):
+    from corpuspack.builder.release import layout
+
+    def no_links(src, dst):
+        raise OSError(18, "Invalid cross-device link")
+    monkeypatch.setattr(layout.os, "link", no_links)
+    dump = tmp_path / "dump"
+    shutil.copytree(SEEDS, dump)
+    out = tmp_path / "out"
+    opts = dict(jobs=1, rows_per_shard=2)
+    corpuspack.build(dump, out, version="1.0.0", progress=False, **opts)
+    (dump / "009_ffffffffffffffff.txt").write_text((SEEDS / "000_8de2ff6bbf66210d.txt").read_text(encoding="utf-8")
+                                                   + "\nسطر إضافي.\n", encoding="utf-8")
+    capsys.readouterr()
+    r = corpuspack.build(dump, out, version="1.1.0", progress=True, **opts)
+    shared = r.manifest["work"]["shards_reused"]
+    assert shared >= 1
+    assert f"{shared} unchanged shard(s) copied into data/v1.1.0/" in capsys.readouterr().err
+    old = {f["sha256"]: f["path"] for f in files_of(out, "1.0.0")}
+    for f in files_of(out, "1.1.0"):
+        if f["sha256"] in old:
+            assert not os.path.samefile(out / f["path"], out / old[f["sha256"]])
+            assert (out / f["path"]).read_bytes() == (out / old[f["sha256"]]).read_bytes()
+    from corpuspack.builder.release.verify import verify
+    assert verify(str(out)) == []
+
+
+def files_of(out, version):
+    return [f for i in versions.read_manifest(str(out), version)["splits"].values() for f in i["files"]]
