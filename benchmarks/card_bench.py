@@ -14,7 +14,7 @@ Printed per row: the bytes of 1.1.0's files; the bytes it adds on disk (files th
 link to, or the same file as, a 1.0.0 file); the bytes a whole-file upload sends (git LFS: files
 whose SHA-256 the repository does not hold yet); an estimate of the bytes a chunk-deduplicating
 upload sends (the Hub's Xet storage: the files cut into content-defined chunks of ~64 KiB with
-FastCDC, `pip install fastcdc`, and the chunks 1.0.0's files do not hold counted); and the
+FastCDC, `pip install -e '.[bench]'`, and the chunks 1.0.0's files do not hold counted); and the
 footer size of the first shard.
 """
 from __future__ import annotations
