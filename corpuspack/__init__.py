@@ -85,4 +85,19 @@ def push(output_dir, repo_id: str, *, private: bool = False, token: str | None =
     return _push(out, repo_id, private=private, token=token, api=api)
 
 
-__all__ = ["build", "versions", "diff", "verify", "card", "push", "__version__"]
+def validate(output_dir, *, load: bool = True) -> list:
+    """Check an output folder offline before publishing it: problems found, each naming its
+    file (empty: it can be published as it is). ``load=False`` skips the loading tests."""
+    from .builder.release.validate import validate as _validate
+
+    return _validate(str(output_dir), load=load)
+
+
+def inspect(output_dir, version=None, console=None) -> dict:
+    """Print a version's statistics (default: the latest) as tables and bars; returns them."""
+    from .builder.release.inspect import render
+
+    return render(str(output_dir), version, console)
+
+
+__all__ = ["build", "versions", "diff", "verify", "card", "push", "validate", "inspect", "__version__"]

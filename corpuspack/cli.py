@@ -24,10 +24,42 @@ def _build(args) -> int:
                         repeated_line_min_fraction=args.repeated_line_min_fraction,
                         drop_quality=args.drop_quality, manifest=args.manifest, replace=args.replace, git=args.git, rehash=args.rehash,
                         follow_symlinks=args.follow_symlinks, max_file_size=args.max_file_size,
-                        encoding=args.encoding, progress=not args.quiet)
+                        encoding=args.encoding, progress=not args.quiet, license=args.license,
+                        card_fields=_card_fields(args))
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
         print(json.dumps({"version": result.version, "counts": result.counts}))
+    return 0
+
+
+def _card_fields(args) -> tuple:
+    from .builder.release.cardfields import parse_field, read_card_file
+
+    fields = read_card_file(args.card_file) if args.card_file else {}
+    fields.update(parse_field(spec) for spec in args.card_field or [])
+    return tuple(fields.items())
+
+
+def _report(command: str, problems: list[str], ok: str) -> int:
+    """Print each problem on stderr (exit status 1), or ``ok`` (exit status 0)."""
+    for p in problems:
+        print(f"corpuspack {command}: {p}", file=sys.stderr)
+    if not problems:
+        print(ok)
+    return 1 if problems else 0
+
+
+def _validate(args) -> int:
+    from . import validate
+
+    return _report("validate", validate(args.output_dir, load=not args.skip_load),
+                   f"{args.output_dir}: valid: card, configs, features, checksums, loading and Croissant all check out")
+
+
+def _inspect(args) -> int:
+    from . import inspect
+
+    inspect(args.output_dir, version=args.version)
     return 0
 
 
@@ -63,12 +95,7 @@ def _diff(args) -> int:
 def _verify(args) -> int:
     from . import verify
 
-    problems = verify(args.output_dir)
-    for p in problems:
-        print(f"corpuspack verify: {p}", file=sys.stderr)
-    if not problems:
-        print(f"{args.output_dir}: all data files match their checksums")
-    return 1 if problems else 0
+    return _report("verify", verify(args.output_dir), f"{args.output_dir}: all data files match their checksums")
 
 
 def _card(args) -> int:
@@ -198,6 +225,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--encoding", type=_checked(_encoding, "--encoding"),
                    help="decode every file that is not UTF-8 (or UTF-16/32) with this codec, e.g. cp1256 "
                         "(default: detected per file)")
+    b.add_argument("--license", help="the card's license, a Hugging Face license id (e.g. cc-by-4.0); kept for later versions")
+    b.add_argument("--card-field", action="append", metavar="KEY=VALUE",
+                   help="a card field (description, citation, homepage, annotations_creators, ...), repeatable; "
+                        "kept for later versions; KEY= removes it")
+    b.add_argument("--card-file", metavar="YAML", help="card fields from a YAML mapping (--card-field wins)")
     b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
     b.set_defaults(func=_build)
 
@@ -214,6 +246,10 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true")
     on_output("verify", "re-check every data file against its checksum", _verify)
     on_output("card", "rewrite the dataset card (README.md) from the version manifests", _card)
+    val = on_output("validate", "check an output folder offline before publishing it (exit status 1 on problems)", _validate)
+    val.add_argument("--skip-load", action="store_true", help="skip the load_dataset, streaming and Croissant load tests")
+    ins = on_output("inspect", "a version's statistics on the terminal", _inspect)
+    ins.add_argument("--version", help="the version to show (default: the latest)")
     u = on_output("push", "upload an output folder to the Hugging Face Hub, one tag per version", _push)
     u.add_argument("repo_id")
     u.add_argument("--private", action="store_true")

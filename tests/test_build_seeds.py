@@ -91,7 +91,7 @@ def test_card_declares_configs_and_dataset_info(built):
     header = yaml.safe_load(text.split("---")[1])
     (cfg,) = header["configs"]
     assert cfg["config_name"] == "v1.0.0" and cfg["default"] is True
-    assert all(p.startswith("data/train-") for p in cfg["data_files"][0]["path"])
+    assert all(p.startswith("data/v1.0.0/train-00000-of-00001-") for p in cfg["data_files"][0]["path"])
     (info,) = header["dataset_info"]
     assert [f["name"] for f in info["features"]] == list(schema.FIELD_NAMES)
     on_disk = sum((out / p).stat().st_size for p in cfg["data_files"][0]["path"])  # the shards' sizes

@@ -69,9 +69,21 @@ class BuildOptions:
     follow_symlinks: bool = False  # follow symbolic links whose target lies inside the input folder
     max_file_size: int = MAX_FILE_SIZE  # bytes; a larger file is rejected unread
     encoding: str | None = None  # decode every file that is not UTF-8 (or UTF-16/32 with a BOM) with this codec
+    license: str | None = None  # the card's license: a Hugging Face license id (e.g. cc-by-4.0)
+    card_fields: tuple[tuple[str, object], ...] = ()  # other card fields (description, citation, homepage, ...)
 
     def __post_init__(self) -> None:
+        from .release.cardfields import check as check_card
+
         check(self)
+        check_card(self.user_card())  # before any work: a wrong license id fails at once
+
+    def user_card(self) -> dict:
+        """The card fields this build sets (kept in the manifest and carried to later versions)."""
+        fields = dict(self.card_fields)
+        if self.license is not None:
+            fields["license"] = self.license
+        return fields
 
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size, max_file_size=self.max_file_size,
@@ -81,7 +93,7 @@ class BuildOptions:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
                     if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git",
-                                 "rehash", "follow_symlinks"}}
+                                 "rehash", "follow_symlinks", "license", "card_fields"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()

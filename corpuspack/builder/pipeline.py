@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import schema
-from .release import card, commit, compare, incremental, provenance, publish, report, reuse, versions, write
+from .release import card, commit, compare, layout, incremental, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
 from .document.discover import count_files, discover, need_folder, within
@@ -173,13 +173,15 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
         for task, shard in workers.map(write.write_shard, shard_tasks, shard_ctx):
             shards[task.split].append(shard)
+    shards, copied = layout.place(out, version, shards, tmp)
 
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
         options=options, counts=counts, changes=_changes(out, previous, placed, final_path),
         work={"processed": total - cache.reused, "reused": cache.reused,
-              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows})
+              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows},
+        card=card.user_fields(out, options))
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
                                   "control_characters_removed": plan.controls}, version=version)
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
@@ -189,7 +191,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
-                         empty_splits=card.empty_splits(payload))
+                         empty_splits=card.empty_splits(payload), copied=copied)
     return BuildResult(out, version, counts, payload, clock.laps)
 
 

@@ -73,7 +73,7 @@ class Ledger:
         }
 
 
-def print_summary(payload: dict, out: str, *, file=None, empty_splits=()) -> None:
+def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied: int = 0) -> None:
     if file is None:
         return
     c = payload["counts"]
@@ -90,4 +90,7 @@ def print_summary(payload: dict, out: str, *, file=None, empty_splits=()) -> Non
         lines.append(f"    ... {len(payload['rejected']) - 10} more in versions/{payload['version']}/build_report.json")
     for split in empty_splits:
         lines.append(f"  ! split {split!r} holds no document: left out of the card's config (datasets cannot load an empty split)")
+    if copied:
+        lines.append(f"  ! {copied} unchanged shard(s) copied into data/v{payload['version']}/: this file system "
+                     "cannot hard-link them (they take space twice on disk, still one blob on the Hub)")
     print("\n".join(lines), file=file)

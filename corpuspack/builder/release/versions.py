@@ -3,7 +3,9 @@
 Layout::
 
     OUT/README.md                      the card: one config per version, the latest is the default
-    OUT/data/<split>-<sha256>.parquet  shards, named by content, shared between versions
+    OUT/data/v<version>/<split>-NNNNN-of-NNNNN-<sha256>.parquet
+                                       a version's shards, named by content; a shard
+                                       shared between versions is one file (hard links)
     OUT/versions/<version>/manifest.json      what the version holds and how it was built
     OUT/versions/<version>/build_report.json  where every input file went
 
@@ -142,15 +144,20 @@ def referenced_files(root: str) -> set[str]:
 
 
 def remove_unreferenced(root: str, data_dir: str = "data") -> list[str]:
-    """Delete data files no version lists (left by a replaced version or a killed build)."""
+    """Delete data files no version lists (left by a replaced version or a killed build),
+    in ``data_dir`` and its version folders, and the folders left empty."""
     folder = os.path.join(root, data_dir)
     if not os.path.isdir(folder):
         return []
     keep = referenced_files(root)
     removed = []
-    for name in sorted(os.listdir(folder)):
-        rel = f"{data_dir}/{name}"
-        if rel not in keep and name.endswith(".parquet"):
-            os.remove(os.path.join(folder, name))
-            removed.append(rel)
-    return removed
+    for here, dirs, files in os.walk(folder, topdown=False):
+        rel_dir = os.path.relpath(here, root).replace(os.sep, "/")
+        for name in sorted(files):
+            rel = f"{rel_dir}/{name}"
+            if rel not in keep and name.endswith(".parquet"):
+                os.remove(os.path.join(here, name))
+                removed.append(rel)
+        if here != folder and not os.listdir(here):
+            os.rmdir(here)
+    return sorted(removed)
