@@ -16,6 +16,8 @@ def _build(args) -> int:
                         repeated_line_min_docs=args.repeated_line_min_docs,
                         repeated_line_min_fraction=args.repeated_line_min_fraction,
                         drop_quality=tuple(w for w in (args.drop_quality or "").split(",") if w), manifest=args.manifest, replace=args.replace, git=args.git, rehash=args.rehash,
+                        include=tuple(args.include or ()), exclude=tuple(args.exclude or ()),
+                        text_field=args.text_field, id_field=args.id_field,
                         progress=not args.quiet)
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
@@ -81,7 +83,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build a dataset version from a dump folder")
-    b.add_argument("input_dir")
+    b.add_argument("input_dir", help="the dump: a folder, an archive (.tar, .tar.gz, .tgz, .tar.zst, .zip) "
+                                     "or a JSON Lines file (.jsonl, .jsonl.gz, .jsonl.zst)")
     b.add_argument("output_dir")
     b.add_argument("--version", help="semantic version to write (default 1.0.0 for a new output)")
     b.add_argument("--name", help="the dataset's name in its card (default: the input folder's name)")
@@ -104,6 +107,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--rehash", action="store_true",
                    help="read and hash every input file, even one whose size and modification time are unchanged "
                         "since the last build (default: such a file's cached row is reused unread)")
+    b.add_argument("--include", action="append", metavar="GLOB",
+                   help="read only files whose relative path matches (repeatable; '*.txt' matches the name in any "
+                        "folder, 'news/**/*.txt' the path); hidden files and .git/.hg/.svn are always skipped")
+    b.add_argument("--exclude", action="append", metavar="GLOB", help="skip files whose relative path matches (repeatable)")
+    b.add_argument("--text-field", default=d.text_field, help=f"JSON Lines: the text field (default {d.text_field})")
+    b.add_argument("--id-field", default=d.id_field,
+                   help=f"JSON Lines: the id field, used when a line has it (default {d.id_field})")
     b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
     b.set_defaults(func=_build)
 

@@ -60,9 +60,19 @@ class BuildOptions:
     replace: bool = False  # allow rewriting an existing (latest) version
     git: bool = False  # commit and tag each version in OUT as a git repository
     rehash: bool = False  # read and hash every input file, even those whose size and mtime are unchanged
+    include: tuple[str, ...] = ()  # glob patterns over the relative path: read only what matches one
+    exclude: tuple[str, ...] = ()  # glob patterns over the relative path: skip what matches one
+    text_field: str = "text"  # JSON Lines: the field holding a document's text
+    id_field: str = "id"  # JSON Lines: the field holding a document's id (when present)
 
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size)
+
+    def input_options(self) -> "InputOptions":
+        from .document.inputs import InputOptions
+
+        return InputOptions(include=tuple(self.include), exclude=tuple(self.exclude),
+                            text_field=self.text_field, id_field=self.id_field)
 
     def fingerprint(self) -> str:
         """Digest of everything that changes the bytes of the output, and the code version."""

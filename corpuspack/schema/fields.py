@@ -44,7 +44,7 @@ FIELDS: tuple[Field, ...] = (
     Field("language", _S, "ISO 639-1 code of the main language, or `und` when undetermined.", False, group="metadata"),
     Field("language_score", _F32, "Confidence of the language decision, 0 to 1.", False, group="metadata"),
     # -- how each value was found
-    Field("title_method", _S, "How `title` was found: `repeated_line`, `first_line`, `manifest`, or null.", group="provenance"),
+    Field("title_method", _S, "How `title` was found: `repeated_line`, `first_line`, `html` (the page's title), `manifest`, or null.", group="provenance"),
     Field("date_method", _S, "How `date` was found: `dateline`, `marker`, `date_line`, `manifest`, or null.", group="provenance"),
     Field("source_method", _S, "How `source` was found: `dateline`, `credit`, `bracket`, `prefix`, `manifest`, `url`, or null.", group="provenance"),
     Field("language_method", _S, "Which detector decided `language` (e.g. `cld2`, `langdetect`, `manifest`).", False, group="provenance"),
