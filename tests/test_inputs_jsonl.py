@@ -109,3 +109,21 @@ def test_a_new_archive_of_a_grown_dump_reuses_unchanged_members(tmp_path):
     assert grown.manifest["work"]["processed"] == 6  # 5 new and the changed one
     fresh = corpuspack.build(dump, tmp_path / "fresh", jobs=1, progress=False, version="1.1.0")
     assert published(out, "1.1.0").equals(published(tmp_path / "fresh", "1.1.0"))
+
+
+def test_json_lines_inside_an_archive_are_read_line_by_line(tmp_path):
+    import io
+    import tarfile
+    lines = (_line({"id": "x1", "text": A, "category": "local"}) + "\n" + _line({"id": "x2", "text": B}) + "\n").encode()
+    archive = tmp_path / "dump.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in (("feeds/day1.jsonl", lines), ("notes/c.txt", (C + "\n").encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    corpuspack.build(archive, tmp_path / "out", jobs=1, progress=False)
+    rows = published(tmp_path / "out").select(["id", "file_name", "text", "category"]).to_pylist()
+    assert [(r["id"], r["file_name"], r["category"]) for r in rows[:2]] == [
+        ("x1", "feeds/day1.jsonl:1", "local"), ("x2", "feeds/day1.jsonl:2", None)]
+    assert rows[2]["file_name"] == "notes/c.txt" and rows[2]["text"] == C
+    assert build_report(tmp_path / "out")["inputs"]["by_form"] == {"jsonl": 2, "tar": 1}

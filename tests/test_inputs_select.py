@@ -75,3 +75,17 @@ def test_skip_reasons():
     assert s.skip_reason("x/.env") == "hidden"
     assert s.skip_reason("b.md") == "excluded"
     assert s.skip_reason("tmp/c.txt") == "excluded"
+
+
+def test_the_command_line_passes_the_patterns_and_names_what_it_cannot_read(dump, tmp_path, capsys):
+    from corpuspack.cli import main
+    out = tmp_path / "out"
+    assert main(["build", str(dump), str(out), "--jobs", "1", "--quiet",
+                 "--include", "*.txt", "--include", "*.md", "--exclude", "news/2024/*"]) == 0
+    assert sorted(published(out).column("file_name").to_pylist()) == ["drafts/d.txt", "news/a.txt", "news/b.md", "notes.txt"]
+    capsys.readouterr()
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.7")
+    assert main(["build", str(report), str(tmp_path / "o2"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "is not a folder, an archive" in err and ".tar.gz" in err and ".jsonl" in err
