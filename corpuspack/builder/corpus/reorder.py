@@ -26,14 +26,19 @@ def folder_order(keys: list[tuple[str, int]]) -> list[int] | None:
     return sorted(range(len(keys)), key=key)
 
 
-def reorder_stage(stage_path: str, order: list[int], batch_rows: int) -> None:
-    """Rewrite the stage file with its rows taken in ``order`` (a memory map of the old file:
-    its pages are read, not copied into the heap)."""
+def reorder_stage(stage_path: str, order: list[int], batch_rows: int, rows_per_map: int = 4096) -> None:
+    """Rewrite the stage file with its rows taken in ``order``. The old file is read through a
+    memory map (its pages are read, not copied into the heap), mapped afresh for each run of
+    ``rows_per_map`` rows: the pages a mapping touched count in the resident memory until it is
+    closed, so a run costs what its own rows touch (~30 MB for 4,096 rows of 6 kB documents),
+    never the whole stage."""
     tmp = stage_path + ".reordered"
-    with pa.memory_map(stage_path) as source:
-        table = pa.ipc.open_file(source).read_all()
-        with pa.ipc.new_file(tmp, STAGE_SCHEMA) as out:
-            for start in range(0, len(order), batch_rows):
-                out.write_table(table.take(pa.array(order[start:start + batch_rows], pa.int64())))
-        del table
+    with pa.ipc.new_file(tmp, STAGE_SCHEMA) as out:
+        for start in range(0, len(order), rows_per_map):
+            with pa.memory_map(stage_path) as source:
+                table = pa.ipc.open_file(source).read_all()
+                run = order[start:start + rows_per_map]
+                for at in range(0, len(run), batch_rows):
+                    out.write_table(table.take(pa.array(run[at:at + batch_rows], pa.int64())))
+                del table
     os.replace(tmp, stage_path)
