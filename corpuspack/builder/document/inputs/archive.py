@@ -101,6 +101,7 @@ def _tar_members(path: str) -> Iterator[Member]:
             kind = ("folder" if m.isdir() else "file" if m.isreg() else "symlink" if m.issym()
                     else "hardlink" if m.islnk() else "special")
             yield m.name, kind, m.linkname, (lambda m=m: tar.extractfile(m))
+            tar.members = []  # tarfile keeps every member it met (~1 kB each); a stream needs none
     finally:
         tar.close()
         if raw is not None:
