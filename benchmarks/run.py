@@ -161,12 +161,14 @@ def child(method: str, corpus: str, out: str, jobs: int) -> None:
 
 # ----------------------------------------------------------------- the parent
 
-def measure(method: str, corpus: Path, out: Path, jobs: int) -> dict:
+def measure(method: str, corpus: Path, out: Path, jobs: int, script: str = __file__) -> dict:
+    """Run ``script --child method corpus out jobs`` (this file's methods, or another benchmark's)
+    and sample the resident memory of it and all its children (peak of the sum)."""
     import psutil
 
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TQDM_DISABLE": "1"}
-    proc = subprocess.Popen([sys.executable, __file__, "--child", method, str(corpus), str(out), str(jobs)],
+    proc = subprocess.Popen([sys.executable, script, "--child", method, str(corpus), str(out), str(jobs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     ps, peak = psutil.Process(proc.pid), 0
     while proc.poll() is None:

@@ -25,7 +25,9 @@ def _build(args) -> int:
                         drop_quality=args.drop_quality, manifest=args.manifest, replace=args.replace, git=args.git, rehash=args.rehash,
                         follow_symlinks=args.follow_symlinks, max_file_size=args.max_file_size,
                         encoding=args.encoding, progress=not args.quiet, license=args.license,
-                        card_fields=_card_fields(args))
+                        card_fields=_card_fields(args),
+                        include=tuple(args.include or ()), exclude=tuple(args.exclude or ()),
+                        text_field=args.text_field, id_field=args.id_field)
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
         print(json.dumps({"version": result.version, "counts": result.counts}))
@@ -187,7 +189,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build a dataset version from a dump folder")
-    b.add_argument("input_dir")
+    b.add_argument("input_dir", help="the dump: a folder, an archive (.tar, .tar.gz, .tgz, .tar.zst, .zip) "
+                                     "or a JSON Lines file (.jsonl, .jsonl.gz, .jsonl.zst)")
     b.add_argument("output_dir")
     b.add_argument("--version", type=_checked(_semver, "--version"),
                    help="semantic version to write (default 1.0.0 for a new output)")
@@ -230,6 +233,13 @@ def parser() -> argparse.ArgumentParser:
                    help="a card field (description, citation, homepage, annotations_creators, ...), repeatable; "
                         "kept for later versions; KEY= removes it")
     b.add_argument("--card-file", metavar="YAML", help="card fields from a YAML mapping (--card-field wins)")
+    b.add_argument("--include", action="append", metavar="GLOB",
+                   help="read only files whose relative path matches (repeatable; '*.txt' matches the name in any "
+                        "folder, 'news/**/*.txt' the path); hidden files and .git/.hg/.svn are always skipped")
+    b.add_argument("--exclude", action="append", metavar="GLOB", help="skip files whose relative path matches (repeatable)")
+    b.add_argument("--text-field", default=d.text_field, help=f"JSON Lines: the text field (default {d.text_field})")
+    b.add_argument("--id-field", default=d.id_field,
+                   help=f"JSON Lines: the id field, used when a line has it (default {d.id_field})")
     b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
     b.set_defaults(func=_build)
 

@@ -71,6 +71,10 @@ class BuildOptions:
     encoding: str | None = None  # decode every file that is not UTF-8 (or UTF-16/32 with a BOM) with this codec
     license: str | None = None  # the card's license: a Hugging Face license id (e.g. cc-by-4.0)
     card_fields: tuple[tuple[str, object], ...] = ()  # other card fields (description, citation, homepage, ...)
+    include: tuple[str, ...] = ()  # glob patterns over the relative path: read only what matches one
+    exclude: tuple[str, ...] = ()  # glob patterns over the relative path: skip what matches one
+    text_field: str = "text"  # JSON Lines: the field holding a document's text
+    id_field: str = "id"  # JSON Lines: the field holding a document's id (when present)
 
     def __post_init__(self) -> None:
         from .release.cardfields import check as check_card
@@ -88,6 +92,12 @@ class BuildOptions:
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size, max_file_size=self.max_file_size,
                           encoding=self.encoding)
+
+    def input_options(self) -> "InputOptions":
+        from .document.inputs import InputOptions
+
+        return InputOptions(include=tuple(self.include), exclude=tuple(self.exclude),
+                            text_field=self.text_field, id_field=self.id_field)
 
     def fingerprint(self) -> str:
         """Digest of everything that changes the bytes of the output, and the code version."""

@@ -21,16 +21,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from .release import card, commit, compare, layout, incremental, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
-from .document.discover import count_files, discover, need_folder, within
+from .document import inputs as doc_inputs
+from .document.discover import count_files, need_folder, within
 from .engines.local import Workers, run
 from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
+from .corpus.line_fields import LineFields
+from .corpus.reorder import folder_order, reorder_stage
 from .corpus.sidecar import Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
 from .corpus.stage import STAGE_SCHEMA, read_batches
@@ -69,14 +73,15 @@ def count_in_background(root: str, bar, skip: str | None = None) -> None:
 
 
 def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: BuildOptions | None = None, **kwargs) -> BuildResult:
-    """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``."""
+    """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``: a
+    folder, an archive (tar, zip) or a JSON Lines file (see document/inputs)."""
     options = replace(options or BuildOptions(), **kwargs)
     if options.jobs > 1:
         forkserver.warm_up()  # the workers' parent imports their code while this process goes on
     root, out = os.fspath(input_dir), os.fspath(output_dir)
     if options.name is None:
-        options = replace(options, name=os.path.basename(os.path.abspath(root)))
-    need_folder(root, "input folder")
+        options = replace(options, name=doc_inputs.display_name(root))
+    doc_inputs.kind(root)  # a folder, an archive or JSON Lines, else NotADirectoryError
     need_folder(out, "output folder", may_be_missing=True)
     if within(root, out):
         raise ValueError(f"the input folder {root} is the output folder {out} or inside it: the build would "
@@ -95,9 +100,7 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
 
 def _build(root, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
     log = report.Ledger()
-    extra = manifest.extra_schema if manifest else None
-    feats = schema.features(extra)
-    versions.check_schema_bump(version, feats.to_dict(), previous)  # before any work
+    feats = _features(version, previous, manifest)  # checked before any work
     fingerprint = options.fingerprint()
 
     clock = _Clock()
@@ -106,11 +109,16 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         stage_path = os.path.join(tmp, "stage.arrow")
         cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
         bar = progress(None, "documents", enabled=options.progress)
-        count_in_background(root, bar, out)
+        if os.path.isdir(root):
+            count_in_background(root, bar, out)
         inputs = provenance.InputDigest()
         found, walk_rejections = itertools.count(), []  # links not followed, unlistable folders, clashing names
-        files = discover(root, skip=out, follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
-        items = _with_cached(cache, (f for f, _ in zip(files, found)), options.rehash)
+        line_fields = LineFields(os.path.join(tmp, "line_fields.jsonl"))
+        tally = doc_inputs.Tally(fields=line_fields.add)
+        entries = doc_inputs.entries(root, options.input_options(), tally, skip=out,
+                                     follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
+        items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
+        order_keys: list = []  # (member path, line) of each staged row read from an archive
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
             for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
                                                             batch_size=options.batch_size):
@@ -118,11 +126,25 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                 stage.write_table(rows)
                 inputs.add(rows, rejections)
                 log.rejected_many(rejections)
+                order_keys += [item[1].order for item, outcome in zip(batch, outcomes)
+                               if outcome != "rejected" and isinstance(item[1], doc_inputs.Payload)
+                               and item[1].order is not None]
                 bar.update(len(batch))
         bar.close()
         inputs.add(STAGE_SCHEMA.empty_table(), walk_rejections)
         log.rejected_many(walk_rejections)
         total = next(found) + len(walk_rejections)  # entries found (the report must account for each of them)
+        order = folder_order(order_keys)
+        del order_keys
+        if order is not None:  # an archive whose members are not in the unpacked folder's order
+            reorder_stage(stage_path, order, options.batch_size)
+        del order
+        if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
+            if manifest is not None:
+                raise ValueError("--manifest and JSON lines with fields of their own cannot be combined yet: "
+                                 "put the manifest's columns in the JSON lines")
+            manifest = fields
+            feats = _features(version, previous, manifest)
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
@@ -133,7 +155,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         out_schema = feats.arrow_schema
         ctx = finish.FinishContext(stage_path, plan.repeated, options.near_dedup == "drop",
                                    frozenset(options.drop_quality), options.splits,
-                                   os.path.abspath(options.manifest) if options.manifest else None, out_schema,
+                                   os.path.abspath(manifest.path) if manifest else None, out_schema,
                                    fingerprint)
         key_parts = [b for _, b in workers.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
@@ -183,7 +205,9 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
               "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows},
         card=card.user_fields(out, options))
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
-                                  "control_characters_removed": plan.controls}, version=version)
+                                  "control_characters_removed": plan.controls,
+                                  "inputs": {**tally.report(), "html_pages": _html_pages(stage_path)}},
+                                 version=version)
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
@@ -195,11 +219,23 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     return BuildResult(out, version, counts, payload, clock.laps)
 
 
-def _with_cached(cache: incremental.StageCache, files, rehash: bool):
-    """``(relative path, path, what the cache knows of it)`` of each file, looked up in runs."""
-    while chunk := list(itertools.islice(files, 512)):
-        known = cache.known_many([f.rel_path for f in chunk], rehash=rehash)
-        yield from ((f.rel_path, f.path, k) for f, k in zip(chunk, known))
+def _features(version: str, previous: dict | None, manifest: Manifest | None):
+    """The published features (with the manifest's columns), checked against the previous version."""
+    feats = schema.features(manifest.extra_schema if manifest else None)
+    versions.check_schema_bump(version, feats.to_dict(), previous)
+    return feats
+
+
+def _html_pages(stage_path: str) -> int:
+    """Staged documents (rows, or duplicates of one) whose input was a web page."""
+    return sum(pc.sum(b.column(0)).as_py() or 0 for b in read_batches(stage_path, ["_markup"]))
+
+
+def _with_cached(cache: incremental.StageCache, entries, rehash: bool):
+    """``(relative path, source, what the cache knows of it)`` of each entry, looked up in runs."""
+    while chunk := list(itertools.islice(entries, 512)):
+        known = cache.known_many([rel for rel, _ in chunk], rehash=rehash)
+        yield from ((rel, source, k) for (rel, source), k in zip(chunk, known))
 
 
 class _Clock:

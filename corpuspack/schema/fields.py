@@ -45,7 +45,7 @@ FIELDS: tuple[Field, ...] = (
     Field("language", _S, "ISO 639-1 code of the main language, or `und` when undetermined.", False, group="metadata"),
     Field("language_score", _F32, "Confidence of the language decision, 0 to 1.", False, group="metadata"),
     # -- how each value was found
-    Field("title_method", _S, "How `title` was found: `repeated_line`, `first_line`, `manifest`, or null.", group="provenance"),
+    Field("title_method", _S, "How `title` was found: `repeated_line`, `first_line`, `html` (the page's title), `manifest`, or null.", group="provenance"),
     Field("date_method", _S, "How `date` was found: `dateline`, `marker`, `date_line`, `manifest`, or null; `dateline_calendars_disagree`, `marker_calendars_disagree` or `date_line_calendars_disagree` (and `date` null) when that place gives the day in the Hijri and the Gregorian calendar and the two are more than a day apart.", group="provenance"),
     Field("source_method", _S, "How `source` was found: `dateline`, `credit`, `bracket`, `prefix`, `manifest`, `url`, or null.", group="provenance"),
     Field("dateline_place_method", _S, "How `dateline_place` was found: `gazetteer` (a known place in the dateline's place slot), `position` (an unknown name in the place slot of a dateline whose credit is a known outlet), or null.", group="provenance"),

@@ -22,6 +22,7 @@ INTERNAL = (
     # cheap check that a cached row still stands (see incremental.StageCache)
     pa.field("_size", pa.int64()),
     pa.field("_mtime_ns", pa.int64()),
+    pa.field("_markup", pa.bool_()),  # the input was a web page (its text and title extracted from HTML)
 )
 
 

@@ -19,9 +19,11 @@ from multiprocessing.reduction import ForkingPickler
 from typing import NamedTuple
 
 import pyarrow as pa
+import xxhash
 
 from . import forkserver
 from ..document.decode import Rejected
+from ..document.inputs import Payload
 from ..document.process import process_documents, sha256_hex
 from ..options import DocOptions
 from ..corpus.stage import STAGE_SCHEMA
@@ -72,12 +74,36 @@ class Known(NamedTuple):
         return self.trust_stat and (st.st_size, st.st_mtime_ns) == (self.size, self.mtime_ns)
 
 
-Item = tuple[str, str, "Known | None"]  # (relative path, path, what the cache knows of it)
+# (relative path, a local file's path or the document's bytes as the input stream read them, what
+# the cache knows of it); see document.inputs
+Item = tuple[str, "str | Payload", "Known | None"]
+
+
+def payload_stamp(payload: Payload) -> int:
+    """What stands for a document's modification time when the input stream read it (an archive
+    member, a JSON line): -1, or (below -1) a hash of the id the input gave it, so that a cached
+    row stands only for the same bytes and the same given id (never judged by a file's status)."""
+    if payload.doc_id is None:
+        return -1
+    return -2 - (xxhash.xxh3_64_intdigest(payload.doc_id.encode("utf-8", "surrogatepass")) >> 2)
+
+
+def _same_id(source: "str | Payload", known: Known) -> bool:
+    """A cached row with the bytes of ``source`` has the id ``source`` would get: both ids come
+    from the name (a file, or a stream document without a given id whose row was not made from
+    one), or both were given and are the same."""
+    if isinstance(source, str) or source.doc_id is None:
+        return known.mtime_ns >= -1
+    return known.mtime_ns == payload_stamp(source)
 
 
 #: bytes of documents a worker reads before it processes them (a batch of large files is processed
 #: in parts, so a worker holds a small multiple of one large file, not of the batch's files)
 CHUNK_BYTES = 8 << 20
+
+
+def _too_large(rel: str, size: int, limit: int) -> dict:
+    return {"file_name": rel, "reason": "too_large", "detail": f"{size:,} bytes, more than --max-file-size {limit:,}"}
 
 
 def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, list[dict], list[str]]:
@@ -90,8 +116,8 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
     """
     # read what must be processed (in item order, so the outcomes, records and rejections
     # keep it), then process those documents together (see process_documents)
-    outcomes: list = []  # per item: "cached", a rejection (dict), or (index in todo, status)
-    todo: list[tuple[str, bytes, str]] = []
+    outcomes: list = []  # per item: "cached", a rejection (dict), or (index in todo, size, mtime)
+    todo: list[tuple[str, bytes, str, str | None]] = []
     done: list = []  # results of todo[:len(done)]
     pending = 0  # bytes read and not processed yet
 
@@ -100,29 +126,39 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
         start = len(done)
         done.extend(process_documents(todo[start:], opts))
         for i in range(start, len(todo)):  # their bytes are no longer needed
-            todo[i] = (todo[i][0], b"", todo[i][2])
+            todo[i] = (todo[i][0], b"", todo[i][2], todo[i][3])
         pending = 0
 
-    for rel, path, known in items:
-        try:
-            st = stat_regular(path)
-            if known is not None and known.stands(st):
-                outcomes.append("cached")
+    for rel, source, known in items:
+        if isinstance(source, Payload):
+            if source.data is None:
+                reason, detail = source.refused
+                outcomes.append({"file_name": rel, "reason": reason, "detail": detail})
                 continue
-            if opts.max_file_size and st.st_size > opts.max_file_size:
-                outcomes.append({"file_name": rel, "reason": "too_large",
-                                 "detail": f"{st.st_size:,} bytes, more than --max-file-size {opts.max_file_size:,}"})
+            data, size, mtime, given_id = source.data, len(source.data), payload_stamp(source), source.doc_id
+            if opts.max_file_size and size > opts.max_file_size:
+                outcomes.append(_too_large(rel, size, opts.max_file_size))
                 continue
-            data = read_file(path, st.st_size, opts.max_file_size)
-        except OSError as e:
-            outcomes.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
-            continue
+        else:
+            try:
+                st = stat_regular(source)
+                if known is not None and known.stands(st):
+                    outcomes.append("cached")
+                    continue
+                if opts.max_file_size and st.st_size > opts.max_file_size:
+                    outcomes.append(_too_large(rel, st.st_size, opts.max_file_size))
+                    continue
+                data = read_file(source, st.st_size, opts.max_file_size)
+            except OSError as e:
+                outcomes.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
+                continue
+            size, mtime, given_id = st.st_size, st.st_mtime_ns, None
         digest = sha256_hex(data)
-        if known is not None and digest == known.sha256:
+        if known is not None and digest == known.sha256 and _same_id(source, known):
             outcomes.append("cached")
             continue
-        outcomes.append((len(todo), st))
-        todo.append((rel, data, digest))
+        outcomes.append((len(todo), size, mtime))
+        todo.append((rel, data, digest, given_id))
         pending += len(data)
         if pending > CHUNK_BYTES:  # a few large files: processed before more is read
             process_pending()
@@ -130,11 +166,11 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
     records, rejections, kinds = [], [], []
     for outcome in outcomes:
         if isinstance(outcome, tuple):
-            at, st = outcome
-            rel, _, digest = todo[at]
+            at, size, mtime = outcome
+            rel, _, digest, _ = todo[at]
             result = done[at]
             if not isinstance(result, Exception):
-                result["_size"], result["_mtime_ns"] = st.st_size, st.st_mtime_ns
+                result["_size"], result["_mtime_ns"] = size, mtime
                 records.append(result)
                 kinds.append("new")
                 continue
@@ -241,7 +277,7 @@ def _unchanged(items: list[Item]):
     """The result of :func:`process_batch` for a batch whose every file has the size and
     modification time its cached row was made from (checked here, without a worker), or None."""
     for _, path, known in items:
-        if known is None or not known.trust_stat:
+        if known is None or not known.trust_stat or not isinstance(path, str):
             return None
         try:
             if not known.stands(stat_regular(path)):

@@ -19,6 +19,12 @@ REASONS = {
     "duplicate_id": "another file has the same document id",
     "quality": "the document has a quality warning that --drop-quality excludes",
     "error": "processing this file raised an unexpected error (a defect: please report it)",
+    "html": "an HTML page, and the HTML extractor (the extra corpuspack[html]) is not installed",
+    "bad_line": "a line of a JSON Lines file that is not an object with a text field",
+    "unsafe_path": "an archive member named with an absolute path or '..': it would lie outside the dump",
+    "link": "an archive member that is a symbolic or hard link (not followed)",
+    "duplicate_name": "an archive member whose name an earlier member has",
+    "corrupt": "the archive is damaged or cut short here; the members after it could not be read",
 }
 
 
@@ -82,6 +88,10 @@ def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied
              f"  included     {c['included']:>10,}",
              f"  duplicates   {c['duplicate']:>10,}",
              f"  rejected     {c['rejected']:>10,}"]
+    skipped = payload.get("inputs", {}).get("skipped", {})
+    if skipped:
+        lines.append(f"  not read     {sum(skipped.values()):>10,}  ("
+                     + ", ".join(f"{k} {v:,}" for k, v in skipped.items()) + ")")
     for reason, n in payload["rejected_by_reason"].items():
         lines.append(f"    {reason:<12}{n:>10,}")
     for r in payload["rejected"][:10]:
