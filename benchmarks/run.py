@@ -2,6 +2,7 @@
 
     python benchmarks/run.py --docs 20000            # the README's figures
     python benchmarks/run.py --docs 1000000 --only corpuspack   # the scale run
+    python benchmarks/run.py --corpus ../shared/realdata/ant_multisource   # any dump: real articles
 
 It generates a realistic corpus with a fixed seed (Arabic news-like articles
 sharing datelines and footers, ~5% other languages, injected exact and near
@@ -16,6 +17,10 @@ sum), and prints docs/s, MB/s, peak RSS and ratios:
 * corpuspack: a full build with every default step (clean, metadata, language,
   exact and near duplicates, repeated lines, write, card, report);
 * corpuspack +1%: 1% more documents built as the next version (incremental).
+
+With --corpus DIR the same table is made on that dump (its *.txt files) instead of a generated
+one; the +1% row then builds the previous version from DIR less 1% of its files (the last by
+name, hard links or copies beside the generated corpora, untimed) and times DIR as the next one.
 """
 from __future__ import annotations
 
@@ -194,6 +199,27 @@ def add_one_percent(corpus: Path, n: int, seed: int) -> Path:
     return grown
 
 
+def hold_out_one_percent(corpus: Path) -> Path:
+    """A copy of the dump (hard links where possible) without its last 1% of files by name."""
+    less = WORK / (corpus.resolve().name + "-less1pct")
+    if not _marker(less).exists():
+        shutil.rmtree(less, ignore_errors=True)
+        less.mkdir(parents=True)
+        files = corpus_files(corpus)
+        for p in files[: len(files) - max(1, len(files) // 100)]:
+            try:
+                os.link(p, less / p.name)
+            except OSError:  # another file system, or one that refuses links
+                shutil.copyfile(p, less / p.name)
+        _marker(less).write_text("")
+    return less
+
+
+def describe(corpus: Path) -> dict:
+    files = corpus_files(corpus)
+    return {"docs": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=20_000)
@@ -201,16 +227,25 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--only", nargs="*", choices=list(METHODS), help="methods to run (default: all)")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--corpus", help="a dump to measure (its *.txt files) instead of a generated corpus")
     args = ap.parse_args()
-    corpus = make_corpus(args.docs, args.seed, WORK / f"corpus-{args.docs}-{args.seed}")
-    info = json.loads(_marker(corpus).read_text())
+    if args.corpus:
+        corpus = Path(args.corpus)
+        info = describe(corpus)
+        args.docs = info["docs"]
+    else:
+        corpus = make_corpus(args.docs, args.seed, WORK / f"corpus-{args.docs}-{args.seed}")
+        info = json.loads(_marker(corpus).read_text())
     mb = info["bytes"] / 1e6
     methods = args.only or list(METHODS)
     results = {}
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         for method in methods:
             src = corpus
-            if method == "corpuspack_incremental":
+            if method == "corpuspack_incremental" and args.corpus:  # DIR less 1%, then DIR
+                out = Path(tmp) / "corpuspack_incremental"
+                measure("corpuspack", hold_out_one_percent(corpus), out, args.jobs)
+            elif method == "corpuspack_incremental":
                 if "corpuspack" not in results:
                     measure("corpuspack", corpus, Path(tmp) / "corpuspack", args.jobs)
                 src = add_one_percent(corpus, args.docs, args.seed)
@@ -221,12 +256,12 @@ def main() -> None:
             print(f"  {method}: {results[method]['seconds']:.1f} s", file=sys.stderr, flush=True)
     floor = results.get("floor", {}).get("seconds")
     cp = results.get("corpuspack", {}).get("seconds")
-    print(f"\n{args.docs:,} documents, {mb:,.0f} MB (mean {info['bytes'] / args.docs / 1e3:.1f} kB), "
-          f"{args.jobs} jobs, {os.cpu_count()} cores\n")
+    print(f"\n{args.corpus or 'generated corpus'}: {args.docs:,} documents, {mb:,.0f} MB "
+          f"(mean {info['bytes'] / args.docs / 1e3:.1f} kB), {args.jobs} jobs, {os.cpu_count()} cores\n")
     print(f"| method | seconds | docs/s | MB/s | peak RSS (MiB) | vs floor | corpuspack speed-up |")
     print(f"|---|---|---|---|---|---|---|")
     for method, r in results.items():
-        docs = args.docs if method != "corpuspack_incremental" else args.docs + max(1, args.docs // 100)
+        docs = args.docs if method != "corpuspack_incremental" or args.corpus else args.docs + max(1, args.docs // 100)
         vs_floor = f"{floor / r['seconds']:.2f}x" if floor else "-"
         speedup = f"{r['seconds'] / cp:.1f}x" if cp and method in ("text_loader", "from_generator") else "-"
         if method == "corpuspack_incremental" and cp:
