@@ -53,6 +53,14 @@ cdef inline bint _space(Py_UCS4 c) noexcept nogil:
     return _TRAITS[c] & 2 if c <= 0xFFFF else Py_UNICODE_ISSPACE(c)
 
 
+cdef Py_UCS4* _ucs4_buffer(Py_ssize_t n) except NULL:
+    """Room for ``n`` characters (and one more, so ``n`` may be 0); the caller frees it."""
+    cdef Py_UCS4* out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4) + 1)
+    if out == NULL:
+        raise MemoryError()
+    return out
+
+
 cdef inline uint64_t _mix64(uint64_t x) noexcept nogil:
     x ^= x >> 30
     x *= 0xBF58476D1CE4E5B9ULL
@@ -131,9 +139,7 @@ def keep_classes(str text, const uint8_t[::1] classes, uint8_t below, uint8_t be
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_UCS4 c
-    cdef Py_UCS4* out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4) + 1)
-    if out == NULL:
-        raise MemoryError()
+    cdef Py_UCS4* out = _ucs4_buffer(n)
     try:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
@@ -215,9 +221,7 @@ def fold_line(str line):
     cdef Py_UCS4* out
     if n == 0:
         return line
-    out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4))
-    if out == NULL:
-        raise MemoryError()
+    out = _ucs4_buffer(n)
     try:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
@@ -274,9 +278,7 @@ def normalize_spaces(str text, const uint8_t[::1] table):
     cdef Py_UCS4 c
     cdef uint8_t t
     cdef bint run = False, line_start = False
-    cdef Py_UCS4* out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4) + 1)
-    if out == NULL:
-        raise MemoryError()
+    cdef Py_UCS4* out = _ucs4_buffer(n)
     try:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
