@@ -8,7 +8,9 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from corpuspack.builder.document.fingerprint import shingle_similarity, tokens, verify_shingles
+from corpuspack.builder.document.fingerprint import (
+    duplicate_keys, fingerprints, shingle_similarity, tokens, verify_shingles,
+)
 
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata" / "ant_multisource"
 HEADER = ["بوابة النيل الإخبارية", "أخبار عاجلة"]
@@ -70,3 +72,12 @@ def test_republication_with_other_furniture_is_an_exact_duplicate_of_the_origina
     assert rows["008_0000000000000008.txt"]["near_dup_cluster"] is None
     clustered = {n for n, r in rows.items() if r["near_dup_cluster"] is not None}
     assert clustered == {"005_0000000000000005.txt", "101_00000000000000ab.txt"}
+
+
+def test_duplicate_keys_of_many_texts_are_each_text_fingerprints():
+    texts = _real(60) + ["", "... !!!", "كلمة"]
+    keys, sigs, has = duplicate_keys(texts)
+    for text, key, sig, h in zip(texts, keys, sigs, has):
+        fp = fingerprints(text)
+        assert key == fp["exact_key"]
+        assert (sig.astype("<u4").tobytes() if h else b"") == fp["minhash"]

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..document.clean import clean_lines
-from ..document.fingerprint import VERIFY_SHINGLE, fingerprints, verify_shingles
+from ..document.fingerprint import duplicate_keys, verify_shingles
 from .repeated_lines import LineRemoval, remove_repeated_lines
 from .stage import shared_reader
 
@@ -52,10 +52,10 @@ def _repeated(hashes: tuple[int, ...]) -> frozenset:
 def _texts(ctx: PublishedContext, index: int, rows: list[int]) -> list[str]:
     """Published texts of rows ``rows`` (indexes within record batch ``index`` of the stage)."""
     batch = shared_reader(ctx.stage_path, ("text", "_line_index", "_line_hashes")).get_batch(index)
-    take = batch.take(pa.array(rows, pa.int64())).to_pydict()
+    idx = pa.array(rows, pa.int64())
+    text, index, hashes = (batch.column(c).take(idx).to_pylist() for c in ("text", "_line_index", "_line_hashes"))
     repeated = _repeated(ctx.repeated)
-    return [published_text(t, (li, lh), repeated)[0]
-            for t, li, lh in zip(take["text"], take["_line_index"], take["_line_hashes"])]
+    return [published_text(t, (li, lh), repeated)[0] for t, li, lh in zip(text, index, hashes)]
 
 
 EDITED_SCHEMA = pa.schema([("row", pa.int64()), ("exact_key", pa.binary(16)), ("empty", pa.bool_()),
@@ -66,18 +66,17 @@ def edited_fingerprints(task: tuple[int, int, list[int]], ctx: PublishedContext)
     """For rows ``rows`` of record batch ``index`` (its first row is row ``offset`` of the
     stage), the published text's exact key and LSH band hashes (``bands`` uint64 values, empty
     when the text has no word), and whether nothing is left of it."""
-    from .dedup import band_hashes  # noqa: PLC0415 - dedup imports this module's schema
+    from .dedup import band_hashes  # noqa: PLC0415 - dedup is imported by plan, which imports this
 
     index, offset, rows = task
-    keys, empty, bands = [], [], []
-    for text in _texts(ctx, index, rows):
-        fp = fingerprints(text, num_perm=ctx.num_perm, shingle=ctx.shingle) if text else None
-        keys.append(fp["exact_key"] if fp else bytes(16))
-        empty.append(fp is None)
-        sig = np.frombuffer(fp["minhash"], dtype="<u4") if fp and fp["minhash"] else None
-        bands.append(band_hashes(sig[None, :], ctx.bands, ctx.rows)[0].tobytes() if sig is not None else b"")
+    texts = _texts(ctx, index, rows)
+    keys, sigs, has = duplicate_keys(texts, num_perm=ctx.num_perm, shingle=ctx.shingle)
+    bands = band_hashes(sigs, ctx.bands, ctx.rows)
+    empty = [not t for t in texts]
+    keys = [bytes(16) if e else k for k, e in zip(keys, empty)]
+    out = [b.tobytes() if h else b"" for b, h in zip(bands, has)]
     return pa.record_batch([pa.array([offset + r for r in rows], pa.int64()), pa.array(keys, pa.binary(16)),
-                            pa.array(empty, pa.bool_()), pa.array(bands, pa.binary())], schema=EDITED_SCHEMA)
+                            pa.array(empty, pa.bool_()), pa.array(out, pa.binary())], schema=EDITED_SCHEMA)
 
 
 def shingle_task(task: tuple[int, int, list[int]], ctx: PublishedContext) -> tuple[list[int], list[np.ndarray]]:
@@ -85,6 +84,3 @@ def shingle_task(task: tuple[int, int, list[int]], ctx: PublishedContext) -> tup
     of record batch ``index`` (first row: ``offset``)."""
     index, offset, rows = task
     return [offset + r for r in rows], [verify_shingles(t) for t in _texts(ctx, index, rows)]
-
-
-__all__ = ["VERIFY_SHINGLE", "PublishedContext", "edited_fingerprints", "published_text", "shingle_task"]

@@ -423,6 +423,34 @@ def minhash_signature(hashes: np.ndarray, *, num_perm: int = NUM_PERM, seed: int
     return _u32_struct(len(row)).pack(*row)
 
 
+def _exact(text: str, strip_diacritics: bool = True) -> tuple[_Prepared, bytes, bool]:
+    """The prepared text, its ``exact_key`` and whether its white space comes in runs."""
+    prep = _prepare(text, strip_diacritics)
+    norm, runs = _fold_whitespace(prep.clean, prep.plain)
+    return prep, xxhash.xxh3_128_digest(norm.encode("utf-8")), runs
+
+
+def duplicate_keys(texts: list[str], *, num_perm: int = NUM_PERM, shingle: int = SHINGLE,
+                   seed: int = SEED) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+    """``fingerprints``' ``exact_key`` and ``minhash`` of several texts at once, without line
+    keys: (exact keys, uint32 signatures ``(len(texts), num_perm)``, whether each text has a
+    word, i.e. a signature; rows without one are 0)."""
+    keys, parts, bounds = [], [], [0]
+    for text in texts:
+        prep, key, _ = _exact(text)
+        keys.append(key)
+        parts.append(_text_shingles(prep, shingle))
+        bounds.append(bounds[-1] + len(parts[-1]))
+    has = np.diff(bounds) > 0
+    sigs = np.zeros((len(texts), num_perm), np.uint32)
+    if has.any():
+        flat = np.concatenate(parts)
+        kept = [b for b, h in zip(bounds, [*has, True]) if h]  # offsets of the texts with shingles
+        m = RMinHash.digest_matrix_from_flat_token_hashes(flat, [*kept[:-1], bounds[-1]], num_perm, seed)
+        sigs[has] = np.asarray(m.to_rows(), dtype=np.uint32)
+    return keys, sigs, has
+
+
 def fingerprints(
     text: str,
     *,
@@ -435,9 +463,7 @@ def fingerprints(
     """Pure per-document fingerprints: ``exact_key`` (16 bytes), ``minhash``
     (``num_perm*4`` bytes, ``b""`` if no token), ``line_hashes`` (list of uint64) and
     ``line_index``: the index of each hashed line in ``text.splitlines()``."""
-    prep = _prepare(text, strip_diacritics)
-    norm, runs = _fold_whitespace(prep.clean, prep.plain)
-    exact_key = xxhash.xxh3_128_digest(norm.encode("utf-8"))
+    prep, exact_key, runs = _exact(text, strip_diacritics)
     sig = minhash_signature(_text_shingles(prep, shingle), num_perm=num_perm, seed=seed)
     if strip_diacritics:
         indexes, lines = _line_keys(prep.clean, max_line_chars, prep.plain, runs)
