@@ -9,7 +9,7 @@ from datasets import load_dataset
 
 import corpuspack
 from corpuspack.builder.document.fingerprint import (
-    duplicate_keys, fingerprints, shingle_similarity, tokens, verify_shingles,
+    exact_key, fingerprints, shingle_similarity, tokens, verify_shingles,
 )
 
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata" / "ant_multisource"
@@ -74,10 +74,6 @@ def test_republication_with_other_furniture_is_an_exact_duplicate_of_the_origina
     assert clustered == {"005_0000000000000005.txt", "101_00000000000000ab.txt"}
 
 
-def test_duplicate_keys_of_many_texts_are_each_text_fingerprints():
-    texts = _real(60) + ["", "... !!!", "كلمة"]
-    keys, sigs, has = duplicate_keys(texts)
-    for text, key, sig, h in zip(texts, keys, sigs, has):
-        fp = fingerprints(text)
-        assert key == fp["exact_key"]
-        assert (sig.astype("<u4").tobytes() if h else b"") == fp["minhash"]
+def test_exact_key_alone_is_the_fingerprints_one():
+    for text in _real(60) + ["... !!!", "كلمة", "a\u0640b\u064e  c\nd"]:
+        assert exact_key(text) == fingerprints(text)["exact_key"]

@@ -430,25 +430,9 @@ def _exact(text: str, strip_diacritics: bool = True) -> tuple[_Prepared, bytes, 
     return prep, xxhash.xxh3_128_digest(norm.encode("utf-8")), runs
 
 
-def duplicate_keys(texts: list[str], *, num_perm: int = NUM_PERM, shingle: int = SHINGLE,
-                   seed: int = SEED) -> tuple[list[bytes], np.ndarray, np.ndarray]:
-    """``fingerprints``' ``exact_key`` and ``minhash`` of several texts at once, without line
-    keys: (exact keys, uint32 signatures ``(len(texts), num_perm)``, whether each text has a
-    word, i.e. a signature; rows without one are 0)."""
-    keys, parts, bounds = [], [], [0]
-    for text in texts:
-        prep, key, _ = _exact(text)
-        keys.append(key)
-        parts.append(_text_shingles(prep, shingle))
-        bounds.append(bounds[-1] + len(parts[-1]))
-    has = np.diff(bounds) > 0
-    sigs = np.zeros((len(texts), num_perm), np.uint32)
-    if has.any():
-        flat = np.concatenate(parts)
-        kept = [b for b, h in zip(bounds, [*has, True]) if h]  # offsets of the texts with shingles
-        m = RMinHash.digest_matrix_from_flat_token_hashes(flat, [*kept[:-1], bounds[-1]], num_perm, seed)
-        sigs[has] = np.asarray(m.to_rows(), dtype=np.uint32)
-    return keys, sigs, has
+def exact_key(text: str) -> bytes:
+    """``fingerprints(text)["exact_key"]``, alone."""
+    return _exact(text)[1]
 
 
 def fingerprints(
