@@ -90,7 +90,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--near-dedup", choices=["annotate", "drop"], default="annotate")
     d = BuildOptions()
     b.add_argument("--near-dup-threshold", type=float, default=d.near_dup_threshold,
-                   help=f"estimated Jaccard similarity of near duplicates (default {d.near_dup_threshold})")
+                   help=f"near duplicates: the share of the shorter text's word pairs found in the other, "
+                        f"verified on the published texts (default {d.near_dup_threshold}; docs/dedup.md)")
     b.add_argument("--repeated-line-min-docs", type=int, default=d.repeated_line_min_docs,
                    help=f"a short line is boilerplate when at least this many documents hold it "
                         f"(default {d.repeated_line_min_docs}) ...")
