@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +62,7 @@ def main() -> None:
             dt, n = res.stdout.split()
             us = float(dt) / int(n) * 1e6
             print(f"| {r + 1} | {label} | {float(dt):.2f} | {us:.1f} | {fp_us + us:.1f} |", flush=True)
+    shutil.rmtree(out, ignore_errors=True)
 
 
 if __name__ == "__main__":
