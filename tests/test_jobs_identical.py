@@ -2,21 +2,16 @@
 and near duplicates, shared footers that become repeated lines, other languages), three splits,
 shards of 150 rows (~20 per version), built with 1, 2 and 3 workers and batches of other sizes, and
 a second version over a grown dump (incremental, shards reused) built the same ways."""
-import os
 
 import pytest
 
 import corpuspack
+from conftest import output_files
 from corpus_gen import generate_corpus
 
 N = 3000
 OPTS = dict(splits=(("train", 0.8), ("validation", 0.1), ("test", 0.1)), rows_per_shard=150, row_group_size=40,
             repeated_line_min_docs=5, progress=False)
-
-
-def _output_files(folder):
-    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
-            for d, _, fs in os.walk(folder) for f in fs if ".cache" not in os.path.relpath(d, folder).split(os.sep)}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +39,7 @@ def test_byte_identical_across_jobs_1_2_3(corpus, tmp_path):
         r = corpuspack.build(dump, out, version="1.1.0", jobs=jobs, batch_size=batch, **OPTS)
     assert r.manifest["work"]["shards_reused"] > 0 and r.manifest["work"]["processed"] == 200
 
-    files = [_output_files(out) for out in outs.values()]
+    files = [output_files(out) for out in outs.values()]
     assert sum(k.endswith(".parquet") for k in files[0]) >= 20
     for other in files[1:]:
         assert other.keys() == files[0].keys()
