@@ -22,7 +22,10 @@ except ImportError:  # pragma: no cover - built without a C compiler
 
 # Format characters kept because they carry meaning: ZWNJ (Persian, Urdu) and ZWJ.
 _KEEP_FORMAT = {"\u200c", "\u200d"}
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# runs of white space to fold into one space: only those that are not already one plain space
+# (a pattern that matched every single space made re.sub build a piece per word: ~1 GB of
+# pieces for a 60 MB file)
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def _invisible_class() -> str:
@@ -50,7 +53,7 @@ def _invisible() -> re.Pattern:
     return re.compile(_invisible_class())
 
 
-_LINE_EDGES = re.compile(r" *\n *")
+_LINE_EDGES = re.compile(r" +\n *|\n +")  # spaces at line edges (not every line break: see _SPACES)
 _SPACE_RUNS = re.compile(r"  +")
 
 
