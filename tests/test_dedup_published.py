@@ -86,7 +86,7 @@ def test_exact_key_alone_is_the_fingerprints_one():
 
 
 def test_decisions_on_published_text_are_byte_identical_whatever_the_jobs(tmp_path):
-    from test_build_robust import _output_files
+    from conftest import output_files as _output_files
 
     dump, _ = _dump(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
