@@ -16,7 +16,7 @@ def _build(args) -> int:
                         repeated_line_min_docs=args.repeated_line_min_docs,
                         repeated_line_min_fraction=args.repeated_line_min_fraction,
                         drop_quality=tuple(w for w in (args.drop_quality or "").split(",") if w), manifest=args.manifest, replace=args.replace, git=args.git, rehash=args.rehash,
-                        progress=not args.quiet)
+                        progress=not args.quiet, engine=args.engine, address=args.address)
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
         print(json.dumps({"version": result.version, "counts": result.counts}))
@@ -104,6 +104,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--rehash", action="store_true",
                    help="read and hash every input file, even one whose size and modification time are unchanged "
                         "since the last build (default: such a file's cached row is reused unread)")
+    b.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help='local: a process pool (default); ray: Ray Data, here or on a cluster (pip install "corpuspack[ray]")')
+    b.add_argument("--address", help="with --engine ray: the Ray cluster to join (auto: the one `ray start` made here; "
+                                     "default: start Ray in this process)")
     b.add_argument("--quiet", action="store_true", help="no progress bar; print the counts as JSON")
     b.set_defaults(func=_build)
 

@@ -60,6 +60,8 @@ class BuildOptions:
     replace: bool = False  # allow rewriting an existing (latest) version
     git: bool = False  # commit and tag each version in OUT as a git repository
     rehash: bool = False  # read and hash every input file, even those whose size and mtime are unchanged
+    engine: str = "local"  # local (process pool) | ray (Ray Data; pip install "corpuspack[ray]")
+    address: str | None = None  # the Ray cluster to join (``auto``, ``ray://host:10001``); default: start one here
 
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size)
@@ -68,7 +70,7 @@ class BuildOptions:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
                     if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git",
-                                 "rehash"}}
+                                 "rehash", "engine", "address"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()

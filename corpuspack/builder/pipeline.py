@@ -3,10 +3,12 @@ metadata (pass 1, per document, parallel) -> deduplicate and find repeated
 lines (pass 2, corpus-level, over Arrow columns) -> split -> write shards,
 card, manifest and report (pass 3, streaming).
 
+Every pass runs on an engine (:mod:`.engines.base`: the local process pool, or Ray), which
+hands results back in input order, so the output is the same whatever runs it.
 Nothing of the corpus is held in memory as Python objects: pass 1 streams
 batches into a staging Arrow file; pass 2 reads the columns it needs from it
-batch by batch; pass 3 finishes its record batches and writes the shards in the
-same process pool as pass 1.
+batch by batch; pass 3 finishes its record batches and writes the shards on the
+same engine as pass 1.
 """
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ from .. import schema
 from .release import card, compare, incremental, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
-from .document.discover import count_files, discover, within
-from .engines.local import Workers, run
+from .engines.base import check_engine, open_engine
+from .document.storage import Storage, open_storage
 from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
@@ -50,7 +52,7 @@ class BuildResult:
         return versions.config_name(self.version)
 
 
-def count_in_background(root: str, bar, skip: str | None = None) -> None:
+def count_in_background(storage: Storage, bar, skip: str | None = None) -> None:
     """Give the progress bar its total without delaying the build: the dump is walked a second
     time in a thread (the walk is mostly system calls, which release the GIL)."""
     if bar.disable:
@@ -58,7 +60,7 @@ def count_in_background(root: str, bar, skip: str | None = None) -> None:
 
     def count() -> None:
         try:
-            total = count_files(root, skip)
+            total = storage.count(skip)
         except OSError:  # the build's own walk reports it
             return
         if not bar.disable:  # closed meanwhile (tqdm.close disables the bar)
@@ -71,16 +73,14 @@ def count_in_background(root: str, bar, skip: str | None = None) -> None:
 def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: BuildOptions | None = None, **kwargs) -> BuildResult:
     """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``."""
     options = replace(options or BuildOptions(), **kwargs)
-    if options.jobs > 1:
+    check_engine(options.engine)  # e.g. Ray not installed: said before any work
+    if options.jobs > 1 and options.engine == "local":
         forkserver.warm_up()  # the workers' parent imports their code while this process goes on
-    root, out = os.fspath(input_dir), os.fspath(output_dir)
+    out = os.fspath(output_dir)
+    storage = open_storage(input_dir)
     if options.name is None:
-        options = replace(options, name=os.path.basename(os.path.abspath(root)))
-    if not os.path.isdir(root):
-        raise NotADirectoryError(f"input folder not found: {root}")
-    if within(root, out):
-        raise ValueError(f"the input folder {root} is the output folder {out} or inside it: the build would "
-                         "read its own shards, card and manifests as documents (an output inside the input is fine)")
+        options = replace(options, name=storage.name)
+    storage.check(out)
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
@@ -88,12 +88,12 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
         try:
-            return _build(root, out, tmp, version, previous, manifest, options)
+            return _build(storage, out, tmp, version, previous, manifest, options)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _build(root, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
+def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
     log = report.Ledger()
     extra = manifest.extra_schema if manifest else None
     feats = schema.features(extra)
@@ -101,18 +101,19 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
     fingerprint = options.fingerprint()
 
     clock = _Clock()
-    with Workers(options.jobs) as workers:
+    with open_engine(options, tmp) as engine:
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
         cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
         bar = progress(None, "documents", enabled=options.progress)
-        count_in_background(root, bar, out)
+        count_in_background(storage, bar, out)
         inputs = provenance.InputDigest()
         found = itertools.count()
-        items = _with_cached(cache, (f for f, _ in zip(discover(root, skip=out), found)), options.rehash)
+        items = _with_cached(cache, (f for f, _ in zip(engine.files(storage, out), found)), options.rehash)
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
-            for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
-                                                            batch_size=options.batch_size):
+            for batch, records, rejections, outcomes in engine.documents(items, options.doc_options(),
+                                                                         batch_size=options.batch_size,
+                                                                         storage=storage):
                 rows = cache.merge(batch, records, outcomes)
                 stage.write_table(rows)
                 inputs.add(rows, rejections)
@@ -123,7 +124,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
-        plan = corpus.plan(stage_path, options)
+        plan = engine.plan(stage_path, options)
         clock.lap("pass2_corpus")
 
         # pass 3a: finish keys; the previous version's shards whose rows all keep their key are reused
@@ -132,7 +133,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                                    frozenset(options.drop_quality), options.splits,
                                    os.path.abspath(options.manifest) if options.manifest else None, out_schema,
                                    fingerprint)
-        key_parts = [b for _, b in workers.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
+        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
         keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
         reused, placed = reuse.reusable_shards(out, previous, keys)
@@ -146,7 +147,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         removal = RemovalStats()
         with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
             tasks = _finish_tasks(stage_path, plan, is_placed, key_column, split_column)
-            for _, done in workers.map(finish.finish_task, tasks, ctx):
+            for _, done in engine.map(finish.finish_task, tasks, ctx):
                 if done.batch is not None:
                     final_out.write_batch(done.batch)
                 log.apply(done.events)
@@ -168,7 +169,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                                         need_one={name: not reused.get(name) for name in split_names})
         shard_ctx = write.ShardContext(final_path, out, out_schema, options.row_group_size, tmp)
         shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
-        for task, shard in workers.map(write.write_shard, shard_tasks, shard_ctx):
+        for task, shard in engine.map(write.write_shard, shard_tasks, shard_ctx):
             shards[task.split].append(shard)
 
     clock.lap("pass3_write_shards")

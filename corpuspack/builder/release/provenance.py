@@ -57,7 +57,8 @@ def release_date() -> str:
 
 def version_manifest(*, version, previous, shards: dict[str, list[Shard]], features, inputs: InputDigest,
                      options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None) -> dict:
-    opts = {k: v for k, v in asdict(options).items() if k not in {"name", "jobs", "progress", "replace", "batch_size", "git"}}
+    opts = {k: v for k, v in asdict(options).items() if k not in {"name", "jobs", "progress", "replace", "batch_size", "git",
+                                                                  "engine", "address"}}
     if opts.get("manifest"):
         opts["manifest"] = os.path.basename(opts["manifest"])
     return {

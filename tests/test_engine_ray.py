@@ -1,0 +1,133 @@
+"""The Ray engine against the local one: the same dump built by both gives the same bytes (shards,
+card, manifests, report, caches), from a local folder and from an S3-compatible server started
+here (moto's server mode). One local Ray instance (2 CPUs) serves the whole module."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+ray = pytest.importorskip("ray")
+moto_server = pytest.importorskip("moto.server")
+boto3 = pytest.importorskip("boto3")
+
+import corpuspack  # noqa: E402
+from corpus_gen import generate_corpus  # noqa: E402
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+#: credentials the S3 server accepts (any); set before Ray starts so its workers inherit them
+_S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    saved = {k: os.environ.get(k) for k in _S3_ENV}
+    os.environ.update(_S3_ENV)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _dump(folder: Path, n_docs: int) -> Path:
+    """Generated articles with exact and near duplicates and other languages, in folders (two
+    levels) and at the top, with files that must be rejected (empty, binary)."""
+    d = folder / "dump"
+    docs = generate_corpus(n_docs, 17, dup_rate=0.05, near_dup_rate=0.1, other_lang_rate=0.03)
+    for i, (name, text, _) in enumerate(docs):
+        folder = d / ("" if i % 5 == 0 else f"site{i % 3}/" + ("" if i % 2 else "2025/"))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    (d / "site1" / "empty.txt").write_bytes(b"")
+    (d / "site2" / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    return d
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    return _dump(tmp_path_factory.mktemp("gen"), 2400)
+
+
+@pytest.fixture(scope="module")
+def small_dump(tmp_path_factory) -> Path:
+    """Fewer documents for the S3 server (each file costs it a few requests)."""
+    return _dump(tmp_path_factory.mktemp("small"), 500)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _same_bytes(a: Path, b: Path, *, other_storage: bool = False) -> None:
+    """Every file of the two outputs holds the same bytes. ``other_storage``: the dumps were read
+    from two storages, whose files' modification times differ: the build's cache of staged rows
+    (which keeps them, to skip unchanged files next time) then holds the same rows but for them."""
+    ta, tb = _tree(a), _tree(b)
+    assert sorted(ta) == sorted(tb)
+    different = [name for name in ta if ta[name] != tb[name]]
+    if other_storage:
+        stage = [name for name in different if name.startswith(".cache/stage-")]
+        assert len(stage) == 1
+        tables = [pa.ipc.open_file(pa.py_buffer(t[stage[0]])).read_all() for t in (ta, tb)]
+        assert tables[0].drop_columns(["_mtime_ns"]).equals(tables[1].drop_columns(["_mtime_ns"]))
+        different.remove(stage[0])
+    assert not different
+
+
+def test_seeds_same_bytes_as_local(local_ray, tmp_path):
+    corpuspack.build(SEEDS, tmp_path / "local", jobs=2, progress=False)
+    result = corpuspack.build(SEEDS, tmp_path / "ray", engine="ray", progress=False)
+    assert result.counts["included"] == len(list(SEEDS.glob("*.txt")))
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
+def test_generated_dump_same_bytes_as_local(local_ray, generated, tmp_path):
+    opts = dict(splits=(("train", 0.8), ("validation", 0.1), ("test", 0.1)), near_dedup="drop", progress=False)
+    local = corpuspack.build(generated, tmp_path / "local", jobs=2, **opts)
+    on_ray = corpuspack.build(generated, tmp_path / "ray", engine="ray", **opts)
+    # the dump holds what the comparison must cover: duplicates of both kinds, rejections, three splits
+    assert on_ray.counts == local.counts
+    assert local.counts["duplicate"] > 100 and local.counts["rejected"] >= 2
+    assert all(info["num_examples"] > 0 for info in local.manifest["splits"].values())
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
+@pytest.fixture(scope="module")
+def s3_dump(local_ray, small_dump):
+    """The generated dump uploaded to a local S3-compatible server; its URI."""
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
+    s3.create_bucket(Bucket="corpora")
+    for path in sorted(small_dump.rglob("*")):
+        if path.is_file():
+            s3.put_object(Bucket="corpora", Key=f"dumps/dump/{path.relative_to(small_dump).as_posix()}",
+                          Body=path.read_bytes())
+    yield f"s3://corpora/dumps/dump?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
+    server.stop()
+
+
+def test_s3_dump_same_bytes_as_local_folder(s3_dump, small_dump, tmp_path):
+    corpuspack.build(small_dump, tmp_path / "folder", jobs=2, progress=False)
+    corpuspack.build(s3_dump, tmp_path / "ray", engine="ray", progress=False)
+    corpuspack.build(s3_dump, tmp_path / "local", jobs=2, progress=False)
+    _same_bytes(tmp_path / "folder", tmp_path / "ray", other_storage=True)
+    _same_bytes(tmp_path / "ray", tmp_path / "local")
+
+
+def test_ray_engine_without_ray_says_what_to_install(tmp_path):
+    """With Ray not importable, the build stops before any work and names the extra to install."""
+    code = ("import sys; sys.modules['ray'] = None\n"
+            "from corpuspack.cli import main\n"
+            f"sys.exit(main(['build', {str(SEEDS)!r}, {str(tmp_path / 'out')!r}, '--engine', 'ray', '--quiet']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert 'pip install "corpuspack[ray]"' in proc.stderr
+    assert not (tmp_path / "out").exists()
