@@ -128,11 +128,18 @@ def m_corpuspack_incremental(corpus: Path, out: Path, jobs: int) -> None:
     corpuspack.build(corpus, out / "dataset", version="1.1.0", jobs=jobs, progress=False)
 
 
+def m_corpuspack_ray(corpus: Path, out: Path, jobs: int) -> None:
+    import corpuspack
+
+    corpuspack.build(corpus, out / "dataset", version="1.0.0", jobs=jobs, progress=False, engine="ray")
+
+
 METHODS = {"floor": m_floor, "text_loader": m_text_loader, "from_generator": m_from_generator,
-           "corpuspack": m_corpuspack, "corpuspack_incremental": m_corpuspack_incremental}
+           "corpuspack": m_corpuspack, "corpuspack_incremental": m_corpuspack_incremental,
+           "corpuspack_ray": m_corpuspack_ray}
 LABELS = {"floor": "floor (read+decode+write)", "text_loader": "by hand: text loader + map",
           "from_generator": "by hand: from_generator + map", "corpuspack": "corpuspack (all steps)",
-          "corpuspack_incremental": "corpuspack +1% (next version)"}
+          "corpuspack_incremental": "corpuspack +1% (next version)", "corpuspack_ray": "corpuspack --engine ray"}
 
 
 #: issue #6's goal and the reference figures it was set against (docs/s, 2 cores)

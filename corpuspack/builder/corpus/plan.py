@@ -74,10 +74,21 @@ class Plan:
         })
 
 
-def plan(stage_path: str, options: BuildOptions) -> Plan:
+def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
+    """The hashes of lines repeated across the kept documents (not ``drop``), sorted: counted
+    here, over the ``_line_hashes`` column read batch by batch."""
+    repeated = find_repeated_lines((b.column(0) for b in read_batches(stage_path, ["_line_hashes"])),
+                                   int(np.count_nonzero(~drop)), exclude_mask=drop,
+                                   min_docs=options.repeated_line_min_docs,
+                                   min_fraction=options.repeated_line_min_fraction)
+    return tuple(sorted(repeated.hashes))
+
+
+def plan(stage_path: str, options: BuildOptions, *, repeated_lines=repeated_here) -> Plan:
     """Decide, for every staged row, what pass 3 does with it. Three streaming reads of
     columns of the stage file (ids and exact keys, MinHash signatures, line hashes); what
-    is kept is a few small columns (ids, keys) and the LSH index."""
+    is kept is a few small columns (ids, keys) and the LSH index. ``repeated_lines``: how
+    the repeated lines are counted (:func:`repeated_here`, or an engine's own way)."""
     parts = list(read_batches(stage_path, ["id", "file_name", "_exact_key"]))
     ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
     names = pa.chunked_array([b.column(1) for b in parts], pa.string())
@@ -94,9 +105,6 @@ def plan(stage_path: str, options: BuildOptions) -> Plan:
         (b.column(0) for b in read_batches(stage_path, ["_minhash"])), ids,
         threshold=options.near_dup_threshold, drop_mask=drop)
     # lines of kept documents only: a copy must not make its own lines "repeated"
-    repeated = find_repeated_lines((b.column(0) for b in read_batches(stage_path, ["_line_hashes"])),
-                                   int(np.count_nonzero(~drop)), exclude_mask=drop,
-                                   min_docs=options.repeated_line_min_docs,
-                                   min_fraction=options.repeated_line_min_fraction)
+    repeated = repeated_lines(stage_path, drop, options)
     return Plan(names.combine_chunks(), id_first, _array(exact_of), _array(cluster), _array(cluster_size), np.asarray(representative),
-                tuple(sorted(repeated.hashes)))
+                repeated)

@@ -15,7 +15,9 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 try:
     import ray
@@ -25,9 +27,11 @@ except ImportError as e:  # the engine is an extra
 
 from .base import DocumentBatch, Engine
 from .local import Known, process_batch
-from ..corpus.stage import STAGE_SCHEMA
+from ..corpus import plan as corpus
+from ..corpus.repeated_lines import doc_counts, doc_threshold
+from ..corpus.stage import STAGE_SCHEMA, read_batches, shared_reader
 from ..document.storage import Reader, Storage
-from ..options import DocOptions
+from ..options import BuildOptions, DocOptions
 
 #: the listing pass 1 reads: one row per file, what the cache knows of it beside it
 LISTING_SCHEMA = pa.schema([
@@ -54,6 +58,12 @@ class RayEngine(Engine):
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # results in input order
         context.enable_progress_bars = False
+        # groupby as sort-based shuffle tasks: no aggregator actors to start (on a small cluster,
+        # as on 2 cores, they cost more than the counts they sum: ~12 s against ~27 s measured)
+        context.shuffle_strategy = ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
+        # the workers import the per-document code (and build its tables) while the files are listed
+        warm = ray.remote(_warm_up)
+        self._warming = [warm.remote() for _ in range(self._width())]
         return self
 
     def __exit__(self, *exc) -> None:
@@ -77,6 +87,11 @@ class RayEngine(Engine):
         while window:
             yield _settle(window.popleft())
 
+    def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
+        """Pass 2 with the repeated lines counted on Ray Data (see :func:`repeated_lines`); the
+        other decisions are made here, as the local engine makes them."""
+        return corpus.plan(stage_path, options, repeated_lines=repeated_lines)
+
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:
         """Pass 1 on Ray Data: the listing written to the work folder as Parquet parts, read by
@@ -91,6 +106,47 @@ class RayEngine(Engine):
             for row in block.to_pylist():
                 records = pa.ipc.open_stream(row["records"]).read_next_batch()
                 yield [(rel, None, None) for rel in row["rel"]], records, json.loads(row["rejections"]), row["outcomes"]
+
+
+def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
+    """The hashes of lines repeated across the kept documents, sorted, counted on Ray Data: each
+    stage batch's (line hash, documents) counts in a task, summed by a ``groupby`` over the
+    hashes, the lines under the threshold filtered out in the tasks. The driver receives
+    the repeated hashes only (the drop mask goes out as one bit per row)."""
+    sizes = [b.num_rows for b in read_batches(stage_path, ["id"])]
+    starts = np.cumsum([0, *sizes])
+    items = [{"index": i, "exclude": np.packbits(drop[starts[i]:starts[i + 1]]).tobytes(), "rows": n}
+             for i, n in enumerate(sizes)]
+    if not items:
+        return ()
+    threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
+                              options.repeated_line_min_fraction)
+    counts = (ray.data.from_items(items)
+              .map_batches(_line_counts, fn_args=(stage_path,), batch_size=1, batch_format="pyarrow")
+              .groupby("hash").sum("docs"))
+    kept = counts.map_batches(_at_least, fn_args=(threshold,), batch_format="pyarrow")
+    parts = [b.column("hash").to_numpy() for b in kept.iter_batches(batch_size=None, batch_format="pyarrow")]
+    return tuple(np.sort(np.concatenate(parts).view(np.uint64)).tolist()) if parts else ()
+
+
+def _line_counts(item: pa.Table, stage_path: str) -> pa.Table:
+    """(line hash, documents holding it) of one stage batch, its excluded rows left out. The
+    hashes go as int64 (the same 64 bits): Ray Data's sort-based groupby sorts them as Python
+    objects otherwise, and fails."""
+    index, rows = item.column("index")[0].as_py(), item.column("rows")[0].as_py()
+    exclude = np.unpackbits(np.frombuffer(item.column("exclude")[0].as_py(), np.uint8), count=rows).astype(bool)
+    hashes = shared_reader(stage_path, ("_line_hashes",)).get_batch(index).column(0)
+    values, docs = doc_counts(hashes, exclude)
+    return pa.table({"hash": pa.array(values.view(np.int64)), "docs": pa.array(docs, pa.int64())})
+
+
+def _at_least(counts: pa.Table, threshold: int) -> pa.Table:
+    docs = counts.column(counts.column_names[1])
+    return counts.filter(pc.greater_equal(docs, threshold)).select(["hash"])
+
+
+def _warm_up() -> None:
+    from . import warm  # noqa: F401 - the per-document code and its tables (see .forkserver)
 
 
 def _call(fn, task, *common):
