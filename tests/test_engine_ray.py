@@ -2,6 +2,7 @@
 card, manifests, report, caches), from a local folder and from an S3-compatible server started
 here (moto's server mode). One local Ray instance (2 CPUs) serves the whole module."""
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,11 +36,18 @@ def local_ray():
             os.environ[k] = v
 
 
+SMALL = 500  # documents in the dump read from S3 and in the one built twice
+
+
+def _docs(n_docs: int) -> list:
+    return generate_corpus(n_docs, 17, dup_rate=0.05, near_dup_rate=0.1, other_lang_rate=0.03)
+
+
 def _dump(folder: Path, n_docs: int) -> Path:
     """Generated articles with exact and near duplicates and other languages, in folders (two
     levels) and at the top, with files that must be rejected (empty, binary)."""
     d = folder / "dump"
-    docs = generate_corpus(n_docs, 17, dup_rate=0.05, near_dup_rate=0.1, other_lang_rate=0.03)
+    docs = _docs(n_docs)
     for i, (name, text, _) in enumerate(docs):
         folder = d / ("" if i % 5 == 0 else f"site{i % 3}/" + ("" if i % 2 else "2025/"))
         folder.mkdir(parents=True, exist_ok=True)
@@ -57,7 +65,7 @@ def generated(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def small_dump(tmp_path_factory) -> Path:
     """Fewer documents for the S3 server (each file costs it a few requests)."""
-    return _dump(tmp_path_factory.mktemp("small"), 500)
+    return _dump(tmp_path_factory.mktemp("small"), SMALL)
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -95,6 +103,29 @@ def test_generated_dump_same_bytes_as_local(local_ray, generated, tmp_path):
     assert on_ray.counts == local.counts
     assert local.counts["duplicate"] > 100 and local.counts["rejected"] >= 2
     assert all(info["num_examples"] > 0 for info in local.manifest["splits"].values())
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
+def test_next_version_same_bytes_as_local(local_ray, small_dump, tmp_path):
+    """A second version after one file changed, one was removed and one added: the cached rows of
+    the unchanged files are reused on Ray as locally (the cache's outcomes come back from the tasks)."""
+    dump = tmp_path / "dump"
+    shutil.copytree(small_dump, dump)
+    for engine in ("local", "ray"):
+        corpuspack.build(dump, tmp_path / engine, engine=engine, jobs=2, progress=False)
+    # two originals that nothing duplicates, so that no other row's decisions change
+    docs = _docs(SMALL)
+    copied = {t["group"] for _, _, t in docs if t["kind"] in ("exact_dup", "near_dup")}
+    lone = [name for i, (name, _, t) in enumerate(docs) if t["kind"] == "original" and i not in copied][:2]
+    changed, removed = (next(dump.rglob(name)) for name in lone)
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nسطر أضيف في النسخة الثانية من هذا الخبر.\n",
+                       encoding="utf-8")
+    removed.unlink()
+    (dump / "site0" / "new_article.txt").write_text(generate_corpus(1, 99)[0][1], encoding="utf-8")
+    results = {engine: corpuspack.build(dump, tmp_path / engine, engine=engine, jobs=2, progress=False,
+                                        version="1.1.0") for engine in ("local", "ray")}
+    assert results["ray"].manifest["work"]["reused"] == results["local"].manifest["work"]["reused"] > 400
+    assert results["ray"].manifest["changes"] == {"added": 1, "removed": 1, "changed": 1}
     _same_bytes(tmp_path / "local", tmp_path / "ray")
 
 
