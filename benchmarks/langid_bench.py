@@ -1,13 +1,17 @@
 """Language-ID benchmark: accuracy per kind and mean ms/doc.
 
-    python benchmarks/langid_bench.py [--repeat 3] [--windows]
+    python benchmarks/langid_bench.py [--repeat 3] [--windows] [--real]
 
 Detectors compared on tests/data/langid/eval.jsonl:
   langdetect-1000  langdetect.detect, DetectorFactory.seed = 0, first 1,000 characters (the
                    by-hand reference)
   langdetect-full  the same on the full text
+  langdetect-rs-1000  langdetect_rs.detect (langdetect's algorithm in Rust), seed 0, first 1,000
+                   characters
   cld2             pycld2.detect alone (top language; 'un' -> 'und')
-  corpuspack       corpuspack.builder.document.language.detect_language
+  cld2+langdetect  corpuspack's rules with langdetect's own Python code as the fallback (the
+                   combination before langdetect-rs)
+  corpuspack       corpuspack.builder.document.language.detect_language (fallback: langdetect-rs)
 
 --windows adds a larger synthetic sample: every long Persian/Arabic item of the eval set cut into
 consecutive word-aligned windows of about 20, 40, 80 and 160 characters (truth = the item's).
@@ -31,6 +35,22 @@ EVAL = os.path.join(HERE, "..", "tests", "data", "langid", "eval.jsonl")
 def load_eval(path=EVAL):
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def real_articles():
+    """The real articles of ../shared/realdata (each folder's truth file gives the language)."""
+    root = os.path.join(HERE, "..", "..", "shared", "realdata")
+    out = []
+    for name in ("ant_multisource", "farsnews"):
+        truth = os.path.join(root, name + ".truth.jsonl")
+        if not os.path.exists(truth):
+            continue
+        with open(truth, encoding="utf-8") as fh:
+            for line in fh:
+                t = json.loads(line)
+                with open(os.path.join(root, name, t["filename"]), encoding="utf-8") as doc:
+                    out.append({"text": doc.read(), "language": t["language"], "kind": f"real_{name}"})
+    return out
 
 
 def seed_articles():
@@ -80,10 +100,32 @@ def make_detectors():
             return "und"
         return _iso(details[0][1])
 
+    import langdetect_rs
+
+    from corpuspack.builder.document import language
+
+    langdetect_rs.DetectorFactory.seed = 0
+
+    def ld_rs(text):
+        try:
+            return _iso(langdetect_rs.detect(text))
+        except langdetect_rs.LangDetectException:
+            return "und"
+
+    def python_fallback(text):  # corpuspack's rules with langdetect's own code as the fallback
+        fast = language._factories.get(True)
+        language._factories[True] = language._langdetect_factory(fast=False)
+        try:
+            return detect_language(text)[0]
+        finally:
+            language._factories[True] = fast
+
     return {
         "langdetect-1000": lambda t: ld(t[:1000]),
         "langdetect-full": ld,
+        "langdetect-rs-1000": lambda t: ld_rs(t[:1000]),
         "cld2": cld2,
+        "cld2+langdetect": python_fallback,
         "corpuspack": lambda t: detect_language(t)[0],
     }
 
@@ -132,6 +174,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--windows", action="store_true", help="also run the synthetic window sample")
+    ap.add_argument("--real", action="store_true", help="also run the real articles of ../shared/realdata")
     ap.add_argument("--errors", action="store_true", help="list corpuspack's errors")
     args = ap.parse_args(argv)
 
@@ -148,6 +191,11 @@ def main(argv=None):
     res_long = run(long_rows, detectors, args.repeat)
     table(long_rows, res_long, "long documents only (eval items >= 600 characters and the 5 full "
           f"seed articles; mean {sum(len(r['text']) for r in long_rows) // len(long_rows)} characters)")
+
+    if args.real:
+        real = real_articles()
+        res_r = run(real, detectors, 1)
+        table(real, res_r, "real articles of ../shared/realdata")
 
     if args.windows:
         win = windows(rows)

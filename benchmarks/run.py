@@ -2,12 +2,15 @@
 
     python benchmarks/run.py --docs 20000            # the README's figures
     python benchmarks/run.py --docs 1000000 --only corpuspack   # the scale run
+    python benchmarks/run.py --corpus ../shared/realdata/ant_multisource   # any dump: real articles
 
 It generates a realistic corpus with a fixed seed (Arabic news-like articles
 sharing datelines and footers, ~5% other languages, injected exact and near
 duplicates; see tests/corpus_gen.py), then runs each method in its own process,
 sampling the resident memory of that process and all its children (peak of the
-sum), and prints docs/s, MB/s, peak RSS and ratios:
+sum), and prints docs/s, MB/s, peak RSS and ratios, and the CPU seconds (user + system, the last
+value seen of each process of the tree, sampled every 0.1 s) with the same ratios by CPU: on a
+shared, loaded machine wall time follows the other users' load, CPU time much less:
 
 * floor: one process reads, decodes and writes zstd Parquet, nothing else;
 * by hand (text loader): load_dataset("text", sample_by="document") + map(langdetect on
@@ -16,6 +19,10 @@ sum), and prints docs/s, MB/s, peak RSS and ratios:
 * corpuspack: a full build with every default step (clean, metadata, language,
   exact and near duplicates, repeated lines, write, card, report);
 * corpuspack +1%: 1% more documents built as the next version (incremental).
+
+With --corpus DIR the same table is made on that dump (its *.txt files) instead of a generated
+one; the +1% row then builds the previous version from DIR less 1% of its files (the last by
+name, hard links or copies beside the generated corpora, untimed) and times DIR as the next one.
 """
 from __future__ import annotations
 
@@ -183,25 +190,34 @@ def child(method: str, corpus: str, out: str, jobs: int) -> None:
 
 # ----------------------------------------------------------------- the parent
 
-def measure(method: str, corpus: Path, out: Path, jobs: int) -> dict:
+def measure(method: str, corpus: Path, out: Path, jobs: int, script: str = __file__) -> dict:
+    """Run ``script --child method corpus out jobs`` (this file's methods, or another benchmark's)
+    and sample the resident memory of it and all its children (peak of the sum)."""
     import psutil
 
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TQDM_DISABLE": "1"}
-    proc = subprocess.Popen([sys.executable, __file__, "--child", method, str(corpus), str(out), str(jobs)],
+    proc = subprocess.Popen([sys.executable, script, "--child", method, str(corpus), str(out), str(jobs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    ps, peak = psutil.Process(proc.pid), 0
+    ps, peak, cpu = psutil.Process(proc.pid), 0, {}
     while proc.poll() is None:
         try:
             tree = [ps] + ps.children(recursive=True)
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
         except psutil.Error:
             pass
+        for p in tree:  # the last CPU times seen of each process (a fork server's workers are never
+            try:        # waited for by the measured process, so its rusage of children would miss them)
+                t = p.cpu_times()
+                cpu[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
         time.sleep(0.1)
     stdout, stderr = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"{method} failed:\n{stderr[-3000:]}")
-    return {"seconds": json.loads(stdout.strip().splitlines()[-1])["seconds"], "peak_rss": peak}
+    return {"seconds": json.loads(stdout.strip().splitlines()[-1])["seconds"], "peak_rss": peak,
+            "cpu_seconds": sum(cpu.values())}
 
 
 def add_one_percent(corpus: Path, n: int, seed: int) -> Path:
@@ -216,6 +232,27 @@ def add_one_percent(corpus: Path, n: int, seed: int) -> Path:
     return grown
 
 
+def hold_out_one_percent(corpus: Path) -> Path:
+    """A copy of the dump (hard links where possible) without its last 1% of files by name."""
+    less = WORK / (corpus.resolve().name + "-less1pct")
+    if not _marker(less).exists():
+        shutil.rmtree(less, ignore_errors=True)
+        less.mkdir(parents=True)
+        files = corpus_files(corpus)
+        for p in files[: len(files) - max(1, len(files) // 100)]:
+            try:
+                os.link(p, less / p.name)
+            except OSError:  # another file system, or one that refuses links
+                shutil.copyfile(p, less / p.name)
+        _marker(less).write_text("")
+    return less
+
+
+def describe(corpus: Path) -> dict:
+    files = corpus_files(corpus)
+    return {"docs": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=20_000)
@@ -223,16 +260,25 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--only", nargs="*", choices=list(METHODS), help="methods to run (default: all)")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--corpus", help="a dump to measure (its *.txt files) instead of a generated corpus")
     args = ap.parse_args()
-    corpus = make_corpus(args.docs, args.seed, WORK / f"corpus-{args.docs}-{args.seed}")
-    info = json.loads(_marker(corpus).read_text())
+    if args.corpus:
+        corpus = Path(args.corpus)
+        info = describe(corpus)
+        args.docs = info["docs"]
+    else:
+        corpus = make_corpus(args.docs, args.seed, WORK / f"corpus-{args.docs}-{args.seed}")
+        info = json.loads(_marker(corpus).read_text())
     mb = info["bytes"] / 1e6
     methods = args.only or list(METHODS)
     results = {}
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         for method in methods:
             src = corpus
-            if method == "corpuspack_incremental":
+            if method == "corpuspack_incremental" and args.corpus:  # DIR less 1%, then DIR
+                out = Path(tmp) / "corpuspack_incremental"
+                measure("corpuspack", hold_out_one_percent(corpus), out, args.jobs)
+            elif method == "corpuspack_incremental":
                 if "corpuspack" not in results:
                     measure("corpuspack", corpus, Path(tmp) / "corpuspack", args.jobs)
                 src = add_one_percent(corpus, args.docs, args.seed)
@@ -243,18 +289,26 @@ def main() -> None:
             print(f"  {method}: {results[method]['seconds']:.1f} s", file=sys.stderr, flush=True)
     floor = results.get("floor", {}).get("seconds")
     cp = results.get("corpuspack", {}).get("seconds")
-    print(f"\n{args.docs:,} documents, {mb:,.0f} MB (mean {info['bytes'] / args.docs / 1e3:.1f} kB), "
-          f"{args.jobs} jobs, {os.cpu_count()} cores\n")
-    print(f"| method | seconds | docs/s | MB/s | peak RSS (MiB) | vs floor | corpuspack speed-up |")
-    print(f"|---|---|---|---|---|---|---|")
+    print(f"\n{args.corpus or 'generated corpus'}: {args.docs:,} documents, {mb:,.0f} MB "
+          f"(mean {info['bytes'] / args.docs / 1e3:.1f} kB), {args.jobs} jobs, {os.cpu_count()} cores\n")
+    print(f"| method | seconds | docs/s | MB/s | peak RSS (MiB) | vs floor | corpuspack speed-up | CPU s | speed-up by CPU |")
+    print(f"|---|---|---|---|---|---|---|---|---|")
+    cp_cpu = results.get("corpuspack", {}).get("cpu_seconds")
     for method, r in results.items():
-        docs = args.docs if method != "corpuspack_incremental" else args.docs + max(1, args.docs // 100)
+        docs = args.docs if method != "corpuspack_incremental" or args.corpus else args.docs + max(1, args.docs // 100)
         vs_floor = f"{floor / r['seconds']:.2f}x" if floor else "-"
         speedup = f"{r['seconds'] / cp:.1f}x" if cp and method in ("text_loader", "from_generator") else "-"
         if method == "corpuspack_incremental" and cp:
             speedup = f"costs {r['seconds'] / cp:.0%} of a full build"
+        by_cpu = "-"
+        if cp_cpu and method in ("text_loader", "from_generator"):
+            by_cpu = f"{r['cpu_seconds'] / cp_cpu:.1f}x"
+        elif cp_cpu and method == "floor":
+            by_cpu = f"corpuspack {r['cpu_seconds'] / cp_cpu:.2f}x the floor"
+        elif cp_cpu and method == "corpuspack_incremental":
+            by_cpu = f"{r['cpu_seconds'] / cp_cpu:.0%} of a full build"
         print(f"| {LABELS[method]} | {r['seconds']:.1f} | {docs / r['seconds']:,.0f} | {mb / r['seconds']:.1f} | "
-              f"{r['peak_rss'] / 2**20:,.0f} | {vs_floor} | {speedup} |")
+              f"{r['peak_rss'] / 2**20:,.0f} | {vs_floor} | {speedup} | {r['cpu_seconds']:.1f} | {by_cpu} |")
     print(goal_line(args.docs, results))
     if args.json:
         Path(args.json).write_text(json.dumps({"docs": args.docs, "bytes": info["bytes"], "jobs": args.jobs,

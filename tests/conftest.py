@@ -2,6 +2,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# property tests: a fixed derandomized run (same cases on every machine), no example database
+# written into the checkout, no per-example deadline (the machine is shared and noisy)
+settings.register_profile("corpuspack", derandomize=True, database=None, deadline=None, max_examples=200)
+settings.load_profile("corpuspack")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")

@@ -91,10 +91,11 @@ def test_card_declares_configs_and_dataset_info(built):
     header = yaml.safe_load(text.split("---")[1])
     (cfg,) = header["configs"]
     assert cfg["config_name"] == "v1.0.0" and cfg["default"] is True
-    assert all(p.startswith("data/train-") for p in cfg["data_files"][0]["path"])
+    assert all(p.startswith("data/v1.0.0/train-00000-of-00001-") for p in cfg["data_files"][0]["path"])
     (info,) = header["dataset_info"]
     assert [f["name"] for f in info["features"]] == list(schema.FIELD_NAMES)
-    assert info["splits"] == [{"name": "train", "num_bytes": info["splits"][0]["num_bytes"], "num_examples": 5}]
+    on_disk = sum((out / p).stat().st_size for p in cfg["data_files"][0]["path"])  # the shards' sizes
+    assert info["splits"] == [{"name": "train", "num_bytes": on_disk, "num_examples": 5}]
     for f in schema.FIELDS:
         assert f.description in text
 

@@ -47,6 +47,12 @@ def test_only_the_title_repeat_is_removed_not_later_repeats():
     assert clean_lines(normalize(text)).text == "عنوان\nفقرة\nفقرة"
 
 
+def test_a_title_repeated_twice_loses_only_the_repeat_right_after_it():
+    c = clean_lines("A\n\nA\n\nA\n\nB")
+    assert c.text == "A\n\nA\n\nB"
+    assert c.removed_repeated_title == 1
+
+
 def test_blank_runs_collapse_and_ends_are_trimmed():
     assert clean_lines(normalize("\n\n\nأ\n\n\n\nب\n\n")).text == "أ\n\nب"
 

@@ -1,6 +1,8 @@
 """The Ray engine against the local one: the same dump built by both gives the same bytes (shards,
 card, manifests, report, caches), from a local folder and from an S3-compatible server started
 here (moto's server mode). One local Ray instance (2 CPUs) serves the whole module."""
+import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +18,7 @@ boto3 = pytest.importorskip("boto3")
 
 import corpuspack  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
+from dump_forms import pack_tar, write_dump  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 #: credentials the S3 server accepts (any); set before Ray starts so its workers inherit them
@@ -129,20 +132,76 @@ def test_next_version_same_bytes_as_local(local_ray, small_dump, tmp_path):
     _same_bytes(tmp_path / "local", tmp_path / "ray")
 
 
+def _with_lines(folder: Path) -> Path:
+    """A dump with JSON Lines beside its files: lines with ids and a field of their own, one
+    line that is not JSON (entries the input stream reads and hands over as bytes); and a file
+    whose name ends in .gz, a document as its bytes are (a binary file: rejected, not unpacked)."""
+    lines = [json.dumps({"id": f"wire-{i}", "text": text, "desk": "wire" if i % 2 else "site"}, ensure_ascii=False)
+             for i, (_, text, _) in enumerate(generate_corpus(30, seed=5))]
+    (folder / "world").mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / "world" / "wire.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write("\n".join([*lines[:15], "not json", *lines[15:]]) + "\n")
+    (folder / "world" / "notes.txt.gz").write_bytes(gzip.compress(generate_corpus(1, 3)[0][1].encode()))
+    return folder
+
+
+def test_archive_and_json_lines_same_bytes_as_local(local_ray, tmp_path):
+    """Archive members and JSON lines reach the Ray tasks as bytes (ids given by the lines, the
+    lines' own fields, the archive's reorder): the same output as the local engine."""
+    dump = tmp_path / "dump"
+    write_dump(dump)
+    _with_lines(dump)
+    archive = pack_tar(dump, tmp_path / "dump.tar.gz")  # members in reverse order: staged rows reordered
+    for src in (dump, archive):
+        outs = {engine: tmp_path / f"{src.name}-{engine}" for engine in ("local", "ray")}
+        results = {engine: corpuspack.build(src, out, engine=engine, jobs=2, progress=False, name="forms")
+                   for engine, out in outs.items()}
+        assert results["ray"].counts == results["local"].counts
+        assert results["local"].counts["rejected"] >= 1  # the line that is not JSON, named
+        _same_bytes(outs["local"], outs["ray"])
+
+
 @pytest.fixture(scope="module")
-def s3_dump(local_ray, small_dump):
-    """The generated dump uploaded to a local S3-compatible server; its URI."""
+def s3(local_ray):
+    """A local S3-compatible server: (client, the URI query that points pyarrow at it)."""
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
-    s3.create_bucket(Bucket="corpora")
-    for path in sorted(small_dump.rglob("*")):
-        if path.is_file():
-            s3.put_object(Bucket="corpora", Key=f"dumps/dump/{path.relative_to(small_dump).as_posix()}",
-                          Body=path.read_bytes())
-    yield f"s3://corpora/dumps/dump?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
+    client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
+    client.create_bucket(Bucket="corpora")
+    yield client, f"?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
     server.stop()
+
+
+def _upload(s3, folder: Path, prefix: str) -> str:
+    client, query = s3
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            client.put_object(Bucket="corpora", Key=f"{prefix}/{path.relative_to(folder).as_posix()}",
+                              Body=path.read_bytes())
+    return f"s3://corpora/{prefix}{query}"
+
+
+@pytest.fixture(scope="module")
+def s3_dump(s3, small_dump):
+    """The generated dump uploaded to the S3 server; its URI."""
+    return _upload(s3, small_dump, "dumps/dump")
+
+
+def test_s3_folder_with_json_lines_same_bytes_as_local_folder(s3, tmp_path):
+    """A remote folder's JSON Lines files are read through the filesystem and expanded as a
+    local folder's are; an archive there is refused, saying so."""
+    dump = tmp_path / "dump"
+    write_dump(dump, n=10)
+    _with_lines(dump)
+    uri = _upload(s3, dump, "dumps/lines")
+    corpuspack.build(dump, tmp_path / "folder", jobs=2, progress=False)
+    corpuspack.build(uri, tmp_path / "ray", engine="ray", progress=False, name="dump")
+    _same_bytes(tmp_path / "folder", tmp_path / "ray", other_storage=True)
+    archive = pack_tar(dump, tmp_path / "dump.tar.gz")
+    s3[0].put_object(Bucket="corpora", Key="dumps/dump.tar.gz", Body=archive.read_bytes())
+    with pytest.raises(NotADirectoryError, match="archive on remote storage"):
+        corpuspack.build(f"s3://corpora/dumps/dump.tar.gz{s3[1]}", tmp_path / "refused", progress=False)
 
 
 def test_s3_dump_same_bytes_as_local_folder(s3_dump, small_dump, tmp_path):

@@ -74,7 +74,8 @@ def test_accuracy_floor_per_kind(rows, predictions, kind):
 def test_at_least_as_accurate_as_seeded_langdetect(rows, predictions):
     from langdetect.lang_detect_exception import LangDetectException
 
-    factory = language._langdetect_factory()
+    factory = language._langdetect_factory(fast=False)  # langdetect's own Python code
+    assert type(factory).__module__ == "langdetect.detector_factory"
 
     def reference(text):  # langdetect alone, seeded, first 1,000 characters
         d = factory.create()
@@ -162,6 +163,35 @@ def test_langdetect_fallback_is_used_and_deterministic():
     first = [language._langdetect(t) for t in _FALLBACK]
     for _ in range(5):
         assert [language._langdetect(t) for t in _FALLBACK] == first
+
+
+REALDATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "realdata")
+
+
+def _probabilities(factory, text):
+    d = factory.create()
+    d.append(text[:1000])
+    try:
+        return [(x.lang, x.prob) for x in d.get_probabilities()]
+    except factory.errors:
+        return "no features"
+
+
+def test_fast_langdetect_gives_langdetects_probabilities(rows):
+    """The fallback runs langdetect-rs where installed: every probability equal to the last bit to
+    langdetect's own code, on the eval set, the fallback texts and (when present) real articles."""
+    pytest.importorskip("langdetect_rs")
+    fast, reference = language._langdetect_factory(), language._langdetect_factory(fast=False)
+    assert type(fast).__module__ == "langdetect_rs.detector_factory"
+    texts = [r["text"] for r in rows] + _FALLBACK + ["", "1234", "https://example.com"]
+    real = os.path.join(REALDATA, "ant_multisource")
+    if os.path.isdir(real):
+        for name in sorted(os.listdir(real))[::30]:
+            with open(os.path.join(real, name), encoding="utf-8") as fh:
+                texts.append(fh.read())
+    for text in texts:
+        assert _probabilities(fast, text) == _probabilities(reference, text), text[:80]
+    assert _probabilities(fast, "1234") == "no features"
 
 
 def test_deterministic_across_threads(rows):

@@ -1,6 +1,5 @@
 """The five bundled seeds give exactly the metadata of issue 3's table."""
 import datetime as dt
-import time
 import unicodedata
 from pathlib import Path
 
@@ -17,6 +16,9 @@ def seed(prefix: str) -> str:
     return unicodedata.normalize("NFC", path.read_text(encoding="utf-8").replace("\r\n", "\n"))
 
 
+# cited outlets, read by hand: 000 "شبكة قنوات RT"; 001 'قناة "آر تي"' (سبوتنيك is its credit's
+# agency, not a citation); 002 and 003 name no outlet ("الجمهورية العربية السورية" is not one);
+# 004 "روسيا اليوم" and "وكالة تاس" (سانا is its own source)
 EXPECTED = {
     "000": dict(title=None, date=None, source=None, publisher=None, agency=None, credit=None, cited={"rt"}),
     "001": dict(title="لافروف: سنسعى لرؤية نهج صادق من الولايات المتحدة وحلف الناتو بشأن الضمانات الأمنية",
@@ -44,8 +46,7 @@ def test_seed(prefix):
     assert m["publisher"] == exp["publisher"]
     assert m["agency"] == exp["agency"]
     assert m["credit"] == (unicodedata.normalize("NFC", exp["credit"]) if exp["credit"] else None)
-    assert exp["cited"] <= set(m["cited_outlets"])
-    assert m["cited_outlets"] == sorted(m["cited_outlets"])
+    assert m["cited_outlets"] == sorted(exp["cited"])  # exact: a spurious citation fails too
     # a value and its method are null together
     for value, method in (("title", "title_method"), ("date", "date_method"), ("source", "source_method")):
         assert (m[value] is None) == (m[method] is None)
@@ -70,11 +71,3 @@ def test_empty_and_blank_text():
     for text in ("", "\n\n", "   "):
         m = extract_metadata(text)
         assert tuple(m) == KEYS and m["cited_outlets"] == [] and all(m[k] is None for k in KEYS if k != "cited_outlets")
-
-
-def test_fast_enough():
-    texts = [seed(p) for p in sorted(EXPECTED)] * 20
-    start = time.perf_counter()
-    for t in texts:
-        extract_metadata(t)
-    assert (time.perf_counter() - start) / len(texts) < 0.01  # generous bound; see benchmarks/

@@ -153,6 +153,15 @@ def test_names_early_exit_only_when_the_test_fails_anyway(text, most):
         assert quick == full
 
 
-def test_publication_dates_on_seeds_unchanged():
+def test_publication_dates_of_the_seeds_dateline_and_of_a_date_line():
+    """The date rules on seed 001's dateline (cut from the file by hand: the credit between "/" and
+    ")"), on a marker and on a date-only line, against dates written by hand."""
+    from conftest import SEEDS
+
+    (seed,) = SEEDS.glob("001_*.txt")
+    credit = next(line for line in seed.read_text(encoding="utf-8").splitlines() if "سبوتنيك" in line)
+    dateline = credit.split("/", 1)[1].split(")", 1)[0].strip()
+    assert dateline.startswith("سبوتنيك - 18 فبراير 2022")
+    assert dates.find_publication_date([], [], dateline) == (dt.date(2022, 2, 18), "dateline")
     assert dates.find_publication_date(["بتاريخ 18 فبراير 2022"], [], None) == (dt.date(2022, 2, 18), "marker")
     assert dates.find_publication_date(["عنوان"], ["18 فبراير 2022"], None) == (dt.date(2022, 2, 18), "date_line")

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from corpuspack.builder.document import quality as q
 from corpuspack.builder.document.quality import quality_signals
@@ -53,9 +54,28 @@ def test_warnings():
     assert "header" in w and "footer" in w and w == sorted(w)
 
 
-def test_thresholds_are_module_constants():
-    for name in ("TINY_WORDS", "SHORT_LINE_CHARS", "SHORT_LINES_SHARE", "NOISY_SHARE", "MIXED_SCRIPT_SHARE"):
-        assert hasattr(q, name)
+def test_warning_thresholds_at_their_boundaries():
+    """Each threshold of the module's docstring, at the value written there by hand: one unit on
+    either side of it changes the warning."""
+    def warnings(text):
+        return set(quality_signals(text)["quality_warnings"])
+
+    assert "tiny" in warnings("كلمة " * 39) and "tiny" not in warnings("كلمة " * 40)  # TINY_WORDS = 40
+    # noisy: more than 25% of the non-space characters are not letters (60 words of 3 letters = 180)
+    assert "noisy" not in warnings("كتب! " * 60)  # 60 / 240 = 25%
+    assert "noisy" in warnings("كتب! " * 60 + "!")  # 61 / 241
+    # mixed_script: Latin and Arabic each at least 20% of the letters
+    arabic = "كتب " * 80  # 240 Arabic letters
+    assert "mixed_script" in warnings(arabic + "abc " * 20)  # 60 / 300 = 20%
+    assert "mixed_script" not in warnings(arabic + "abc " * 19 + "ab")  # 59 / 299
+    # short_lines: at least 3 non-empty lines, half of them under 30 characters
+    long = "كلمة " * 10  # 50 characters
+    assert "short_lines" in warnings("\n".join(["قصير", "قصير", long, long]) + " " + "كلمة " * 40)
+    assert "short_lines" not in warnings("\n".join(["قصير", long, long]) + " " + "كلمة " * 40)
+    assert "short_lines" not in warnings("قصير\nقصير")  # two short lines: under SHORT_LINES_MIN_LINES
+    assert "short_lines" in warnings("قصير\nقصير\nقصير")
+    assert "short_lines" in warnings("\n".join(["قصير", "ب" * 29, long]))
+    assert "short_lines" not in warnings("\n".join(["قصير", "ب" * 30, long]))
 
 
 def test_seeds_are_clean_arabic():
@@ -70,15 +90,12 @@ WORD_PIECES = ["", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "\r\n", 
                "كلمة", "word", "١٢٣", "😀", "a\u200bb", "\u064e", "x" * 9000]
 
 
-@pytest.mark.parametrize("seed", range(200))
-def test_num_words_is_str_split(seed):
+@given(st.lists(st.sampled_from(WORD_PIECES), max_size=40))
+def test_num_words_is_str_split(pieces):
     """num_words is counted without splitting; it must equal len(text.split()) for any mix of
     white space (Unicode spaces, line breaks other than \\n), astral characters and long texts
     (over the 8,191-unit chunk of the packed sums)."""
-    import random
-
-    rng = random.Random(seed)
-    text = "".join(rng.choice(WORD_PIECES) for _ in range(rng.randint(0, 40)))
+    text = "".join(pieces)
     assert quality_signals(text)["num_words"] == len(text.split())
 
 

@@ -53,6 +53,14 @@ cdef inline bint _space(Py_UCS4 c) noexcept nogil:
     return _TRAITS[c] & 2 if c <= 0xFFFF else Py_UNICODE_ISSPACE(c)
 
 
+cdef Py_UCS4* _ucs4_buffer(Py_ssize_t n) except NULL:
+    """Room for ``n`` characters (and one more, so ``n`` may be 0); the caller frees it."""
+    cdef Py_UCS4* out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4) + 1)
+    if out == NULL:
+        raise MemoryError()
+    return out
+
+
 cdef inline uint64_t _mix64(uint64_t x) noexcept nogil:
     x ^= x >> 30
     x *= 0xBF58476D1CE4E5B9ULL
@@ -131,9 +139,7 @@ def keep_classes(str text, const uint8_t[::1] classes, uint8_t below, uint8_t be
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_UCS4 c
-    cdef Py_UCS4* out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4) + 1)
-    if out == NULL:
-        raise MemoryError()
+    cdef Py_UCS4* out = _ucs4_buffer(n)
     try:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
@@ -215,9 +221,7 @@ def fold_line(str line):
     cdef Py_UCS4* out
     if n == 0:
         return line
-    out = <Py_UCS4*> malloc(n * sizeof(Py_UCS4))
-    if out == NULL:
-        raise MemoryError()
+    out = _ucs4_buffer(n)
     try:
         for i in range(n):
             c = PyUnicode_READ(kind, data, i)
@@ -260,6 +264,51 @@ def layout_flags(str text):
             printable = False
         prev = c
     return printable, cr, runs, edges
+
+
+def normalize_spaces(str text, const uint8_t[::1] table):
+    """``_LINE_EDGES.sub("\\n", _SPACES.sub(" ", _invisible().sub("", text)))`` of :mod:`.clean` in
+    one pass: per BMP character ``table`` holds 1 (invisible: removed) or 2 (a space of ``_SPACES``:
+    a run of them, invisible characters inside it ignored, becomes one " ", and none next to a
+    "\\n"). None when the text holds a character outside the BMP that ``str.isprintable`` refuses
+    (the regexes decide those)."""
+    cdef Py_ssize_t n = len(text), i, m = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef uint8_t t
+    cdef bint run = False, line_start = False
+    cdef Py_UCS4* out = _ucs4_buffer(n)
+    try:
+        for i in range(n):
+            c = PyUnicode_READ(kind, data, i)
+            if c > 0xFFFF:
+                if not Py_UNICODE_ISPRINTABLE(c):
+                    return None
+                t = 0
+            else:
+                t = table[c]
+            if t == 1:
+                continue
+            if t == 2:
+                if not run:
+                    run = True
+                    if not line_start:
+                        out[m] = 0x20
+                        m += 1
+                continue
+            run = False
+            if c == 0x0A:
+                if m > 0 and out[m - 1] == 0x20:  # the run before the line break
+                    m -= 1
+                line_start = True
+            else:
+                line_start = False
+            out[m] = c
+            m += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, m)
+    finally:
+        free(out)
 
 
 def code_bytes(str text, const uint8_t[::1] table):

@@ -5,16 +5,21 @@ same fingerprint and with the same bytes is never processed again.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
 from .. import __version__
-from .corpus.dedup import DEFAULT_THRESHOLD
+from .corpus.dedup import DEFAULT_CANDIDATE_THRESHOLD, DEFAULT_THRESHOLD
 from .corpus.repeated_lines import MIN_DOCS, MIN_FRACTION
+
+
+MAX_FILE_SIZE = 64 << 20  # 64 MiB: a document, not an archive
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +52,8 @@ class BuildOptions:
     batch_size: int = 256  # documents per unit of parallel work
     splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
     near_dedup: str = "annotate"  # annotate | drop
-    near_dup_threshold: float = DEFAULT_THRESHOLD
+    near_dup_threshold: float = DEFAULT_THRESHOLD  # verified containment of word 2-grams (fingerprint.shingle_similarity)
+    near_dup_candidate_threshold: float = DEFAULT_CANDIDATE_THRESHOLD  # LSH candidates: estimated 5-gram Jaccard
     num_perm: int = 128
     shingle_size: int = 5
     repeated_line_min_docs: int = MIN_DOCS
@@ -60,17 +66,46 @@ class BuildOptions:
     replace: bool = False  # allow rewriting an existing (latest) version
     git: bool = False  # commit and tag each version in OUT as a git repository
     rehash: bool = False  # read and hash every input file, even those whose size and mtime are unchanged
+    follow_symlinks: bool = False  # follow symbolic links whose target lies inside the input folder
+    max_file_size: int = MAX_FILE_SIZE  # bytes; a larger file is rejected unread
+    encoding: str | None = None  # decode every file that is not UTF-8 (or UTF-16/32 with a BOM) with this codec
+    license: str | None = None  # the card's license: a Hugging Face license id (e.g. cc-by-4.0)
+    card_fields: tuple[tuple[str, object], ...] = ()  # other card fields (description, citation, homepage, ...)
+    include: tuple[str, ...] = ()  # glob patterns over the relative path: read only what matches one
+    exclude: tuple[str, ...] = ()  # glob patterns over the relative path: skip what matches one
+    text_field: str = "text"  # JSON Lines: the field holding a document's text
+    id_field: str = "id"  # JSON Lines: the field holding a document's id (when present)
     engine: str = "local"  # local (process pool) | ray (Ray Data; pip install "corpuspack[ray]")
     address: str | None = None  # the Ray cluster to join (``auto``, ``ray://host:10001``); default: start one here
 
+    def __post_init__(self) -> None:
+        from .release.cardfields import check as check_card
+
+        check(self)
+        check_card(self.user_card())  # before any work: a wrong license id fails at once
+
+    def user_card(self) -> dict:
+        """The card fields this build sets (kept in the manifest and carried to later versions)."""
+        fields = dict(self.card_fields)
+        if self.license is not None:
+            fields["license"] = self.license
+        return fields
+
     def doc_options(self) -> "DocOptions":
-        return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size)
+        return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size, max_file_size=self.max_file_size,
+                          encoding=self.encoding)
+
+    def input_options(self) -> "InputOptions":
+        from .document.inputs import InputOptions
+
+        return InputOptions(include=tuple(self.include), exclude=tuple(self.exclude),
+                            text_field=self.text_field, id_field=self.id_field)
 
     def fingerprint(self) -> str:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
                     if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git",
-                                 "rehash", "engine", "address"}}
+                                 "rehash", "follow_symlinks", "license", "card_fields", "engine", "address"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()
@@ -82,6 +117,67 @@ class DocOptions:
     """What the per-document function needs: small and picklable."""
     num_perm: int = 128
     shingle_size: int = 5
+    max_file_size: int = 0  # bytes; 0: no limit
+    encoding: str | None = None  # forced codec for files that are not UTF-8 (None: detected)
+
+
+def check(o: BuildOptions) -> None:
+    """Every option's value, before any work: ValueError naming the option and what it allows."""
+    from .document.quality import WARNINGS
+    from .release.versions import parse
+
+    def need(ok: bool, option: str, allowed: str, value) -> None:
+        if not ok:
+            raise ValueError(f"{option}: {allowed}, got {value!r}")
+
+    def whole(x) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    def number(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    if o.version is not None:
+        parse(o.version)  # a VersionError (ValueError) naming the rule
+    need(whole(o.jobs) and o.jobs >= 1, "--jobs", "a whole number of worker processes, 1 or more", o.jobs)
+    need(whole(o.batch_size) and o.batch_size >= 1, "batch_size", "a whole number, 1 or more", o.batch_size)
+    need(o.near_dedup in ("annotate", "drop"), "--near-dedup", "one of annotate, drop", o.near_dedup)
+    need(number(o.near_dup_threshold) and 0 < o.near_dup_threshold <= 1, "--near-dup-threshold",
+         "a similarity above 0 and at most 1", o.near_dup_threshold)
+    need(whole(o.num_perm) and o.num_perm >= 2, "num_perm", "a whole number, 2 or more", o.num_perm)
+    need(whole(o.shingle_size) and o.shingle_size >= 1, "shingle_size", "a whole number, 1 or more", o.shingle_size)
+    need(whole(o.repeated_line_min_docs) and o.repeated_line_min_docs >= 2, "--repeated-line-min-docs",
+         "a whole number of documents, 2 or more", o.repeated_line_min_docs)
+    need(number(o.repeated_line_min_fraction) and 0 <= o.repeated_line_min_fraction <= 1,
+         "--repeated-line-min-fraction", "a share from 0 to 1", o.repeated_line_min_fraction)
+    unknown = [w for w in o.drop_quality if w not in WARNINGS]
+    need(not isinstance(o.drop_quality, str) and not unknown, "--drop-quality",
+         f"comma-separated quality warnings among {', '.join(WARNINGS)}", ",".join(unknown) or o.drop_quality)
+    need(whole(o.rows_per_shard) and o.rows_per_shard >= 1, "rows_per_shard", "a whole number, 1 or more", o.rows_per_shard)
+    need(whole(o.row_group_size) and o.row_group_size >= 1, "row_group_size", "a whole number, 1 or more", o.row_group_size)
+    need(whole(o.max_file_size) and o.max_file_size >= 1, "--max-file-size", "a size in bytes, 1 or more",
+         o.max_file_size)
+    if o.encoding is not None:
+        try:
+            codecs.lookup(o.encoding)
+        except (LookupError, TypeError):
+            need(False, "--encoding", "the name of a Python codec, e.g. cp1256, iso8859-6, utf-16-le", o.encoding)
+    parse_splits(",".join(f"{n}={v}" for n, v in o.splits) if _split_pairs(o.splits) else repr(o.splits))
+
+
+def _split_pairs(splits) -> bool:
+    return isinstance(splits, (tuple, list)) and bool(splits) and all(
+        isinstance(p, (tuple, list)) and len(p) == 2 and isinstance(p[0], str) for p in splits)
+
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(spec: str) -> int:
+    """``"64M"``, ``"1.5G"``, ``"200000"`` (bytes; K, M, G, T are powers of 1024; KiB, MB... accepted)."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", spec or "", re.IGNORECASE)
+    if not m or float(m.group(1)) * _SIZE_UNITS[m.group(2).upper()] < 1:
+        raise ValueError(f"--max-file-size: a size such as 64M, 1G or 500000 (bytes), got {spec!r}")
+    return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).upper()])
 
 
 def parse_splits(spec: str | None) -> tuple[tuple[str, float], ...]:
@@ -96,7 +192,10 @@ def parse_splits(spec: str | None) -> tuple[tuple[str, float], ...]:
             raise ValueError(f"--splits: expected name=share, got {part!r}")
         if not name.replace("_", "").isalnum():
             raise ValueError(f"--splits: split names are letters, digits and _ only, got {name!r}")
-        value = float(share)
+        try:
+            value = float(share)
+        except ValueError:
+            raise ValueError(f"--splits: the share of {name!r} must be a number in (0, 1], got {share!r}") from None
         if not 0 < value <= 1:
             raise ValueError(f"--splits: share of {name!r} must be in (0, 1], got {value}")
         out.append((name, value))

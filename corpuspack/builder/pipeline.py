@@ -23,16 +23,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
-from .release import card, compare, incremental, provenance, publish, report, reuse, versions, write
+from .release import card, commit, compare, layout, incremental, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
 from .engines.base import check_engine, open_engine
+from .document import inputs as doc_inputs
 from .document.storage import Storage, open_storage
 from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
+from .corpus.line_fields import LineFields
+from .corpus.reorder import folder_order, reorder_stage
 from .corpus.sidecar import Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
 from .corpus.stage import STAGE_SCHEMA, read_batches
@@ -71,7 +75,8 @@ def count_in_background(storage: Storage, bar, skip: str | None = None) -> None:
 
 
 def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: BuildOptions | None = None, **kwargs) -> BuildResult:
-    """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``."""
+    """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``: a
+    folder, an archive (tar, zip) or a JSON Lines file (see document/inputs)."""
     options = replace(options or BuildOptions(), **kwargs)
     check_engine(options.engine)  # e.g. Ray not installed: said before any work
     if options.jobs > 1 and options.engine == "local":
@@ -80,7 +85,7 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     storage = open_storage(input_dir)
     if options.name is None:
         options = replace(options, name=storage.name)
-    storage.check(out)
+    storage.check(out)  # a folder, an archive or JSON Lines (see document/inputs); not holding OUT
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
@@ -95,9 +100,7 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
 
 def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
     log = report.Ledger()
-    extra = manifest.extra_schema if manifest else None
-    feats = schema.features(extra)
-    versions.check_schema_bump(version, feats.to_dict(), previous)  # before any work
+    feats = _features(version, previous, manifest)  # checked before any work
     fingerprint = options.fingerprint()
 
     clock = _Clock()
@@ -108,8 +111,13 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
         bar = progress(None, "documents", enabled=options.progress)
         count_in_background(storage, bar, out)
         inputs = provenance.InputDigest()
-        found = itertools.count()
-        items = _with_cached(cache, (f for f, _ in zip(engine.files(storage, out), found)), options.rehash)
+        found, walk_rejections = itertools.count(), []  # links not followed, unlistable folders, clashing names
+        line_fields = LineFields(os.path.join(tmp, "line_fields.jsonl"))
+        tally = doc_inputs.Tally(fields=line_fields.add)
+        entries = engine.entries(storage, options.input_options(), tally, skip=out,
+                                 follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
+        items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
+        order_keys: list = []  # (member path, line) of each staged row read from an archive
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
             for batch, records, rejections, outcomes in engine.documents(items, options.doc_options(),
                                                                          batch_size=options.batch_size,
@@ -118,9 +126,25 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
                 stage.write_table(rows)
                 inputs.add(rows, rejections)
                 log.rejected_many(rejections)
+                order_keys += [item[1].order for item, outcome in zip(batch, outcomes)
+                               if outcome != "rejected" and isinstance(item[1], doc_inputs.Payload)
+                               and item[1].order is not None]
                 bar.update(len(batch))
         bar.close()
-        total = next(found)  # files fed to pass 1 (the report must account for each of them)
+        inputs.add(STAGE_SCHEMA.empty_table(), walk_rejections)
+        log.rejected_many(walk_rejections)
+        total = next(found) + len(walk_rejections)  # entries found (the report must account for each of them)
+        order = folder_order(order_keys)
+        del order_keys
+        if order is not None:  # an archive whose members are not in the unpacked folder's order
+            reorder_stage(stage_path, order, options.batch_size)
+        del order
+        if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
+            if manifest is not None:
+                raise ValueError("--manifest and JSON lines with fields of their own cannot be combined yet: "
+                                 "put the manifest's columns in the JSON lines")
+            manifest = fields
+            feats = _features(version, previous, manifest)
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
@@ -131,7 +155,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
         out_schema = feats.arrow_schema
         ctx = finish.FinishContext(stage_path, plan.repeated, options.near_dedup == "drop",
                                    frozenset(options.drop_quality), options.splits,
-                                   os.path.abspath(options.manifest) if options.manifest else None, out_schema,
+                                   os.path.abspath(manifest.path) if manifest else None, out_schema,
                                    fingerprint)
         key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
@@ -171,33 +195,47 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
         shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
         for task, shard in engine.map(write.write_shard, shard_tasks, shard_ctx):
             shards[task.split].append(shard)
+    shards, copied = layout.place(out, version, shards, tmp)
 
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
         options=options, counts=counts, changes=_changes(out, previous, placed, final_path),
         work={"processed": total - cache.reused, "reused": cache.reused,
-              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows})
-    report_payload = log.to_dict({"repeated_lines_removed": removal.report()}, version=version)
-    vdir = os.path.join(out, versions.VERSIONS_DIR, version)
-    versions.write_json_atomic(os.path.join(vdir, "build_report.json"), report_payload)
-    versions.write_json_atomic(versions.manifest_path(out, version), payload)  # the commit point
-    card.write_card(out)
+              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows},
+        card=card.user_fields(out, options))
+    report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
+                                  "control_characters_removed": plan.controls,
+                                  "inputs": {**tally.report(), "html_pages": _html_pages(stage_path)}},
+                                 version=version)
+    commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
     incremental.keep(stage_path, out, fingerprint)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
-                         empty_splits=card.empty_splits(payload))
+                         empty_splits=card.empty_splits(payload), copied=copied)
     return BuildResult(out, version, counts, payload, clock.laps)
 
 
-def _with_cached(cache: incremental.StageCache, files, rehash: bool):
-    """``(relative path, path, what the cache knows of it)`` of each file, looked up in runs."""
-    while chunk := list(itertools.islice(files, 512)):
-        known = cache.known_many([f.rel_path for f in chunk], rehash=rehash)
-        yield from ((f.rel_path, f.path, k) for f, k in zip(chunk, known))
+def _features(version: str, previous: dict | None, manifest: Manifest | None):
+    """The published features (with the manifest's columns), checked against the previous version."""
+    feats = schema.features(manifest.extra_schema if manifest else None)
+    versions.check_schema_bump(version, feats.to_dict(), previous)
+    return feats
+
+
+def _html_pages(stage_path: str) -> int:
+    """Staged documents (rows, or duplicates of one) whose input was a web page."""
+    return sum(pc.sum(b.column(0)).as_py() or 0 for b in read_batches(stage_path, ["_markup"]))
+
+
+def _with_cached(cache: incremental.StageCache, entries, rehash: bool):
+    """``(relative path, source, what the cache knows of it)`` of each entry, looked up in runs."""
+    while chunk := list(itertools.islice(entries, 512)):
+        known = cache.known_many([rel for rel, _ in chunk], rehash=rehash)
+        yield from ((rel, source, k) for (rel, source), k in zip(chunk, known))
 
 
 class _Clock:

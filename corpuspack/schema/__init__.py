@@ -7,10 +7,12 @@ from .fields import FIELDS, Field
 
 #: Bump the major part when a column is removed, renamed or retyped;
 #: the minor part when a column is added.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1.0: dateline_place, dateline_place_method
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+#: Columns of free text: no min/max statistics in the Parquet footers (they would hold whole articles).
+FREE_TEXT: frozenset[str] = frozenset({"text", "title", "credit"})
 
 
 def arrow_schema(extra: pa.Schema | None = None) -> pa.Schema:
@@ -32,4 +34,4 @@ def schema_major(version: str) -> int:
     return int(version.split(".")[0])
 
 
-__all__ = ["FIELDS", "FIELD_NAMES", "BY_NAME", "Field", "SCHEMA_VERSION", "arrow_schema", "features", "schema_major"]
+__all__ = ["FIELDS", "FIELD_NAMES", "BY_NAME", "FREE_TEXT", "Field", "SCHEMA_VERSION", "arrow_schema", "features", "schema_major"]

@@ -42,6 +42,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 DEFAULT_THRESHOLD = 0.8
+#: LSH makes candidates of pairs down to this estimated Jaccard similarity of word 5-grams (an
+#: edited copy of a real article falls to 0.57: docs/dedup.md); the decision is verified after
+DEFAULT_CANDIDATE_THRESHOLD = 0.5
 MAX_BANDS = 20  # 20 x 8 bytes = 160 bytes of band hashes per document
 _PAIR_BLOCK = 65536  # candidate pairs verified per block
 
@@ -73,7 +76,7 @@ def _binary_chunk_keys(arr: pa.Array) -> np.ndarray:
     return raw.view("<u8").reshape(-1, 2)
 
 
-def _keys_matrix(exact_keys) -> np.ndarray:
+def exact_key_matrix(exact_keys) -> np.ndarray:
     """(n, 2) uint64 view of 16-byte keys from Arrow or numpy input."""
     if isinstance(exact_keys, pa.ChunkedArray):
         parts = [_binary_chunk_keys(c) for c in exact_keys.chunks]
@@ -81,6 +84,8 @@ def _keys_matrix(exact_keys) -> np.ndarray:
     if isinstance(exact_keys, pa.Array):
         return _binary_chunk_keys(exact_keys)
     arr = np.asarray(exact_keys)
+    if arr.dtype == np.uint64 and arr.ndim == 2 and arr.shape[1] == 2:
+        return arr
     if arr.dtype.kind in "SV":
         width = arr.dtype.itemsize
         raw = np.frombuffer(arr.tobytes(), dtype=np.uint8)
@@ -100,7 +105,7 @@ def _keys_matrix(exact_keys) -> np.ndarray:
 def exact_duplicates(exact_keys, ids: pa.Array) -> pa.Array:
     """For each row, the id of the first row (smallest index) with the same
     exact key, or null when the row is the first of its key."""
-    k = _keys_matrix(exact_keys)
+    k = exact_key_matrix(exact_keys)
     n = len(k)
     if len(ids) != n:
         raise ValueError("exact_keys and ids differ in length")
@@ -193,7 +198,7 @@ def _as_array(a) -> pa.Array:
     return pa.array(a, type=pa.string())
 
 
-def _sig_matrix(batch, num_perm: int | None) -> tuple[np.ndarray, np.ndarray, int | None]:
+def signature_matrix(batch, num_perm: int | None) -> tuple[np.ndarray, np.ndarray, int | None]:
     """(sig uint32 (m, num_perm), present bool (m,), num_perm) for one batch.
     Rows with an empty signature (no token) are absent; their sig rows are 0."""
     if isinstance(batch, np.ndarray) and batch.dtype == np.uint32 and batch.ndim == 2:
@@ -240,10 +245,10 @@ def _take_sigs(minhashes, idx: np.ndarray, num_perm: int) -> np.ndarray:
     taken = minhashes.take(pa.array(idx))
     if isinstance(taken, pa.ChunkedArray):
         taken = taken.combine_chunks()
-    return _sig_matrix(taken, num_perm)[0]
+    return signature_matrix(taken, num_perm)[0]
 
 
-def _band_hashes(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def band_hashes(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """(m, bands) uint64 band hashes of a (m, num_perm) uint32 signature block."""
     m = len(sig)
     out = np.empty((m, bands), dtype=np.uint64)
@@ -364,7 +369,7 @@ def near_duplicates(
     num_perm: int | None = None
     row = 0
     for batch in _iter_batches(minhashes):
-        sig, pres, np_ = _sig_matrix(batch, num_perm)
+        sig, pres, np_ = signature_matrix(batch, num_perm)
         m = len(pres)
         if row + m > n:
             raise ValueError("minhashes and ids differ in length")
@@ -381,7 +386,7 @@ def near_duplicates(
             if not random_access:
                 sketch = np.zeros((n, num_perm), dtype=np.uint8)
         if np_ is not None:
-            band_hash[row : row + m] = _band_hashes(sig, bands, rows)
+            band_hash[row : row + m] = band_hashes(sig, bands, rows)
             if sketch is not None:
                 sketch[row : row + m] = sig.astype(np.uint8)  # low byte of each value (b-bit MinHash, b = 8)
         row += m
@@ -402,9 +407,29 @@ def near_duplicates(
     else:
         drop = np.zeros(n, dtype=bool)
 
-    codes = _candidate_pairs(band_hash, active)
     index_bytes = band_hash.nbytes + n * 4 + (sketch.nbytes if sketch is not None else 0)
-    del band_hash
+
+    def verify(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        if sketch is not None:
+            eq = (sketch[u] == sketch[v]).mean(axis=1)
+            return (eq - 1 / 256) / (1 - 1 / 256)
+        return (_take_sigs(minhashes, u, num_perm) == _take_sigs(minhashes, v, num_perm)).mean(axis=1)
+
+    return clusters(band_hash, active, ids, verify, threshold, drop, return_stats=return_stats,
+                    stats=(bands, rows, num_perm, index_bytes))
+
+
+def clusters(band_hash: np.ndarray, active: np.ndarray, ids, verify, threshold: float, drop: np.ndarray,
+             *, return_stats: bool = False, stats: tuple = (0, 0, 0, 0)):
+    """Near-duplicate clusters from an ``(n, bands)`` matrix of LSH band hashes: rows with an
+    equal band hash are candidates (``active`` rows only), a candidate pair ``(u, v)`` is kept when
+    ``verify(u, v)`` (a similarity per pair, given arrays of row indexes) is at least
+    ``threshold``, and the kept pairs are joined into components, each labelled with its
+    smallest row (the representative). Returns ``(cluster, cluster_size, is_representative)``
+    as :func:`near_duplicates` does."""
+    ids = _as_array(ids)
+    n = len(ids)
+    codes = _candidate_pairs(band_hash, active)
     u_all = codes // n
     v_all = codes % n
     del codes
@@ -412,12 +437,7 @@ def near_duplicates(
     for s in range(0, len(u_all), _PAIR_BLOCK):
         u = u_all[s : s + _PAIR_BLOCK]
         v = v_all[s : s + _PAIR_BLOCK]
-        if sketch is not None:
-            eq = (sketch[u] == sketch[v]).mean(axis=1)
-            est = (eq - 1 / 256) / (1 - 1 / 256)
-        else:
-            est = (_take_sigs(minhashes, u, num_perm) == _take_sigs(minhashes, v, num_perm)).mean(axis=1)
-        ok = est >= threshold
+        ok = np.asarray(verify(u, v)) >= threshold
         keep_u.append(u[ok])
         keep_v.append(v[ok])
     u = np.concatenate(keep_u) if keep_u else np.empty(0, dtype=np.int64)
@@ -430,7 +450,7 @@ def near_duplicates(
     is_rep = (labels == np.arange(n)) & ~drop
     out = (cluster, pa.array(sizes, type=pa.int32()), is_rep)
     if return_stats:
-        stats = NearDupStats(bands, rows, num_perm, int(len(u_all)), int(len(u)),
-                             int(index_bytes), index_bytes / max(n, 1))
-        return (*out, stats)
+        bands, rows, num_perm, index_bytes = stats
+        return (*out, NearDupStats(bands, rows, num_perm, int(len(u_all)), int(len(u)),
+                                   int(index_bytes), index_bytes / max(n, 1)))
     return out

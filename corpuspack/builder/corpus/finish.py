@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from ..document.clean import clean_lines
 from ..document.process import text_stats
-from .repeated_lines import RemovalStats, remove_repeated_lines
+from .published import published_text
+from .repeated_lines import RemovalStats
 from ..document.digest import DOC_SET, combine_digest, row_digest
 from .sidecar import Manifest, apply_manifest, load_manifest
 from .split import assign_split
@@ -236,11 +236,10 @@ def _repeated_hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> dict[int,
 def _remove_repeated(row: dict, keys: tuple[list[int], list[int]], repeated: frozenset, stats: RemovalStats) -> bool:
     """Drop the repeated lines from ``row``'s text, found by its staged line keys; False if
     nothing is left."""
-    removal = remove_repeated_lines(row["text"], repeated, keys=keys)
+    text, removal = published_text(row["text"], keys, repeated)
     if not removal.removed_count:
         return True
-    text = clean_lines(removal.text, frozenset()).text  # re-collapse blank runs
-    if not text.strip():
+    if not text:
         return False
     stats.add(removal)
     row["text"] = text

@@ -17,10 +17,12 @@ INTERNAL = (
     pa.field("_minhash", pa.binary()),
     pa.field("_line_hashes", pa.list_(pa.uint64())),
     pa.field("_line_index", pa.list_(pa.int32())),  # each hashed line's index in text.splitlines()
+    pa.field("_controls", pa.int32()),  # control characters cleaning removed (decode.count_controls)
     # the input file's size and modification time when it was read: the next build's
     # cheap check that a cached row still stands (see incremental.StageCache)
     pa.field("_size", pa.int64()),
     pa.field("_mtime_ns", pa.int64()),
+    pa.field("_markup", pa.bool_()),  # the input was a web page (its text and title extracted from HTML)
 )
 
 

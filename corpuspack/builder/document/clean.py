@@ -16,13 +16,20 @@ from functools import lru_cache
 from importlib.resources import files
 
 try:  # compiled loops (optional; the str and regex code below gives the same values)
-    from .._kernels import fold_line as _native_fold, layout_flags as _native_layout
+    from .._kernels import (normalize_spaces as _native_spaces, fold_line as _native_fold,
+                            layout_flags as _native_layout)
 except ImportError:  # pragma: no cover - built without a C compiler
-    _native_fold = _native_layout = None
+    _native_fold = _native_layout = _native_spaces = None
 
 # Format characters kept because they carry meaning: ZWNJ (Persian, Urdu) and ZWJ.
 _KEEP_FORMAT = {"\u200c", "\u200d"}
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _removed(ch: str) -> bool:
+    """A character :func:`normalize` removes (see :func:`_invisible_class`)."""
+    cat = unicodedata.category(ch)
+    return (cat == "Cc" and ch not in "\t\n") or (cat == "Cf" and ch not in _KEEP_FORMAT)
 
 
 def _invisible_class() -> str:
@@ -32,9 +39,7 @@ def _invisible_class() -> str:
     except those in ``_KEEP_FORMAT``. Built once from the Unicode database."""
     ranges: list[list[int]] = []
     for cp in range(0x110000):
-        ch = chr(cp)
-        cat = unicodedata.category(ch)
-        if (cat == "Cc" and ch not in "\t\n") or (cat == "Cf" and ch not in _KEEP_FORMAT):
+        if _removed(chr(cp)):
             if ranges and ranges[-1][1] == cp - 1:
                 ranges[-1][1] = cp
             else:
@@ -48,6 +53,13 @@ def _invisible() -> re.Pattern:
     """Built on first use (scanning the Unicode database takes ~0.3 s, paid by every worker
     process at start-up when built at import; most texts never need it)."""
     return re.compile(_invisible_class())
+
+
+@lru_cache(maxsize=1)
+def _space_table() -> bytes:
+    """Per BMP character, what the compiled pass does with it: 1 removed (:func:`_removed`),
+    2 a space of ``_SPACES``, 0 kept."""
+    return bytes(1 if _removed(ch) else 2 if _SPACES.fullmatch(ch) else 0 for ch in map(chr, range(0x10000)))
 
 
 _LINE_EDGES = re.compile(r" *\n *")
@@ -65,9 +77,13 @@ def normalize(text: str, native: bool = True) -> str:
         printable, runs, edges = text.replace("\n", "").isprintable(), None, None
     # Fast path: printable text (apart from newlines) holds no control, format or
     # exotic space character, so only runs of plain spaces can need work.
-    if not printable:
-        text = _SPACES.sub(" ", _invisible().sub("", text))
-        edges = None  # not known any more
+    if not printable:  # real text: mostly no-break spaces (U+00A0), bidi marks
+        folded = _native_spaces(text, _space_table()) if native and _native_spaces is not None else None
+        if folded is not None:  # line edges done too
+            text, edges = folded, False
+        else:
+            text = _SPACES.sub(" ", _invisible().sub("", text))
+            edges = None  # not known any more
     elif runs or (runs is None and "  " in text):
         text = _SPACE_RUNS.sub(" ", text)  # a run next to a line break stays next to it: edges holds
     if edges or (edges is None and (" \n" in text or "\n " in text)):
@@ -119,8 +135,10 @@ def clean_lines(text: str, boilerplate: frozenset[str] | None = None) -> Cleaned
             n_boiler += 1
             continue
         if first_content_seen == 1 and key == last_content:
-            # the title line, repeated as the next line: keep one copy
+            # the title line, repeated as the next line: keep one copy (only this repeat: a
+            # third copy is content, so the rule is spent)
             n_title += 1
+            first_content_seen = 2
             continue
         kept.append(line)
         last_content = key

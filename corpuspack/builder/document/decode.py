@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -23,9 +25,12 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Share of characters that may be C0/C1 controls (other than tab/newline)
-# before decoded text is judged binary.
-MAX_CONTROL_SHARE = 0.01
+# Share of characters that may be C0/C1 controls (other than tab and line breaks) before
+# decoded text is judged binary. Stray controls are a scraping artefact (paragraphs indented
+# with SUB, \x1a; a form feed between pages) that cleaning removes and counts: an article
+# indented that way holds 1-5% of them. Text whose every other character is a control is
+# not text, whatever letters are left.
+MAX_CONTROL_SHARE = 0.25
 # charset-normalizer's "chaos" (mess) ratio above which a guess is refused.
 MAX_CHAOS = 0.2
 # Invalid UTF-8 sequences tolerated per KiB (replaced by U+FFFD, encoding
@@ -46,16 +51,17 @@ class Rejected(Exception):
 class Decoded:
     text: str
     encoding: str
+    controls: int = 0  # C0/C1 control characters (see _CONTROL) in ``text``: cleaning removes them
 
 
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+#: the control characters cleaning removes and counts: C0 and C1 but tab, line feed and carriage
+#: return (a line break; ``normalize`` turns it into one)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _control_share(text: str) -> float:
-    """Share of C0/C1 control characters other than white space (tab, newlines, form feed)."""
-    if not text:
-        return 0.0
-    return len(_CONTROL.findall(text)) / len(text)
+def count_controls(text: str) -> int:
+    """Number of control characters (``_CONTROL``) in ``text``."""
+    return len(_CONTROL.findall(text))
 
 
 # every byte but those that can start a control character in UTF-8 (C0 and DEL are single
@@ -69,8 +75,20 @@ def _utf8_may_hold_controls(data: bytes) -> bool:
     return bool(data.translate(None, _NOT_CONTROL_LEAD))
 
 
-def decode(data: bytes) -> Decoded:
-    """Decode ``data``; raise :class:`Rejected` (empty, binary, undecodable)."""
+#: encodings tried first for a short text that is not UTF-8, each taken only when the text it
+#: gives looks like its script (see :func:`_short_legacy`): windows-1256 for the Arabic script
+#: (Arabic, Persian, Urdu: the dumps corpuspack is made for), windows-1252 for Latin-script text
+PREFERRED_LEGACY = ("cp1256", "cp1252")
+#: a text with fewer bytes outside ASCII than this is "short" for detection (a detector guesses
+#: 2-word windows-1256 texts as cp1255, cp932, big5... half the time, 4-word ones 13%, 6-word ones never)
+SHORT_NON_ASCII = 64
+#: share of a short text's letters that must be in the preferred encoding's script
+MIN_SCRIPT_SHARE = 0.6
+
+
+def decode(data: bytes, encoding: str | None = None) -> Decoded:
+    """Decode ``data``; raise :class:`Rejected` (empty, binary, undecodable). ``encoding``: the
+    codec for any file that is not UTF-8 or UTF-16/32 (``--encoding``; default: detected)."""
     if not data or data.isspace():
         raise Rejected("empty", "the file has no content" if not data else "the file holds only white space")
     for bom, name in _BOMS:
@@ -83,11 +101,22 @@ def decode(data: bytes) -> Decoded:
     if data.startswith(_BINARY_MAGIC):
         raise Rejected("binary", f"starts with the signature of a binary format ({data[:8]!r})")
     if b"\x00" in data:
-        raise Rejected("binary", "contains NUL bytes and no UTF-16/32 byte-order mark")
+        wide = _utf16_32_without_bom(data)
+        if wide is None:
+            raise Rejected("binary", "contains NUL bytes, no UTF-16/32 byte-order mark, and not the pattern of "
+                                     "UTF-16/32 text")
+        return wide
     try:
         return _checked(data.decode("utf-8"), "utf-8", _utf8_may_hold_controls(data))
     except UnicodeDecodeError:
         pass
+    if encoding is not None:
+        try:
+            return _checked(data.decode(encoding), encoding)
+        except UnicodeDecodeError as e:
+            raise Rejected("undecodable", f"not UTF-8, and not valid {encoding} (--encoding): {e.reason} at byte {e.start}") from None
+    if len(data) - len(data.translate(None, _HIGH)) < SHORT_NON_ASCII:
+        return _short_legacy(data)
     best = from_bytes(data).best()
     if best is not None and best.chaos <= MAX_CHAOS:
         return _checked(str(best), best.encoding)
@@ -100,9 +129,111 @@ def decode(data: bytes) -> Decoded:
     raise Rejected("undecodable", "not UTF-8, and no encoding could be detected with confidence")
 
 
+_HIGH = bytes(range(0x80, 0x100))
+
+
+def _utf16_32_without_bom(data: bytes) -> Decoded | None:
+    """UTF-32 or UTF-16 text written without a byte-order mark (as some Windows tools do),
+    recognised by where its NUL bytes fall: the high bytes of every code unit of UTF-32, and
+    in UTF-16 those of ASCII characters (spaces, digits, punctuation), which all lie on one side
+    of each 2-byte unit. None when the NULs follow no such pattern or the text does not decode."""
+    candidates = []
+    if len(data) % 4 == 0:
+        if not data[3::4].strip(b"\x00") and not data[2::4].translate(None, b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"):
+            candidates.append("utf-32-le")
+        if not data[0::4].strip(b"\x00") and not data[1::4].translate(None, b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"):
+            candidates.append("utf-32-be")
+    if len(data) % 2 == 0 and not candidates:
+        even, odd = data[0::2].count(0), data[1::2].count(0)
+        if odd and not even and _few_high_bytes(data[1::2]):
+            candidates.append("utf-16-le")
+        elif even and not odd and _few_high_bytes(data[0::2]):
+            candidates.append("utf-16-be")
+    for name in candidates:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        try:
+            return _checked(text, name)
+        except Rejected:
+            continue
+    return None
+
+
+def _few_high_bytes(high: bytes) -> bool:
+    """The high bytes of UTF-16 text: NUL for its ASCII (at least 5%: spaces, digits), and
+    otherwise the few values of its script's blocks (0x06 for Arabic, 0x20 for punctuation...):
+    four values cover 90% of them. A binary file with a few NULs spreads over many values."""
+    counts = Counter(high)
+    return counts[0] >= 0.05 * len(high) and sum(n for _, n in counts.most_common(4)) >= 0.9 * len(high)
+
+
+def _looks_arabic(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    arabic = sum("\u0600" <= c <= "\u06ff" for c in letters)
+    return bool(letters) and arabic >= MIN_SCRIPT_SHARE * len(letters) and _words_hold(text)
+
+
+def _looks_latin(text: str) -> bool:
+    """Latin-script text: every letter Latin, most of them plain ASCII (bytes of another script
+    read as windows-1252 give words of accented letters only: ``ùìåí``)."""
+    letters = [c for c in text if c.isalpha()]
+    return (bool(letters) and all(c <= "\u024f" for c in letters)
+            and sum(c.isascii() for c in letters) >= 0.5 * len(letters))
+
+
+def _words_hold(text: str) -> bool:
+    """No word mixes Arabic letters with others or starts with a combining mark: what bytes of
+    another legacy encoding read as windows-1256 give (Hebrew windows-1255: ``ùىهي ٍهىي``)."""
+    for word in text.split():
+        if unicodedata.category(word[0]) == "Mn":
+            return False
+        inside = ["\u0600" <= c <= "\u06ff" for c in word if c.isalpha()]
+        if any(inside) and not all(inside):
+            return False
+    return True
+
+
+_LOOKS = {"cp1256": _looks_arabic, "cp1252": _looks_latin}
+
+
+def _short_legacy(data: bytes) -> Decoded:
+    """A short text that is not UTF-8: a detector cannot tell encodings apart on a few words, so
+    the preferred encodings come first, each taken only when the text it gives looks like its
+    script; else a detector's answer only when every encoding it finds plausible gives the same
+    text; else a rejection naming the candidates (rather than publishing mojibake)."""
+    for name in PREFERRED_LEGACY:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if _LOOKS[name](text):
+            return _checked(text, name)
+    matches = [m for m in from_bytes(data) if m.chaos <= MAX_CHAOS]
+    texts = {str(m) for m in matches}
+    if len(texts) == 1:
+        return _checked(texts.pop(), matches[0].encoding)
+    names = ", ".join(sorted({m.encoding for m in matches})[:6]) or "none"
+    raise Rejected("undecodable", f"a short text that is not UTF-8, whose encoding cannot be told from its "
+                                  f"{len(data)} bytes (plausible: {names}); --encoding decodes it")
+
+
 def _checked(text: str, encoding: str, may_hold_controls: bool = True) -> Decoded:
+    """``text`` as decoded, unless it is not text: binary when it holds a NUL, when more than
+    ``MAX_CONTROL_SHARE`` of it is control characters, or when nothing but controls, white
+    space, digits and punctuation is left without them (no letter)."""
     if not text or text.isspace():
         raise Rejected("empty", "the file holds only white space")
-    if may_hold_controls and _control_share(text) > MAX_CONTROL_SHARE:
-        raise Rejected("binary", f"decoded as {encoding} but more than {MAX_CONTROL_SHARE:.0%} of it is control characters")
-    return Decoded(text, encoding)
+    controls = count_controls(text) if may_hold_controls else 0
+    if controls:
+        if "\x00" in text:
+            raise Rejected("binary", f"decoded as {encoding} but holds NUL characters")
+        if controls > MAX_CONTROL_SHARE * len(text):
+            raise Rejected("binary", f"decoded as {encoding} but more than {MAX_CONTROL_SHARE:.0%} of it is control characters")
+        left = _CONTROL.sub("", text)
+        if not left or left.isspace():
+            raise Rejected("empty", "the file holds only control characters and white space")
+        if not any(c.isalpha() for c in left):
+            raise Rejected("binary", f"decoded as {encoding}, but without its {controls} control characters no letter is left")
+    return Decoded(text, encoding, controls)

@@ -16,7 +16,8 @@ How it works (see docs/language_id.md for the measurements behind each rule):
    when CLD2 calls it reliable, the top language covers at least ``CLD2_MIN_PERCENT`` % of the
    text, and it is a language that langdetect (the reference) also knows.
 3. Otherwise (unsure, unknown, or a language outside langdetect's 55, which for Arabic-script text
-   is how CLD2 goes wrong: Pashto/Sindhi/Uzbek for short Persian), langdetect decides: seeded
+   is how CLD2 goes wrong: Pashto/Sindhi/Uzbek for short Persian), langdetect decides (run by
+   langdetect-rs where installed: the same probabilities, bit for bit, faster): seeded
    (seed 0), on a private ``DetectorFactory`` built once per process (thread-safe, so the global
    factory of ``langdetect.detect`` is never touched), on the first 1,000 characters.
 4. Texts with fewer than ``SHORT_LETTERS`` letters keep their answer, but the score is scaled down
@@ -57,7 +58,7 @@ _MAIL_RE = re.compile(r"[-_.0-9A-Za-z]{1,64}@[-_.0-9A-Za-z]{1,255}")
 _BAD_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 _lock = threading.Lock()
-_factory = None  # private langdetect DetectorFactory, built once per process
+_factories = {}  # fast (langdetect-rs) or not -> private DetectorFactory, built once per process
 
 
 def _iso(code: str) -> str:
@@ -69,34 +70,52 @@ def _iso(code: str) -> str:
     return UND
 
 
-def _langdetect_factory():
-    global _factory
-    if _factory is None:
-        with _lock:
-            if _factory is None:
-                from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+def _langdetect_package(fast: bool = True):
+    """langdetect's algorithm: the langdetect-rs package (the same probabilities, bit for bit,
+    ~25x faster per call and ~3x faster to load; see docs/language_id.md), or langdetect itself
+    when langdetect-rs is not installed (``pip install langdetect-rs``) or ``fast`` is False."""
+    if fast:
+        try:
+            import langdetect_rs
+        except ImportError:  # pragma: no cover - a platform without its wheel
+            pass
+        else:
+            return langdetect_rs
+    import langdetect
 
-                # the profiles ship inside the package; load them in sorted order (load_profile
-                # uses os.listdir order, which may differ between file systems)
+    return langdetect
+
+
+def _langdetect_factory(fast: bool = True):
+    factory = _factories.get(fast)
+    if factory is None:
+        with _lock:
+            factory = _factories.get(fast)
+            if factory is None:
+                from langdetect.detector_factory import PROFILES_DIRECTORY
+
+                package = _langdetect_package(fast)
+                # the profiles ship inside langdetect's package; load them in sorted order
+                # (load_profile uses os.listdir order, which may differ between file systems)
                 profiles = []
                 for name in sorted(os.listdir(PROFILES_DIRECTORY)):
                     with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as fh:
                         profiles.append(fh.read())
-                factory = DetectorFactory()
+                factory = package.DetectorFactory()
                 factory.load_json_profile(profiles)
+                factory.errors = package.LangDetectException
                 factory.set_seed(LANGDETECT_SEED)
-                _factory = factory
-    return _factory
+                _factories[fast] = factory
+    return factory
 
 
-def _langdetect(text: str) -> tuple[str, float]:
-    from langdetect.lang_detect_exception import LangDetectException
-
-    detector = _langdetect_factory().create()  # a new Detector (own seeded Random) per call
+def _langdetect(text: str, fast: bool = True) -> tuple[str, float]:
+    factory = _langdetect_factory(fast)
+    detector = factory.create()  # a new Detector (own seeded Random) per call
     detector.append(text[:LANGDETECT_CHARS])
     try:
         best = detector.get_probabilities()
-    except LangDetectException:
+    except factory.errors:  # "no features in text"
         return UND, 0.0
     if not best:
         return UND, 0.0

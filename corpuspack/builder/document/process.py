@@ -14,6 +14,7 @@ from .clean import Cleaned, clean_lines, normalize
 from .decode import Rejected, decode
 from .discover import doc_id
 from .fingerprint import fingerprints
+from .inputs import html
 from .language import detect_language
 from .metadata import extract_metadata
 from ..options import DocOptions
@@ -45,8 +46,8 @@ def process_document(rel_path: str, data: bytes, opts: DocOptions, *, sha256: st
     return result
 
 
-def process_documents(docs: list[tuple[str, bytes, str | None]], opts: DocOptions) -> list:
-    """:func:`process_document` over a batch of ``(rel_path, data, sha256 or None)``: for each
+def process_documents(docs: list[tuple], opts: DocOptions) -> list:
+    """:func:`process_document` over a batch of ``(rel_path, data, sha256 or None[, id])``: for each
     document its stage record, or the exception that stopped it (:class:`Rejected`, or a
     defect met on it, which must not stop the others).
 
@@ -68,13 +69,14 @@ def process_documents(docs: list[tuple[str, bytes, str | None]], opts: DocOption
         live = [i for i in live if i in done]
         return done
 
-    decoded = step(lambda i: decode(docs[i][1]))
-    normalized = step(lambda i: normalize(decoded[i].text))
+    decoded = step(lambda i: decode(docs[i][1], opts.encoding))
+    pages = step(lambda i: _page(docs[i][0], decoded[i].text))
+    normalized = step(lambda i: normalize(pages[i][0]))
     cleaned = step(lambda i: _non_empty(clean_lines(normalized[i])))
-    meta = step(lambda i: extract_metadata(normalized[i]))
+    meta = step(lambda i: _titled(extract_metadata(normalized[i]), pages[i][1]))
     languages = step(lambda i: detect_language(cleaned[i].text))
     fps = step(lambda i: fingerprints(cleaned[i].text, num_perm=opts.num_perm, shingle=opts.shingle_size))
-    records = step(lambda i: _record(docs[i], decoded[i], cleaned[i], meta[i], languages[i], fps[i]))
+    records = step(lambda i: _record(docs[i], decoded[i], cleaned[i], meta[i], languages[i], fps[i], pages[i][2]))
     for i in live:
         out[i] = records[i]
     return out
@@ -86,12 +88,27 @@ def _non_empty(cleaned: Cleaned) -> Cleaned:
     return cleaned
 
 
-def _record(doc: tuple[str, bytes, str | None], decoded, cleaned: Cleaned, meta: dict, language, fp: dict) -> dict:
+def _page(rel_path: str, text: str) -> tuple[str, str | None, bool]:
+    """(text, title or None, whether it was a web page): an HTML page's main text and title."""
+    if html.is_page(rel_path, text):
+        return (*html.extract(text), True)
+    return text, None, False
+
+
+def _titled(meta: dict, title: str | None) -> dict:
+    """A web page's own title wins over one read from its text."""
+    if title is not None:
+        meta["title"], meta["title_method"] = title, "html"
+    return meta
+
+
+def _record(doc: tuple, decoded, cleaned: Cleaned, meta: dict, language, fp: dict, page: bool) -> dict:
     """The stage record of a document from what the steps found."""
-    rel_path, data, sha256 = doc
+    rel_path, data, sha256 = doc[:3]
+    given_id = doc[3] if len(doc) > 3 else None
     code, score, method = language
     record = {
-        "id": doc_id(rel_path),
+        "id": doc_id(rel_path) if given_id is None else given_id,
         "file_name": rel_path,
         "text": cleaned.text,
         **meta,
@@ -107,6 +124,8 @@ def _record(doc: tuple[str, bytes, str | None], decoded, cleaned: Cleaned, meta:
         "_minhash": fp["minhash"],
         "_line_hashes": fp["line_hashes"],
         "_line_index": fp["line_index"],
+        "_controls": decoded.controls,
+        "_markup": page,
     }
     record["_doc_digest"] = doc_digest(record)
     return record

@@ -158,6 +158,10 @@ def _measure(text: str, native: bool = True) -> tuple[int, int, int, int, int, l
     return arabic, latin, other_letters, other, num_words, [k for k in map(len, map(str.strip, lines)) if k]
 
 
+#: every warning :func:`quality_signals` can give (what ``--drop-quality`` accepts)
+WARNINGS = ("footer", "header", "mixed_script", "noisy", "short_lines", "tiny")
+
+
 def quality_signals(text: str) -> dict:
     """``num_words`` (``len(text.split())``, counted without splitting),
     ``num_lines`` (non-empty lines), ``mean_line_length`` (float, characters

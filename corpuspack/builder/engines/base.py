@@ -3,7 +3,9 @@
 An engine runs three kinds of work, each handing results back in input order so that the
 output does not depend on the engine or its number of workers:
 
-* :meth:`Engine.files`: the dump's files, in discover's order (listed where the engine lists);
+* :meth:`Engine.entries`: the input's entries (:mod:`..document.inputs`: a local path or a
+  :class:`..document.inputs.Payload` each), in the unpacked dump's order, from the
+  :class:`..document.storage.Storage` (a remote folder listed where the engine lists);
 * :meth:`Engine.documents`: pass 1, the per-document function (:func:`.local.process_batch`)
   over batches of files;
 * :meth:`Engine.map`: any pure task function over a stream of tasks (pass 3: finish keys,
@@ -21,6 +23,7 @@ from collections.abc import Iterable, Iterator
 import pyarrow as pa
 
 from ..corpus import plan as corpus
+from ..document.inputs import Entry, InputOptions, Tally
 from ..document.storage import Storage
 from ..options import BuildOptions, DocOptions
 
@@ -42,9 +45,12 @@ class Engine:
         return the result at once (not None), for a task not worth sending to a worker."""
         raise NotImplementedError
 
-    def files(self, storage: Storage, skip: str | None) -> Iterator:
-        """The dump's files (:class:`..document.discover.Found`), in discover's order."""
-        return storage.files(skip, self.map)
+    def entries(self, storage: Storage, opts: InputOptions, tally: Tally, *, skip: str | None,
+                follow_symlinks: bool, rejected: list[dict]) -> Iterator[Entry]:
+        """The input's ``(relative path, path | Payload)`` entries, in the unpacked dump's order
+        (see :meth:`..document.storage.Storage.entries`; a remote folder's folders listed by :meth:`map`)."""
+        return storage.entries(opts, tally, skip=skip, follow_symlinks=follow_symlinks, rejected=rejected,
+                               map_=self.map)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:
@@ -60,8 +66,9 @@ class Engine:
             yield (batch, *result)
 
     def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
-        """Pass 2: the corpus-level decisions (here, in the build's process)."""
-        return corpus.plan(stage_path, options)
+        """Pass 2: the corpus-level decisions (in the build's process; the published texts'
+        fingerprints and the near-duplicate checks as :meth:`map` tasks)."""
+        return corpus.plan(stage_path, options, self.map)
 
 
 def open_engine(options: BuildOptions, tmp: str) -> Engine:

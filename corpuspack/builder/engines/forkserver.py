@@ -19,6 +19,9 @@ import io
 import multiprocessing
 import multiprocessing.context
 import os
+import select
+import threading
+import time
 
 from multiprocessing import spawn, util
 
@@ -85,3 +88,36 @@ def warm_up() -> None:
     if popen_forkserver is not None:
         context()
         multiprocessing.forkserver.ensure_running()
+
+
+def end_with(pid: int) -> None:
+    """Make this worker end when the process ``pid`` (the build) ends, however it ends.
+
+    A worker blocks on its task queue, whose write end it holds itself, so it never sees the
+    build die; the fork server and multiprocessing's resource tracker live as long as a worker
+    holds their pipes. Killed with SIGKILL, the build cannot stop them: each worker watches it
+    (a pidfd on Linux, else a poll each second) and exits when it is gone; then the fork server
+    and the resource tracker see the ends of their pipes close and exit too."""
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            select.select([fd], [], [])  # readable once the process has ended
+        else:  # pragma: no cover - without pidfd (macOS, old kernels)
+            while _alive(pid):
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="corpuspack-end-with-build", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:  # pragma: no cover - the fallback of end_with
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -7,17 +7,21 @@ reading the files it is given (through a :class:`..document.storage.Reader`).
 """
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.reduction import ForkingPickler
 from typing import NamedTuple
 
 import pyarrow as pa
+import xxhash
 
 from . import forkserver
 from .base import Engine
 from ..document.decode import Rejected
+from ..document.inputs import Payload
 from ..document.process import process_documents, sha256_hex
 from ..options import DocOptions
 from ..corpus.stage import STAGE_SCHEMA
@@ -38,7 +42,36 @@ class Known(NamedTuple):
         return self.trust_stat and (st.st_size, st.st_mtime_ns) == (self.size, self.mtime_ns)
 
 
-Item = tuple[str, str, "Known | None"]  # (relative path, path, what the cache knows of it)
+# (relative path, a local file's path or the document's bytes as the input stream read them, what
+# the cache knows of it); see document.inputs
+Item = tuple[str, "str | Payload", "Known | None"]
+
+
+def payload_stamp(payload: Payload) -> int:
+    """What stands for a document's modification time when the input stream read it (an archive
+    member, a JSON line): -1, or (below -1) a hash of the id the input gave it, so that a cached
+    row stands only for the same bytes and the same given id (never judged by a file's status)."""
+    if payload.doc_id is None:
+        return -1
+    return -2 - (xxhash.xxh3_64_intdigest(payload.doc_id.encode("utf-8", "surrogatepass")) >> 2)
+
+
+def _same_id(source: "str | Payload", known: Known) -> bool:
+    """A cached row with the bytes of ``source`` has the id ``source`` would get: both ids come
+    from the name (a file, or a stream document without a given id whose row was not made from
+    one), or both were given and are the same."""
+    if isinstance(source, str) or source.doc_id is None:
+        return known.mtime_ns >= -1
+    return known.mtime_ns == payload_stamp(source)
+
+
+#: bytes of documents a worker reads before it processes them (a batch of large files is processed
+#: in parts, so a worker holds a small multiple of one large file, not of the batch's files)
+CHUNK_BYTES = 8 << 20
+
+
+def _too_large(rel: str, size: int, limit: int) -> dict:
+    return {"file_name": rel, "reason": "too_large", "detail": f"{size:,} bytes, more than --max-file-size {limit:,}"}
 
 
 def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
@@ -52,33 +85,61 @@ def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
     """
     # read what must be processed (in item order, so the outcomes, records and rejections
     # keep it), then process those documents together (see process_documents)
-    outcomes: list = []  # per item: "cached", a rejection (dict), or (index in todo, status)
-    todo: list[tuple[str, bytes, str]] = []
-    for rel, path, known in items:
-        try:
-            st = reader.stat(path)
-            if known is not None and known.stands(st):
-                outcomes.append("cached")
+    outcomes: list = []  # per item: "cached", a rejection (dict), or (index in todo, size, mtime)
+    todo: list[tuple[str, bytes, str, str | None]] = []
+    done: list = []  # results of todo[:len(done)]
+    pending = 0  # bytes read and not processed yet
+
+    def process_pending() -> None:
+        nonlocal pending
+        start = len(done)
+        done.extend(process_documents(todo[start:], opts))
+        for i in range(start, len(todo)):  # their bytes are no longer needed
+            todo[i] = (todo[i][0], b"", todo[i][2], todo[i][3])
+        pending = 0
+
+    for rel, source, known in items:
+        if isinstance(source, Payload):
+            if source.data is None:
+                reason, detail = source.refused
+                outcomes.append({"file_name": rel, "reason": reason, "detail": detail})
                 continue
-            data = reader.read(path, st.st_size)
-        except OSError as e:
-            outcomes.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
-            continue
+            data, size, mtime, given_id = source.data, len(source.data), payload_stamp(source), source.doc_id
+            if opts.max_file_size and size > opts.max_file_size:
+                outcomes.append(_too_large(rel, size, opts.max_file_size))
+                continue
+        else:
+            try:
+                st = reader.stat(source)
+                if known is not None and known.stands(st):
+                    outcomes.append("cached")
+                    continue
+                if opts.max_file_size and st.st_size > opts.max_file_size:
+                    outcomes.append(_too_large(rel, st.st_size, opts.max_file_size))
+                    continue
+                data = reader.read(source, st.st_size, opts.max_file_size)
+            except OSError as e:
+                outcomes.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
+                continue
+            size, mtime, given_id = st.st_size, st.st_mtime_ns, None
         digest = sha256_hex(data)
-        if known is not None and digest == known.sha256:
+        if known is not None and digest == known.sha256 and _same_id(source, known):
             outcomes.append("cached")
             continue
-        outcomes.append((len(todo), st))
-        todo.append((rel, data, digest))
-    done = process_documents(todo, opts)
+        outcomes.append((len(todo), size, mtime))
+        todo.append((rel, data, digest, given_id))
+        pending += len(data)
+        if pending > CHUNK_BYTES:  # a few large files: processed before more is read
+            process_pending()
+    process_pending()
     records, rejections, kinds = [], [], []
     for outcome in outcomes:
         if isinstance(outcome, tuple):
-            at, st = outcome
-            rel, _, digest = todo[at]
+            at, size, mtime = outcome
+            rel, _, digest, _ = todo[at]
             result = done[at]
             if not isinstance(result, Exception):
-                result["_size"], result["_mtime_ns"] = st.st_size, st.st_mtime_ns
+                result["_size"], result["_mtime_ns"] = size, mtime
                 records.append(result)
                 kinds.append("new")
                 continue
@@ -122,7 +183,8 @@ class Workers(Engine):
 
     def __enter__(self) -> "Workers":
         if self.jobs > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context())
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
+                                             initializer=forkserver.end_with, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc) -> None:
@@ -138,15 +200,36 @@ class Workers(Engine):
                 yield task, known if known is not None else fn(task, *common)
             return
         window: deque = deque()
-        for task in tasks:
-            known = local(task) if local is not None else None
-            window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
-            if len(window) >= 2 * self.jobs:
-                task, fut = window.popleft()
+        try:
+            for task in tasks:
+                known = local(task) if local is not None else None
+                window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
+                if len(window) >= 2 * self.jobs:
+                    task, fut = window[0]
+                    yield task, fut.result()
+                    window.popleft()
+            while window:
+                task, fut = window[0]
                 yield task, fut.result()
-        while window:
-            task, fut = window.popleft()
-            yield task, fut.result()
+                window.popleft()
+        except BrokenProcessPool:
+            lost = [task for task, fut in window if not isinstance(fut, _Done) and fut.exception() is not None]
+            raise WorkerDied(f"a worker process ended abruptly (killed, or out of memory?) during "
+                             f"{fn.__name__}, on one of: {'; '.join(map(describe_task, lost))}. Nothing was written: "
+                             "run the same command again (with --max-file-size or --jobs 1 if memory ran out)") from None
+
+
+class WorkerDied(ChildProcessError):
+    """A worker process ended without a result (killed, out of memory): the build stops."""
+
+
+def describe_task(task) -> str:
+    """A task in words, for an error: the files of a batch, else the task itself."""
+    if isinstance(task, list) and task and isinstance(task[0], tuple) and isinstance(task[0][0], str):
+        names = [item[0] for item in task]
+        return f"the batch of {len(names)} file(s) {names[0]}" + (f" ... {names[-1]}" if len(names) > 1 else "")
+    text = repr(task)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 class _Done:
@@ -163,7 +246,7 @@ def unchanged(items: list[Item], reader: Reader = _LOCAL):
     """The result of :func:`process_batch` for a batch whose every file has the size and
     modification time its cached row was made from (checked here, without a worker), or None."""
     for _, path, known in items:
-        if known is None or not known.trust_stat:
+        if known is None or not known.trust_stat or not isinstance(path, str):
             return None
         try:
             if not known.stands(reader.stat(path)):

@@ -30,17 +30,21 @@ from .local import Known, process_batch
 from ..corpus import plan as corpus
 from ..corpus.repeated_lines import doc_counts, doc_threshold
 from ..corpus.stage import STAGE_SCHEMA, read_batches, shared_reader
+from ..document.inputs import Payload
 from ..document.storage import Reader, Storage
 from ..options import BuildOptions, DocOptions
 
-#: the listing pass 1 reads: one row per file, what the cache knows of it beside it
+#: the listing pass 1 reads: one row per entry (a file's path, or the Payload the input stream
+#: read: bytes, given id, refusal, place in the dump's order), what the cache knows of it beside it
 LISTING_SCHEMA = pa.schema([
     ("rel", pa.string()), ("path", pa.binary()),  # path as bytes: a local name need not be UTF-8
+    ("data", pa.binary()), ("doc_id", pa.string()), ("refused", pa.string()), ("order", pa.string()),
     ("sha256", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()), ("trust_stat", pa.bool_()),
 ])
-#: pass 1's result for one batch, as one row
-RESULT_SCHEMA = pa.schema([("rel", pa.list_(pa.string())), ("records", pa.binary()),
-                           ("rejections", pa.string()), ("outcomes", pa.list_(pa.string()))])
+#: pass 1's result for one batch, as one row (``order``: each item's place in the dump's order, as
+#: JSON, for the entries read by the input stream; the pipeline reorders an archive's rows by it)
+RESULT_SCHEMA = pa.schema([("rel", pa.list_(pa.string())), ("order", pa.list_(pa.string())),
+                           ("records", pa.binary()), ("rejections", pa.string()), ("outcomes", pa.list_(pa.string()))])
 _BATCHES_PER_PART = 4  # listing files of this many batches: the blocks Ray Data reads and schedules
 
 
@@ -89,13 +93,15 @@ class RayEngine(Engine):
 
     def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
         """Pass 2 with the repeated lines counted on Ray Data (see :func:`repeated_lines`); the
-        other decisions are made here, as the local engine makes them."""
-        return corpus.plan(stage_path, options, repeated_lines=repeated_lines)
+        other decisions are made here, as the local engine makes them (the published texts'
+        fingerprints and the near-duplicate checks as Ray tasks, through :meth:`map`)."""
+        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:
-        """Pass 1 on Ray Data: the listing written to the work folder as Parquet parts, read by
-        Ray Data, mapped in batches by the per-document function, results read back in order."""
+        """Pass 1 on Ray Data: the listing (entries: paths, or the bytes the input stream read)
+        put in the object store as Arrow tables, mapped in batches by the per-document function,
+        results read back in order."""
         parts = _listing(items, batch_size * _BATCHES_PER_PART)
         if not parts:
             return
@@ -105,7 +111,9 @@ class RayEngine(Engine):
         for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             for row in block.to_pylist():
                 records = pa.ipc.open_stream(row["records"]).read_next_batch()
-                yield [(rel, None, None) for rel in row["rel"]], records, json.loads(row["rejections"]), row["outcomes"]
+                items = [(rel, None if order is None else Payload(None, order=_pair(order)), None)
+                         for rel, order in zip(row["rel"], row["order"])]
+                yield items, records, json.loads(row["rejections"]), row["outcomes"]
 
 
 def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
@@ -179,9 +187,15 @@ def _listing(items: Iterable, rows_per_part: int) -> list:
 
     def flush() -> None:
         known = [k for _, _, k in chunk]
+        sources = [source for _, source, _ in chunk]
+        payloads = [s if isinstance(s, Payload) else None for s in sources]
         parts.append(ray.put(pa.table([
             pa.array([rel for rel, _, _ in chunk], pa.string()),
-            pa.array([os.fsencode(path) for _, path, _ in chunk], pa.binary()),
+            pa.array([None if p else os.fsencode(s) for s, p in zip(sources, payloads)], pa.binary()),
+            pa.array([p and p.data for p in payloads], pa.binary()),
+            pa.array([p and p.doc_id for p in payloads], pa.string()),
+            pa.array([p and p.refused and json.dumps(p.refused) for p in payloads], pa.string()),
+            pa.array([p and p.order and json.dumps(p.order) for p in payloads], pa.string()),
             pa.array([k and k.sha256 for k in known], pa.string()),
             pa.array([k and k.size for k in known], pa.int64()),
             pa.array([k and k.mtime_ns for k in known], pa.int64()),
@@ -201,12 +215,21 @@ def _listing(items: Iterable, rows_per_part: int) -> list:
 def _process(listing: pa.Table, opts: DocOptions, reader: Reader) -> pa.Table:
     """Pass 1 for one batch of the listing, as one row (the same function the local engine runs)."""
     cols = listing.to_pydict()
-    items = [(rel, os.fsdecode(path), None if sha is None else Known(sha, size, mtime, trust))
-             for rel, path, sha, size, mtime, trust
-             in zip(cols["rel"], cols["path"], cols["sha256"], cols["size"], cols["mtime_ns"], cols["trust_stat"])]
+    sources = [os.fsdecode(path) if path is not None
+               else Payload(data, doc_id, _pair(refused), _pair(order))
+               for path, data, doc_id, refused, order
+               in zip(cols["path"], cols["data"], cols["doc_id"], cols["refused"], cols["order"])]
+    items = [(rel, source, None if sha is None else Known(sha, size, mtime, trust))
+             for rel, source, sha, size, mtime, trust
+             in zip(cols["rel"], sources, cols["sha256"], cols["size"], cols["mtime_ns"], cols["trust_stat"])]
     records, rejections, outcomes = process_batch(items, opts, reader)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer:
         writer.write_batch(records)
-    return pa.table([[cols["rel"]], [sink.getvalue().to_pybytes()], [json.dumps(rejections)], [outcomes]],
+    return pa.table([[cols["rel"]], [cols["order"]], [sink.getvalue().to_pybytes()], [json.dumps(rejections)], [outcomes]],
                     schema=RESULT_SCHEMA)
+
+
+def _pair(text: str | None) -> tuple | None:
+    """A Payload's (reason, detail) or (member path, line), from the listing's JSON."""
+    return None if text is None else tuple(json.loads(text))

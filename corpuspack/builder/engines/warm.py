@@ -1,14 +1,17 @@
 """Imported by the workers' fork server (see :mod:`.forkserver`): the per-document code, and the
 tables it otherwise builds on first use in each worker, built once before any worker is forked
-(workers inherit them): the outlet gazetteer (~0.3 s) and the invisible-character pattern
-(~0.3 s, needed by any text holding a format character such as the Persian ZWNJ).
+(workers inherit them): the outlet gazetteer (~0.3 s) and normalize's table of invisible characters
+and spaces (~0.03 s, needed by any text holding a no-break space or a format character such as the
+Persian ZWNJ; without the compiled kernels its regex, ~0.3 s).
 
 langdetect's profiles (~0.4 s, 65 MB) are left to the workers that need them: most builds
 decide every document with CLD2.
 """
 from . import local as engine  # noqa: F401 - the per-document code
-from ..document.clean import _invisible
+from ..document.clean import _invisible, _native_spaces, _space_table
 from ..document.metadata.outlets import gazetteer
 
 gazetteer()
-_invisible()
+_space_table()
+if _native_spaces is None:  # pragma: no cover - built without a C compiler
+    _invisible()

@@ -3,8 +3,9 @@
 A build holds an exclusive lock on ``OUT/.cache/build.lock`` (``flock``: the system drops it when the
 process ends, however it ends) from before it picks its version number until it is done. A second
 build into the same folder fails at once with a clear error instead of racing the first for the
-version and the card. Holding the lock, a build removes the work folders (``.corpuspack-tmp-*``)
-that a killed build left behind: no other build can be using them.
+version and the card. Holding the lock, a build (or ``card``, ``push``) removes the work folders
+(``.corpuspack-tmp-*``) and ``.tmp`` files that a killed build left behind, and completes or rolls
+back the version it was committing (:mod:`.commit`): no other build can be using them.
 """
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def output_lock(out: str) -> Iterator[None]:
             raise OutputBusy(f"{out}: another corpuspack build is writing to this folder") from None
         for stale in glob.glob(os.path.join(glob.escape(out), TMP_PREFIX + "*")):
             shutil.rmtree(stale, ignore_errors=True)
+        from .commit import recover  # imports the card's libraries: not needed for the lock alone
+
+        recover(out)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

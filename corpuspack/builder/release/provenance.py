@@ -14,9 +14,10 @@ import pyarrow as pa
 
 from ... import __version__, schema
 from ..options import BuildOptions
-from .write import Shard
+from .write import Shard, writer_manifest
 
-SOFTWARE = ("datasets", "pyarrow", "langdetect", "pycld2", "charset-normalizer", "rensa", "hijridate", "jdatetime")
+SOFTWARE = ("datasets", "pyarrow", "langdetect", "pycld2", "charset-normalizer", "rensa", "hijridate", "jdatetime",
+            "matplotlib")  # matplotlib: the charts (another version may draw other bytes)
 LANGDETECT_SEED = 0
 
 
@@ -56,9 +57,11 @@ def release_date() -> str:
 
 
 def version_manifest(*, version, previous, shards: dict[str, list[Shard]], features, inputs: InputDigest,
-                     options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None) -> dict:
-    opts = {k: v for k, v in asdict(options).items() if k not in {"name", "jobs", "progress", "replace", "batch_size", "git",
-                                                                  "engine", "address"}}
+                     options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None,
+                     card: dict | None = None) -> dict:
+    opts = {k: v for k, v in asdict(options).items()
+            if k not in {"name", "jobs", "progress", "replace", "batch_size", "git", "license", "card_fields",
+                          "engine", "address"}}
     if opts.get("manifest"):
         opts["manifest"] = os.path.basename(opts["manifest"])
     return {
@@ -79,6 +82,8 @@ def version_manifest(*, version, previous, shards: dict[str, list[Shard]], featu
         "options_fingerprint": options.fingerprint(),
         "software": software_versions(),
         "language_detector": {"seed": LANGDETECT_SEED},
+        "parquet": writer_manifest(),
         "changes": changes or {},
         "work": work or {},
+        "card": card or {},  # fields the user set for the card (--license, --card-field, --card-file)
     }

@@ -72,6 +72,35 @@ def _version_trees(out: str) -> Iterator[list[tuple[list[str], str]]]:
 
 def push(out: str, repo_id: str, *, private: bool = False, token: str | None = None, api=None) -> list[str]:
     """Upload every version to the dataset repository ``repo_id`` and tag each; returns the tags made."""
+    from .lock import output_lock
+
+    with output_lock(out):  # no build changes the folder while it is uploaded
+        try:
+            return _push(out, repo_id, private=private, token=token, api=api)
+        except Exception as e:
+            if _from_network(e):  # one line saying what failed and what to do, not the client's traceback
+                raise ConnectionError(_network_message(repo_id, e)) from None
+            raise
+
+
+def _from_network(e: BaseException) -> bool:
+    """An error of the Hub client or of the HTTP stack under it (no network, DNS, TLS, refused,
+    HTTP status, offline mode)."""
+    return any(c.__module__.split(".")[0].startswith(_NETWORK_MODULES) for c in type(e).__mro__)
+
+
+#: packages whose exceptions are network failures (httpx and httpcore are also shipped renamed,
+#: e.g. httpx2, under some huggingface_hub versions)
+_NETWORK_MODULES = ("huggingface_hub", "httpx", "httpcore", "requests", "urllib3", "ssl", "socket")
+
+
+def _network_message(repo_id: str, e: BaseException) -> str:
+    first = (str(e).strip().splitlines() or [""])[0][:200]
+    return (f"could not reach the Hugging Face Hub to push {repo_id} ({type(e).__name__}: {first}); "
+            "check the network connection, HF_ENDPOINT and the token (--token or HF_TOKEN), then run push again")
+
+
+def _push(out: str, repo_id: str, *, private: bool, token: str | None, api) -> list[str]:
     if not versions.list_versions(out):
         raise ValueError(f"{out} holds no version to push")
     if api is None:

@@ -12,10 +12,19 @@ REASONS = {
     "empty": "the file is empty, holds only white space, or only boilerplate",
     "binary": "the file is binary (a known binary signature, NUL bytes, or control characters)",
     "undecodable": "the bytes are not valid in any encoding that could be detected with confidence",
-    "unreadable": "the file could not be read (permissions, I/O error)",
+    "unreadable": "the file or folder could not be read or listed (permissions, I/O error, removed meanwhile)",
+    "symlink": "a symbolic link not followed (not asked to, or it leads outside the input folder, nowhere, or in a loop)",
+    "name_collision": "another file of the folder has the same name once bytes that are not UTF-8 are written as \\xNN",
+    "too_large": "the file is larger than --max-file-size",
     "duplicate_id": "another file has the same document id",
     "quality": "the document has a quality warning that --drop-quality excludes",
     "error": "processing this file raised an unexpected error (a defect: please report it)",
+    "html": "an HTML page, and the HTML extractor (the extra corpuspack[html]) is not installed",
+    "bad_line": "a line of a JSON Lines file that is not an object with a text field",
+    "unsafe_path": "an archive member named with an absolute path or '..': it would lie outside the dump",
+    "link": "an archive member that is a symbolic or hard link (not followed)",
+    "duplicate_name": "an archive member whose name an earlier member has",
+    "corrupt": "the archive is damaged or cut short here; the members after it could not be read",
 }
 
 
@@ -70,7 +79,7 @@ class Ledger:
         }
 
 
-def print_summary(payload: dict, out: str, *, file=None, empty_splits=()) -> None:
+def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied: int = 0) -> None:
     if file is None:
         return
     c = payload["counts"]
@@ -79,6 +88,10 @@ def print_summary(payload: dict, out: str, *, file=None, empty_splits=()) -> Non
              f"  included     {c['included']:>10,}",
              f"  duplicates   {c['duplicate']:>10,}",
              f"  rejected     {c['rejected']:>10,}"]
+    skipped = payload.get("inputs", {}).get("skipped", {})
+    if skipped:
+        lines.append(f"  not read     {sum(skipped.values()):>10,}  ("
+                     + ", ".join(f"{k} {v:,}" for k, v in skipped.items()) + ")")
     for reason, n in payload["rejected_by_reason"].items():
         lines.append(f"    {reason:<12}{n:>10,}")
     for r in payload["rejected"][:10]:
@@ -87,4 +100,7 @@ def print_summary(payload: dict, out: str, *, file=None, empty_splits=()) -> Non
         lines.append(f"    ... {len(payload['rejected']) - 10} more in versions/{payload['version']}/build_report.json")
     for split in empty_splits:
         lines.append(f"  ! split {split!r} holds no document: left out of the card's config (datasets cannot load an empty split)")
+    if copied:
+        lines.append(f"  ! {copied} unchanged shard(s) copied into data/v{payload['version']}/: this file system "
+                     "cannot hard-link them (they take space twice on disk, still one blob on the Hub)")
     print("\n".join(lines), file=file)

@@ -3,12 +3,14 @@
 Layout::
 
     OUT/README.md                      the card: one config per version, the latest is the default
-    OUT/data/<split>-<sha256>.parquet  shards, named by content, shared between versions
+    OUT/data/v<version>/<split>-NNNNN-of-NNNNN-<sha256>.parquet
+                                       a version's shards, named by content; a shard
+                                       shared between versions is one file (hard links)
     OUT/versions/<version>/manifest.json      what the version holds and how it was built
     OUT/versions/<version>/build_report.json  where every input file went
 
-A version is committed when its manifest is renamed into place; the card is
-then rewritten from all manifests.
+A version is committed when its manifest is renamed into place, the card written just before
+it (see :mod:`.commit`: a killed build's version is completed or rolled back by the next).
 """
 from __future__ import annotations
 
@@ -107,13 +109,32 @@ def check_schema_bump(new_version: str, features: dict, previous: dict | None) -
             f"version {new_version} must bump at least the minor version (to {old_v[0]}.{old_v[1] + 1}.0)")
 
 
-def write_json_atomic(path: str, payload: dict) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+def json_text(payload: dict) -> str:
+    """A manifest or report as written (insertion order kept: column order matters)."""
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Replace ``path`` with ``text`` in one rename: a reader sees the old file or the new one,
+    never a part. The data reach the disk before the rename; a failed write (disk full) removes
+    its ``.tmp`` file."""
+    if os.path.dirname(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, ensure_ascii=False, indent=2)  # insertion order: column order matters
-        fh.write("\n")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def write_json_atomic(path: str, payload: dict) -> None:
+    write_text_atomic(path, json_text(payload))
 
 
 def referenced_files(root: str) -> set[str]:
@@ -123,15 +144,20 @@ def referenced_files(root: str) -> set[str]:
 
 
 def remove_unreferenced(root: str, data_dir: str = "data") -> list[str]:
-    """Delete data files no version lists (left by a replaced version or a killed build)."""
+    """Delete data files no version lists (left by a replaced version or a killed build),
+    in ``data_dir`` and its version folders, and the folders left empty."""
     folder = os.path.join(root, data_dir)
     if not os.path.isdir(folder):
         return []
     keep = referenced_files(root)
     removed = []
-    for name in sorted(os.listdir(folder)):
-        rel = f"{data_dir}/{name}"
-        if rel not in keep and name.endswith(".parquet"):
-            os.remove(os.path.join(folder, name))
-            removed.append(rel)
-    return removed
+    for here, dirs, files in os.walk(folder, topdown=False):
+        rel_dir = os.path.relpath(here, root).replace(os.sep, "/")
+        for name in sorted(files):
+            rel = f"{rel_dir}/{name}"
+            if rel not in keep and name.endswith(".parquet"):
+                os.remove(os.path.join(here, name))
+                removed.append(rel)
+        if here != folder and not os.listdir(here):
+            os.rmdir(here)
+    return sorted(removed)

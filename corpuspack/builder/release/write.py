@@ -4,11 +4,17 @@ A shard's file name carries the SHA-256 of its bytes, so every distinct output
 has distinct data-file names (the `datasets` cache keys on them and never hands
 back stale rows), identical shards are shared between versions, and a file can
 be verified against its own name. Writer settings are fixed so the same rows
-give the same bytes.
+give the same bytes, and follow what `datasets` writes for the Hub: a page
+index, content-defined chunking (pages cut where the content says, so that an
+unchanged run of rows gives unchanged pages and the Hub's chunk store uploads
+only what changed), row groups of at most 100 MB of rows for the dataset
+viewer, and no min/max statistics for free-text columns (a whole article in
+every footer). Where a shard lands is :mod:`.layout`'s job.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 
@@ -20,15 +26,34 @@ import pyarrow.parquet as pq
 from .reuse import write_index
 from ..corpus.stage import read_batches, shared_reader
 
+from ... import schema
+
 DATA_DIR = "data"
-PARQUET_SETTINGS = dict(
-    compression="zstd",
-    compression_level=3,
-    use_dictionary=True,
-    write_statistics=True,
-    data_page_version="2.0",
-    version="2.6",
-)
+#: What `datasets` uses (``datasets.config.DEFAULT_CDC_OPTIONS``), not imported: the workers do not load `datasets`.
+CDC_OPTIONS = {"min_chunk_size": 256 * 1024, "max_chunk_size": 1024 * 1024, "norm_level": 0}
+#: ``datasets.config.MAX_ROW_GROUP_SIZE``: a row group the dataset viewer reads at once.
+MAX_ROW_GROUP_BYTES = 100 * 1024 * 1024
+
+
+def has_cdc() -> bool:
+    """Whether the installed pyarrow writes content-defined chunks (pyarrow 21 and later)."""
+    return "use_content_defined_chunking" in (pq.ParquetWriter.__doc__ or "")
+
+
+def parquet_settings(names: list[str]) -> dict:
+    """The writer options for a shard with columns ``names`` (fixed: same rows, same bytes)."""
+    out = dict(compression="zstd", compression_level=3, use_dictionary=True, data_page_version="2.0",
+               version="2.6", write_page_index=True,
+               write_statistics=[n for n in names if n not in schema.FREE_TEXT])
+    if has_cdc():
+        out["use_content_defined_chunking"] = CDC_OPTIONS
+    return out
+
+
+def writer_manifest() -> dict:
+    """How the shards were written, for the build manifest."""
+    return {"page_index": True, "content_defined_chunking": CDC_OPTIONS if has_cdc() else None,
+            "no_statistics": sorted(schema.FREE_TEXT), "max_row_group_bytes": MAX_ROW_GROUP_BYTES}
 
 
 @dataclass(frozen=True)
@@ -97,27 +122,34 @@ def plan_shards(final_path: str, splits: list[str], rows_per_shard: int, need_on
 
 
 def write_shard(task: ShardTask, ctx: ShardContext) -> Shard:
-    """Write one shard (row groups of exactly ``row_group_size`` rows but the last), name it
-    by its SHA-256, and index its rows (see :mod:`.reuse`). Pure apart from the files it
-    writes, so the build's workers write shards side by side."""
+    """Write one shard into the work folder (row groups of ``row_group_size`` rows but the
+    last, fewer when that many rows pass :data:`MAX_ROW_GROUP_BYTES`), hash it, and index
+    its rows (see :mod:`.reuse`). Pure apart from the files it writes, so the build's
+    workers write shards side by side; :func:`.layout.place` then moves it into its version."""
     reader = shared_reader(ctx.final_path)
     pieces = [reader.get_batch(i).take(pa.array(rows, pa.int64())) for i, rows in task.parts]
     rows = pa.Table.from_batches(pieces) if pieces else None
     tmp_path = os.path.join(ctx.tmp_dir, f"{task.split}-{task.number:05d}.parquet")
-    with pq.ParquetWriter(tmp_path, ctx.schema, **PARQUET_SETTINGS) as writer:
+    settings = parquet_settings(ctx.schema.names)
+    with pq.ParquetWriter(tmp_path, ctx.schema, **settings) as writer:
+        if "use_content_defined_chunking" in settings:  # as `datasets` marks its files
+            writer.add_key_value_metadata({"content_defined_chunking": json.dumps(CDC_OPTIONS)})
         if rows is not None:
-            writer.write_table(rows.select(ctx.schema.names), row_group_size=ctx.row_group_size)
+            published = rows.select(ctx.schema.names)
+            writer.write_table(published, row_group_size=row_group_rows(published, ctx.row_group_size))
     digest = file_sha256(tmp_path)
-    rel = f"{DATA_DIR}/{task.split}-{digest[:20]}.parquet"
-    final_path = os.path.join(ctx.root, rel)
-    os.makedirs(os.path.dirname(final_path), exist_ok=True)
-    if os.path.exists(final_path):  # the same shard already exists (shared with another version)
-        os.remove(tmp_path)
-    else:
-        os.replace(tmp_path, final_path)
     if rows is None:
         ids = digests = keys = pa.array([], pa.string())
     else:
         ids, digests, keys = (rows.column(c).combine_chunks() for c in ("id", "_digest", "_key"))
     write_index(ctx.root, digest, ids, digests, keys)
-    return Shard(rel, digest, 0 if rows is None else rows.num_rows, os.path.getsize(final_path))
+    return Shard(os.path.relpath(tmp_path, ctx.root).replace(os.sep, "/"), digest,
+                 0 if rows is None else rows.num_rows, os.path.getsize(tmp_path))
+
+
+def row_group_rows(rows: pa.Table, limit: int) -> int:
+    """Rows per row group: ``limit``, or fewer so that a group holds at most
+    :data:`MAX_ROW_GROUP_BYTES` (as ``datasets.arrow_writer.get_writer_batch_size_from_data_size``)."""
+    if not rows.num_rows or not rows.nbytes:
+        return limit
+    return max(1, min(limit, rows.num_rows * MAX_ROW_GROUP_BYTES // rows.nbytes))

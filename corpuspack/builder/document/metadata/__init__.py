@@ -7,7 +7,8 @@ removal, before boilerplate/duplicate-title removal.
 
 Submodules, one job each: :mod:`.normalize` (spellings), :mod:`.numerals` (ordinal day words),
 :mod:`.months` (month tables), :mod:`.dates` (dates and where they live), :mod:`.outlets`
-(gazetteer), :mod:`.sources` (credits and citations), :mod:`.title` (headline).
+(outlet gazetteer), :mod:`.places` (place gazetteer), :mod:`.dateline` (agency and outlet
+datelines: place, date, credit), :mod:`.sources` (credits and citations), :mod:`.title` (headline).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ HEAD = 8
 TAIL = 6
 
 KEYS = ("title", "title_method", "date", "date_method", "source", "source_method",
-        "publisher", "agency", "credit", "cited_outlets")
+        "publisher", "agency", "credit", "dateline_place", "dateline_place_method", "cited_outlets")
 
 
 def empty_metadata() -> dict:
@@ -68,5 +69,7 @@ def extract_metadata(text: str) -> dict:
         "publisher": credit.publisher,
         "agency": credit.agency,
         "credit": credit.credit,
+        "dateline_place": credit.place,
+        "dateline_place_method": credit.place_method if credit.place else None,
         "cited_outlets": cited_outlets(text, credit),
     }

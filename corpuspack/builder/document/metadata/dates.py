@@ -47,6 +47,11 @@ _MDY = (rf"(?<!\w)(?P<m3>{_MONTH})(?!\w)(?:\s*[/(]\s*(?P<m4>{_MONTH})(?!\w)\s*\)
 _YMD = r"(?<![\d/.\-])(?P<Y>\d{4})(?P<sa>[-/.])(?P<M>\d{1,2})(?P=sa)(?P<D>\d{1,2})(?![\d])(?!(?P=sa)\d)" + _SUF.format("s3")
 _DMYN = r"(?<![\d/.\-])(?P<D2>\d{1,2})(?P<sb>[-/.])(?P<M2>\d{1,2})(?P=sb)(?P<Y2>\d{4})(?![\d])(?!(?P=sb)\d)" + _SUF.format("s4")
 DATE_RE = re.compile("|".join((_DMY, _MDY, _YMD, _DMYN)), re.IGNORECASE)
+MONTH_PATTERN = _MONTH  # every month name (folded), as a regex alternation
+# what may stand between the two dates of one day in two calendars: "... هـ الموافق 11 ...",
+# "... هـ - 11 ...", "... هـ (11 ...", "... 2015م، 26 ..." (side by side)
+DATE_SPAN_GAP = re.compile(r"[\s,،\-–—/(|]*(?:الموافق|الموافق\s+ل|الموافق\s+من|ل)?[\s,،\-–—/(|]*")
+CONFLICT = "calendars_disagree"  # date_method when a Hijri and a Gregorian date of one segment disagree
 
 _PERSIAN_HINT = re.compile("[۰-۹پچژگکی]")
 # Every DATE_RE alternative holds a four-digit year, and fold() only drops marks and never makes
@@ -186,18 +191,37 @@ def _parse_dates(segment: str, persian_hint: bool | None) -> tuple[tuple[dt.date
 
 
 def parse_date(segment: str, persian_hint: bool | None = None) -> dt.date | None:
-    """The date a segment states, the Gregorian one when several calendars are given; else None."""
+    """The date a segment states, the Gregorian one when several calendars are given; None when
+    there is none, or when its Hijri and Gregorian dates disagree (see :func:`checked_date`)."""
+    d = checked_date(segment, persian_hint)
+    return None if d is CONFLICT else d
+
+
+def checked_date(segment: str, persian_hint: bool | None = None):
+    """The date a segment states, the Gregorian one when several calendars are given; None when
+    it states none; :data:`CONFLICT` when it gives the day in two calendars (Hijri with هـ,
+    Solar Hijri, Gregorian with م) that are more than a day apart once converted (Umm al-Qura
+    for the Hijri one; a day either way allows for moon sighting)."""
     found = parse_dates(segment, persian_hint)
     if not found:
         return None
-    for d, cal, _, _ in found:
-        if cal == "g":
-            return d
-    return found[0][0]
+    greg = next((d for d, cal, _, _ in found if cal == "g"), None)
+    other = next((d for d, cal, _, _ in found if cal != "g"), None)
+    if greg is None:
+        return other
+    if other is not None and abs((other - greg).days) > 1:
+        return CONFLICT
+    return greg
 
 
 def marker_date(line: str) -> dt.date | None:
     """A date right after a publication marker in ``line`` (marker at line start or short line)."""
+    d = _marker_date(line)
+    return None if d is CONFLICT else d
+
+
+def _marker_date(line: str):
+    """:func:`marker_date`, or CONFLICT when the date it reads gives two calendars that disagree."""
     s = line.strip()
     if not s or not _FOUR_DIGITS.search(s, 0, SHORT_LINE + 40):  # no year where a date is read
         return None
@@ -213,18 +237,24 @@ def marker_date(line: str) -> dt.date | None:
         m = DATE_RE.match(folded, pos)
         if m is None:
             continue
-        found = parse_date(folded[pos:], bool(_PERSIAN_HINT.search(line)))  # Gregorian first if paired
+        found = checked_date(folded[pos:], bool(_PERSIAN_HINT.search(line)))  # Gregorian first if paired
         if found:
             return found
     return None
 
 
 def is_date_line(line: str) -> bool:
-    return date_line_date(line) is not None
+    return _date_line_date(line) is not None
 
 
 def date_line_date(line: str) -> dt.date | None:
     """The date of a line that holds only a date (weekday, time and punctuation allowed)."""
+    d = _date_line_date(line)
+    return None if d is CONFLICT else d
+
+
+def _date_line_date(line: str):
+    """:func:`date_line_date`, or CONFLICT when the line gives two calendars that disagree."""
     s = line.strip()
     if not s or len(s) > SHORT_LINE or not _FOUR_DIGITS.search(s) or _foreign_word(fold(s)):
         return None  # no date (as in parse_dates), or a word that would stay in the leftover
@@ -236,29 +266,45 @@ def date_line_date(line: str) -> dt.date | None:
         rest = rest[:a] + " " + rest[b:]
     if _LEFTOVER_RE.sub("", rest).strip():
         return None
-    return parse_date(s)
+    return checked_date(s)
 
 
 def find_publication_date(head: list[str], tail: list[str], dateline: str | None
                           ) -> tuple[dt.date | None, str | None]:
-    """(date, method) from the dateline segment, a marker, or a date-only line; else (None, None)."""
+    """(date, method) from the dateline segment, a marker, or a date-only line (at the top before
+    the body's first paragraph, or among the last lines); else (None, None).
+    Where the first segment that states a date gives it in two calendars that disagree, no date:
+    (None, "<method>_calendars_disagree")."""
     if dateline:
-        d = parse_date(dateline)
+        d = checked_date(dateline)
+        if d is CONFLICT:
+            return None, f"dateline_{CONFLICT}"
         if d:
             return d, "dateline"
     lines = (*head, *tail)
     dated = sorted(_with_digit(lines))  # the other lines hold no date where these rules read one
     for i in dated:
-        d = marker_date(lines[i])
+        d = _marker_date(lines[i])
+        if d is CONFLICT:
+            return None, f"marker_{CONFLICT}"
         if d:
             return d, "marker"
     tail_from = len(head) + max(0, len(tail) - 4)
+    body_from = next((i for i, line in enumerate(head[:4]) if _body_line(line)), 4)
     for i in dated:
-        if i < 4 or tail_from <= i:  # head[:4], tail[-4:]
-            d = date_line_date(lines[i])
+        if i < body_from or tail_from <= i:  # head[:4] before the body starts, tail[-4:]
+            d = _date_line_date(lines[i])
+            if d is CONFLICT:
+                return None, f"date_line_{CONFLICT}"
             if d:
                 return d, "date_line"
     return None, None
+
+
+def _body_line(line: str) -> bool:
+    """A paragraph of the body: a date-only line after one is a date in the story (a dated
+    entry of a list, a timeline), not the publication date, which comes before the body."""
+    return len(line) > 200 or (len(line) > 100 and line.rstrip().endswith((".", "۔", "!", "؟", "?")))
 
 
 # Per UTF-16 code unit: 1 for a decimal digit (what \d matches) or a surrogate (a character

@@ -30,6 +30,12 @@ KIND_WORDS = frozenset(fold(w) for w in (
 _NEWS_WORDS = frozenset(fold(w) for w in ("أنباء", "الأنباء", "للأنباء", "الإخبارية", "الاخبارية"))
 
 
+def is_kind_word(token: str) -> bool:
+    """Whether a token (with or without proclitics) is a kind word (وكالة، صحيفة...) or a news
+    word (الأنباء، الإخبارية): the words that introduce an outlet's name."""
+    return any(f in KIND_WORDS or f in _NEWS_WORDS for f in _clitic_forms(token))
+
+
 @dataclass(frozen=True)
 class Outlet:
     id: str

@@ -25,9 +25,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dateline import parse_dateline
 from .dates import parse_dates
 from .normalize import fold, tokens
-from .outlets import Gazetteer, gazetteer
+from .outlets import Gazetteer, gazetteer, is_kind_word
 
 GENERIC = frozenset(fold(w) for w in (
     "وكالات", "الوكالات", "مواقع", "المواقع", "متابعات", "مصادر", "المصادر", "وسائل", "صحف", "الصحف",
@@ -57,6 +58,8 @@ class Credit:
     method: str | None = None
     segment: str | None = None  # raw text the credit was read from (excluded from citations)
     dateline: str | None = None  # raw text where a publication date may be read
+    place: str | None = None  # the dateline's place (see .dateline)
+    place_method: str | None = None
 
     @property
     def source(self) -> str | None:
@@ -178,10 +181,25 @@ def _bracket_rule(line: str, g: Gazetteer) -> Credit | None:
     if n is None:
         return None
     if n.ids and n.uncovered == 0:
+        if _apposition(line[:m.start()]):
+            return None  # "... وفق ما أفادت وكالة الأنباء الإماراتية (وام).": a citation, not a credit
         return _credit(n.ids, g, m.group("names"), "bracket", m.group(0))
     if n.generic and n.uncovered <= 1 and line.strip().startswith(("(", "[")):
         return Credit(credit=m.group("names").strip(_STRIP), segment=m.group(0))
     return None
+
+
+def starts_with_dateline(line: str) -> bool:
+    """A line that opens with an agency or outlet dateline (see .dateline)."""
+    return parse_dateline(line, gazetteer()) is not None
+
+
+def _apposition(before: str) -> bool:
+    """Whether the words just before a bracket name an outlet's kind ("وكالة الأنباء السعودية
+    (واس)", "لوكالة الأنباء الفرنسية (فرانس برس)"): the bracket then glosses a name the sentence
+    cites, it does not credit the text."""
+    toks = tokens(before[-60:])[-4:]
+    return any(map(is_kind_word, toks))
 
 
 def is_bare_dateline(line: str) -> bool:
@@ -189,6 +207,9 @@ def is_bare_dateline(line: str) -> bool:
     s = line.strip()
     if len(s) > 60:
         return False
+    d = parse_dateline(s, gazetteer())
+    if d is not None:
+        return len(d.segment.strip()) >= len(s) - 2
     c = _head_rule(s, gazetteer())
     return bool(c and c.method == "dateline" and c.segment and len(c.segment.strip()) >= len(s) - 2)
 
@@ -198,6 +219,15 @@ def find_credit(head: list[str], tail: list[str]) -> Credit:
     g = gazetteer()
     undated: Credit | None = None
     for line in head[:HEAD_LINES]:
+        d = parse_dateline(line, g)
+        if d is not None:
+            p, a = _roles(d.ids, g)
+            c = Credit(p, a, d.credit or None, "dateline" if d.ids else None, d.segment, d.dates,
+                       d.place, d.place_method)
+            if c.method:
+                return c
+            undated = undated or c  # a place and an outlet the gazetteer does not know
+            continue
         c = _head_rule(line, g)
         if c is not None:
             if c.method:
@@ -215,8 +245,9 @@ def find_credit(head: list[str], tail: list[str]) -> Credit:
 
 
 def _merge(c: Credit, undated: Credit | None) -> Credit:
-    if undated is not None and not c.dateline:
-        c.dateline = undated.dateline
+    if undated is not None:
+        c.dateline = c.dateline or undated.dateline
+        c.place, c.place_method = c.place or undated.place, c.place_method or undated.place_method
     return c
 
 

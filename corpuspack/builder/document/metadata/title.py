@@ -8,17 +8,35 @@
   or bracketed line, and followed by a body line at least as long or ending a sentence.
 * Skipped before deciding: a bare dateline ("موسكو-سانا"), a date-only line, and a short section
   label ("الشأن السوري", at most 3 words) that is followed by a headline-like line.
+* A section label before the headline on the same line, a known label and "/" or ":" ("عام / ...",
+  SPA's category; "محليات /", "رياضة :"), is dropped from the title. A speaker or place before a
+  colon ("لافروف: ...", "واشنطن: ...") is part of the headline: only the labels listed count.
+* Never a title: a line that opens with a dateline or credit ("دبي، الإمارات العربية المتحدة
+  (CNN)-- ...", "الرياض: محمد الحميدي"), a date-only line, a credit line.
 """
 from __future__ import annotations
 
+import re
+
 from .dates import is_date_line, marker_date
-from .normalize import fold_spaces
-from .sources import is_bare_dateline
+from .normalize import fold, fold_spaces
+from .sources import is_bare_dateline, starts_with_dateline
 
 MAX_CHARS = 200
 MAX_WORDS = 30
 LABEL_WORDS = 3
 _SENTENCE_END = (".", "۔", ":", "：", "…:")
+# section labels of Arabic news sites and agencies (SPA files its copy under "عام", "محليات",
+# "رياضي"...), folded; a label is dropped only before "/" or ":" at the start of the title line
+SECTION_LABELS = frozenset(fold(w) for w in (
+    "عام", "عامة", "محليات", "محلي", "محلية", "رياضة", "رياضي", "رياضية", "الرياضة", "اقتصاد", "اقتصادي",
+    "اقتصادية", "الاقتصاد", "سياسة", "سياسي", "سياسية", "دولي", "دولية", "دوليات", "عربي", "عربية",
+    "عربي ودولي", "عربي دولي", "خليجي", "خليجيات", "ثقافة", "ثقافي", "ثقافية", "منوعات", "متفرقات",
+    "تقارير", "تقرير", "صحة", "الصحة", "تقنية", "تكنولوجيا", "علوم", "فن", "فنون", "مجتمع", "حوادث",
+    "تعليم", "التعليم", "أخبار", "الأخبار", "أخبار محلية", "عاجل", "ملفات", "آراء", "مقالات", "بيئة",
+    "سياحة", "مال وأعمال", "أعمال", "اقتصاد وأعمال", "شؤون دولية", "الشأن المحلي", "المملكة", "الوطن",
+))
+_LABEL_RE = re.compile(r"^\s*(?P<label>[^/:：\d]{2,25}?)\s*[/:：]\s*(?P<rest>\S.*)$")
 
 
 def _headline_like(line: str) -> bool:
@@ -26,7 +44,17 @@ def _headline_like(line: str) -> bool:
     return (2 <= len(words) <= MAX_WORDS and len(line) <= MAX_CHARS
             and not line.endswith(_SENTENCE_END) and not line.startswith(("(", "[", "-", "–", "•", "*"))
             and not line.startswith(("المصدر", "Source", "source", "منبع"))
-            and not is_date_line(line) and marker_date(line) is None)
+            and not is_date_line(line) and marker_date(line) is None and not starts_with_dateline(line))
+
+
+def drop_label(line: str) -> str:
+    """``line`` without a leading section label ("عام / العنوان" -> "العنوان")."""
+    if "/" not in line and ":" not in line and "：" not in line:
+        return line
+    m = _LABEL_RE.match(line)
+    if m and fold(" ".join(m.group("label").split())) in SECTION_LABELS:
+        return m.group("rest").strip()
+    return line
 
 
 def _body_like(line: str, title: str) -> bool:
@@ -36,7 +64,7 @@ def _body_like(line: str, title: str) -> bool:
 def extract_title(lines: list[str]) -> tuple[str | None, str | None, tuple[int, ...]]:
     """(title, method, indices of the lines that hold the title) from the first non-empty lines
     of a document (already stripped); skipped labels and datelines are not in the indices."""
-    ls = _Folded(lines[:6])
+    ls = _Folded([drop_label(x) for x in lines[:3]] + lines[3:6])
     i = 0
     while i < len(ls) - 1 and i < 3:
         cur = ls[i]

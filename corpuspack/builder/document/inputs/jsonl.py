@@ -1,0 +1,96 @@
+"""JSON Lines: one document per line (``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``), read as a stream.
+
+A line is an object; its ``--text-field`` (default ``text``) is the document, its ``--id-field``
+(default ``id``, when present) the document's id; every other field goes to the build's sidecar
+manifest (``url``, ``date``, ``source``, ``title``, ``language`` fill those columns with method
+``manifest``; the others become columns of their own). A line is named ``<file>:<line number>``
+(1-based). A line that is not such an object is a rejection naming the file and line; blank lines
+are skipped and counted.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from ....schema.fields import FIELDS
+from . import Entry, InputOptions, Payload, Tally
+
+SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
+# fields a line may carry besides its text and id, and which published columns they fill
+_SIDECAR_KNOWN = frozenset({"url", "date", "source", "title", "language"})
+_PUBLISHED = frozenset(f.name for f in FIELDS)
+
+
+def is_jsonl(name: str) -> bool:
+    return name.lower().endswith(SUFFIXES)
+
+
+def _decompressed(name: str, raw: BinaryIO) -> BinaryIO:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if lower.endswith(".zst"):
+        import zstandard
+
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True))
+    return raw
+
+
+def stream_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged or cut-short (compressed) stream raises while it is read."""
+    errors: list[type[BaseException]] = [OSError, EOFError, zlib.error]
+    try:
+        import zstandard
+
+        errors.append(zstandard.ZstdError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def entries(rel: str, opener: Callable[[], BinaryIO], opts: InputOptions, tally: Tally) -> Iterator[Entry]:
+    """The lines of the JSON Lines file ``rel`` (opened by ``opener``) as entries."""
+    n = 0
+    try:
+        with opener() as raw, _decompressed(rel, raw) as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    tally.skipped["blank_line"] += 1
+                    continue
+                tally.forms["jsonl"] += 1
+                yield _entry(rel, n, line, opts, tally)
+    except stream_errors() as e:
+        tally.forms["jsonl"] += 1
+        where = f"after line {n}" if n else "from its start"
+        yield f"{rel}:{n + 1}", Payload(None, refused=("unreadable", f"{rel} cannot be read {where}: {type(e).__name__}: {e}"))
+
+
+def _entry(rel: str, n: int, line: bytes, opts: InputOptions, tally: Tally) -> Entry:
+    name = f"{rel}:{n}"
+    try:
+        obj = json.loads(line)
+    except ValueError as e:
+        return name, _bad(rel, n, f"not JSON ({e})")
+    if not isinstance(obj, dict):
+        return name, _bad(rel, n, f"a JSON {type(obj).__name__}, not an object")
+    text = obj.pop(opts.text_field, None)
+    if not isinstance(text, str):
+        why = "no" if text is None else f"a {type(text).__name__} as its"
+        return name, _bad(rel, n, f"{why} text field {opts.text_field!r} (--text-field)")
+    doc_id = obj.pop(opts.id_field, None)
+    if isinstance(doc_id, (dict, list)) or (isinstance(doc_id, str) and not doc_id.strip()):
+        return name, _bad(rel, n, f"its id field {opts.id_field!r} is not a plain value: {doc_id!r}")
+    clash = sorted(k for k in obj if (k in _PUBLISHED and k not in _SIDECAR_KNOWN) or k.startswith("_"))
+    if clash:
+        return name, _bad(rel, n, f"field(s) {', '.join(clash)} would overwrite published columns; rename them")
+    if obj and tally.fields is not None:
+        tally.fields(name, obj)
+    return name, Payload(text.encode("utf-8", "surrogatepass"), None if doc_id is None else str(doc_id).strip())
+
+
+def _bad(rel: str, n: int, why: str) -> Payload:
+    return Payload(None, refused=("bad_line", f"line {n} of {rel}: {why}"))

@@ -1,0 +1,35 @@
+"""Which files of a dump are documents: hidden files and folders and version-control folders
+are skipped, then ``--include`` / ``--exclude`` glob patterns are applied to the relative path.
+
+Patterns (``wcmatch`` globs): ``*`` stays within one folder, ``**`` crosses folders, and a pattern
+without ``/`` matches the file's name in any folder (``*.txt``); one with ``/`` matches the whole
+relative path (``news/**/*.txt``). A file is read when it matches an include pattern (or there are
+none) and no exclude pattern. The same rules apply to the members of an archive.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wcmatch import glob
+
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn"})
+_FLAGS = glob.GLOBSTAR | glob.DOTGLOB | glob.MATCHBASE
+
+
+@dataclass(frozen=True)
+class Selector:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def skip_reason(self, rel_path: str) -> str | None:
+        """None for a document; else why it is skipped: ``vcs``, ``hidden`` or ``excluded``."""
+        parts = rel_path.split("/")
+        if any(p in VCS_FOLDERS for p in parts[:-1]):
+            return "vcs"
+        if any(p.startswith(".") for p in parts):
+            return "hidden"
+        if self.include and not glob.globmatch(rel_path, self.include, flags=_FLAGS):
+            return "excluded"
+        if self.exclude and glob.globmatch(rel_path, self.exclude, flags=_FLAGS):
+            return "excluded"
+        return None

@@ -1,0 +1,42 @@
+"""Archive rows restaged in the folder's order: the order (by hand) and the rewrite (against one
+take of the whole table)."""
+import random
+
+import pyarrow as pa
+
+from corpuspack.builder.corpus.reorder import folder_order, reorder_stage
+from corpuspack.builder.corpus.stage import STAGE_SCHEMA, read_batches
+
+
+def test_folder_order_is_the_walk_order_not_string_order():
+    keys = [("b.txt", 0), ("a/z.txt", 0), ("a.txt", 0), ("x.jsonl", 10), ("x.jsonl", 2), ("a-b/c.txt", 0)]
+    order = folder_order(keys)
+    # the walk: names of one folder sorted, a folder's files where its name sorts ("a" < "a-b" < "a.txt"),
+    # lines of one file in their order within it
+    assert [keys[i] for i in order] == [("a/z.txt", 0), ("a-b/c.txt", 0), ("a.txt", 0), ("b.txt", 0),
+                                        ("x.jsonl", 2), ("x.jsonl", 10)]
+    assert folder_order([("a/z.txt", 0), ("a.txt", 0), ("b", 1), ("b", 3)]) is None
+
+
+def _stage(path, n):
+    rng = random.Random(5)
+    rows = [{f.name: None for f in STAGE_SCHEMA} | {
+        "id": f"{i:016x}", "file_name": f"f{i}.txt", "text": "نص " * rng.randint(1, 50), "language": "ar",
+        "language_score": 1.0, "language_method": "cld2", "sha256": "0" * 64, "encoding": "utf-8",
+        "removed_lines": 0, "num_chars": 1, "num_words": 1, "num_lines": 1, "mean_line_length": 1.0,
+        "arabic_script_ratio": 1.0, "quality_warnings": [], "_line_hashes": [i], "_line_index": [0],
+        "_size": i, "_mtime_ns": -1, "_markup": False} for i in range(n)]
+    with pa.ipc.new_file(str(path), STAGE_SCHEMA) as w:
+        for s in range(0, n, 9):
+            w.write_table(pa.Table.from_pylist(rows[s:s + 9], schema=STAGE_SCHEMA))
+    return pa.Table.from_pylist(rows, schema=STAGE_SCHEMA)
+
+
+def test_the_rewrite_takes_the_rows_in_order_across_many_mappings(tmp_path):
+    path = tmp_path / "stage.arrow"
+    whole = _stage(path, 100)
+    order = list(range(100))
+    random.Random(1).shuffle(order)
+    reorder_stage(str(path), order, batch_rows=8, rows_per_map=13)
+    got = pa.Table.from_batches(list(read_batches(str(path))), schema=STAGE_SCHEMA)
+    assert got.equals(whole.take(pa.array(order)))

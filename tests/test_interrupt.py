@@ -1,0 +1,133 @@
+"""Ctrl-C for real: a build in a subprocess, big enough to be mid-flight, is sent SIGINT at several
+moments (to its process alone, as `kill -INT` does, or to its whole process group, as a terminal's
+Ctrl-C does). Each time: exit status 130 (or death by SIGINT before the CLI has started), no work
+folder, no process of the build left, the previous version still the one `load_dataset` reads, and a
+rerun gives the bytes of a build never interrupted.
+
+SIGTERM and SIGKILL are the robustness issue's (#14): not tested here yet."""
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from datasets import load_dataset
+
+import corpuspack
+from conftest import REPO
+from corpus_gen import generate_corpus
+
+DOCS = 1200  # ~10 batches of 256: pass 1 lasts long enough on 2 cores to be caught in its middle
+SMALL = 40
+
+
+@pytest.fixture(scope="module")
+def dumps(tmp_path_factory):
+    root = tmp_path_factory.mktemp("interrupt")
+    small, big = root / "small", root / "big"
+    small.mkdir()
+    big.mkdir()
+    for i, (name, text, _) in enumerate(generate_corpus(DOCS, 7, article_words=(60, 120))):
+        (big / name).write_text(text, encoding="utf-8")
+        if i < SMALL:
+            (small / name).write_text(text, encoding="utf-8")
+    kept = [name for name, _, truth in generate_corpus(SMALL, 7, article_words=(60, 120))
+                  if truth["kind"] != "exact_dup"]  # the exact duplicates are dropped
+    previous = root / "previous"  # the output holding 1.0.0 (the small dump), copied by each test
+    corpuspack.build(small, previous, version="1.0.0", jobs=1, progress=False)
+    reference = root / "reference"  # 1.0.0 then 1.1.0, never interrupted
+    shutil.copytree(previous, reference)
+    corpuspack.build(big, reference, version="1.1.0", jobs=2, progress=False)
+    return big, previous, reference, kept
+
+
+def _work_file(out, name):
+    return glob.glob(os.path.join(out, ".corpuspack-tmp-*", name))
+
+
+MOMENTS = {  # when to send the signal: a condition polled on the output folder
+    "at once": lambda out: True,
+    "work folder made": lambda out: bool(glob.glob(os.path.join(out, ".corpuspack-tmp-*"))),
+    "pass 1": lambda out: any(os.path.getsize(f) > 200_000 for f in _work_file(out, "stage.arrow")),
+    "pass 3": lambda out: bool(_work_file(out, "final.arrow")),
+}
+
+
+def _cli_build(big, out, **popen):
+    return subprocess.Popen([sys.executable, "-m", "corpuspack.cli", "build", str(big), str(out),
+                             "--version", "1.1.0", "--jobs", "2", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, **popen)
+
+
+def _output_files(folder):
+    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
+            for d, _, fs in os.walk(folder) for f in fs if ".cache" not in os.path.relpath(d, folder).split(os.sep)}
+
+
+def _gone(pids, timeout=60):
+    """The processes among ``pids`` still running after ``timeout`` seconds (zombies are dead)."""
+    procs = []
+    for pid in pids:
+        try:
+            procs.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    running = []
+    for p in alive:
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE:
+                running.append((p.pid, p.cmdline()))
+        except psutil.NoSuchProcess:
+            pass
+    return running
+
+
+@pytest.mark.parametrize("moment, group, rerun", [
+    ("at once", True, False),
+    ("work folder made", False, False),
+    ("pass 1", False, True),
+    ("pass 1", True, False),
+    ("pass 3", True, True),
+])
+def test_sigint_leaves_the_previous_version_and_nothing_else(dumps, tmp_path, moment, group, rerun):
+    big, previous, reference, kept = dumps
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    before = _output_files(out)
+    build = _cli_build(big, out, start_new_session=True)  # its own process group, as a shell job
+    children: set[int] = set()
+    ready = MOMENTS[moment]
+    while build.poll() is None and not ready(str(out)):
+        try:
+            children |= {c.pid for c in psutil.Process(build.pid).children(recursive=True)}
+        except psutil.NoSuchProcess:
+            pass
+        time.sleep(0.002)
+    assert build.poll() is None, f"the build ended before the moment '{moment}': make the dump bigger"
+    os.killpg(build.pid, signal.SIGINT) if group else build.send_signal(signal.SIGINT)
+    _, err = build.communicate(timeout=300)
+
+    if moment == "at once":  # maybe before main() runs: Python then dies by SIGINT itself
+        assert build.returncode in (130, -signal.SIGINT), err
+    else:
+        assert build.returncode == 130, err
+        assert err.rstrip().endswith("corpuspack build: interrupted"), err
+    assert not glob.glob(str(out / ".corpuspack-tmp-*"))
+    assert _gone(children) == []
+    assert _output_files(out) == before  # nothing of 1.1.0 written, nothing of 1.0.0 touched
+    rows = load_dataset(str(out), split="train", cache_dir=str(tmp_path / "hf"))
+    assert sorted(rows["file_name"]) == sorted(kept)
+
+    if rerun:
+        again = _cli_build(big, out)
+        _, err = again.communicate(timeout=600)
+        assert again.returncode == 0, err
+        got, want = _output_files(out), _output_files(reference)
+        assert got.keys() == want.keys()
+        assert [k for k in want if got[k] != want[k]] == []
