@@ -3,9 +3,13 @@ articles in ../shared/realdata/farsnews when present (title precision is reporte
 
     python benchmarks/metadata_bench.py [--repeat N] [--cold]
     python benchmarks/metadata_bench.py --parts [--docs N] [--repeat N]
+    python benchmarks/metadata_bench.py --dump ../shared/realdata/ant_multisource --cold --cpu [--repeat N]
 
 --cold empties the per-string caches (fold, parsed dates) before every document, so repeating a
 document reuses nothing: the figure for documents never seen before.
+--cpu counts this process's CPU time (time.process_time) instead of the wall clock: on a shared
+machine it moves less with the load of other processes. To compare two versions of the code, run
+it alternately with each on PYTHONPATH and compare the medians.
 --parts times each step of ``extract_metadata`` on the benchmark corpus (benchmarks/_work/
 corpus-20000-1, made by benchmarks/run.py; texts as the builder sees them), best of --repeat.
 """
@@ -40,6 +44,9 @@ def string_caches() -> list:
     return list({id(f): f for m in mods for f in vars(m).values() if hasattr(f, "cache_clear")}.values())
 
 
+CLOCK = time.perf_counter
+
+
 def bench(name: str, docs: dict[str, str], repeat: int, cold: bool = False) -> None:
     texts = list(docs.values())
     for t in texts:  # warm-up: gazetteer and regexes are built lazily once
@@ -50,9 +57,9 @@ def bench(name: str, docs: dict[str, str], repeat: int, cold: bool = False) -> N
         for t in texts:
             for c in caches:
                 c.cache_clear()
-            start = time.perf_counter()
+            start = CLOCK()
             extract_metadata(t)
-            elapsed += time.perf_counter() - start
+            elapsed += CLOCK() - start
     n = repeat * len(texts)
     chars = sum(map(len, texts)) / len(texts)
     mode = " cold" if cold else ""
@@ -124,7 +131,18 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="no cache reuse across documents")
     ap.add_argument("--parts", action="store_true", help="per-step times on the benchmark corpus")
     ap.add_argument("--docs", type=int, default=20000, help="with --parts: corpus documents used")
+    ap.add_argument("--dump", help="time the documents of this folder instead (texts as the builder sees them)")
+    ap.add_argument("--cpu", action="store_true", help="CPU time of this process, not wall time")
     args = ap.parse_args()
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
+    if args.dump:
+        from corpuspack.builder.document.clean import normalize
+        from corpuspack.builder.document.decode import decode
+        docs = {p.name: normalize(decode(p.read_bytes()).text) for p in sorted(Path(args.dump).glob("*.txt"))}
+        bench(Path(args.dump).name, docs, args.repeat or 5, args.cold)
+        return
     if args.parts:
         parts(args.docs, args.repeat or 3)
         return

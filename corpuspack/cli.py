@@ -204,7 +204,8 @@ def parser() -> argparse.ArgumentParser:
     d = BuildOptions()
     b.add_argument("--near-dup-threshold", default=d.near_dup_threshold,
                    type=_checked(_within(0, 1, "a similarity above 0 and at most 1", open_low=True), "--near-dup-threshold"),
-                   help=f"estimated Jaccard similarity of near duplicates (default {d.near_dup_threshold})")
+                   help=f"near duplicates: the share of the shorter text's word pairs found in the other, "
+                        f"verified on the published texts (default {d.near_dup_threshold}; docs/dedup.md)")
     b.add_argument("--repeated-line-min-docs", default=d.repeated_line_min_docs,
                    type=_checked(_at_least(int, 2, "a whole number of documents, 2 or more"), "--repeated-line-min-docs"),
                    help=f"a short line is boilerplate when at least this many documents hold it "

@@ -17,6 +17,13 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "seeds"
 
 
+def output_files(folder) -> dict[str, bytes]:
+    """Every file of a build's output (data, card, manifests, reports) by relative path, with its
+    bytes; .cache/ is build-internal and left out."""
+    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
+            for d, _, fs in os.walk(folder) for f in fs if os.path.relpath(d, folder).split(os.sep)[0] != ".cache"}
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS

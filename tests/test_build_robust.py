@@ -9,21 +9,13 @@ from datasets import load_dataset
 
 import corpuspack
 from corpuspack.builder.release import versions
-from conftest import SEEDS
+from conftest import SEEDS, output_files
 
 ARTICLE = ("أكد وزير الخارجية الروسي سيرغي لافروف استحالة تسوية الأزمة في سورية دون توحيد جهود "
            "المجتمع الدولي في مواجهة التطرف والإرهاب، وقال إن الحل السياسي هو الطريق الوحيد لإنهاء الأزمة.\n"
            "وأضاف أن بلاده مستعدة للتعاون مع جميع الأطراف من أجل التوصل إلى تسوية شاملة في المنطقة.\n")
 
 
-def _files(folder):
-    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
-            for d, _, fs in os.walk(folder) for f in fs}
-
-
-def _output_files(folder):
-    """The output (data, card, manifests, reports); .cache/ is build-internal."""
-    return {k: v for k, v in _files(folder).items() if not k.startswith(".cache")}
 
 
 @pytest.fixture
@@ -78,7 +70,7 @@ def test_two_builds_are_byte_identical_whatever_the_jobs(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     corpuspack.build(SEEDS, a, jobs=1, progress=False)
     corpuspack.build(SEEDS, b, jobs=2, batch_size=2, progress=False)
-    fa, fb = _output_files(a), _output_files(b)
+    fa, fb = output_files(a), output_files(b)
     assert fa.keys() == fb.keys()
     for name in fa:
         assert fa[name] == fb[name], name
@@ -94,7 +86,7 @@ def test_spawned_workers_where_there_is_no_fork_server(tmp_path, monkeypatch):
     a, b = tmp_path / "a", tmp_path / "b"
     corpuspack.build(SEEDS, a, jobs=1, progress=False)
     corpuspack.build(SEEDS, b, jobs=2, batch_size=2, progress=False)
-    fa, fb = _output_files(a), _output_files(b)
+    fa, fb = output_files(a), output_files(b)
     assert fa == fb and any(k.endswith(".parquet") for k in fa)
 
 

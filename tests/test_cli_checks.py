@@ -54,7 +54,8 @@ def test_paths_that_are_not_what_the_command_needs_are_named(tmp_path, capsys):
     a_file = tmp_path / "a-file.txt"
     a_file.write_text("x")
     assert main(["build", str(a_file), str(tmp_path / "out")]) == 2
-    assert f"the input folder {a_file} is a file, not a folder" in capsys.readouterr().err
+    err = capsys.readouterr().err  # a file that is no archive nor JSON Lines
+    assert "input is not a folder, an archive (" in err and err.rstrip().endswith(f": {a_file}")
     assert main(["build", str(SEEDS), str(a_file)]) == 2
     assert f"the output folder {a_file} is a file, not a folder" in capsys.readouterr().err
     for command in (["card"], ["verify"], ["versions"], ["diff", "1.0.0", "1.0.0"]):

@@ -8,7 +8,9 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from corpuspack.builder.document.fingerprint import shingle_similarity, tokens, verify_shingles
+from corpuspack.builder.document.fingerprint import (
+    exact_key, fingerprints, shingle_similarity, tokens, verify_shingles,
+)
 
 REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata" / "ant_multisource"
 HEADER = ["بوابة النيل الإخبارية", "أخبار عاجلة"]
@@ -35,7 +37,8 @@ def test_shingle_similarity_against_python_sets():
     assert shingle_similarity(verify_shingles(a), verify_shingles("")) == 0.0
 
 
-def test_republication_with_other_furniture_is_an_exact_duplicate_of_the_original(tmp_path, hf_cache):
+def _dump(tmp_path):
+    """40 real articles, a site's pages, a republication, an edited copy, a furniture-only pair."""
     texts = _real(40)
     dump = tmp_path / "dump"
     dump.mkdir()
@@ -56,6 +59,11 @@ def test_republication_with_other_furniture_is_an_exact_duplicate_of_the_origina
     for i in (7, 8):
         short = texts[i][:400].rsplit(" ", 1)[0]
         (dump / f"{i:03d}_{i:016x}.txt").write_text("\n".join([short, NEWSLETTER, "شارك هذا الخبر"]), encoding="utf-8")
+    return dump, texts
+
+
+def test_republication_with_other_furniture_is_an_exact_duplicate_of_the_original(tmp_path, hf_cache):
+    dump, texts = _dump(tmp_path)
     out = tmp_path / "out"
     corpuspack.build(dump, out, jobs=2, progress=False)
     report = json.loads((out / "versions" / "1.0.0" / "build_report.json").read_text())
@@ -70,3 +78,21 @@ def test_republication_with_other_furniture_is_an_exact_duplicate_of_the_origina
     assert rows["008_0000000000000008.txt"]["near_dup_cluster"] is None
     clustered = {n for n, r in rows.items() if r["near_dup_cluster"] is not None}
     assert clustered == {"005_0000000000000005.txt", "101_00000000000000ab.txt"}
+
+
+def test_exact_key_alone_is_the_fingerprints_one():
+    for text in _real(60) + ["... !!!", "كلمة", "a\u0640b\u064e  c\nd"]:
+        assert exact_key(text) == fingerprints(text)["exact_key"]
+
+
+def test_decisions_on_published_text_are_byte_identical_whatever_the_jobs(tmp_path):
+    from conftest import output_files as _output_files
+
+    dump, _ = _dump(tmp_path)
+    a, b = tmp_path / "a", tmp_path / "b"
+    corpuspack.build(dump, a, jobs=1, progress=False)
+    corpuspack.build(dump, b, jobs=2, batch_size=7, progress=False)
+    fa, fb = _output_files(a), _output_files(b)
+    assert fa.keys() == fb.keys() and any(k.endswith(".parquet") for k in fa)
+    for name in fa:
+        assert fa[name] == fb[name], name

@@ -23,6 +23,10 @@ from dump_forms import pack_tar, write_dump  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 #: credentials the S3 server accepts (any); set before Ray starts so its workers inherit them
 _S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true"}
+#: the same credentials in the URI (pyarrow reads ``s3://key:secret@bucket``): the local engine's
+#: workers come from a fork server that may have started, with the environment of its time,
+#: before this module set the variables
+_KEYS = "testing:testing"
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +183,7 @@ def _upload(s3, folder: Path, prefix: str) -> str:
         if path.is_file():
             client.put_object(Bucket="corpora", Key=f"{prefix}/{path.relative_to(folder).as_posix()}",
                               Body=path.read_bytes())
-    return f"s3://corpora/{prefix}{query}"
+    return f"s3://{_KEYS}@corpora/{prefix}{query}"
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +205,7 @@ def test_s3_folder_with_json_lines_same_bytes_as_local_folder(s3, tmp_path):
     archive = pack_tar(dump, tmp_path / "dump.tar.gz")
     s3[0].put_object(Bucket="corpora", Key="dumps/dump.tar.gz", Body=archive.read_bytes())
     with pytest.raises(NotADirectoryError, match="archive on remote storage"):
-        corpuspack.build(f"s3://corpora/dumps/dump.tar.gz{s3[1]}", tmp_path / "refused", progress=False)
+        corpuspack.build(f"s3://{_KEYS}@corpora/dumps/dump.tar.gz{s3[1]}", tmp_path / "refused", progress=False)
 
 
 def test_s3_dump_same_bytes_as_local_folder(s3_dump, small_dump, tmp_path):

@@ -18,7 +18,7 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from conftest import REPO
+from conftest import REPO, output_files
 from corpus_gen import generate_corpus
 from corpuspack.builder.release.verify import verify
 
@@ -29,17 +29,6 @@ def _write(folder, docs):
     folder.mkdir(parents=True, exist_ok=True)
     for name, text, _ in docs:
         (folder / name).write_text(text, encoding="utf-8")
-
-
-def _output_files(folder):
-    """Every file of an output folder but the build's own cache (.cache/)."""
-    out = {}
-    for d, _, names in os.walk(folder):
-        for n in names:
-            rel = os.path.relpath(os.path.join(d, n), folder)
-            if not rel.startswith(".cache"):
-                out[rel] = open(os.path.join(d, n), "rb").read()
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +139,7 @@ def test_a_killed_build_leaves_loadable_versions_no_process_and_reruns_to_the_sa
     assert not glob.glob(str(out / "**" / "*.tmp"), recursive=True)
     assert not (out / ".cache" / "commit.json").exists()
     assert verify(str(out)) == []
-    assert _output_files(out) == _output_files(setting["ref"])
+    assert output_files(out) == output_files(setting["ref"])
 
 
 def test_a_killed_worker_stops_the_build_with_an_error_naming_its_files(setting, tmp_path):

@@ -3,7 +3,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from corpuspack.builder.document import quality as q
 from corpuspack.builder.document.quality import quality_signals
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))

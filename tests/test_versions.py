@@ -232,3 +232,35 @@ def test_the_cache_index_tells_apart_names_that_share_a_hash(dump, tmp_path, mon
         name = f"{i:03d}_{i:016x}.txt"
         assert cache.known(name).sha256 == hashlib.sha256((dump / name).read_bytes()).hexdigest()
     assert cache.known(f"003_{3:016x}.txt") is None and cache.known("other.txt") is None
+
+
+def test_bump_rules_for_added_retyped_and_removed_columns(dump, tmp_path):
+    """README: an added column needs a new minor version, a retyped or removed one a new major
+    version. Real builds: a sidecar manifest adds its extra columns (their type from its values)."""
+    out, opts = tmp_path / "out", dict(jobs=1, progress=False)
+    as_text = tmp_path / "text.csv"
+    as_text.write_text(f"file_name,section\n000_{0:016x}.txt,سياسة\n", encoding="utf-8")
+    as_int = tmp_path / "int.csv"
+    as_int.write_text(f"file_name,section\n000_{0:016x}.txt,7\n", encoding="utf-8")
+    corpuspack.build(dump, out, version="1.0.0", **opts)
+
+    with pytest.raises(versions.VersionError) as e:  # "section" added: a patch release is not enough
+        corpuspack.build(dump, out, version="1.0.1", manifest=str(as_text), **opts)
+    assert str(e.value) == ("columns section were added since 1.0.0: version 1.0.1 must bump at least the minor "
+                            "version (to 1.1.0)")
+    corpuspack.build(dump, out, version="1.1.0", manifest=str(as_text), **opts)
+
+    with pytest.raises(versions.VersionError) as e:  # "section" retyped, string -> int64
+        corpuspack.build(dump, out, version="1.2.0", manifest=str(as_int), **opts)
+    assert str(e.value) == ("columns section were removed or changed type since 1.1.0: version 1.2.0 must bump "
+                            "the major version (to 2.0.0 or later)")
+    corpuspack.build(dump, out, version="2.0.0", manifest=str(as_int), **opts)
+
+    with pytest.raises(versions.VersionError, match="columns section were removed or changed type since 2.0.0"):
+        corpuspack.build(dump, out, version="2.1.0", **opts)  # "section" removed
+    corpuspack.build(dump, out, version="3.0.0", **opts)
+    corpuspack.build(dump, out, version="3.0.1", **opts)  # same columns: a patch release is fine
+    assert versions.list_versions(str(out)) == ["1.0.0", "1.1.0", "2.0.0", "3.0.0", "3.0.1"]
+    types = {v: versions.read_manifest(str(out), v)["features"].get("section") for v in ("1.1.0", "2.0.0", "3.0.0")}
+    assert types == {"1.1.0": {"dtype": "string", "_type": "Value"}, "2.0.0": {"dtype": "int64", "_type": "Value"},
+                     "3.0.0": None}

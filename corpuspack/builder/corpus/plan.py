@@ -93,10 +93,11 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     """Decide, for every staged row, what pass 3 does with it. Duplicates are decided on the
     text as published: lines repeated across the corpus are found first (over the texts that
     are not exact copies as staged, so that a copy does not make its own lines "repeated"),
-    then the rows that lose a line get the exact key and band hashes of their published text
-    (:func:`.published.edited_fingerprints`, over those rows only), and exact and near
-    duplicates are decided on those values; each near-duplicate candidate pair is verified on
-    the shingles of the two published texts (:func:`.published.shingle_task`).
+    then the rows that lose a line get the exact key of their published text
+    (:func:`.published.edited_fingerprints`, over those rows only) and exact duplicates are
+    decided on those keys; near-duplicate candidates come from LSH over the staged MinHash
+    signatures, each pair verified on the shingles of the two published texts
+    (:func:`.published.shingle_task`).
 
     ``map_tasks(fn, tasks, ctx)`` runs tasks and yields ``(task, result)`` in order (the
     build's process pool, ``Workers.map``); by default, in this process. Reads of the stage
@@ -120,7 +121,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     staged_copy = exact_duplicates(keys, ids).is_valid().to_numpy(zero_copy_only=False)
     hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
     bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-    ctx = PublishedContext(stage_path, hashes, options.num_perm, options.shingle_size, bands, rows)
+    ctx = PublishedContext(stage_path, hashes)
     band_hash, present = _band_matrix(stage_path, n, bands, rows)
     key_matrix = np.array(exact_key_matrix(keys))  # a copy: the rows of edited texts are replaced
     del keys
@@ -130,12 +131,6 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
         r = res.column("row").to_numpy()
         key_matrix[r] = exact_key_matrix(res.column("exact_key"))
         empty[r] = res.column("empty").to_numpy(zero_copy_only=False)
-        b = res.column("bands")
-        has = pc.binary_length(b).to_numpy(zero_copy_only=False) > 0
-        present[r] = has
-        if has.any():
-            band_hash[r[has]] = np.frombuffer(b.filter(pa.array(has)).buffers()[2], dtype=np.uint64,
-                                              count=int(has.sum()) * bands).reshape(-1, bands)
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
     exact_of = exact_duplicates(key_matrix, ids)
     exact_of = pc.if_else(pa.array(takes_part), exact_of, pa.nulls(n, pa.string()))

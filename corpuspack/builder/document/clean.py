@@ -23,7 +23,11 @@ except ImportError:  # pragma: no cover - built without a C compiler
 
 # Format characters kept because they carry meaning: ZWNJ (Persian, Urdu) and ZWJ.
 _KEEP_FORMAT = {"\u200c", "\u200d"}
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# runs of white space to fold into one space: only those that are not already one plain space
+# (a pattern that matched every single space made re.sub build a piece per word: ~1 GB of
+# pieces for a 60 MB file)
+_SPACE_CLASS = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+_SPACES = re.compile(_SPACE_CLASS + r"{2,}|[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def _removed(ch: str) -> bool:
@@ -58,11 +62,12 @@ def _invisible() -> re.Pattern:
 @lru_cache(maxsize=1)
 def _space_table() -> bytes:
     """Per BMP character, what the compiled pass does with it: 1 removed (:func:`_removed`),
-    2 a space of ``_SPACES``, 0 kept."""
-    return bytes(1 if _removed(ch) else 2 if _SPACES.fullmatch(ch) else 0 for ch in map(chr, range(0x10000)))
+    2 a space of ``_SPACE_CLASS``, 0 kept."""
+    space = re.compile(_SPACE_CLASS)
+    return bytes(1 if _removed(ch) else 2 if space.fullmatch(ch) else 0 for ch in map(chr, range(0x10000)))
 
 
-_LINE_EDGES = re.compile(r" *\n *")
+_LINE_EDGES = re.compile(r" +\n *|\n +")  # spaces at line edges (not every line break: see _SPACES)
 _SPACE_RUNS = re.compile(r"  +")
 
 

@@ -138,6 +138,8 @@ def _utf16_32_without_bom(data: bytes) -> Decoded | None:
     in UTF-16 those of ASCII characters (spaces, digits, punctuation), which all lie on one side
     of each 2-byte unit. None when the NULs follow no such pattern or the text does not decode."""
     candidates = []
+    if len(data) < MIN_WIDE_BYTES:
+        return None
     if len(data) % 4 == 0:
         if not data[3::4].strip(b"\x00") and not data[2::4].translate(None, b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"):
             candidates.append("utf-32-le")
@@ -154,11 +156,27 @@ def _utf16_32_without_bom(data: bytes) -> Decoded | None:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
+        if not _one_script(text):
+            continue
         try:
             return _checked(text, name)
         except Rejected:
             continue
     return None
+
+
+#: fewer bytes than this with NULs and no BOM are not taken for UTF-16/32 (too few code units to
+#: tell; the fuzz test found ``"000\x00\x80"`` in UTF-8 read as UTF-16-LE, a CJK character)
+MIN_WIDE_BYTES = 32
+
+
+def _one_script(text: str) -> bool:
+    """Nine letters in ten in at most two 256-code-point blocks (Latin counted as one, 0x0000-
+    0x024F; Arabic 0x06xx...): text, perhaps with words of a second script, not bytes of something
+    else read as 2- or 4-byte units."""
+    blocks = Counter(0 if c <= "\u024f" else ord(c) >> 8 for c in text if c.isalpha())
+    total = sum(blocks.values())
+    return not total or sum(n for _, n in blocks.most_common(2)) >= 0.9 * total
 
 
 def _few_high_bytes(high: bytes) -> bool:

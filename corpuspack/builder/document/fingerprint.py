@@ -423,6 +423,18 @@ def minhash_signature(hashes: np.ndarray, *, num_perm: int = NUM_PERM, seed: int
     return _u32_struct(len(row)).pack(*row)
 
 
+def _exact(text: str, strip_diacritics: bool = True) -> tuple[_Prepared, bytes, bool]:
+    """The prepared text, its ``exact_key`` and whether its white space comes in runs."""
+    prep = _prepare(text, strip_diacritics)
+    norm, runs = _fold_whitespace(prep.clean, prep.plain)
+    return prep, xxhash.xxh3_128_digest(norm.encode("utf-8")), runs
+
+
+def exact_key(text: str) -> bytes:
+    """``fingerprints(text)["exact_key"]``, alone."""
+    return _exact(text)[1]
+
+
 def fingerprints(
     text: str,
     *,
@@ -435,9 +447,7 @@ def fingerprints(
     """Pure per-document fingerprints: ``exact_key`` (16 bytes), ``minhash``
     (``num_perm*4`` bytes, ``b""`` if no token), ``line_hashes`` (list of uint64) and
     ``line_index``: the index of each hashed line in ``text.splitlines()``."""
-    prep = _prepare(text, strip_diacritics)
-    norm, runs = _fold_whitespace(prep.clean, prep.plain)
-    exact_key = xxhash.xxh3_128_digest(norm.encode("utf-8"))
+    prep, exact_key, runs = _exact(text, strip_diacritics)
     sig = minhash_signature(_text_shingles(prep, shingle), num_perm=num_perm, seed=seed)
     if strip_diacritics:
         indexes, lines = _line_keys(prep.clean, max_line_chars, prep.plain, runs)

@@ -24,11 +24,11 @@ import os
 import shutil
 
 from . import card, versions
+from .stats import PENDING as _PENDING
 from .incremental import CACHE_DIR
 
 JOURNAL = "commit.json"
 _REPORT = "build_report.json"
-_PENDING = ".next"  # the new report, beside the one of a replaced version until the commit
 
 
 def journal_path(out: str) -> str:

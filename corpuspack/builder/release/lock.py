@@ -43,11 +43,18 @@ def output_lock(out: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputBusy(f"{out}: another corpuspack build is writing to this folder") from None
-        for stale in glob.glob(os.path.join(glob.escape(out), TMP_PREFIX + "*")):
-            shutil.rmtree(stale, ignore_errors=True)
+        _remove_work_folders(out)
         from .commit import recover  # imports the card's libraries: not needed for the lock alone
 
         recover(out)
-        yield
+        try:
+            yield
+        finally:  # the holder owns every work folder: one made just before an interrupt too
+            _remove_work_folders(out)
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _remove_work_folders(out: str) -> None:
+    for stale in glob.glob(os.path.join(glob.escape(out), TMP_PREFIX + "*")):
+        shutil.rmtree(stale, ignore_errors=True)

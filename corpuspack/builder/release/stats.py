@@ -88,9 +88,17 @@ def version_stats(root: str, manifest: dict) -> dict:
     }
 
 
+#: suffix of a report written before its version's manifest (kept in step with commit._PENDING)
+PENDING = ".next"
+
+
 def read_report(root: str, version: str) -> dict:
+    """The version's build report; while the version is being committed, its new report (written
+    beside the old one until the manifest is in place, see :mod:`.commit`)."""
     path = os.path.join(root, versions.VERSIONS_DIR, version, "build_report.json")
-    if not os.path.isfile(path):
+    if os.path.isfile(path + PENDING):
+        path += PENDING
+    elif not os.path.isfile(path):
         return {}
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)

@@ -58,7 +58,7 @@ def extract_metadata(text: str) -> dict:
     title, title_method, title_lines = extract_title(head)
     body_head = [line for i, line in enumerate(head) if i not in title_lines]
     credit = find_credit(body_head, tail)
-    date, date_method = find_publication_date(body_head, tail, credit.dateline)
+    date, date_method = find_publication_date(body_head, tail, credit.dateline, credit.dateline_date)
     return {
         "title": title,
         "title_method": title_method,

@@ -24,28 +24,42 @@ place of its own country ("جدة – الرياض" = Al Riyadh reporting from J
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from .dates import DATE_SPAN_GAP, MONTH_PATTERN, parse_dates
+from .dates import DATE_SPAN_GAP, MONTH_PATTERN, parse_dates, pick_date
 from .normalize import MARK_CLASS, fold, tokens
-from .outlets import Gazetteer
+from .outlets import Gazetteer, dateline_gazetteer
 from .places import Place, places
 
 LIMIT = 160  # a dateline sits in a line's first characters
 
 _MARKS = re.compile(MARK_CLASS)
 _NAME = r"[^()\[\]/\-–—ـ:،,\"«»“”@#\d\n]{2,40}?"
-_QUAL = r"(?:\s*[،,]\s*(?P<qual>[^()\[\]/\-–—ـ:،,\"«»“”@#\d\n]{2,40}?))?"
-_WHEN = r"(?:\s*[-–—]?\s*(?:في\s*)?(?P<when>[@#][@#\s]*))?"
-_PRE = rf"^\s*[\"«“]?\s*(?P<pre>{_NAME})\s*[\"»”]?{_QUAL}{_WHEN}"
-_BRACKET = re.compile(_PRE + r"\s*(?:-{1,2}|[–—])?\s*[(\[]\s*(?P<cr>[^()\[\]@#]{1,40}?)\s*[)\]]\s*(?P<post>-{2,}|[-–—ـ:]+)?")
-_SLASHES = re.compile(_PRE + r"\s*/\s*(?P<cr>[^/()\[\]@#\n]{1,40}?)\s*/+")
-_DASH = re.compile(_PRE + rf"\s*(?P<sep>-{{2,}}|[-–—ـ]+|/|:)\s*(?P<cr>{_NAME})\s*(?P<post>-{{2,}}|[-–—ـ:/]+|$)")
-_BARE = re.compile(rf"^\s*(?P<pre>{_NAME}){_QUAL}\s*[-–—]?\s*(?:في\s*)?(?P<when>@[@\s]*)(?P<rest>.{{2,60}})")
+# the opening name is taken whole (possessive: it stops only at a separator, a bracket, a comma,
+# a quote or a date, so it never needs to give characters back); "في" before a date ends it
+_LEAD = r"[^()\[\]/\-–—ـ:،,\"«»“”@#\d\n]{2,45}+"
+_QUAL = rf"(?:[،,]\s*(?P<qual>{_LEAD}))?"
+_WHEN = r"(?:[-–—]?\s*(?P<when>[@#][@#\s]*))?"
+_PRE = rf"^\s*[\"«“]?\s*(?P<pre>{_LEAD})[\"»”]?\s*{_QUAL}{_WHEN}"
+_DIGIT = re.compile(r"\d")
+_DATE_SPAN = 64  # a dateline from its first separator: credit and date ("26 شوال 1436 هـ الموافق 11 أغسطس 2015 م")
+_ANY = re.compile(r"[(\[/\-–—ـ:\d]")
+_IN = re.compile(r"\s+في\s*$")
+_WHEN2 = r"(?:\s*(?P<when2>@[@\s]*))?"  # a date after the credit: "القاهرة (رويترز) - 6 أغسطس 2024"
+_BRACKET = re.compile(_PRE + r"\s*(?:-{1,2}|[–—])?\s*[(\[]\s*(?P<cr>[^()\[\]@#]{1,40}?)\s*[)\]]\s*(?P<post>-{2,}|[-–—ـ:]+)?" + _WHEN2)
+_SLASHES = re.compile(_PRE + r"\s*/\s*(?P<cr>[^/()\[\]@#\n]{1,40}?)\s*/+" + _WHEN2)
+_DASH = re.compile(_PRE + rf"\s*(?P<sep>-{{2,}}|[-–—ـ]+|/|:)\s*(?P<cr>{_NAME})" + _WHEN2 + r"\s*(?P<post>-{2,}|[-–—ـ:/]+|$)")
+_BARE = re.compile(rf"^\s*(?P<pre>{_LEAD}){_QUAL}[-–—]?\s*(?P<when>@[@\s]*)(?P<rest>.{{2,60}})")
 _AGENCY_FIRST = re.compile(rf"^\s*(?P<cr>{_NAME})\s*(?:-{{1,2}}|[–—])\s+\S")
 _YEARLESS = re.compile(rf"(?<![\w@#])\d{{1,2}}(?:\s*[-/]\s*\d{{1,2}}|\s+(?:{MONTH_PATTERN}))(?![\w/\-@])")
-_NEEDS = frozenset("([/-–—ـ:")
+# every form opens with a short name (a city or an outlet; a country after a comma), then a
+# separator, a bracket or a date's digits: a line that does not is a body or headline line
+_SHAPE = re.compile(
+    r"\s*[\"«“]?(?P<name>(?:[^()\[\]/\-–—ـ:،,؟!?\d\n\"«»“”]|(?<=\S)ـ){2,45}+)[\"»”]?\s*"  # ـ inside a word: "لـ"
+    r"(?:[،,]\s*(?:[^()\[\]/\-–—ـ:،,؟!?\d\n]|(?<=\S)ـ){2,45}+)?"  # a country after a comma
+    r"(?P<sep>[(\[/\-–—ـ:]|\d[^\n]{0,30}?(?:[(\[/]|\d{4}))")  # a separator, or a date before a credit
 
 
 @dataclass
@@ -56,15 +70,29 @@ class Dateline:
     credit: str  # the dateline as written, separators at its end dropped
     segment: str  # the raw text the dateline covers (excluded from cited outlets)
     dates: str | None  # the (folded) text of its date(s), for the date rules
+    date: object = None  # what dates.checked_date gives for ``dates`` (a date, None or CONFLICT)
 
 
-def parse_dateline(line: str, g: Gazetteer) -> Dateline | None:
+def parse_dateline(line: str) -> Dateline | None:
     """The dateline opening ``line``, or None."""
-    raw = line[:LIMIT]
-    if not any(c in _NEEDS for c in raw) and not any(c.isdigit() for c in raw):
+    return _parse(line[:LIMIT], dateline_gazetteer())
+
+
+@functools.lru_cache(maxsize=256)  # the credit and title rules ask about the same first lines
+def _parse(raw: str, g: Gazetteer) -> Dateline | None:
+    first = _ANY.search(raw, 0, 96)  # C-level scans first: where _SHAPE needs a separator or digit
+    if first is None or (first.start() > 48 and "،" not in raw[:first.start()] and "," not in raw[:first.start()]):
         return None
+    shape = _SHAPE.match(raw)
+    if shape is None:
+        return None
+    name = shape.group("name")
+    if shape.group("sep") == ":" or len(name.split()) > 3:  # an unknown name is a city only when
+        name = _IN.sub("", name).strip()                   # short, and never before a colon
+        if not _place(name) and (shape.group("sep") == ":" or not _outlets(name, g)):
+            return None
     h = fold(raw)
-    p, dates = _blank_dates(raw, h)
+    p, dates = _blank_dates(raw, h, shape.start("sep"))
     for form in (_BRACKET, _SLASHES, _DASH):
         m = form.match(p)
         if m:
@@ -76,9 +104,9 @@ def parse_dateline(line: str, g: Gazetteer) -> Dateline | None:
     m = _BARE.match(p)
     if m:
         lead = _leading_outlets(m.group("rest"), g)
-        if lead and (_place(m.group("pre")) or not _outlets(m.group("pre"), g)):
+        if lead and (_place(_pre(m)) or not _outlets(_pre(m), g)):
             end = m.start("rest") + _token_end(m.group("rest"), lead[1])
-            return _result(raw, h, m, (lead[0], _place(m.group("pre")), "pre"), dates, end)
+            return _result(raw, h, m, (lead[0], _place(_pre(m)), "pre"), dates, end)
     m = _AGENCY_FIRST.match(p)
     if m:
         ids = _outlets(m.group("cr"), g)
@@ -87,22 +115,25 @@ def parse_dateline(line: str, g: Gazetteer) -> Dateline | None:
     return None
 
 
-def _blank_dates(raw: str, h: str) -> tuple[str, str | None]:
-    """``h`` with its opening date run (Hijri and/or Gregorian, joined by الموافق or side by side)
-    as '@'s and day-month pairs without a year as '#'s, same length; and that date run's text."""
-    found = sorted(parse_dates(raw), key=lambda x: x[2])
-    dates = None
+def _blank_dates(raw: str, h: str, at: int) -> tuple[str, tuple | None]:
+    """``h`` with the first date run from ``at`` on (Hijri and/or Gregorian, joined by الموافق or
+    side by side) as '@'s and day-month pairs without a year as '#'s, same length; and that date
+    run's (folded) text and dates. Only the characters a dateline can span are read."""
+    off = len(fold(raw[:at]))  # where ``at`` falls in ``h`` (fold drops marks)
+    window = raw[at:at + _DATE_SPAN]
+    if not _DIGIT.search(window):
+        return h, None
+    found = sorted(parse_dates(window), key=lambda x: x[2])
     if found:
-        a, b = found[0][2], found[0][3]
+        hw = fold(window)
+        a, b, k = found[0][2], found[0][3], 1
         for _, _, s, e in found[1:]:
-            if DATE_SPAN_GAP.fullmatch(h[b:s]):
-                b = e
-            else:
+            if not DATE_SPAN_GAP.fullmatch(hw[b:s]):
                 break
-        dates = h[a:b]
-        h = h[:a] + "@" * (b - a) + h[b:]
-    h = _YEARLESS.sub(lambda m: "#" * len(m.group()), h)
-    return h, dates
+            b, k = e, k + 1
+        return h[:off + a] + "@" * (b - a) + h[off + b:], (hw[a:b], pick_date(found[:k]))
+    end = min(len(h), off + _DATE_SPAN)  # no full date: day-month pairs ("في 14 مايو") are read over
+    return h[:off] + _YEARLESS.sub(lambda m: "#" * len(m.group()), h[off:end]) + h[end:], None
 
 
 _UNDECIDED = ([], None, None)
@@ -113,12 +144,12 @@ _CREDIT_WORDS = frozenset(fold(w) for w in (
 def _decide(m: re.Match, form: re.Pattern, g: Gazetteer):
     """(outlet ids, place, place words) from the two sides of a dateline; None when the line is
     no dateline; _UNDECIDED when it is one but which side is the outlet cannot be told."""
-    pre, cr = m.group("pre").strip(), m.group("cr").strip()
+    pre, cr = _pre(m), m.group("cr").strip()
     if fold(pre) in _CREDIT_WORDS or (form is _DASH and m.group("sep") == ":" and not _place(pre)):
         return None  # "المصدر: وكالة سانا" is a credit line, "X: ..." a headline or a prefix
     pre_ids, cr_ids = _outlets(pre, g), _outlets(cr, g)
     pre_pl, cr_pl = _place(pre), _place(cr)
-    if not pre_pl and not pre_ids and not _city_like(m, form):
+    if not pre_pl and not pre_ids and not _city_like(pre, m, form):
         return None  # "ونقلت وكالة الأنباء الرسمية (سانا) أن ...": a sentence, not a dateline
     if cr_ids and not cr_pl:  # CITY (AGENCY), CITY - AGENCY
         return (cr_ids, pre_pl, "pre") if not pre_ids or pre_pl else None
@@ -147,28 +178,35 @@ def _decide(m: re.Match, form: re.Pattern, g: Gazetteer):
 def _result(raw, h, m, found, dates, end=None) -> Dateline:
     ids, pl, group = found
     end = m.end() if end is None else end
-    words = raw[_raw_index(raw, m.start(group)):_raw_index(raw, m.end(group))] if group else None
-    raw_end = _raw_index(raw, min(end, len(h)))
+    words = raw[_raw_index(raw, m.start(group), h):_raw_index(raw, m.end(group), h)] if group else None
+    raw_end = _raw_index(raw, min(end, len(h)), h)
     segment = raw[:raw_end]
     credit = segment.strip().rstrip(" -–—ـ:/").strip()
-    when = m.groupdict().get("when")
+    when = (m.groupdict().get("when") or "") + (m.groupdict().get("when2") or "")
     place, method = None, None
     if pl is not None:
         place, method = pl.name, "gazetteer"
     elif words and ids and _plain_name(words):
-        place, method = " ".join(words.strip(" \"«»“”").split()), "position"
-    return Dateline(list(ids), place, method, credit, segment, dates if when and "@" in when else None)
+        place, method = " ".join(_IN.sub("", words).strip(" \"«»“”").split()), "position"
+    dated = dates if dates and "@" in when else (None, None)
+    return Dateline(list(ids), place, method, credit, segment, dated[0], dated[1])
 
 
-def _outlets(text: str, g: Gazetteer) -> list[str]:
+def _pre(m: re.Match) -> str:
+    """The opening name of a dateline match, without a trailing "في" (before its date)."""
+    return _IN.sub("", m.group("pre")).strip()
+
+
+@functools.lru_cache(maxsize=512)  # datelines repeat: "دبي" and "CNN" open hundreds of stories
+def _outlets(text: str, g: Gazetteer) -> tuple[str, ...]:
     """The outlets ``text`` names, when names cover all of its words; else []."""
     toks = [t for t in tokens(text) if t not in "()"]
     if not toks:
-        return []
+        return ()
     ms = g.mentions(toks)
     if sum(x.end - x.start for x in ms) != len(toks):
-        return []
-    return list(dict.fromkeys(x.outlet for x in ms))
+        return ()
+    return tuple(dict.fromkeys(x.outlet for x in ms))
 
 
 def _leading_outlets(rest: str, g: Gazetteer) -> tuple[list[str], int] | None:
@@ -191,15 +229,16 @@ def _token_end(text: str, k: int) -> int:
     return at
 
 
+@functools.lru_cache(maxsize=512)
 def _place(text: str) -> Place | None:
     return places().get(text)
 
 
-def _city_like(m: re.Match, form: re.Pattern) -> bool:
+def _city_like(pre: str, m: re.Match, form: re.Pattern) -> bool:
     """Whether an unknown name before a credit stands where a city would: one to three words,
     and the credit closed by a separator or the end of the line (a bracket or slash credit
     followed straight by more words is a citation inside a sentence)."""
-    if not _plain_name(m.group("pre")):
+    if not _plain_name(pre):
         return False
     return form is _SLASHES or m.groupdict().get("post") is not None
 
@@ -213,9 +252,12 @@ def _plain_name(text: str) -> bool:
     return 1 <= len(words) <= 3
 
 
-def _raw_index(raw: str, j: int) -> int:
-    """Index in ``raw`` of the character at index ``j`` of ``fold(raw)`` (fold only drops marks)."""
-    if not _MARKS.search(raw):
+def _raw_index(raw: str, j: int, h: str) -> int:
+    """Index in ``raw`` of the character at index ``j`` of ``h = fold(raw)`` (fold only drops marks)."""
+    if len(h) == len(raw):
         return j
-    kept = [i for i, c in enumerate(raw) if not _MARKS.match(c)]
-    return kept[j] if j < len(kept) else len(raw)
+    for mark in _MARKS.finditer(raw):
+        if mark.start() > j:
+            break
+        j += 1
+    return min(j, len(raw))

@@ -202,7 +202,11 @@ def checked_date(segment: str, persian_hint: bool | None = None):
     it states none; :data:`CONFLICT` when it gives the day in two calendars (Hijri with هـ,
     Solar Hijri, Gregorian with م) that are more than a day apart once converted (Umm al-Qura
     for the Hijri one; a day either way allows for moon sighting)."""
-    found = parse_dates(segment, persian_hint)
+    return pick_date(parse_dates(segment, persian_hint))
+
+
+def pick_date(found) -> dt.date | str | None:
+    """:func:`checked_date` of the dates :func:`parse_dates` found in a segment."""
     if not found:
         return None
     greg = next((d for d, cal, _, _ in found if cal == "g"), None)
@@ -269,14 +273,18 @@ def _date_line_date(line: str):
     return checked_date(s)
 
 
-def find_publication_date(head: list[str], tail: list[str], dateline: str | None
+UNREAD = object()  # find_publication_date: the dateline's date is still to be read
+
+
+def find_publication_date(head: list[str], tail: list[str], dateline: str | None, dateline_date=UNREAD
                           ) -> tuple[dt.date | None, str | None]:
     """(date, method) from the dateline segment, a marker, or a date-only line (at the top before
     the body's first paragraph, or among the last lines); else (None, None).
     Where the first segment that states a date gives it in two calendars that disagree, no date:
-    (None, "<method>_calendars_disagree")."""
+    (None, "<method>_calendars_disagree"). ``dateline_date``: the dateline's date when the
+    dateline rules have read it already (a date, None or CONFLICT)."""
     if dateline:
-        d = checked_date(dateline)
+        d = checked_date(dateline) if dateline_date is UNREAD else dateline_date  # read by .dateline
         if d is CONFLICT:
             return None, f"dateline_{CONFLICT}"
         if d:
@@ -290,9 +298,8 @@ def find_publication_date(head: list[str], tail: list[str], dateline: str | None
         if d:
             return d, "marker"
     tail_from = len(head) + max(0, len(tail) - 4)
-    body_from = next((i for i, line in enumerate(head[:4]) if _body_line(line)), 4)
     for i in dated:
-        if i < body_from or tail_from <= i:  # head[:4] before the body starts, tail[-4:]
+        if (i < 4 and not any(map(_body_line, head[:i]))) or tail_from <= i:  # head[:4] before the body, tail[-4:]
             d = _date_line_date(lines[i])
             if d is CONFLICT:
                 return None, f"date_line_{CONFLICT}"

@@ -3,7 +3,9 @@
 Columns: id, english_name, arabic_variants (``|``), kind (agency|tv|newspaper|website|radio),
 country, domains (``|``), ambiguous_variants (``|``: variants that are also ordinary words,
 e.g. "روسيا اليوم", "قنا", "بترا", and that only count in a dateline, credit, brackets or after
-a kind word such as وكالة/قناة/موقع/صحيفة).
+a kind word such as وكالة/قناة/موقع/صحيفة), dateline_variants (``|``: a paper's bare name that
+is a very common word, "اليوم", "الوطن", "الحياة": read only by the dateline rules, in the
+positions where a dateline puts an outlet, through :func:`dateline_gazetteer`).
 
 Matching works on :func:`normalize.tokens`, so "أ.ف.ب", "أ ف ب" and "ا ف ب" are the same name,
 and one Arabic proclitic (و ف ب ل ك, or two of them, and لل- for ال-) is stripped on demand.
@@ -347,14 +349,26 @@ def _split(cell: str) -> tuple[str, ...]:
     return tuple(x.strip() for x in (cell or "").split("|") if x.strip())
 
 
+def _rows() -> list[dict]:
+    text = (resources.files("corpuspack") / "data" / "outlets.tsv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _outlet(r: dict, dateline: bool) -> Outlet:
+    extra = _split(r.get("dateline_variants", "")) if dateline else ()
+    return Outlet(r["id"].strip(), r["english_name"].strip(), _split(r["arabic_variants"]) + extra, r["kind"].strip(),
+                  r["country"].strip(), _split(r.get("domains", "")),
+                  frozenset(_split(r.get("ambiguous_variants", "")) + extra))
+
+
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The packaged gazetteer, loaded once."""
-    text = (resources.files("corpuspack") / "data" / "outlets.tsv").read_text(encoding="utf-8")
-    rows = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    outlets = [
-        Outlet(r["id"].strip(), r["english_name"].strip(), _split(r["arabic_variants"]), r["kind"].strip(),
-               r["country"].strip(), _split(r.get("domains", "")), frozenset(_split(r.get("ambiguous_variants", ""))))
-        for r in rows
-    ]
-    return Gazetteer(outlets)
+    return Gazetteer([_outlet(r, False) for r in _rows()])
+
+
+@functools.lru_cache(maxsize=1)
+def dateline_gazetteer() -> Gazetteer:
+    """The packaged gazetteer with the dateline-only names too (ambiguous: they count only where
+    a dateline's form puts an outlet), loaded once."""
+    return Gazetteer([_outlet(r, True) for r in _rows()])

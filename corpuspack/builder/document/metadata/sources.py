@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from .dateline import parse_dateline
-from .dates import parse_dates
+from .dates import UNREAD, parse_dates
 from .normalize import fold, tokens
 from .outlets import Gazetteer, gazetteer, is_kind_word
 
@@ -48,6 +48,7 @@ _TAIL_BRACKET = re.compile(r"[(\[](?P<names>[^()\[\]]{2,60})[)\]][\s.۔]*$")
 _STRIP = " \t()[]{}:：-–—ـ.،,;\"“”«»'"
 
 HEAD_LINES = 4
+DATELINE_LINES = 3  # an agency or outlet dateline opens the body: the first lines after the title
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Credit:
     dateline: str | None = None  # raw text where a publication date may be read
     place: str | None = None  # the dateline's place (see .dateline)
     place_method: str | None = None
+    dateline_date: object = UNREAD  # the date .dateline read in ``dateline`` (date, None or CONFLICT)
 
     @property
     def source(self) -> str | None:
@@ -191,7 +193,7 @@ def _bracket_rule(line: str, g: Gazetteer) -> Credit | None:
 
 def starts_with_dateline(line: str) -> bool:
     """A line that opens with an agency or outlet dateline (see .dateline)."""
-    return parse_dateline(line, gazetteer()) is not None
+    return parse_dateline(line) is not None
 
 
 def _apposition(before: str) -> bool:
@@ -207,7 +209,7 @@ def is_bare_dateline(line: str) -> bool:
     s = line.strip()
     if len(s) > 60:
         return False
-    d = parse_dateline(s, gazetteer())
+    d = parse_dateline(s)
     if d is not None:
         return len(d.segment.strip()) >= len(s) - 2
     c = _head_rule(s, gazetteer())
@@ -218,12 +220,12 @@ def find_credit(head: list[str], tail: list[str]) -> Credit:
     """The credit of a document from its first lines (title lines removed) and last lines."""
     g = gazetteer()
     undated: Credit | None = None
-    for line in head[:HEAD_LINES]:
-        d = parse_dateline(line, g)
+    for n, line in enumerate(head[:HEAD_LINES]):
+        d = parse_dateline(line) if n < DATELINE_LINES else None
         if d is not None:
             p, a = _roles(d.ids, g)
             c = Credit(p, a, d.credit or None, "dateline" if d.ids else None, d.segment, d.dates,
-                       d.place, d.place_method)
+                       d.place, d.place_method, d.date)
             if c.method:
                 return c
             undated = undated or c  # a place and an outlet the gazetteer does not know
@@ -246,7 +248,8 @@ def find_credit(head: list[str], tail: list[str]) -> Credit:
 
 def _merge(c: Credit, undated: Credit | None) -> Credit:
     if undated is not None:
-        c.dateline = c.dateline or undated.dateline
+        if not c.dateline:
+            c.dateline, c.dateline_date = undated.dateline, undated.dateline_date
         c.place, c.place_method = c.place or undated.place, c.place_method or undated.place_method
     return c
 

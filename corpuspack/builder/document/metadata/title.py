@@ -36,7 +36,7 @@ SECTION_LABELS = frozenset(fold(w) for w in (
     "تعليم", "التعليم", "أخبار", "الأخبار", "أخبار محلية", "عاجل", "ملفات", "آراء", "مقالات", "بيئة",
     "سياحة", "مال وأعمال", "أعمال", "اقتصاد وأعمال", "شؤون دولية", "الشأن المحلي", "المملكة", "الوطن",
 ))
-_LABEL_RE = re.compile(r"^\s*(?P<label>[^/:：\d]{2,25}?)\s*[/:：]\s*(?P<rest>\S.*)$")
+_LABEL_RE = re.compile(r"\s*(?P<label>[^/:：\d\n]{2,25}?)\s*[/:：]\s*")
 
 
 def _headline_like(line: str) -> bool:
@@ -49,11 +49,12 @@ def _headline_like(line: str) -> bool:
 
 def drop_label(line: str) -> str:
     """``line`` without a leading section label ("عام / العنوان" -> "العنوان")."""
-    if "/" not in line and ":" not in line and "：" not in line:
+    head = line[:30]
+    if "/" not in head and ":" not in head and "：" not in head:
         return line
-    m = _LABEL_RE.match(line)
-    if m and fold(" ".join(m.group("label").split())) in SECTION_LABELS:
-        return m.group("rest").strip()
+    m = _LABEL_RE.match(head)
+    if m and m.end() < len(line) and fold(" ".join(m.group("label").split())) in SECTION_LABELS:
+        return line[m.end():].strip()
     return line
 
 
