@@ -19,7 +19,8 @@ except PackageNotFoundError:  # running from a source tree
 
 def build(input_dir, output_dir, options=None, **kwargs):
     """Build a dataset version; see :class:`corpuspack.builder.options.BuildOptions` for the options."""
-    if kwargs.get("jobs", getattr(options, "jobs", None)) != 1:  # a process pool is likely: start its parent now
+    local = kwargs.get("engine", getattr(options, "engine", "local")) == "local"
+    if local and kwargs.get("jobs", getattr(options, "jobs", None)) != 1:  # a process pool is likely: start its parent now
         from .builder.engines.forkserver import warm_up
 
         warm_up()

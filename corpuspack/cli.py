@@ -27,7 +27,8 @@ def _build(args) -> int:
                         encoding=args.encoding, progress=not args.quiet, license=args.license,
                         card_fields=_card_fields(args),
                         include=tuple(args.include or ()), exclude=tuple(args.exclude or ()),
-                        text_field=args.text_field, id_field=args.id_field)
+                        text_field=args.text_field, id_field=args.id_field,
+                        engine=args.engine, address=args.address)
     result = build(args.input_dir, args.output_dir, opts)
     if args.quiet:
         print(json.dumps({"version": result.version, "counts": result.counts}))
@@ -220,6 +221,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--rehash", action="store_true",
                    help="read and hash every input file, even one whose size and modification time are unchanged "
                         "since the last build (default: such a file's cached row is reused unread)")
+    b.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help='local: a process pool (default); ray: Ray Data, here or on a cluster (pip install "corpuspack[ray]")')
+    b.add_argument("--address", help="with --engine ray: the Ray cluster to join (auto: the one `ray start` made here; "
+                                     "default: start Ray in this process)")
     b.add_argument("--follow-symlinks", action="store_true",
                    help="follow symbolic links whose target lies inside the input folder (default: every link "
                         "is skipped and named in the report; links leading outside are never followed)")

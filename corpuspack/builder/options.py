@@ -75,6 +75,8 @@ class BuildOptions:
     exclude: tuple[str, ...] = ()  # glob patterns over the relative path: skip what matches one
     text_field: str = "text"  # JSON Lines: the field holding a document's text
     id_field: str = "id"  # JSON Lines: the field holding a document's id (when present)
+    engine: str = "local"  # local (process pool) | ray (Ray Data; pip install "corpuspack[ray]")
+    address: str | None = None  # the Ray cluster to join (``auto``, ``ray://host:10001``); default: start one here
 
     def __post_init__(self) -> None:
         from .release.cardfields import check as check_card
@@ -103,7 +105,7 @@ class BuildOptions:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
                     if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git",
-                                 "rehash", "follow_symlinks", "license", "card_fields"}}
+                                 "rehash", "follow_symlinks", "license", "card_fields", "engine", "address"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()

@@ -3,10 +3,12 @@ metadata (pass 1, per document, parallel) -> deduplicate and find repeated
 lines (pass 2, corpus-level, over Arrow columns) -> split -> write shards,
 card, manifest and report (pass 3, streaming).
 
+Every pass runs on an engine (:mod:`.engines.base`: the local process pool, or Ray), which
+hands results back in input order, so the output is the same whatever runs it.
 Nothing of the corpus is held in memory as Python objects: pass 1 streams
 batches into a staging Arrow file; pass 2 reads the columns it needs from it
-batch by batch; pass 3 finishes its record batches and writes the shards in the
-same process pool as pass 1.
+batch by batch; pass 3 finishes its record batches and writes the shards on the
+same engine as pass 1.
 """
 from __future__ import annotations
 
@@ -27,9 +29,9 @@ from .. import schema
 from .release import card, commit, compare, layout, incremental, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
+from .engines.base import check_engine, open_engine
 from .document import inputs as doc_inputs
-from .document.discover import count_files, need_folder, within
-from .engines.local import Workers, run
+from .document.storage import Storage, open_storage
 from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
@@ -54,7 +56,7 @@ class BuildResult:
         return versions.config_name(self.version)
 
 
-def count_in_background(root: str, bar, skip: str | None = None) -> None:
+def count_in_background(storage: Storage, bar, skip: str | None = None) -> None:
     """Give the progress bar its total without delaying the build: the dump is walked a second
     time in a thread (the walk is mostly system calls, which release the GIL)."""
     if bar.disable:
@@ -62,7 +64,7 @@ def count_in_background(root: str, bar, skip: str | None = None) -> None:
 
     def count() -> None:
         try:
-            total = count_files(root, skip)
+            total = storage.count(skip)
         except OSError:  # the build's own walk reports it
             return
         if not bar.disable:  # closed meanwhile (tqdm.close disables the bar)
@@ -76,16 +78,14 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     """Build (or add a version to) the dataset in ``output_dir`` from the dump in ``input_dir``: a
     folder, an archive (tar, zip) or a JSON Lines file (see document/inputs)."""
     options = replace(options or BuildOptions(), **kwargs)
-    if options.jobs > 1:
+    check_engine(options.engine)  # e.g. Ray not installed: said before any work
+    if options.jobs > 1 and options.engine == "local":
         forkserver.warm_up()  # the workers' parent imports their code while this process goes on
-    root, out = os.fspath(input_dir), os.fspath(output_dir)
+    out = os.fspath(output_dir)
+    storage = open_storage(input_dir)
     if options.name is None:
-        options = replace(options, name=doc_inputs.display_name(root))
-    doc_inputs.kind(root)  # a folder, an archive or JSON Lines, else NotADirectoryError
-    need_folder(out, "output folder", may_be_missing=True)
-    if within(root, out):
-        raise ValueError(f"the input folder {root} is the output folder {out} or inside it: the build would "
-                         "read its own shards, card and manifests as documents (an output inside the input is fine)")
+        options = replace(options, name=storage.name)
+    storage.check(out)  # a folder, an archive or JSON Lines (see document/inputs); not holding OUT
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
@@ -93,35 +93,35 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
         try:
-            return _build(root, out, tmp, version, previous, manifest, options)
+            return _build(storage, out, tmp, version, previous, manifest, options)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _build(root, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
+def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
     log = report.Ledger()
     feats = _features(version, previous, manifest)  # checked before any work
     fingerprint = options.fingerprint()
 
     clock = _Clock()
-    with Workers(options.jobs) as workers:
+    with open_engine(options, tmp) as engine:
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
         cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
         bar = progress(None, "documents", enabled=options.progress)
-        if os.path.isdir(root):
-            count_in_background(root, bar, out)
+        count_in_background(storage, bar, out)
         inputs = provenance.InputDigest()
         found, walk_rejections = itertools.count(), []  # links not followed, unlistable folders, clashing names
         line_fields = LineFields(os.path.join(tmp, "line_fields.jsonl"))
         tally = doc_inputs.Tally(fields=line_fields.add)
-        entries = doc_inputs.entries(root, options.input_options(), tally, skip=out,
-                                     follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
+        entries = engine.entries(storage, options.input_options(), tally, skip=out,
+                                 follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
         items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
         order_keys: list = []  # (member path, line) of each staged row read from an archive
         with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
-            for batch, records, rejections, outcomes in run(workers, items, options.doc_options(),
-                                                            batch_size=options.batch_size):
+            for batch, records, rejections, outcomes in engine.documents(items, options.doc_options(),
+                                                                         batch_size=options.batch_size,
+                                                                         storage=storage):
                 rows = cache.merge(batch, records, outcomes)
                 stage.write_table(rows)
                 inputs.add(rows, rejections)
@@ -148,7 +148,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
-        plan = corpus.plan(stage_path, options, workers.map)
+        plan = engine.plan(stage_path, options)
         clock.lap("pass2_corpus")
 
         # pass 3a: finish keys; the previous version's shards whose rows all keep their key are reused
@@ -157,7 +157,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                                    frozenset(options.drop_quality), options.splits,
                                    os.path.abspath(manifest.path) if manifest else None, out_schema,
                                    fingerprint)
-        key_parts = [b for _, b in workers.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
+        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
         keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
         reused, placed = reuse.reusable_shards(out, previous, keys)
@@ -171,7 +171,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
         removal = RemovalStats()
         with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
             tasks = _finish_tasks(stage_path, plan, is_placed, key_column, split_column)
-            for _, done in workers.map(finish.finish_task, tasks, ctx):
+            for _, done in engine.map(finish.finish_task, tasks, ctx):
                 if done.batch is not None:
                     final_out.write_batch(done.batch)
                 log.apply(done.events)
@@ -193,7 +193,7 @@ def _build(root, out, tmp, version, previous, manifest: Manifest | None, options
                                         need_one={name: not reused.get(name) for name in split_names})
         shard_ctx = write.ShardContext(final_path, out, out_schema, options.row_group_size, tmp)
         shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
-        for task, shard in workers.map(write.write_shard, shard_tasks, shard_ctx):
+        for task, shard in engine.map(write.write_shard, shard_tasks, shard_ctx):
             shards[task.split].append(shard)
     shards, copied = layout.place(out, version, shards, tmp)
 

@@ -79,7 +79,17 @@ class Plan:
         })
 
 
-def plan(stage_path: str, options: BuildOptions, map_tasks=None) -> Plan:
+def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
+    """The hashes of lines repeated across the kept documents (not ``drop``), sorted: counted
+    here, over the ``_line_hashes`` column read batch by batch."""
+    repeated = find_repeated_lines((b.column(0) for b in read_batches(stage_path, ["_line_hashes"])),
+                                   int(np.count_nonzero(~drop)), exclude_mask=drop,
+                                   min_docs=options.repeated_line_min_docs,
+                                   min_fraction=options.repeated_line_min_fraction)
+    return tuple(sorted(repeated.hashes))
+
+
+def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=repeated_here) -> Plan:
     """Decide, for every staged row, what pass 3 does with it. Duplicates are decided on the
     text as published: lines repeated across the corpus are found first (over the texts that
     are not exact copies as staged, so that a copy does not make its own lines "repeated"),
@@ -93,7 +103,8 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None) -> Plan:
     build's process pool, ``Workers.map``); by default, in this process. Reads of the stage
     file: ids and keys, line hashes, MinHash signatures, and the texts of the rows that lose a
     line or are near-duplicate candidates; what is kept is a few small columns (ids, keys) and
-    the LSH band hashes (``bands`` x 8 bytes per document)."""
+    the LSH band hashes (``bands`` x 8 bytes per document). ``repeated_lines``: how the
+    repeated lines are counted (:func:`repeated_here`, or an engine's own way)."""
     if map_tasks is None:
         map_tasks = _map_here
     parts = list(read_batches(stage_path, ["id", "file_name", "_exact_key", "_controls"]))
@@ -108,11 +119,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None) -> Plan:
     keep_id = id_first == np.arange(n)
     # copies as staged are copies as published: their lines are not counted twice
     staged_copy = exact_duplicates(keys, ids).is_valid().to_numpy(zero_copy_only=False)
-    repeated = find_repeated_lines((b.column(0) for b in read_batches(stage_path, ["_line_hashes"])),
-                                   int(np.count_nonzero(keep_id & ~staged_copy)), exclude_mask=~keep_id | staged_copy,
-                                   min_docs=options.repeated_line_min_docs,
-                                   min_fraction=options.repeated_line_min_fraction)
-    hashes = tuple(sorted(repeated.hashes))
+    hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
     bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
     ctx = PublishedContext(stage_path, hashes)
     band_hash, present = _band_matrix(stage_path, n, bands, rows)

@@ -92,6 +92,27 @@ def _blocks(batches):
                 yield c
 
 
+def doc_counts(batch, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(line hashes, number of documents holding each) of one batch of the ``line_hashes`` column;
+    rows whose ``exclude`` is True are not counted, a line repeated inside a document counts once."""
+    values, parents, _ = _batch_values(batch)
+    if exclude is not None and len(values):
+        keep = ~exclude[parents]
+        values, parents = values[keep], parents[keep]
+    if not len(values):
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    order = np.lexsort((values, parents))
+    v, p = values[order], parents[order]
+    first = np.ones(len(v), dtype=bool)
+    first[1:] = (v[1:] != v[:-1]) | (p[1:] != p[:-1])
+    return np.unique(v[first], return_counts=True)
+
+
+def doc_threshold(num_docs: int, min_docs: int = MIN_DOCS, min_fraction: float = MIN_FRACTION) -> int:
+    """How many documents must hold a line for it to be boilerplate."""
+    return max(int(min_docs), int(math.ceil(min_fraction * num_docs)))
+
+
 def find_repeated_lines(
     line_hashes_batches: Iterable,
     num_docs: int | None = None,
@@ -128,19 +149,11 @@ def find_repeated_lines(
 
     row0 = 0
     for batch in line_hashes_batches:
-        values, parents, m = _batch_values(batch)
-        if excl is not None and len(values):
-            keep = ~excl[row0 + parents]
-            values, parents = values[keep], parents[keep]
+        m = len(batch)
+        bu, bc = doc_counts(batch, None if excl is None else excl[row0:row0 + m])
         row0 += m
-        if not len(values):
+        if not len(bu):
             continue
-        # one count per (document, hash)
-        order = np.lexsort((values, parents))
-        v, p = values[order], parents[order]
-        first = np.ones(len(v), dtype=bool)
-        first[1:] = (v[1:] != v[:-1]) | (p[1:] != p[:-1])
-        bu, bc = np.unique(v[first], return_counts=True)
         pending_v.append(bu)
         pending_c.append(bc)
         pending += len(bu)
@@ -149,7 +162,7 @@ def find_repeated_lines(
     merge()
     if num_docs is None:
         num_docs = row0
-    threshold = max(int(min_docs), int(math.ceil(min_fraction * num_docs)))
+    threshold = doc_threshold(num_docs, min_docs, min_fraction)
     sel = counts >= threshold
     hs = [int(h) for h in uniq[sel]]
     return RepeatedLines(frozenset(hs), dict(zip(hs, (int(c) for c in counts[sel]))), threshold, int(num_docs))

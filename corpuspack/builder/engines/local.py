@@ -1,16 +1,13 @@
-"""Run the per-document function over a stream of files: in-process or in a
-process pool, in batches, with a bounded number of batches in flight, and
-results handed back in input order (so the output does not depend on --jobs).
+"""The local engine: the per-document function and the build's other tasks run in-process or
+in a process pool, with a bounded number of tasks in flight, and results handed back in
+input order (so the output does not depend on --jobs).
 
 A distributed engine only needs :func:`process_batch`, which is pure apart from
-reading the files it is given.
+reading the files it is given (through a :class:`..document.storage.Reader`).
 """
 from __future__ import annotations
 
-import errno
-import itertools
 import os
-import stat
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,44 +19,15 @@ import pyarrow as pa
 import xxhash
 
 from . import forkserver
+from .base import Engine
 from ..document.decode import Rejected
 from ..document.inputs import Payload
 from ..document.process import process_documents, sha256_hex
 from ..options import DocOptions
 from ..corpus.stage import STAGE_SCHEMA
+from ..document.storage import Reader, read_file, stat_regular  # noqa: F401 - read_file: this module's name for it
 
-
-def stat_regular(path: str) -> os.stat_result:
-    """The file's status; OSError for anything that is not a regular file. A symbolic link is not
-    followed (discover hands over the target of a link it follows): a file replaced by a link since
-    it was found is not a regular file, so nothing outside the dump is read."""
-    st = os.lstat(path)
-    if not stat.S_ISREG(st.st_mode):
-        raise OSError(errno.EINVAL, "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file")
-    return st
-
-
-_ONE_READ = 1 << 30  # Linux returns at most ~2 GiB from one read(): larger files are read on to the end
-
-
-def read_file(path: str, size: int, limit: int = 0) -> bytes:
-    """The file's bytes, read with one system call when it still has the ``size`` its status
-    gave (``open().read()`` costs twice as much: buffered reader, extra status calls). A file
-    that grows past ``limit`` bytes (0: no limit) while it is read raises OSError (EFBIG)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
-    try:
-        data = os.read(fd, size + 1)
-        if len(data) <= size < _ONE_READ:  # a short read of a regular file: its end
-            return data
-        parts, total = [data], len(data)  # the file grew since its status was taken
-        while more := os.read(fd, 1 << 20):
-            parts.append(more)
-            total += len(more)
-            if limit and total > limit:
-                raise OSError(errno.EFBIG, f"grew past --max-file-size {limit:,} bytes while it was read")
-        return b"".join(parts)
-    finally:
-        os.close(fd)
+_LOCAL = Reader()
 
 
 class Known(NamedTuple):
@@ -69,7 +37,7 @@ class Known(NamedTuple):
     mtime_ns: int
     trust_stat: bool  # False: re-read and hash the file even if size and mtime are unchanged
 
-    def stands(self, st: os.stat_result) -> bool:
+    def stands(self, st) -> bool:
         """The cached row stands without reading the file: same size and modification time."""
         return self.trust_stat and (st.st_size, st.st_mtime_ns) == (self.size, self.mtime_ns)
 
@@ -106,8 +74,9 @@ def _too_large(rel: str, size: int, limit: int) -> dict:
     return {"file_name": rel, "reason": "too_large", "detail": f"{size:,} bytes, more than --max-file-size {limit:,}"}
 
 
-def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, list[dict], list[str]]:
-    """Process a batch of files. Never raises for one bad file.
+def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
+                  ) -> tuple[pa.RecordBatch, list[dict], list[str]]:
+    """Process a batch of files (read through ``reader``). Never raises for one bad file.
 
     Returns (stage records of the processed files, rejections, outcome per item):
     an outcome is ``new`` (a row of the records, in order), ``cached`` (the file
@@ -141,14 +110,14 @@ def process_batch(items: list[Item], opts: DocOptions) -> tuple[pa.RecordBatch, 
                 continue
         else:
             try:
-                st = stat_regular(source)
+                st = reader.stat(source)
                 if known is not None and known.stands(st):
                     outcomes.append("cached")
                     continue
                 if opts.max_file_size and st.st_size > opts.max_file_size:
                     outcomes.append(_too_large(rel, st.st_size, opts.max_file_size))
                     continue
-                data = read_file(source, st.st_size, opts.max_file_size)
+                data = reader.read(source, st.st_size, opts.max_file_size)
             except OSError as e:
                 outcomes.append({"file_name": rel, "reason": "unreadable", "detail": f"{type(e).__name__}: {e.strerror or e}"})
                 continue
@@ -204,8 +173,8 @@ def _batch_to_ipc(batch: pa.RecordBatch):
 ForkingPickler.register(pa.RecordBatch, _batch_to_ipc)
 
 
-class Workers:
-    """A process pool for the whole build (or none, for ``jobs <= 1``), mapping a pure
+class Workers(Engine):
+    """The local engine: a process pool for the whole build (or none, for ``jobs <= 1``), mapping a pure
     function over a stream of tasks with a bounded number in flight, results in order."""
 
     def __init__(self, jobs: int):
@@ -273,14 +242,14 @@ class _Done:
         return self.value
 
 
-def _unchanged(items: list[Item]):
+def unchanged(items: list[Item], reader: Reader = _LOCAL):
     """The result of :func:`process_batch` for a batch whose every file has the size and
     modification time its cached row was made from (checked here, without a worker), or None."""
     for _, path, known in items:
         if known is None or not known.trust_stat or not isinstance(path, str):
             return None
         try:
-            if not known.stands(stat_regular(path)):
+            if not known.stands(reader.stat(path)):
                 return None
         except OSError:
             return None
@@ -288,13 +257,3 @@ def _unchanged(items: list[Item]):
 
 
 _EMPTY = pa.RecordBatch.from_pylist([], schema=STAGE_SCHEMA)
-
-
-def run(workers: Workers, items: Iterable[Item], opts: DocOptions, *, batch_size: int,
-        ) -> Iterator[tuple[list[Item], pa.RecordBatch, list[dict], list[str]]]:
-    """Yield (batch items, records, rejections, outcomes) per batch, in input order. A batch of
-    files that are all unchanged since the last build is settled here, not sent to a worker."""
-    it = iter(items)
-    batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
-    for batch, result in workers.map(process_batch, batches, opts, local=_unchanged):
-        yield (batch, *result)

@@ -60,7 +60,8 @@ def version_manifest(*, version, previous, shards: dict[str, list[Shard]], featu
                      options: BuildOptions, counts: dict, changes: dict | None = None, work: dict | None = None,
                      card: dict | None = None) -> dict:
     opts = {k: v for k, v in asdict(options).items()
-            if k not in {"name", "jobs", "progress", "replace", "batch_size", "git", "license", "card_fields"}}
+            if k not in {"name", "jobs", "progress", "replace", "batch_size", "git", "license", "card_fields",
+                          "engine", "address"}}
     if opts.get("manifest"):
         opts["manifest"] = os.path.basename(opts["manifest"])
     return {

@@ -1,0 +1,248 @@
+"""Where the dump's files are read from: a local folder, or any filesystem pyarrow opens from a
+URI (``s3://``, ``gs://``, ``hdfs://``, and through fsspec ``hf://`` and the others).
+
+A :class:`Storage` yields the input's entries (:mod:`.inputs`: ``(relative path, path |
+Payload)``, in the order of the unpacked dump; a folder's files in discover's order, the entries
+of each folder sorted by name, depth first) and gives the per-document function a
+:class:`Reader` for the status and bytes of the entries that are paths. A reader is small and
+picklable, so a worker on any node reads the files itself.
+"""
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import stat
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from . import inputs
+from .discover import Found, count_files, need_folder, within
+from .inputs import Entry, InputOptions, Tally, archive, folder, jsonl
+
+
+def stat_regular(path: str) -> os.stat_result:
+    """The file's status; OSError for anything that is not a regular file. A symbolic link is not
+    followed (discover hands over the target of a link it follows): a file replaced by a link since
+    it was found is not a regular file, so nothing outside the dump is read."""
+    st = os.lstat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EINVAL, "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file")
+    return st
+
+
+_ONE_READ = 1 << 30  # Linux returns at most ~2 GiB from one read(): larger files are read on to the end
+
+
+def read_file(path: str, size: int, limit: int = 0) -> bytes:
+    """The file's bytes, read with one system call when it still has the ``size`` its status
+    gave (``open().read()`` costs twice as much: buffered reader, extra status calls). A file
+    that grows past ``limit`` bytes (0: no limit) while it is read raises OSError (EFBIG)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) <= size < _ONE_READ:  # a short read of a regular file: its end
+            return data
+        parts, total = [data], len(data)  # the file grew since its status was taken
+        while more := os.read(fd, 1 << 20):
+            parts.append(more)
+            total += len(more)
+            if limit and total > limit:
+                raise _grew(limit)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def _grew(limit: int) -> OSError:
+    return OSError(errno.EFBIG, f"grew past --max-file-size {limit:,} bytes while it was read")
+
+
+class FileStat(NamedTuple):
+    """The part of a file's status the build uses (as ``os.stat_result`` names it)."""
+    st_size: int
+    st_mtime_ns: int
+
+
+class Reader:
+    """Status and bytes of the dump's files on this machine."""
+
+    def stat(self, path: str):
+        return stat_regular(path)
+
+    def read(self, path: str, size: int, limit: int = 0) -> bytes:
+        return read_file(path, size, limit)
+
+
+class RemoteReader(Reader):
+    """Status and bytes of files on a pyarrow filesystem (opened once per process)."""
+
+    def __init__(self, uri: str):
+        self.uri = uri
+        self._fs = None
+
+    def __getstate__(self):
+        return {"uri": self.uri}
+
+    def __setstate__(self, state):
+        self.uri, self._fs = state["uri"], None
+
+    @property
+    def fs(self):
+        if self._fs is None:
+            self._fs = open_uri(self.uri)[0]
+        return self._fs
+
+    def stat(self, path: str) -> FileStat:
+        import pyarrow.fs as pafs
+
+        info = self.fs.get_file_info(path)
+        if info.type != pafs.FileType.File:
+            raise OSError(errno.ENOENT if info.type == pafs.FileType.NotFound else errno.EINVAL,
+                          "not a regular file")
+        return FileStat(info.size, info.mtime_ns or 0)
+
+    def read(self, path: str, size: int, limit: int = 0) -> bytes:
+        with self.open(path) as f:
+            data = f.read(limit + 1) if limit else f.read()
+        if limit and len(data) > limit:
+            raise _grew(limit)
+        return data
+
+    def open(self, path: str):
+        """The file's bytes as stored (pyarrow would otherwise decompress by the name's extension)."""
+        return self.fs.open_input_stream(path, compression=None)
+
+
+def open_uri(uri: str):
+    """(pyarrow filesystem, path in it) of a URI; fsspec's filesystems come wrapped."""
+    import pyarrow.fs as pafs
+
+    return pafs.FileSystem.from_uri(uri)
+
+
+def is_remote(root: str) -> bool:
+    return "://" in root and not root.startswith("file://")
+
+
+class Storage:
+    """A dump on this machine: a folder, an archive or a JSON Lines file (see :mod:`.inputs`)."""
+
+    def __init__(self, root: str):
+        self.root = root[len("file://"):] if root.startswith("file://") else root
+
+    @property
+    def name(self) -> str:
+        """The dump's name (the dataset's default name): its folder's, or its file's without extensions."""
+        return inputs.display_name(self.root)
+
+    def check(self, out: str) -> None:
+        inputs.kind(self.root)  # a folder, an archive or JSON Lines, else NotADirectoryError
+        need_folder(out, "output folder", may_be_missing=True)
+        if within(self.root, out):
+            raise ValueError(f"the input folder {self.root} is the output folder {out} or inside it: the build would "
+                             "read its own shards, card and manifests as documents (an output inside the input is fine)")
+
+    def reader(self) -> Reader:
+        return Reader()
+
+    def entries(self, opts: InputOptions, tally: Tally, *, skip: str | None = None, follow_symlinks: bool = False,
+                rejected: list[dict] | None = None, map_=None) -> Iterator[Entry]:
+        """The input's entries (:func:`.inputs.entries`: a folder walked by discover, with
+        ``follow_symlinks`` and the walk's ``rejected`` entries; an archive's members; JSON lines)."""
+        return inputs.entries(self.root, opts, tally, skip=skip, follow_symlinks=follow_symlinks, rejected=rejected)
+
+    def count(self, skip: str | None) -> int:
+        if not os.path.isdir(self.root):
+            raise OSError("not counted ahead")  # an archive or JSON Lines: the bar goes without a total
+        return count_files(self.root, skip)
+
+
+class RemoteStorage(Storage):
+    """A dump on a filesystem pyarrow reads from a URI (``s3://bucket/dump``): a folder (its
+    files and JSON Lines files, selected as a local folder's are) or one JSON Lines file.
+    An archive there is refused (not read in place yet)."""
+
+    def __init__(self, root: str):
+        self.root = root.rstrip("/")
+        self.fs, self.path = open_uri(self.root)
+        self.path = self.path.rstrip("/")
+
+    @property
+    def name(self) -> str:
+        return inputs.display_name(self.path.rsplit("/", 1)[-1])
+
+    def _kind(self) -> str:
+        import pyarrow.fs as pafs
+
+        info = self.fs.get_file_info(self.path)
+        if info.type == pafs.FileType.Directory:
+            return "folder"
+        if info.type == pafs.FileType.File and jsonl.is_jsonl(self.path):
+            return "jsonl"
+        if info.type == pafs.FileType.File and self.path.lower().endswith(archive.SUFFIXES):
+            raise NotADirectoryError(f"an archive on remote storage is not read in place yet: {self.root} "
+                                     "(copy it to a local disk, or unpack it into a remote folder)")
+        if info.type == pafs.FileType.NotFound:
+            raise NotADirectoryError(f"input folder not found: {self.root}")
+        raise NotADirectoryError(f"input is not a folder or JSON Lines ({', '.join(jsonl.SUFFIXES)}): {self.root}")
+
+    def check(self, out: str) -> None:
+        self._kind()
+        need_folder(out, "output folder", may_be_missing=True)
+
+    def reader(self) -> RemoteReader:
+        return RemoteReader(self.root)
+
+    def entries(self, opts: InputOptions, tally: Tally, *, skip: str | None = None, follow_symlinks: bool = False,
+                rejected: list[dict] | None = None, map_=None) -> Iterator[Entry]:
+        """The entries, in the order of the same dump on a local disk: a folder's files (the top
+        folder listed here, each folder in it by ``map_``, the engine's workers, side by side)
+        selected and JSON Lines files expanded as :func:`.inputs.folder.select` does for a local
+        folder (their lines read here, through the filesystem); or the lines of one JSON Lines file."""
+        reader = self.reader()
+        if self._kind() == "jsonl":
+            return jsonl.entries(self.path.rsplit("/", 1)[-1], lambda: reader.open(self.path), opts, tally)
+        return folder.select(self._files(map_), opts, tally, reader.open)
+
+    def _files(self, map_) -> Iterator[Found]:
+        import pyarrow.fs as pafs
+
+        top = sorted(self.fs.get_file_info(pafs.FileSelector(self.path)), key=lambda i: i.base_name)
+        tasks = [(i.base_name, i.type == pafs.FileType.Directory) for i in top]
+        plain = functools.partial(_plain_file, base=self.path)
+        if map_ is None:
+            listed = ((t, plain(t) or _list_entry(t, self.root)) for t in tasks)
+        else:
+            listed = map_(_list_entry, tasks, self.root, local=plain)
+        for _, found in listed:
+            yield from found
+
+    def count(self, skip: str | None) -> int:
+        raise OSError("not counted ahead")  # the progress bar goes without a total
+
+
+def _plain_file(task: tuple[str, bool], base: str) -> list | None:
+    """A top-level file: named without listing anything (not sent to a worker)."""
+    name, is_folder = task
+    return None if is_folder else [Found(name, f"{base}/{name}")]
+
+
+def _list_entry(task: tuple[str, bool], uri: str) -> list[Found]:
+    """The files of one top-level entry of a remote dump, in discover's order."""
+    import pyarrow.fs as pafs
+
+    name, is_folder = task
+    fs, base = open_uri(uri.rstrip("/"))
+    base = base.rstrip("/")
+    if not is_folder:
+        return [Found(name, f"{base}/{name}")]
+    infos = fs.get_file_info(pafs.FileSelector(f"{base}/{name}", recursive=True))
+    rels = sorted((i.path[len(base) + 1:] for i in infos if i.type != pafs.FileType.Directory),
+                  key=lambda rel: rel.split("/"))
+    return [Found(rel, f"{base}/{rel}") for rel in rels]
+
+
+def open_storage(root: str | os.PathLike) -> Storage:
+    root = os.fspath(root)
+    return RemoteStorage(root) if is_remote(root) else Storage(root)

@@ -1,0 +1,92 @@
+"""What the pipeline needs from an engine (see :mod:`..pipeline` for the passes in order).
+
+An engine runs three kinds of work, each handing results back in input order so that the
+output does not depend on the engine or its number of workers:
+
+* :meth:`Engine.entries`: the input's entries (:mod:`..document.inputs`: a local path or a
+  :class:`..document.inputs.Payload` each), in the unpacked dump's order, from the
+  :class:`..document.storage.Storage` (a remote folder listed where the engine lists);
+* :meth:`Engine.documents`: pass 1, the per-document function (:func:`.local.process_batch`)
+  over batches of files;
+* :meth:`Engine.map`: any pure task function over a stream of tasks (pass 3: finish keys,
+  finished rows, shards);
+* :meth:`Engine.plan`: pass 2, the corpus-level decisions over the staged columns.
+
+The local engine (:class:`.local.Workers`) is a process pool; the Ray engine
+(:class:`.ray.RayEngine`) runs the same functions as Ray tasks.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+
+import pyarrow as pa
+
+from ..corpus import plan as corpus
+from ..document.inputs import Entry, InputOptions, Tally
+from ..document.storage import Storage
+from ..options import BuildOptions, DocOptions
+
+#: pass 1's result for one batch: (batch items, stage records, rejections, outcome per item)
+DocumentBatch = tuple[list, pa.RecordBatch, list[dict], list[str]]
+
+
+class Engine:
+    """The default steps, written against :meth:`map`; an engine overrides what it runs its own way."""
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
+        """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may
+        return the result at once (not None), for a task not worth sending to a worker."""
+        raise NotImplementedError
+
+    def entries(self, storage: Storage, opts: InputOptions, tally: Tally, *, skip: str | None,
+                follow_symlinks: bool, rejected: list[dict]) -> Iterator[Entry]:
+        """The input's ``(relative path, path | Payload)`` entries, in the unpacked dump's order
+        (see :meth:`..document.storage.Storage.entries`; a remote folder's folders listed by :meth:`map`)."""
+        return storage.entries(opts, tally, skip=skip, follow_symlinks=follow_symlinks, rejected=rejected,
+                               map_=self.map)
+
+    def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
+                  storage: Storage) -> Iterator[DocumentBatch]:
+        """Pass 1: (batch items, records, rejections, outcomes) per batch of ``batch_size``
+        items, in input order. A batch of files all unchanged since the last build is settled
+        here, not sent to a worker."""
+        from .local import process_batch, unchanged
+
+        it = iter(items)
+        batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
+        reader = storage.reader()
+        for batch, result in self.map(process_batch, batches, opts, reader, local=lambda b: unchanged(b, reader)):
+            yield (batch, *result)
+
+    def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
+        """Pass 2: the corpus-level decisions (in the build's process; the published texts'
+        fingerprints and the near-duplicate checks as :meth:`map` tasks)."""
+        return corpus.plan(stage_path, options, self.map)
+
+
+def open_engine(options: BuildOptions, tmp: str) -> Engine:
+    """The engine ``options.engine`` names, ready to enter (``tmp``: the build's work folder)."""
+    if options.engine == "local":
+        from .local import Workers
+
+        return Workers(options.jobs)
+    if options.engine == "ray":
+        from .ray import RayEngine  # fails at once, saying what to install, without Ray
+
+        return RayEngine(options.jobs, options.address, tmp)
+    raise ValueError(f"unknown engine {options.engine!r} (local or ray)")
+
+
+def check_engine(name: str) -> None:
+    """Fail at once, before any work, if the engine cannot run here."""
+    if name == "ray":
+        from . import ray  # noqa: F401 - raises with the install command when Ray is absent
+    elif name != "local":
+        raise ValueError(f"unknown engine {name!r} (local or ray)")

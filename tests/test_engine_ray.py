@@ -1,0 +1,227 @@
+"""The Ray engine against the local one: the same dump built by both gives the same bytes (shards,
+card, manifests, report, caches), from a local folder and from an S3-compatible server started
+here (moto's server mode). One local Ray instance (2 CPUs) serves the whole module."""
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+ray = pytest.importorskip("ray")
+moto_server = pytest.importorskip("moto.server")
+boto3 = pytest.importorskip("boto3")
+
+import corpuspack  # noqa: E402
+from corpus_gen import generate_corpus  # noqa: E402
+from dump_forms import pack_tar, write_dump  # noqa: E402
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+#: credentials the S3 server accepts (any); set before Ray starts so its workers inherit them
+_S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true"}
+#: the same credentials in the URI (pyarrow reads ``s3://key:secret@bucket``): the local engine's
+#: workers come from a fork server that may have started, with the environment of its time,
+#: before this module set the variables
+_KEYS = "testing:testing"
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    saved = {k: os.environ.get(k) for k in _S3_ENV}
+    os.environ.update(_S3_ENV)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+SMALL = 500  # documents in the dump read from S3 and in the one built twice
+
+
+def _docs(n_docs: int) -> list:
+    return generate_corpus(n_docs, 17, dup_rate=0.05, near_dup_rate=0.1, other_lang_rate=0.03)
+
+
+def _dump(folder: Path, n_docs: int) -> Path:
+    """Generated articles with exact and near duplicates and other languages, in folders (two
+    levels) and at the top, with files that must be rejected (empty, binary)."""
+    d = folder / "dump"
+    docs = _docs(n_docs)
+    for i, (name, text, _) in enumerate(docs):
+        folder = d / ("" if i % 5 == 0 else f"site{i % 3}/" + ("" if i % 2 else "2025/"))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    (d / "site1" / "empty.txt").write_bytes(b"")
+    (d / "site2" / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    return d
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    return _dump(tmp_path_factory.mktemp("gen"), 2400)
+
+
+@pytest.fixture(scope="module")
+def small_dump(tmp_path_factory) -> Path:
+    """Fewer documents for the S3 server (each file costs it a few requests)."""
+    return _dump(tmp_path_factory.mktemp("small"), SMALL)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _same_bytes(a: Path, b: Path, *, other_storage: bool = False) -> None:
+    """Every file of the two outputs holds the same bytes. ``other_storage``: the dumps were read
+    from two storages, whose files' modification times differ: the build's cache of staged rows
+    (which keeps them, to skip unchanged files next time) then holds the same rows but for them."""
+    ta, tb = _tree(a), _tree(b)
+    assert sorted(ta) == sorted(tb)
+    different = [name for name in ta if ta[name] != tb[name]]
+    if other_storage:
+        stage = [name for name in different if name.startswith(".cache/stage-")]
+        assert len(stage) == 1
+        tables = [pa.ipc.open_file(pa.py_buffer(t[stage[0]])).read_all() for t in (ta, tb)]
+        assert tables[0].drop_columns(["_mtime_ns"]).equals(tables[1].drop_columns(["_mtime_ns"]))
+        different.remove(stage[0])
+    assert not different
+
+
+def test_seeds_same_bytes_as_local(local_ray, tmp_path):
+    corpuspack.build(SEEDS, tmp_path / "local", jobs=2, progress=False)
+    result = corpuspack.build(SEEDS, tmp_path / "ray", engine="ray", progress=False)
+    assert result.counts["included"] == len(list(SEEDS.glob("*.txt")))
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
+def test_generated_dump_same_bytes_as_local(local_ray, generated, tmp_path):
+    opts = dict(splits=(("train", 0.8), ("validation", 0.1), ("test", 0.1)), near_dedup="drop", progress=False)
+    local = corpuspack.build(generated, tmp_path / "local", jobs=2, **opts)
+    on_ray = corpuspack.build(generated, tmp_path / "ray", engine="ray", **opts)
+    # the dump holds what the comparison must cover: duplicates of both kinds, rejections, three splits
+    assert on_ray.counts == local.counts
+    assert local.counts["duplicate"] > 100 and local.counts["rejected"] >= 2
+    assert all(info["num_examples"] > 0 for info in local.manifest["splits"].values())
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
+def test_next_version_same_bytes_as_local(local_ray, small_dump, tmp_path):
+    """A second version after one file changed, one was removed and one added: the cached rows of
+    the unchanged files are reused on Ray as locally (the cache's outcomes come back from the tasks)."""
+    dump = tmp_path / "dump"
+    shutil.copytree(small_dump, dump)
+    for engine in ("local", "ray"):
+        corpuspack.build(dump, tmp_path / engine, engine=engine, jobs=2, progress=False)
+    # two originals that nothing duplicates, so that no other row's decisions change
+    docs = _docs(SMALL)
+    copied = {t["group"] for _, _, t in docs if t["kind"] in ("exact_dup", "near_dup")}
+    lone = [name for i, (name, _, t) in enumerate(docs) if t["kind"] == "original" and i not in copied][:2]
+    changed, removed = (next(dump.rglob(name)) for name in lone)
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nسطر أضيف في النسخة الثانية من هذا الخبر.\n",
+                       encoding="utf-8")
+    removed.unlink()
+    (dump / "site0" / "new_article.txt").write_text(generate_corpus(1, 99)[0][1], encoding="utf-8")
+    results = {engine: corpuspack.build(dump, tmp_path / engine, engine=engine, jobs=2, progress=False,
+                                        version="1.1.0") for engine in ("local", "ray")}
+    assert results["ray"].manifest["work"]["reused"] == results["local"].manifest["work"]["reused"] > 400
+    assert results["ray"].manifest["changes"] == {"added": 1, "removed": 1, "changed": 1}
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
+def _with_lines(folder: Path) -> Path:
+    """A dump with JSON Lines beside its files: lines with ids and a field of their own, one
+    line that is not JSON (entries the input stream reads and hands over as bytes); and a file
+    whose name ends in .gz, a document as its bytes are (a binary file: rejected, not unpacked)."""
+    lines = [json.dumps({"id": f"wire-{i}", "text": text, "desk": "wire" if i % 2 else "site"}, ensure_ascii=False)
+             for i, (_, text, _) in enumerate(generate_corpus(30, seed=5))]
+    (folder / "world").mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / "world" / "wire.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write("\n".join([*lines[:15], "not json", *lines[15:]]) + "\n")
+    (folder / "world" / "notes.txt.gz").write_bytes(gzip.compress(generate_corpus(1, 3)[0][1].encode()))
+    return folder
+
+
+def test_archive_and_json_lines_same_bytes_as_local(local_ray, tmp_path):
+    """Archive members and JSON lines reach the Ray tasks as bytes (ids given by the lines, the
+    lines' own fields, the archive's reorder): the same output as the local engine."""
+    dump = tmp_path / "dump"
+    write_dump(dump)
+    _with_lines(dump)
+    archive = pack_tar(dump, tmp_path / "dump.tar.gz")  # members in reverse order: staged rows reordered
+    for src in (dump, archive):
+        outs = {engine: tmp_path / f"{src.name}-{engine}" for engine in ("local", "ray")}
+        results = {engine: corpuspack.build(src, out, engine=engine, jobs=2, progress=False, name="forms")
+                   for engine, out in outs.items()}
+        assert results["ray"].counts == results["local"].counts
+        assert results["local"].counts["rejected"] >= 1  # the line that is not JSON, named
+        _same_bytes(outs["local"], outs["ray"])
+
+
+@pytest.fixture(scope="module")
+def s3(local_ray):
+    """A local S3-compatible server: (client, the URI query that points pyarrow at it)."""
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
+    client.create_bucket(Bucket="corpora")
+    yield client, f"?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
+    server.stop()
+
+
+def _upload(s3, folder: Path, prefix: str) -> str:
+    client, query = s3
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            client.put_object(Bucket="corpora", Key=f"{prefix}/{path.relative_to(folder).as_posix()}",
+                              Body=path.read_bytes())
+    return f"s3://{_KEYS}@corpora/{prefix}{query}"
+
+
+@pytest.fixture(scope="module")
+def s3_dump(s3, small_dump):
+    """The generated dump uploaded to the S3 server; its URI."""
+    return _upload(s3, small_dump, "dumps/dump")
+
+
+def test_s3_folder_with_json_lines_same_bytes_as_local_folder(s3, tmp_path):
+    """A remote folder's JSON Lines files are read through the filesystem and expanded as a
+    local folder's are; an archive there is refused, saying so."""
+    dump = tmp_path / "dump"
+    write_dump(dump, n=10)
+    _with_lines(dump)
+    uri = _upload(s3, dump, "dumps/lines")
+    corpuspack.build(dump, tmp_path / "folder", jobs=2, progress=False)
+    corpuspack.build(uri, tmp_path / "ray", engine="ray", progress=False, name="dump")
+    _same_bytes(tmp_path / "folder", tmp_path / "ray", other_storage=True)
+    archive = pack_tar(dump, tmp_path / "dump.tar.gz")
+    s3[0].put_object(Bucket="corpora", Key="dumps/dump.tar.gz", Body=archive.read_bytes())
+    with pytest.raises(NotADirectoryError, match="archive on remote storage"):
+        corpuspack.build(f"s3://{_KEYS}@corpora/dumps/dump.tar.gz{s3[1]}", tmp_path / "refused", progress=False)
+
+
+def test_s3_dump_same_bytes_as_local_folder(s3_dump, small_dump, tmp_path):
+    corpuspack.build(small_dump, tmp_path / "folder", jobs=2, progress=False)
+    corpuspack.build(s3_dump, tmp_path / "ray", engine="ray", progress=False)
+    corpuspack.build(s3_dump, tmp_path / "local", jobs=2, progress=False)
+    _same_bytes(tmp_path / "folder", tmp_path / "ray", other_storage=True)
+    _same_bytes(tmp_path / "ray", tmp_path / "local")
+
+
+def test_ray_engine_without_ray_says_what_to_install(tmp_path):
+    """With Ray not importable, the build stops before any work and names the extra to install."""
+    code = ("import sys; sys.modules['ray'] = None\n"
+            "from corpuspack.cli import main\n"
+            f"sys.exit(main(['build', {str(SEEDS)!r}, {str(tmp_path / 'out')!r}, '--engine', 'ray', '--quiet']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert 'pip install "corpuspack[ray]"' in proc.stderr
+    assert not (tmp_path / "out").exists()
