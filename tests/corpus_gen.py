@@ -149,6 +149,13 @@ def _exact_variant(text: str, kind: str, rng: random.Random) -> str:
     raise ValueError(kind)
 
 
+def write_corpus(folder: Path, docs: list[tuple[str, str, dict]]) -> None:
+    """Write generated documents (``generate_corpus``'s items) into ``folder``, one file each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text, _ in docs:
+        (folder / name).write_text(text, encoding="utf-8")
+
+
 def generate_corpus(
     n_docs: int,
     seed: int = 0,

@@ -19,16 +19,10 @@ from datasets import load_dataset
 
 import corpuspack
 from conftest import REPO, output_files
-from corpus_gen import generate_corpus
+from corpus_gen import generate_corpus, write_corpus
 from corpuspack.builder.release.verify import verify
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def _write(folder, docs):
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text, _ in docs:
-        (folder / name).write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +31,8 @@ def setting(tmp_path_factory):
     output of 1.0.0 then 1.1.0 built without interruption (the reference)."""
     root = tmp_path_factory.mktemp("faults")
     docs = generate_corpus(500, seed=14)
-    _write(root / "small", docs[:100])
-    _write(root / "grown", docs)
+    write_corpus(root / "small", docs[:100])
+    write_corpus(root / "grown", docs)
     ref = root / "ref"
     corpuspack.build(root / "small", ref, version="1.0.0", jobs=2, progress=False)
     shutil.copytree(ref, root / "base")

@@ -18,16 +18,10 @@ import corpuspack
 from corpuspack.builder.release import cardfields, versions
 from corpuspack.cli import main
 from conftest import SEEDS
-from corpus_gen import generate_corpus
+from corpus_gen import generate_corpus, write_corpus
 
 DESCRIPTION = "Generated Arabic and English news articles, for the tests."
 CITATION = "@misc{gen2026, title = {A generated corpus}, year = {2026}}"
-
-
-def _write(dump, docs):
-    dump.mkdir(parents=True, exist_ok=True)
-    for name, text, _ in docs:
-        (dump / name).write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,7 @@ def multi(tmp_path_factory):
     docs += [(f"9{name}", text, truth) for name, text, truth in
              generate_corpus(20, seed=99, other_lang_rate=0.3, dup_rate=0, near_dup_rate=0, article_words=(60, 120))]
     dump, out = root / "dump", root / "out"
-    _write(dump, docs[:120])
+    write_corpus(dump, docs[:120])
     # no repeated-line removal: with 120 documents of a few sites, 20 more would move lines over the
     # threshold and change old rows, and this fixture wants shards shared between the versions
     opts = dict(jobs=1, progress=False, rows_per_shard=25, splits=(("train", 0.8), ("test", 0.2)),
@@ -51,7 +45,7 @@ def multi(tmp_path_factory):
                                   ("homepage", "https://example.org/gen"), ("annotations_creators", ["machine-generated"])),
                      **opts)
     v1 = (out / "README.md").read_text(encoding="utf-8")
-    _write(dump, docs[120:])
+    write_corpus(dump, docs[120:])
     corpuspack.build(dump, out, version="1.1.0", **opts)
     return out, docs, v1
 
