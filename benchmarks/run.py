@@ -272,6 +272,7 @@ def main() -> None:
     mb = info["bytes"] / 1e6
     methods = args.only or list(METHODS)
     results = {}
+    WORK.mkdir(parents=True, exist_ok=True)  # --corpus makes no corpus here, so the folder may not exist yet
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         for method in methods:
             src = corpus
