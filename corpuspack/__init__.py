@@ -37,7 +37,7 @@ def versions(output_dir) -> list[dict]:
 
     out = os.fspath(output_dir)
     need_folder(out, "output folder")
-    return [_versions.read_manifest(out, v) for v in _versions.list_versions(out)]
+    return _versions.read_manifests(out)
 
 
 def diff(output_dir, old: str, new: str) -> dict[str, list[str]]:

@@ -27,7 +27,7 @@ LANGUAGE_MIN_SHARE = 0.005
 
 def manifests_with(root: str, extra: dict | None = None) -> list[dict]:
     """The committed versions' manifests, oldest first, and ``extra`` (a version being committed)."""
-    manifests = [versions.read_manifest(root, v) for v in versions.list_versions(root)]
+    manifests = versions.read_manifests(root)
     if extra is not None:
         manifests = [m for m in manifests if m["version"] != extra["version"]] + [extra]
         manifests.sort(key=lambda m: versions.parse(m["version"]))

@@ -59,7 +59,7 @@ def metadata(root: str, languages: list[str] | None = None, manifests: list[dict
     """The Croissant description of every version (``languages``: the card's language codes;
     ``manifests``: the versions to describe, by default the committed ones)."""
     if manifests is None:
-        manifests = [versions.read_manifest(root, v) for v in versions.list_versions(root)]
+        manifests = versions.read_manifests(root)
     latest = manifests[-1]
     user = latest.get("card", {})
     files, sets, records = [], [], []

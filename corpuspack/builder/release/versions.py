@@ -58,6 +58,11 @@ def read_manifest(root: str, version: str) -> dict:
         return json.load(fh)
 
 
+def read_manifests(root: str) -> list[dict]:
+    """The committed versions' manifests, oldest first."""
+    return [read_manifest(root, v) for v in list_versions(root)]
+
+
 def latest(root: str) -> str | None:
     versions = list_versions(root)
     return versions[-1] if versions else None
