@@ -1,6 +1,7 @@
 """Web pages in a dump: their main text and title, never their tags or the site's navigation,
 footer and comment form; without the extra, a named rejection."""
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -66,6 +67,24 @@ def test_without_the_extractor_pages_are_rejected_naming_the_extra(pages, tmp_pa
     assert all(r["reason"] == "html" and "corpuspack[html]" in r["detail"] for r in rejected.values())
     assert published(tmp_path / "out").column("file_name").to_pylist() == ["plain.txt"]
     assert result.counts == {"found": 4, "included": 1, "duplicate": 0, "rejected": 3}
+
+
+def test_an_extractor_that_cannot_be_imported_is_rejected_with_the_real_error(pages, tmp_path):
+    """trafilatura installed but a package it imports missing (lxml-html-clean, which lxml split
+    off): the rejection repeats lxml's own message, not 'not installed'. In a fresh interpreter,
+    where the missing package is blocked before anything imports it."""
+    code = ("import sys; sys.modules['lxml_html_clean'] = None\n"
+            "import corpuspack\n"
+            f"corpuspack.build({str(pages)!r}, {str(tmp_path / 'out')!r}, jobs=1, progress=False)\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+    rejected = {r["file_name"]: r for r in build_report(tmp_path / "out")["rejected"]}
+    assert sorted(rejected) == ["aqaba.html", "saved_page.txt", "wheat.htm"]
+    for r in rejected.values():
+        assert r["reason"] == "html"
+        assert "cannot be imported" in r["detail"] and "not installed" not in r["detail"]
+        # lxml's words (lxml/html/clean.py) when lxml_html_clean cannot be imported
+        assert "lxml.html.clean module is now a separate project lxml_html_clean" in r["detail"]
+        assert "corpuspack[html]" in r["detail"]
 
 
 @pytest.mark.parametrize("text,page", [

@@ -19,7 +19,7 @@ REASONS = {
     "duplicate_id": "another file has the same document id",
     "quality": "the document has a quality warning that --drop-quality excludes",
     "error": "processing this file raised an unexpected error (a defect: please report it)",
-    "html": "an HTML page, and the HTML extractor (the extra corpuspack[html]) is not installed",
+    "html": "an HTML page, and the HTML extractor (the extra corpuspack[html]) is not installed or cannot be imported",
     "bad_line": "a line of a JSON Lines file that is not an object with a text field",
     "unsafe_path": "an archive member named with an absolute path or '..': it would lie outside the dump",
     "link": "an archive member that is a symbolic or hard link (not followed)",
