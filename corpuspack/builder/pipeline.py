@@ -35,9 +35,9 @@ from .document.storage import Storage, open_storage
 from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
-from .corpus.line_fields import LineFields
+from .corpus.line_fields import LineFields, with_line_fields
 from .corpus.reorder import folder_order, reorder_stage
-from .corpus.sidecar import Manifest, load_manifest
+from .corpus.sidecar import Layered, Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
 from .corpus.stage import STAGE_SCHEMA, read_batches
 from .release.write import Shard
@@ -98,7 +98,7 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | None, options: BuildOptions) -> BuildResult:
+def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None, options: BuildOptions) -> BuildResult:
     log = report.Ledger()
     feats = _features(version, previous, manifest)  # checked before any work
     fingerprint = options.fingerprint()
@@ -140,10 +140,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
             reorder_stage(stage_path, order, options.batch_size)
         del order
         if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
-            if manifest is not None:
-                raise ValueError("--manifest and JSON lines with fields of their own cannot be combined yet: "
-                                 "put the manifest's columns in the JSON lines")
-            manifest = fields
+            manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins
             feats = _features(version, previous, manifest)
         clock.lap("pass1_documents")
 
@@ -155,7 +152,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
         out_schema = feats.arrow_schema
         ctx = finish.FinishContext(stage_path, plan.repeated, options.near_dedup == "drop",
                                    frozenset(options.drop_quality), options.splits,
-                                   os.path.abspath(manifest.path) if manifest else None, out_schema,
+                                   tuple(map(os.path.abspath, manifest.paths)) if manifest else (), out_schema,
                                    fingerprint)
         key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
@@ -178,10 +175,14 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
                 log.files_without_manifest_row += done.without_manifest_row
                 removal.merge(done.removal)
         if manifest is not None:
-            key = "file_name" if manifest.key_column == "file_name" else "id"
-            seen = [k for b in read_batches(stage_path, [key]) for k in b.column(0).to_pylist()]
-            seen += [r["file_name"] for r in log.rejected if key == "file_name"]
-            log.manifest_unmatched(manifest.unmatched(seen))
+            names, ids = ([k for b in read_batches(stage_path, [c]) for k in b.column(0).to_pylist()]
+                          for c in ("file_name", "id"))
+            rejected_names = [r["file_name"] for r in log.rejected]
+            log.manifest_unmatched(sorted({k for m in manifest.layers for k in m.unmatched(
+                names + rejected_names if m.key_column == "file_name" else ids)}))
+            if isinstance(manifest, Layered):
+                log.manifest_replaced = manifest.replaced(names, ids)
+            del names, ids
         counts = log.counts()
         if counts["found"] != total:
             raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
@@ -219,7 +220,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | N
     return BuildResult(out, version, counts, payload, clock.laps)
 
 
-def _features(version: str, previous: dict | None, manifest: Manifest | None):
+def _features(version: str, previous: dict | None, manifest: Manifest | Layered | None):
     """The published features (with the manifest's columns), checked against the previous version."""
     feats = schema.features(manifest.extra_schema if manifest else None)
     versions.check_schema_bump(version, feats.to_dict(), previous)

@@ -20,7 +20,7 @@ from ..document.process import text_stats
 from .published import published_text
 from .repeated_lines import RemovalStats
 from ..document.digest import DOC_SET, combine_digest, row_digest
-from .sidecar import Manifest, apply_manifest, load_manifest
+from .sidecar import Layered, Manifest, apply_manifest, load_manifests
 from .split import assign_split
 from .stage import INTERNAL, STAGE_SCHEMA, shared_reader
 
@@ -36,7 +36,7 @@ class FinishContext:
     near_drop: bool
     drop_quality: frozenset
     splits: tuple[tuple[str, float], ...]
-    manifest_path: str | None
+    manifest_paths: tuple[str, ...]  # the sidecar manifests, later ones winning (see sidecar.layered)
     schema: pa.Schema  # the published schema (with manifest columns)
     fingerprint: str  # options and code (see BuildOptions.fingerprint)
 
@@ -65,7 +65,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     without finishing the row."""
     index, decisions = task
     batch = shared_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
-    manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
+    manifest = _manifest(ctx.manifest_paths) if ctx.manifest_paths else None
     _, repeated_array = _hash_set(ctx.repeated)
     hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
     base = f"{ctx.fingerprint}|{ctx.schema}|{sorted(ctx.drop_quality)}|{ctx.near_drop}|"
@@ -94,8 +94,8 @@ _KEY_COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
 
 
 @lru_cache(maxsize=4)
-def _manifest(path: str) -> Manifest:
-    return load_manifest(path)
+def _manifest(paths: tuple[str, ...]) -> Manifest | Layered:
+    return load_manifests(paths)
 
 
 @lru_cache(maxsize=4)
@@ -115,7 +115,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
         names = shared_reader(ctx.stage_path, ("file_name",)).get_batch(index).column("file_name").to_pylist()
         return Finished(None, [("included", name) for name in names], RemovalStats(), 0)
     batch = shared_reader(ctx.stage_path).get_batch(index)
-    manifest = _manifest(ctx.manifest_path) if ctx.manifest_path else None
+    manifest = _manifest(ctx.manifest_paths) if ctx.manifest_paths else None
     repeated, repeated_array = _hash_set(ctx.repeated)
     owner = decisions.column("id_owner").to_pylist()
     exact = decisions.column("exact_of").to_pylist()

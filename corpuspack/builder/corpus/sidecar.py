@@ -116,6 +116,70 @@ class Manifest:
         return sorted(k for k in self.rows if k not in seen)
 
 
+    @property
+    def layers(self) -> tuple[Manifest, ...]:
+        return (self,)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path,)
+
+
+@dataclass
+class Layered:
+    """Several manifests read as one (the fields of JSON lines under a ``--manifest``): a
+    document's row is the union of its rows, a later layer's value replacing an earlier one's
+    where both give the field; a null or empty value gives nothing, so it replaces nothing."""
+    layers: tuple[Manifest, ...]
+    extra_schema: pa.Schema
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(m.path for m in self.layers)
+
+    def lookup(self, file_name: str, doc_id: str) -> dict | None:
+        found = [row for m in self.layers if (row := m.lookup(file_name, doc_id)) is not None]
+        if len(found) < 2:
+            return found[0] if found else None
+        row: dict = {}
+        for layer in found:
+            row.update((k, v) for k, v in layer.items() if v is not None or k not in row)
+        return row
+
+    def replaced(self, file_names, doc_ids) -> dict[str, int]:
+        """For each field, the documents (by file name and id) whose value from one layer a later
+        layer replaced with a different value: what the report says was overridden."""
+        counts: dict[str, int] = {}
+        for name, doc_id in zip(file_names, doc_ids):
+            rows = [row for m in self.layers if (row := m.lookup(name, doc_id)) is not None]
+            for k in {k for i, row in enumerate(rows[1:], 1) for k, v in row.items() if v is not None
+                      and any(earlier.get(k) is not None and earlier[k] != v for earlier in rows[:i])}:
+                counts[k] = counts.get(k, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+def layered(*manifests: Manifest) -> Manifest | Layered:
+    """The manifests as one, later ones winning (see :class:`Layered`); their extra columns
+    united, a column both have taking the type both fit (an integer and a float: a float);
+    :class:`ManifestError` when there is none (a number in one, text in the other)."""
+    if len(manifests) == 1:
+        return manifests[0]
+    schemas = [m.extra_schema for m in manifests]
+    for name in {n for schema in schemas for n in schema.names}:
+        having = [(m.path, schema.field(name)) for m, schema in zip(manifests, schemas) if name in schema.names]
+        try:
+            pa.unify_schemas([pa.schema([f]) for _, f in having], promote_options="permissive")
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            raise ManifestError(f"column {name!r} has types that do not fit together: "
+                                + ", ".join(f"{f.type} in {path}" for path, f in having)) from None
+    return Layered(tuple(manifests), pa.unify_schemas(schemas, promote_options="permissive"))
+
+
+def load_manifests(paths: tuple[str, ...]) -> Manifest | Layered:
+    """The manifests at ``paths`` read as one, later ones winning (see :func:`layered`)."""
+    return layered(*(load_manifest(p) for p in paths))
+
+
 def load_manifest(path: str | os.PathLike) -> Manifest:
     """Read and validate a manifest; raises :class:`ManifestError` on any problem."""
     path = os.fspath(path)

@@ -35,6 +35,7 @@ class Ledger:
         self.duplicates: list[dict] = []
         self.unmatched_manifest_rows: list[str] = []
         self.files_without_manifest_row = 0
+        self.manifest_replaced: dict[str, int] | None = None  # JSON lines' values the --manifest replaced, by field
 
     def rejected_many(self, rows: list[dict]) -> None:
         self.rejected.extend(rows)
@@ -74,7 +75,9 @@ class Ledger:
             "rejected": sorted(self.rejected, key=lambda r: r["file_name"]),
             "duplicates": sorted(self.duplicates, key=lambda r: r["file_name"]),
             "manifest": {"rows_matching_no_file": self.unmatched_manifest_rows,
-                         "files_without_manifest_row": self.files_without_manifest_row},
+                         "files_without_manifest_row": self.files_without_manifest_row,
+                         **({} if self.manifest_replaced is None
+                            else {"line_values_replaced": self.manifest_replaced})},
             **corpus_summary,
         }
 
