@@ -1,23 +1,32 @@
 """Archives read in place, as a stream: ``.tar``, ``.tar.gz``/``.tgz``, ``.tar.zst``/``.tzst``,
 ``.tar.bz2``, ``.tar.xz`` and ``.zip``. Nothing is unpacked to disk; one member is held at a time.
+The archive is a local file or one on remote storage (a :class:`Source` opens its bytes: a tar is
+read as a stream, a zip through a seekable file, as its directory is at its end).
 
 Members are named by their path in the archive (a leading ``./`` dropped), so a dump archived as
 ``tar czf dump.tar.gz -C dump .`` gives the rows of the folder ``dump``. Refused, each a named
 rejection: absolute names and names with a ``..`` part (``unsafe_path``), symbolic and hard links
-(``link``), devices and pipes (``unreadable``), a name met twice (``duplicate_name``). An archive
-damaged or cut short is read up to the damage, which is one rejection (``corrupt``) naming the
-member it stopped in (in a zip, whose members are listed at its end, a damaged member is one
-rejection and the others are read). Folders are not documents; the same selection rules as for a folder apply
-(hidden and version-control paths skipped, --include/--exclude).
+(``link``), devices and pipes (``unreadable``), a name met twice (``duplicate_name``).
+
+Damage (``corrupt``): a tar, a stream without an index, is read up to the damage; the member it
+stops in is a rejection naming it, or, when it stops between members, the archive is. A zip lists
+its members in a directory at its end: a damaged member is one rejection and the others are read;
+a zip whose directory is lost (cut short) is read by the local header in front of each member
+(stream-unzip), as a stream is, so every member before the cut is a row and the one the cut falls
+in a rejection; what the lost directory alone said (which members are symbolic links) is then not
+known, and such a member is read as a file holding its target's name. Folders are not documents;
+the same selection rules as for a folder apply (hidden and version-control paths skipped,
+--include/--exclude).
 """
 from __future__ import annotations
 
+import io
 import os
 import stat
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO, NamedTuple
 
 from ..discover import readable_name
 from . import Entry, InputOptions, Payload, Tally, jsonl
@@ -29,29 +38,50 @@ def is_archive(path: str) -> bool:
     return os.path.basename(path).lower().endswith(SUFFIXES) and os.path.isfile(path)
 
 
-def entries(path: str, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
-    reader = _zip_members if path.lower().endswith(".zip") else _tar_members
+class Source(NamedTuple):
+    """An archive's bytes: ``stream()`` opens them to be read from start to end, ``seekable()``
+    as a file that can seek (a zip's directory is at its end)."""
+    name: str  # the archive's file name
+    stream: Callable[[], BinaryIO]
+    seekable: Callable[[], BinaryIO]
+
+
+def local(path: str) -> Source:
+    return Source(os.path.basename(path), lambda: open(path, "rb"), lambda: open(path, "rb"))
+
+
+class Member(NamedTuple):
+    name: str
+    kind: str  # file, folder, symlink, hardlink, special
+    link: str  # a link's target
+    open: Callable[[], BinaryIO]  # its bytes
+    alone: bool = False  # damage in it leaves the members after it readable (a zip read by its directory)
+
+
+def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
+    """The entries of the archive at a local path, or of a :class:`Source`."""
+    source = local(source) if isinstance(source, str) else source
+    name = source.name
+    reader = _zip_members if name.lower().endswith(".zip") else _tar_members
     form = "zip" if reader is _zip_members else "tar"
     seen: set[str] = set()
-    name = os.path.basename(path)
     last = None
-    members = reader(path)
+    members = reader(source)
     while True:
         try:
             member = next(members)
         except StopIteration:
             return
-        except (tarfile.TarError, zipfile.BadZipFile, *jsonl.stream_errors()) as e:
+        except _damage() as e:  # between members: the archive is named (the last member was read)
             at = f"after the member {last}" if last else "at its start"
-            yield last or name, Payload(None, refused=("corrupt", f"{name} is damaged or cut short {at}: "
-                                                                  f"{type(e).__name__}: {e}; members after it are not read"))
+            yield name, Payload(None, refused=("corrupt", f"{name} is damaged or cut short {at}: "
+                                                          f"{_said(e)}; members after it are not read"))
             return
-        raw_name, kind, link, read = member
-        if kind == "folder":
+        if member.kind == "folder":
             continue
-        rel = _clean(raw_name)
+        rel = _clean(member.name)
         last = rel
-        refusal = _refusal(rel, kind, link)
+        refusal = _refusal(rel, member.kind, member.link)
         if refusal is None:
             why = opts.selector.skip_reason(rel)
             if why is not None:
@@ -65,57 +95,121 @@ def entries(path: str, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
             yield rel, Payload(None, refused=refusal, order=(rel, 0))
             continue
         if jsonl.is_jsonl(rel):
-            for k, (line_name, payload) in enumerate(jsonl.entries(rel, read, opts, tally)):
+            for k, (line_name, payload) in enumerate(jsonl.entries(rel, member.open, opts, tally)):
                 yield line_name, payload._replace(order=(rel, k))
             continue
         tally.forms[form] += 1
         try:
-            with read() as f:
+            with member.open() as f:
                 data = f.read()
-        except (tarfile.TarError, zipfile.BadZipFile, *jsonl.stream_errors()) as e:
-            if form == "zip":  # its other members are found by the central directory: read on
-                yield rel, Payload(None, refused=("corrupt", f"this member of {name} is damaged: {type(e).__name__}: {e}"),
+        except _damage() as e:
+            if member.alone:  # its other members are found by the central directory: read on
+                yield rel, Payload(None, refused=("corrupt", f"this member of {name} is damaged: {_said(e)}"),
                                    order=(rel, 0))
                 continue
             yield rel, Payload(None, refused=("corrupt", f"{name} is damaged or cut short inside this member: "
-                                                         f"{type(e).__name__}: {e}; members after it are not read"),
+                                                         f"{_said(e)}; members after it are not read"),
                                order=(rel, 0))
             return
         yield rel, Payload(data, order=(rel, 0))
 
 
-Member = tuple[str, str, str, Callable[[], BinaryIO]]  # (name, kind, link target, opener of its bytes)
+def _damage() -> tuple[type[BaseException], ...]:
+    return jsonl.stream_errors()  # what reading a damaged or cut-short archive raises
 
 
-def _tar_members(path: str) -> Iterator[Member]:
-    if path.lower().endswith((".zst", ".tzst")):
-        import zstandard
+def _said(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
-        raw = open(path, "rb")
-        stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        tar = tarfile.open(fileobj=stream, mode="r|")
-    else:
-        raw, tar = None, tarfile.open(path, mode="r|*")
+
+def _tar_members(source: Source) -> Iterator[Member]:
+    raw = source.stream()
     try:
-        for m in tar:
-            kind = ("folder" if m.isdir() else "file" if m.isreg() else "symlink" if m.issym()
-                    else "hardlink" if m.islnk() else "special")
-            yield m.name, kind, m.linkname, (lambda m=m: tar.extractfile(m))
-            tar.members = []  # tarfile keeps every member it met (~1 kB each); a stream needs none
+        if source.name.lower().endswith((".zst", ".tzst")):
+            import zstandard
+
+            stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            tar = tarfile.open(fileobj=stream, mode="r|", tarinfo=_StrictInfo)
+        else:
+            tar = tarfile.open(fileobj=raw, mode="r|*", tarinfo=_StrictInfo)
+        try:
+            for m in tar:
+                kind = ("folder" if m.isdir() else "file" if m.isreg() else "symlink" if m.issym()
+                        else "hardlink" if m.islnk() else "special")
+                yield Member(m.name, kind, m.linkname, lambda m=m: tar.extractfile(m))
+                tar.members = []  # tarfile keeps every member it met (~1 kB each); a stream needs none
+        finally:
+            tar.close()
     finally:
-        tar.close()
-        if raw is not None:
-            raw.close()
+        raw.close()
 
 
-def _zip_members(path: str) -> Iterator[Member]:
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            mode = info.external_attr >> 16
-            kind = ("folder" if info.is_dir() else "symlink" if stat.S_ISLNK(mode)
-                    else "special" if stat.S_IFMT(mode) not in (0, stat.S_IFREG) else "file")
-            link = z.read(info).decode("utf-8", "replace") if kind == "symlink" else ""
-            yield info.filename, kind, link, (lambda info=info: z.open(info))
+class _StrictInfo(tarfile.TarInfo):
+    """A tar header that says when it is missing: tarfile ends the archive without a word at a
+    header cut short, at no header at all (the archive cut between members) and at a header that is
+    not one (damage), where only a block of zeros marks a tar's end: the members after it would be
+    lost silently."""
+
+    @classmethod
+    def fromtarfile(cls, tar):
+        try:
+            return super().fromtarfile(tar)
+        except (tarfile.TruncatedHeaderError, tarfile.EmptyHeaderError) as e:
+            raise tarfile.ReadError(f"no end-of-archive marker ({e}): cut short") from None
+        except tarfile.InvalidHeaderError as e:  # (a block of zeros, EOFHeaderError, is the archive's end)
+            raise tarfile.ReadError(f"a damaged member header ({e})") from None
+
+
+def _zip_members(source: Source) -> Iterator[Member]:
+    """A zip's members as its central directory lists them, or, when it has none (cut short),
+    as the local headers in front of the members give them (:func:`_zip_scanned`)."""
+    f = source.seekable()
+    try:
+        try:
+            z = zipfile.ZipFile(f)
+        except zipfile.BadZipFile:
+            z = None
+        if z is not None:
+            with z:
+                for info in z.infolist():
+                    mode = info.external_attr >> 16
+                    kind = ("folder" if info.is_dir() else "symlink" if stat.S_ISLNK(mode)
+                            else "special" if stat.S_IFMT(mode) not in (0, stat.S_IFREG) else "file")
+                    link = z.read(info).decode("utf-8", "replace") if kind == "symlink" else ""
+                    yield Member(info.filename, kind, link, lambda info=info: z.open(info), alone=True)
+            return
+    finally:
+        f.close()
+    yield from _zip_scanned(source)
+
+
+def _zip_scanned(source: Source) -> Iterator[Member]:
+    """A zip without its central directory, read from its start by the local header in front of
+    each member (stream-unzip); a member's bytes must be read before the next one is reached."""
+    from stream_unzip import stream_unzip
+
+    with source.stream() as raw:
+        for name, _, chunks in stream_unzip(_chunks(raw)):
+            text = _zip_name(name)
+            member = Member(text, "folder" if text.endswith("/") else "file", "",
+                            lambda chunks=chunks: io.BytesIO(b"".join(chunks)))
+            yield member
+            for _ in chunks:  # a member not read (a folder, skipped, refused): its bytes passed over
+                pass
+
+
+def _chunks(raw: BinaryIO, size: int = 1 << 20) -> Iterable[bytes]:
+    while chunk := raw.read(size):
+        yield chunk
+
+
+def _zip_name(name: bytes) -> str:
+    """A member's name from its local header: UTF-8 (what zip tools write, flagged or not), else
+    the legacy code page zip's format names (cp437), as zipfile decodes an unflagged name."""
+    try:
+        return name.decode("utf-8")
+    except UnicodeDecodeError:
+        return name.decode("cp437")
 
 
 def _clean(name: str) -> str:

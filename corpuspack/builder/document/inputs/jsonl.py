@@ -10,8 +10,11 @@ are skipped and counted.
 from __future__ import annotations
 
 import gzip
+import importlib
 import io
 import json
+import tarfile
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
@@ -41,14 +44,14 @@ def _decompressed(name: str, raw: BinaryIO) -> BinaryIO:
 
 
 def stream_errors() -> tuple[type[BaseException], ...]:
-    """What a damaged or cut-short (compressed) stream raises while it is read."""
-    errors: list[type[BaseException]] = [OSError, EOFError, zlib.error]
-    try:
-        import zstandard
-
-        errors.append(zstandard.ZstdError)
-    except ImportError:
-        pass
+    """What a damaged or cut-short stream raises while it is read: a compressed file, or an
+    archive (a JSON Lines member of one included)."""
+    errors: list[type[BaseException]] = [OSError, EOFError, zlib.error, tarfile.TarError, zipfile.BadZipFile]
+    for module, name in (("zstandard", "ZstdError"), ("stream_unzip", "UnzipError")):
+        try:
+            errors.append(getattr(importlib.import_module(module), name))
+        except ImportError:
+            pass
     return tuple(errors)
 
 
