@@ -194,7 +194,7 @@ def s3_dump(s3, small_dump):
 
 def test_s3_folder_with_json_lines_same_bytes_as_local_folder(s3, tmp_path):
     """A remote folder's JSON Lines files are read through the filesystem and expanded as a
-    local folder's are; an archive there is refused, saying so."""
+    local folder's are; an archive there is read in place, as a local one is."""
     dump = tmp_path / "dump"
     write_dump(dump, n=10)
     _with_lines(dump)
@@ -204,8 +204,10 @@ def test_s3_folder_with_json_lines_same_bytes_as_local_folder(s3, tmp_path):
     _same_bytes(tmp_path / "folder", tmp_path / "ray", other_storage=True)
     archive = pack_tar(dump, tmp_path / "dump.tar.gz")
     s3[0].put_object(Bucket="corpora", Key="dumps/dump.tar.gz", Body=archive.read_bytes())
-    with pytest.raises(NotADirectoryError, match="archive on remote storage"):
-        corpuspack.build(f"s3://{_KEYS}@corpora/dumps/dump.tar.gz{s3[1]}", tmp_path / "refused", progress=False)
+    corpuspack.build(archive, tmp_path / "local-archive", jobs=2, progress=False)
+    corpuspack.build(f"s3://{_KEYS}@corpora/dumps/dump.tar.gz{s3[1]}", tmp_path / "ray-archive", engine="ray",
+                     progress=False)
+    _same_bytes(tmp_path / "local-archive", tmp_path / "ray-archive")
 
 
 def test_s3_dump_same_bytes_as_local_folder(s3_dump, small_dump, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ def stat_regular(path: str) -> os.stat_result:
     return st
 
 
+_BUFFER = 1 << 20  # bytes read from remote storage at once when a file is read through
 _ONE_READ = 1 << 30  # Linux returns at most ~2 GiB from one read(): larger files are read on to the end
 
 
@@ -113,6 +115,17 @@ class RemoteReader(Reader):
         """The file's bytes as stored (pyarrow would otherwise decompress by the name's extension)."""
         return self.fs.open_input_stream(path, compression=None)
 
+    def open_stream(self, path: str):
+        """The file's bytes as stored, to be read through (lines, an archive's members): buffered,
+        so that a read is not a request each (and a line can be read: pyarrow's files have no
+        ``readline``)."""
+        return io.BufferedReader(self.open(path), _BUFFER)
+
+    def open_seekable(self, path: str):
+        """The file as one that can seek, for a zip's directory; buffered: zipfile's reads of one
+        member's header and bytes are a few small reads each, a request each without a buffer."""
+        return io.BufferedReader(self.fs.open_input_file(path), _BUFFER)
+
 
 def open_uri(uri: str):
     """(pyarrow filesystem, path in it) of a URI; fsspec's filesystems come wrapped."""
@@ -160,8 +173,9 @@ class Storage:
 
 class RemoteStorage(Storage):
     """A dump on a filesystem pyarrow reads from a URI (``s3://bucket/dump``): a folder (its
-    files and JSON Lines files, selected as a local folder's are) or one JSON Lines file.
-    An archive there is refused (not read in place yet)."""
+    files and JSON Lines files, selected as a local folder's are), one JSON Lines file, or an
+    archive (read in place through the filesystem: a tar as one stream, a zip through a file
+    that seeks)."""
 
     def __init__(self, root: str):
         self.root = root.rstrip("/")
@@ -181,11 +195,11 @@ class RemoteStorage(Storage):
         if info.type == pafs.FileType.File and jsonl.is_jsonl(self.path):
             return "jsonl"
         if info.type == pafs.FileType.File and self.path.lower().endswith(archive.SUFFIXES):
-            raise NotADirectoryError(f"an archive on remote storage is not read in place yet: {self.root} "
-                                     "(copy it to a local disk, or unpack it into a remote folder)")
+            return "archive"
         if info.type == pafs.FileType.NotFound:
             raise NotADirectoryError(f"input folder not found: {self.root}")
-        raise NotADirectoryError(f"input is not a folder or JSON Lines ({', '.join(jsonl.SUFFIXES)}): {self.root}")
+        raise NotADirectoryError(f"input is not a folder, an archive ({', '.join(archive.SUFFIXES)}) "
+                                 f"or JSON Lines ({', '.join(jsonl.SUFFIXES)}): {self.root}")
 
     def check(self, out: str) -> None:
         self._kind()
@@ -199,11 +213,15 @@ class RemoteStorage(Storage):
         """The entries, in the order of the same dump on a local disk: a folder's files (the top
         folder listed here, each folder in it by ``map_``, the engine's workers, side by side)
         selected and JSON Lines files expanded as :func:`.inputs.folder.select` does for a local
-        folder (their lines read here, through the filesystem); or the lines of one JSON Lines file."""
-        reader = self.reader()
-        if self._kind() == "jsonl":
-            return jsonl.entries(self.path.rsplit("/", 1)[-1], lambda: reader.open(self.path), opts, tally)
-        return folder.select(self._files(map_), opts, tally, reader.open)
+        folder (their lines read here, through the filesystem); the lines of one JSON Lines file;
+        or an archive's members (read here, as from a local archive)."""
+        reader, name, kind = self.reader(), self.path.rsplit("/", 1)[-1], self._kind()
+        if kind == "jsonl":
+            return jsonl.entries(name, lambda: reader.open_stream(self.path), opts, tally)
+        if kind == "archive":
+            return archive.entries(archive.Source(name, lambda: reader.open_stream(self.path),
+                                                  lambda: reader.open_seekable(self.path)), opts, tally)
+        return folder.select(self._files(map_), opts, tally, reader.open_stream)
 
     def _files(self, map_) -> Iterator[Found]:
         import pyarrow.fs as pafs
