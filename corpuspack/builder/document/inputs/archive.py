@@ -54,8 +54,15 @@ class Member(NamedTuple):
     name: str
     kind: str  # file, folder, symlink, hardlink, special
     link: str  # a link's target
-    open: Callable[[], BinaryIO]  # its bytes
+    open: Callable[[], BinaryIO]  # its bytes, as a file (a JSON Lines member is read through)
     alone: bool = False  # damage in it leaves the members after it readable (a zip read by its directory)
+    read: Callable[[], bytes] | None = None  # all its bytes, where that is cheaper than through open()
+
+    def data(self) -> bytes:
+        if self.read is not None:
+            return self.read()
+        with self.open() as f:
+            return f.read()
 
 
 def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
@@ -100,8 +107,7 @@ def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[
             continue
         tally.forms[form] += 1
         try:
-            with member.open() as f:
-                data = f.read()
+            data = member.data()
         except _damage() as e:
             if member.alone:  # its other members are found by the central directory: read on
                 yield rel, Payload(None, refused=("corrupt", f"this member of {name} is damaged: {_said(e)}"),
@@ -136,12 +142,25 @@ def _tar_members(source: Source) -> Iterator[Member]:
             for m in tar:
                 kind = ("folder" if m.isdir() else "file" if m.isreg() else "symlink" if m.issym()
                         else "hardlink" if m.islnk() else "special")
-                yield Member(m.name, kind, m.linkname, lambda m=m: tar.extractfile(m))
+                yield Member(m.name, kind, m.linkname, lambda m=m: tar.extractfile(m),
+                             read=None if m.issparse() else lambda m=m: _tar_read(tar, m))
                 tar.members = []  # tarfile keeps every member it met (~1 kB each); a stream needs none
         finally:
             tar.close()
     finally:
         raw.close()
+
+
+def _tar_read(tar: tarfile.TarFile, m: tarfile.TarInfo) -> bytes:
+    """A member's bytes straight from the stream, which stands where they start, just after the
+    member's header: what ``extractfile(m).read()`` gives, without the two file objects it makes
+    around the stream (a third of the archive's CPU cost per member; a sparse member is left to
+    ``extractfile``)."""
+    tar.fileobj.seek(m.offset_data)  # forward only: where the stream stands
+    data = tar.fileobj.read(m.size)
+    if len(data) != m.size:
+        raise tarfile.ReadError("unexpected end of data")
+    return data
 
 
 class _StrictInfo(tarfile.TarInfo):
