@@ -2,7 +2,6 @@
 filesystem: the same bytes as building the same archive from a local disk; and a plain JSON Lines
 file there, read line by line through the same buffered stream. The S3 server is
 moto's, started here on a local port. (The Ray engine reads them too: tests/test_engine_ray.py.)"""
-import os
 from pathlib import Path
 
 import pytest
@@ -19,21 +18,16 @@ _KEYS = "testing:testing"  # any key the server accepts, in the URI (pyarrow rea
 @pytest.fixture(scope="module")
 def s3():
     """(client, the URI query that points pyarrow at the server)."""
-    saved = {k: os.environ.get(k) for k in ("AWS_EC2_METADATA_DISABLED",)}
-    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    client.create_bucket(Bucket="corpora")
-    yield client, f"?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
-    server.stop()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_EC2_METADATA_DISABLED", "true")  # pyarrow asks no cloud metadata service
+        server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        client.create_bucket(Bucket="corpora")
+        yield client, f"?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
+        server.stop()
 
 
 def _tree(root: Path) -> dict[str, bytes]:
