@@ -46,7 +46,7 @@ def documents() -> dict[str, list[tuple[str, str]]]:
     """Input set name -> (document name, text)."""
     sets: dict[str, list[tuple[str, str]]] = {}
     sets["corpus"] = [(p.name, builder_text(p)) for p in sorted(CORPUS.glob("*.txt"))]
-    sets["seeds"] = [(f"{folder}/{p.name}/{how.__name__}", how(p)) for folder in SEEDS if folder.is_dir()
+    sets["seeds"] = [(f"{folder.parent.name}/{p.name}/{how.__name__}", how(p)) for folder in SEEDS if folder.is_dir()
                      for p in sorted(folder.glob("*.txt")) for how in (builder_text, bench_text)]
     sets["farsnews"] = [(f"{p.name}/{how.__name__}", how(p)) for p in sorted(FARS.glob("*.txt"))
                         for how in (builder_text, bench_text)]

@@ -28,7 +28,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .dates import DATE_SPAN_GAP, MONTH_PATTERN, parse_dates, pick_date
+from .dates import DATE_SPAN_GAP, MONTH_PATTERN, ORDINAL_PATTERN, parse_dates, pick_date
+from .months import MONTHS
 from .normalize import MARK_CLASS, fold, tokens
 from .outlets import Gazetteer, dateline_gazetteer
 from .places import Place, places
@@ -41,9 +42,10 @@ _NAME = r"[^()\[\]/\-–—ـ:،,\"«»“”@#\d\n]{2,40}?"
 # a quote or a date, so it never needs to give characters back); "في" before a date ends it
 _LEAD = r"[^()\[\]/\-–—ـ:،,\"«»“”@#\d\n]{2,45}+"
 _QUAL = rf"(?:[،,]\s*(?P<qual>{_LEAD}))?"
-_WHEN = r"(?:[-–—]?\s*(?P<when>[@#][@#\s]*))?"
+_WHEN = r"(?:[-–—،,]?\s*(?P<when>[@#][@#\s]*))?"  # "مانيلا، 3 ديسمبر (رويترز) -" (Reuters)
 _PRE = rf"^\s*[\"«“]?\s*(?P<pre>{_LEAD})[\"»”]?\s*{_QUAL}{_WHEN}"
 _DIGIT = re.compile(r"\d")
+_MONTH_LAST_WORDS = frozenset(k.split()[-1] for k in MONTHS)  # a name can end with a month only on one of these
 _DATE_SPAN = 64  # a dateline from its first separator: credit and date ("26 شوال 1436 هـ الموافق 11 أغسطس 2015 م")
 _ANY = re.compile(r"[(\[/\-–—ـ:\d]")
 _IN = re.compile(r"\s+في\s*$")
@@ -53,13 +55,19 @@ _SLASHES = re.compile(_PRE + r"\s*/\s*(?P<cr>[^/()\[\]@#\n]{1,40}?)\s*/+" + _WHE
 _DASH = re.compile(_PRE + rf"\s*(?P<sep>-{{2,}}|[-–—ـ]+|/|:)\s*(?P<cr>{_NAME})" + _WHEN2 + r"\s*(?P<post>-{2,}|[-–—ـ:/]+|$)")
 _BARE = re.compile(rf"^\s*(?P<pre>{_LEAD}){_QUAL}[-–—]?\s*(?P<when>@[@\s]*)(?P<rest>.{{2,60}})")
 _AGENCY_FIRST = re.compile(rf"^\s*(?P<cr>{_NAME})\s*(?:-{{1,2}}|[–—])\s+\S")
-_YEARLESS = re.compile(rf"(?<![\w@#])\d{{1,2}}(?:\s*[-/]\s*\d{{1,2}}|\s+(?:{MONTH_PATTERN}))(?![\w/\-@])")
+# a day and month without a year: "11 - 8" (KUNA), "في 14 مايو" / "في 21 أكتوبر/ وام /" (WAM,
+# QNA), a written-out day "في الأول من ديسمبر/ وام/" (wam.ae), a paired month "3 مارس/آذار"
+_DAY_MONTH = rf"(?:\d{{1,2}}|{ORDINAL_PATTERN})(?:\s+من)?\s+(?:{MONTH_PATTERN})(?:\s*/\s*(?:{MONTH_PATTERN}))?"
+_YEARLESS = re.compile(rf"(?<![\w@#])(?:\d{{1,2}}\s*[-/]\s*\d{{1,2}}(?![\w/\-@])|{_DAY_MONTH}(?![\w\-@]))")
+# a written-out day ends the opening name ("بكين اول سبتمبر 2008 (شينخوا)", Xinhua): the date starts there
+_NAME_DAY_MONTH = re.compile(rf"(?:\s+في)?\s+(?:{ORDINAL_PATTERN})(?:\s+من)?\s+(?:{MONTH_PATTERN})\s*$")
 # every form opens with a short name (a city or an outlet; a country after a comma), then a
 # separator, a bracket or a date's digits: a line that does not is a body or headline line
 _SHAPE = re.compile(
     r"\s*[\"«“]?(?P<name>(?:[^()\[\]/\-–—ـ:،,؟!?\d\n\"«»“”]|(?<=\S)ـ){2,45}+)[\"»”]?\s*"  # ـ inside a word: "لـ"
     r"(?:[،,]\s*(?:[^()\[\]/\-–—ـ:،,؟!?\d\n]|(?<=\S)ـ){2,45}+)?"  # a country after a comma
-    r"(?P<sep>[(\[/\-–—ـ:]|\d[^\n]{0,30}?(?:[(\[/]|\d{4}))")  # a separator, or a date before a credit
+    r"(?P<sep>[(\[/\-–—ـ:]|\d[^\n]{0,30}?(?:[(\[/]|\d{4})"  # a separator, or a date before a credit,
+    r"|[،,]\s*\d[^\n]{0,30}?[(\[])")  # or a comma and a date before a bracket credit ("مانيلا، 3 ديسمبر (رويترز)")
 
 
 @dataclass
@@ -86,14 +94,20 @@ def _parse(raw: str, g: Gazetteer) -> Dateline | None:
     shape = _SHAPE.match(raw)
     if shape is None:
         return None
-    name = shape.group("name")
+    name, at = shape.group("name"), shape.start("sep")
+    folded = fold(name)
+    last = folded.rsplit(None, 1)[-1] if folded.strip() else ""
+    day = _NAME_DAY_MONTH.search(folded) if last in _MONTH_LAST_WORDS else None
+    if day:  # "أبوظبي في الأول من ديسمبر", "بكين اول سبتمبر": the date starts inside the name
+        at = shape.start("name") + _raw_index(name, day.start(), folded)
+        name = raw[shape.start("name"):at]
+    name = _IN.sub("", name).strip()  # "ريو دي جانيرو في 18 أغسطس": three words and "في"
     if shape.group("sep") == ":" or len(name.split()) > 3:  # an unknown name is a city only when
-        name = _IN.sub("", name).strip()                   # short, and never before a colon
-        if not _place(name) and (shape.group("sep") == ":" or not _outlets(name, g)):
+        if not _place(name) and (shape.group("sep") == ":" or not _outlets(name, g)):  # short, never before a colon
             return None
     h = fold(raw)
-    p, dates = _blank_dates(raw, h, shape.start("sep"))
-    for form in (_BRACKET, _SLASHES, _DASH):
+    p, dates = _blank_dates(raw, h, at, day is not None)
+    for form in _forms(p):
         m = form.match(p)
         if m:
             found = _decide(m, form, g)
@@ -115,13 +129,21 @@ def _parse(raw: str, g: Gazetteer) -> Dateline | None:
     return None
 
 
-def _blank_dates(raw: str, h: str, at: int) -> tuple[str, tuple | None]:
+def _forms(p: str) -> tuple[re.Pattern, ...]:
+    """The forms that may match ``p``, in their order: a bracket credit needs a bracket and a
+    slash credit a slash ("in" is C-level; a form's regex first reads the opening name)."""
+    if "(" in p or "[" in p:
+        return (_BRACKET, _SLASHES, _DASH) if "/" in p else (_BRACKET, _DASH)
+    return (_SLASHES, _DASH) if "/" in p else (_DASH,)
+
+
+def _blank_dates(raw: str, h: str, at: int, written_day: bool = False) -> tuple[str, tuple | None]:
     """``h`` with the first date run from ``at`` on (Hijri and/or Gregorian, joined by الموافق or
     side by side) as '@'s and day-month pairs without a year as '#'s, same length; and that date
     run's (folded) text and dates. Only the characters a dateline can span are read."""
-    off = len(fold(raw[:at]))  # where ``at`` falls in ``h`` (fold drops marks)
+    off = at if len(h) == len(raw) else len(fold(raw[:at]))  # where ``at`` falls in ``h`` (fold drops marks)
     window = raw[at:at + _DATE_SPAN]
-    if not _DIGIT.search(window):
+    if not written_day and not _DIGIT.search(window):  # every other date has a digit
         return h, None
     found = sorted(parse_dates(window), key=lambda x: x[2])
     if found:
@@ -182,11 +204,12 @@ def _result(raw, h, m, found, dates, end=None) -> Dateline:
     raw_end = _raw_index(raw, min(end, len(h)), h)
     segment = raw[:raw_end]
     credit = segment.strip().rstrip(" -–—ـ:/").strip()
-    when = (m.groupdict().get("when") or "") + (m.groupdict().get("when2") or "")
+    groups = m.groupdict()
+    when = (groups.get("when") or "") + (groups.get("when2") or "")
     place, method = None, None
     if pl is not None:
         place, method = pl.name, "gazetteer"
-    elif words and ids and _plain_name(words):
+    elif words and ids and _plain_name(_IN.sub("", words)):  # "ريو دي جانيرو في ..."
         place, method = " ".join(_IN.sub("", words).strip(" \"«»“”").split()), "position"
     dated = dates if dates and "@" in when else (None, None)
     return Dateline(list(ids), place, method, credit, segment, dated[0], dated[1])

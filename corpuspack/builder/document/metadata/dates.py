@@ -46,8 +46,17 @@ _MDY = (rf"(?<!\w)(?P<m3>{_MONTH})(?!\w)(?:\s*[/(]\s*(?P<m4>{_MONTH})(?!\w)\s*\)
         rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s*[,،]?\s*(?P<y2>\d{{4}})(?!\d)" + _SUF.format("s2"))
 _YMD = r"(?<![\d/.\-])(?P<Y>\d{4})(?P<sa>[-/.])(?P<M>\d{1,2})(?P=sa)(?P<D>\d{1,2})(?![\d])(?!(?P=sa)\d)" + _SUF.format("s3")
 _DMYN = r"(?<![\d/.\-])(?P<D2>\d{1,2})(?P<sb>[-/.])(?P<M2>\d{1,2})(?P=sb)(?P<Y2>\d{4})(?![\d])(?!(?P=sb)\d)" + _SUF.format("s4")
-DATE_RE = re.compile("|".join((_DMY, _MDY, _YMD, _DMYN)), re.IGNORECASE)
+_DATE_ALTS = "|".join((_DMY, _MDY, _YMD, _DMYN))
+# Where a date can start: a digit (every numeric form, and a day in figures), or, after a
+# non-word character, the first letter of an ordinal day word or of a month name. Checked first,
+# it spares the month and ordinal alternations at every other position (they cost most of a
+# scan); it only states what each alternative needs at its first character, so the matches are
+# the same.
+_FIRST_LETTERS = "".join(sorted({w[0] for w in (*MONTHS, *ORDINAL_DAYS)}))
+_START = rf"(?=\d|(?<!\w)[{re.escape(_FIRST_LETTERS)}])"
+DATE_RE = re.compile(rf"{_START}(?:{_DATE_ALTS})", re.IGNORECASE)
 MONTH_PATTERN = _MONTH  # every month name (folded), as a regex alternation
+ORDINAL_PATTERN = _ORD  # every ordinal day word (folded): "الاول", "الحادي عشر"...
 # what may stand between the two dates of one day in two calendars: "... هـ الموافق 11 ...",
 # "... هـ - 11 ...", "... هـ (11 ...", "... 2015م، 26 ..." (side by side)
 DATE_SPAN_GAP = re.compile(r"[\s,،\-–—/(|]*(?:الموافق|الموافق\s+ل|الموافق\s+من|ل)?[\s,،\-–—/(|]*")
@@ -59,6 +68,7 @@ _PERSIAN_HINT = re.compile("[۰-۹پچژگکی]")
 _FOUR_DIGITS = re.compile(rf"\d(?:{MARK_CLASS}*\d){{3}}")
 _HIJRI_SUFFIX = {"ه", "هق", "ه.ق", "هجري", "هجريه", "ق"}
 _SOLAR_SUFFIX = {"هش", "ه.ش", "ش"}
+_LUNAR_OR_SOLAR = frozenset(_HIJRI_SUFFIX | _SOLAR_SUFFIX)
 
 _MARKERS = [fold(m) for m in (
     "تاريخ النشر", "تاريخ نشر", "نشر في", "نشر بتاريخ", "تم النشر في", "تم النشر", "نشر يوم", "نشر",
@@ -87,7 +97,7 @@ SHORT_LINE = 80
 _WORD_RUN = re.compile(r"[^\W_]+")
 _ARABIC_RUN = re.compile(r"[\u0600-\u06ff]+")
 _DATE_LINE_WORDS = frozenset(
-    _ARABIC_RUN.findall(DATE_RE.pattern) + _ARABIC_RUN.findall(_LEFTOVER_RE.pattern) + ["هش", "هق"])
+    _ARABIC_RUN.findall(_DATE_ALTS) + _ARABIC_RUN.findall(_LEFTOVER_RE.pattern) + ["هش", "هق"])
 _DAY_PIECES = tuple(sorted({piece for w in ORDINAL_DAYS for piece in w.split()}))
 
 
@@ -99,10 +109,13 @@ def _foreign_word(folded: str) -> bool:
     return False
 
 
+_WS = re.compile(r"\s+")
+
+
 def _month(name: str | None) -> tuple[str, int] | None:
     if name is None:
         return None
-    return MONTHS.get(re.sub(r"\s+", " ", name.lower()))
+    return MONTHS.get(_WS.sub(" ", name.lower()))
 
 
 def to_date(cal: str, y: int, m: int, d: int) -> dt.date | None:
@@ -125,31 +138,33 @@ def to_date(cal: str, y: int, m: int, d: int) -> dt.date | None:
 
 
 def _suffix(m: re.Match) -> str:
-    for k in ("s1", "s2", "s3", "s4"):
-        v = m.group(k)
+    for v in m.group("s1", "s2", "s3", "s4"):
         if v:
-            return re.sub(r"\s+", "", v.lower())
+            return _WS.sub("", v.lower())
     return ""
 
 
 def _from_match(m: re.Match, persian_hint: bool) -> tuple[dt.date, str] | None:
     suf = _suffix(m)
-    if m.group("m1") or m.group("m3"):
-        if m.group("m1"):
-            mon, mon2, day, year = _month(m.group("m1")), _month(m.group("m2")), m.group("d"), m.group("y")
+    m1, m3 = m.group("m1", "m3")
+    if m1 or m3:
+        if m1:
+            m2, day, year = m.group("m2", "d", "y")
+            mon, mon2 = _month(m1), _month(m2)
         else:
-            mon, mon2, day, year = _month(m.group("m3")), _month(m.group("m4")), m.group("d2"), m.group("y2")
+            m4, day, year = m.group("m4", "d2", "y2")
+            mon, mon2 = _month(m3), _month(m4)
         if mon is None or (mon2 is not None and mon2[1] != mon[1]):
             return None
         cal = mon[0]
         if mon2 is not None and mon2[0] != cal:
             if {cal, mon2[0]} != {"g"}:
                 return None
-        if cal == "g" and suf in _HIJRI_SUFFIX | _SOLAR_SUFFIX:
+        if cal == "g" and suf in _LUNAR_OR_SOLAR:
             return None
         if cal != "g" and suf in {"م", "ء", "ad", "a.d."}:
             return None
-        d = int(day) if day.isdigit() else ORDINAL_DAYS.get(re.sub(r"\s+", " ", day))
+        d = int(day) if day.isdigit() else ORDINAL_DAYS.get(_WS.sub(" ", day))
         if d is None:
             return None
         res = to_date(cal, int(year), mon[1], d)
@@ -273,7 +288,12 @@ def _date_line_date(line: str):
     return checked_date(s)
 
 
-UNREAD = object()  # find_publication_date: the dateline's date is still to be read
+class _Unread:
+    def __repr__(self) -> str:  # the same in every process (benchmarks/metadata_equivalence.py keys calls by repr)
+        return "UNREAD"
+
+
+UNREAD = _Unread()  # find_publication_date: the dateline's date is still to be read
 
 
 def find_publication_date(head: list[str], tail: list[str], dateline: str | None, dateline_date=UNREAD
