@@ -18,7 +18,7 @@ boto3 = pytest.importorskip("boto3")
 
 import corpuspack  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
-from dump_forms import pack_tar, write_dump  # noqa: E402
+from dump_forms import pack_tar, pack_zip, write_dump  # noqa: E402
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 #: credentials the S3 server accepts (any); set before Ray starts so its workers inherit them
@@ -202,12 +202,12 @@ def test_s3_folder_with_json_lines_same_bytes_as_local_folder(s3, tmp_path):
     corpuspack.build(dump, tmp_path / "folder", jobs=2, progress=False)
     corpuspack.build(uri, tmp_path / "ray", engine="ray", progress=False, name="dump")
     _same_bytes(tmp_path / "folder", tmp_path / "ray", other_storage=True)
-    archive = pack_tar(dump, tmp_path / "dump.tar.gz")
-    s3[0].put_object(Bucket="corpora", Key="dumps/dump.tar.gz", Body=archive.read_bytes())
-    corpuspack.build(archive, tmp_path / "local-archive", jobs=2, progress=False)
-    corpuspack.build(f"s3://{_KEYS}@corpora/dumps/dump.tar.gz{s3[1]}", tmp_path / "ray-archive", engine="ray",
-                     progress=False)
-    _same_bytes(tmp_path / "local-archive", tmp_path / "ray-archive")
+    for archive in (pack_tar(dump, tmp_path / "dump.tar.gz"), pack_zip(dump, tmp_path / "dump.zip")):
+        s3[0].put_object(Bucket="corpora", Key=f"dumps/{archive.name}", Body=archive.read_bytes())
+        corpuspack.build(archive, tmp_path / f"local-{archive.name}", jobs=2, progress=False)
+        corpuspack.build(f"s3://{_KEYS}@corpora/dumps/{archive.name}{s3[1]}", tmp_path / f"ray-{archive.name}",
+                         engine="ray", progress=False)
+        _same_bytes(tmp_path / f"local-{archive.name}", tmp_path / f"ray-{archive.name}")
 
 
 def test_s3_dump_same_bytes_as_local_folder(s3_dump, small_dump, tmp_path):

@@ -205,8 +205,11 @@ def _zip_members(source: Source) -> Iterator[Member]:
 def _zip_scanned(source: Source) -> Iterator[Member]:
     """A zip without its central directory, read from its start by the local header in front of
     each member (stream-unzip); a member's bytes must be read before the next one is reached."""
-    from stream_unzip import stream_unzip
-
+    try:
+        from stream_unzip import stream_unzip
+    except ImportError:
+        raise zipfile.BadZipFile("no central directory (cut short?), and stream-unzip, which reads the members "
+                                 "before the cut, is not installed: pip install stream-unzip") from None
     with source.stream() as raw:
         for name, _, chunks in stream_unzip(_chunks(raw)):
             text = _zip_name(name)
