@@ -1,8 +1,10 @@
 """Datelines of news agencies and outlets: the place, the date and the credit that open a story.
 
 The forms (CITY may carry a country after a comma, "دبي، الإمارات العربية المتحدة"; DATE is
-optional, Hijri and/or Gregorian, after an optional "في"; a day and month without a year
-("في 14 مايو", KUNA's "11 - 8") is read over but gives no date):
+optional, Hijri and/or Gregorian, after an optional "في" or a comma ("مانيلا، 3 ديسمبر (رويترز)");
+its day may be written out ("بكين اول سبتمبر 2008 (شينخوا)", "أبوظبي في الأول من ديسمبر/ وام/");
+a day and month without a year ("في 14 مايو", KUNA's "11 - 8") is read over but gives no date,
+see docs/metadata.md for why no year is borrowed):
 
 * ``CITY [DATE] (CREDIT) [-|--|:]``  -- Reuters "القاهرة (رويترز) -", AFP "باريس (أ ف ب) -",
   AP "(أ ب)", CNN "دبي، الإمارات العربية المتحدة (CNN)--", Petra "عمان 11 آب (بترا) -",
