@@ -21,14 +21,22 @@ for k, t in enumerate(texts[:200]):
     open(f"{d}/{k:04d}_small.txt", "w", encoding="utf-8").write(t)
 p = subprocess.Popen([sys.executable, "-m", "corpuspack.cli", "build", d, d + "-out", "--jobs", "2", "--quiet"] + sys.argv[2:],
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-peak = 0
+peak, at_peak, own_peak = 0, {}, {}  # the sum's peak, each process's RSS then, each one's own peak
 while p.poll() is None:
     try:
         procs = [psutil.Process(p.pid)] + psutil.Process(p.pid).children(recursive=True)
-        peak = max(peak, sum(x.memory_info().rss for x in procs if x.is_running()))
+        rss = {x.pid: x.memory_info().rss for x in procs if x.is_running()}
+        for pid, r in rss.items():
+            own_peak[pid] = max(own_peak.get(pid, 0), r)
+        if sum(rss.values()) > peak:
+            peak, at_peak = sum(rss.values()), rss
     except psutil.Error:
         pass
     time.sleep(0.05)
 out, err = p.communicate()
 print(f"file {os.path.getsize(d + '/big.txt') / 2**20:.0f} MiB: rc {p.returncode}, peak RSS of all processes {peak / 2**20:.0f} MiB "
       f"({peak / os.path.getsize(d + '/big.txt'):.1f}x the file); {out.strip()[:200]} {err.strip()[-300:]}")
+others = sorted((r for pid, r in own_peak.items() if pid != p.pid), reverse=True)
+print(f"at the peak: build process {at_peak.get(p.pid, 0) / 2**20:.0f} MiB, the others "
+      f"{sum(r for pid, r in at_peak.items() if pid != p.pid) / 2**20:.0f} MiB; each one's own peak: build process "
+      f"{own_peak.get(p.pid, 0) / 2**20:.0f} MiB, the others {', '.join(f'{r / 2**20:.0f}' for r in others[:4])} MiB")

@@ -1,7 +1,8 @@
 """How short texts in a legacy encoding decode: real Arabic and Persian words (../shared/realdata)
 and a few other scripts, joined into texts of 1 to 10 words, encoded, and decoded by
 corpuspack's decode(); prints, per script and length, the share decoded right, decoded wrong
-(published mojibake) and rejected.
+(published mojibake) and rejected: with no knowledge of the dump (windows-1256 first), and in a dump
+whose other documents are in that script (its code page first, as document/legacy.py infers it).
 
     python benchmarks/short_legacy_bench.py
 
@@ -14,8 +15,11 @@ import random
 from pathlib import Path
 
 from corpuspack.builder.document.decode import Rejected, decode
+from corpuspack.builder.document.legacy import encodings_for
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata"
+SCRIPT = {"arabic": "Arabic", "persian": "Arabic", "hebrew": "Hebrew", "russian": "Cyrillic", "greek": "Greek",
+          "french": "Latin"}
 OTHERS = {  # (encoding, words): scripts a preference for windows-1256 must not turn into Arabic mojibake
     "hebrew cp1255": ("cp1255", "שלום עולם זה טקסט קצר בעברית על החדשות היום בבוקר ממשלה בחירות".split()),
     "russian cp1251": ("cp1251", "привет мир это короткий текст на русском языке о новостях сегодня утром".split()),
@@ -40,17 +44,22 @@ def words(folder: str, limit: int = 200) -> list[str]:
 def main() -> None:
     sets = {"arabic cp1256": ("cp1256", words("ant_multisource")), "persian cp1256": ("cp1256", words("farsnews")),
             **OTHERS}
-    print(f"{'text':<16}{'words':>6}{'right':>8}{'wrong':>8}{'rejected':>10}")
+    print(f"{'':<22}{'no knowledge of the dump':^26}{'in a dump of its script':^26}")
+    print(f"{'text':<16}{'words':>6}" + f"{'right':>8}{'wrong':>8}{'rejected':>10}" * 2)
     for label, (encoding, pool) in sets.items():
         for n in (1, 2, 3, 4, 6, 10):
-            rng, c = random.Random(n), collections.Counter()
-            for _ in range(500):
-                text = " ".join(rng.choice(pool) for _ in range(n))
-                try:
-                    c["right" if decode(text.encode(encoding)).text == text else "wrong"] += 1
-                except Rejected:
-                    c["rejected"] += 1
-            print(f"{label:<16}{n:>6}{c['right'] / 5:>7.1f}%{c['wrong'] / 5:>7.1f}%{c['rejected'] / 5:>9.1f}%")
+            line = f"{label:<16}{n:>6}"
+            for prefer in (None, encodings_for(SCRIPT[label.split()[0]])):
+                rng, c = random.Random(n), collections.Counter()
+                for _ in range(500):
+                    text = " ".join(rng.choice(pool) for _ in range(n))
+                    try:
+                        got = decode(text.encode(encoding)) if prefer is None else decode(text.encode(encoding), prefer=prefer)
+                        c["right" if got.text == text else "wrong"] += 1
+                    except Rejected:
+                        c["rejected"] += 1
+                line += f"{c['right'] / 5:>7.1f}%{c['wrong'] / 5:>7.1f}%{c['rejected'] / 5:>9.1f}%"
+            print(line)
 
 
 def wide_without_bom() -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import signal
@@ -282,6 +283,18 @@ def _terminate(signum, frame):
     raise _Terminated()
 
 
+#: errors of a disk that is full (or a quota reached): said as such, with what to do
+_DISK_FULL = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded"}
+
+
+def _error_message(e: Exception, args) -> str:
+    if isinstance(e, OSError) and e.errno in _DISK_FULL:
+        where = getattr(args, "output_dir", None)
+        return (f"{_DISK_FULL[e.errno]}{f' (writing to {where})' if where else ''}: {e}; free some space and run "
+                "the same command again")
+    return str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
@@ -293,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             need_folder(args.output_dir, "output folder")
         return args.func(args)
     except (ValueError, OSError) as e:  # user errors: a clear message, no traceback
-        print(f"corpuspack {args.command}: error: {e}", file=sys.stderr)
+        print(f"corpuspack {args.command}: error: {_error_message(e, args)}", file=sys.stderr)
         return 2
     except _Terminated:
         print(f"corpuspack {args.command}: terminated (SIGTERM)", file=sys.stderr)

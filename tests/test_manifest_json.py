@@ -31,6 +31,7 @@ def test_manifest_json_field_by_field(tmp_path):
                             "repeated_line_min_docs": 10, "repeated_line_min_fraction": 0.001,
                             "drop_quality": [], "manifest": None, "rows_per_shard": 10000, "row_group_size": 1000,
                             "rehash": False, "follow_symlinks": False, "max_file_size": 64 << 20, "encoding": None,
+                            "legacy_encodings": ["cp1256", "cp1252"],  # seeds: Arabic articles (the sample)
                             "include": [], "exclude": [], "text_field": "text", "id_field": "id"}
     assert len(m["options_fingerprint"]) == 16 and int(m["options_fingerprint"], 16) >= 0
     assert m["software"] == {"corpuspack": corpuspack.__version__, "python": platform.python_version(),

@@ -17,6 +17,7 @@ from importlib.resources import files
 from .. import __version__
 from .corpus.dedup import DEFAULT_CANDIDATE_THRESHOLD, DEFAULT_THRESHOLD
 from .corpus.repeated_lines import MIN_DOCS, MIN_FRACTION
+from .document.decode import PREFERRED_LEGACY, SCRIPTS
 
 
 MAX_FILE_SIZE = 64 << 20  # 64 MiB: a document, not an archive
@@ -69,6 +70,7 @@ class BuildOptions:
     follow_symlinks: bool = False  # follow symbolic links whose target lies inside the input folder
     max_file_size: int = MAX_FILE_SIZE  # bytes; a larger file is rejected unread
     encoding: str | None = None  # decode every file that is not UTF-8 (or UTF-16/32 with a BOM) with this codec
+    legacy_encodings: tuple[str, ...] = ()  # code pages short legacy texts are tried in first (default: from the dump)
     license: str | None = None  # the card's license: a Hugging Face license id (e.g. cc-by-4.0)
     card_fields: tuple[tuple[str, object], ...] = ()  # other card fields (description, citation, homepage, ...)
     include: tuple[str, ...] = ()  # glob patterns over the relative path: read only what matches one
@@ -93,7 +95,7 @@ class BuildOptions:
 
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size, max_file_size=self.max_file_size,
-                          encoding=self.encoding)
+                          encoding=self.encoding, legacy_encodings=tuple(self.legacy_encodings) or PREFERRED_LEGACY)
 
     def input_options(self) -> "InputOptions":
         from .document.inputs import InputOptions
@@ -119,6 +121,7 @@ class DocOptions:
     shingle_size: int = 5
     max_file_size: int = 0  # bytes; 0: no limit
     encoding: str | None = None  # forced codec for files that are not UTF-8 (None: detected)
+    legacy_encodings: tuple[str, ...] = PREFERRED_LEGACY  # code pages short legacy texts are tried in first
 
 
 def check(o: BuildOptions) -> None:
@@ -161,6 +164,9 @@ def check(o: BuildOptions) -> None:
             codecs.lookup(o.encoding)
         except (LookupError, TypeError):
             need(False, "--encoding", "the name of a Python codec, e.g. cp1256, iso8859-6, utf-16-le", o.encoding)
+    pages = [codec for _, _, _, codec in SCRIPTS]
+    need(isinstance(o.legacy_encodings, (tuple, list)) and all(e in pages for e in o.legacy_encodings),
+         "legacy_encodings", f"code pages among {', '.join(pages)}", o.legacy_encodings)
     parse_splits(",".join(f"{n}={v}" for n, v in o.splits) if _split_pairs(o.splits) else repr(o.splits))
 
 

@@ -30,7 +30,7 @@ from .release import card, commit, compare, layout, incremental, provenance, pub
 from .corpus import plan as corpus, finish
 from .engines import forkserver
 from .engines.base import check_engine, open_engine
-from .document import inputs as doc_inputs
+from .document import inputs as doc_inputs, legacy
 from .document.storage import Storage, open_storage
 from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
@@ -86,6 +86,9 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     if options.name is None:
         options = replace(options, name=storage.name)
     storage.check(out)  # a folder, an archive or JSON Lines (see document/inputs); not holding OUT
+    preference = legacy.choose(options, storage, out)  # the code pages of the dump's script, from a sample
+    if preference.encodings:
+        options = replace(options, legacy_encodings=preference.encodings)
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
@@ -93,12 +96,13 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
         try:
-            return _build(storage, out, tmp, version, previous, manifest, options)
+            return _build(storage, out, tmp, version, previous, manifest, options, preference)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None, options: BuildOptions) -> BuildResult:
+def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None, options: BuildOptions,
+           preference: legacy.Preference) -> BuildResult:
     log = report.Ledger()
     feats = _features(version, previous, manifest)  # checked before any work
     fingerprint = options.fingerprint()
@@ -207,6 +211,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         card=card.user_fields(out, options))
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
                                   "control_characters_removed": plan.controls,
+                                  "legacy_encodings": preference.report(),
                                   "inputs": {**tally.report(), "html_pages": _html_pages(stage_path)}},
                                  version=version)
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once

@@ -75,9 +75,20 @@ def _utf8_may_hold_controls(data: bytes) -> bool:
     return bool(data.translate(None, _NOT_CONTROL_LEAD))
 
 
-#: encodings tried first for a short text that is not UTF-8, each taken only when the text it
-#: gives looks like its script (see :func:`_short_legacy`): windows-1256 for the Arabic script
-#: (Arabic, Persian, Urdu: the dumps corpuspack is made for), windows-1252 for Latin-script text
+#: the scripts whose short legacy texts can be told by their letters: (name, first and last code
+#: point of its block, its Windows code page). The dump's own script (see :mod:`.legacy`) decides
+#: which code page a short text that is not UTF-8 is tried in first.
+SCRIPTS = (
+    ("Arabic", 0x0600, 0x06FF, "cp1256"),
+    ("Hebrew", 0x0590, 0x05FF, "cp1255"),
+    ("Cyrillic", 0x0400, 0x04FF, "cp1251"),
+    ("Greek", 0x0370, 0x03FF, "cp1253"),
+    ("Latin", 0x0041, 0x024F, "cp1252"),
+)
+#: encodings tried first for a short text that is not UTF-8 when nothing else is known, each taken
+#: only when the text it gives looks like its script (see :func:`_short_legacy`): windows-1256 for
+#: the Arabic script (Arabic, Persian, Urdu: the dumps corpuspack is made for), windows-1252 for
+#: Latin-script text
 PREFERRED_LEGACY = ("cp1256", "cp1252")
 #: a text with fewer bytes outside ASCII than this is "short" for detection (a detector guesses
 #: 2-word windows-1256 texts as cp1255, cp932, big5... half the time, 4-word ones 13%, 6-word ones never)
@@ -86,9 +97,10 @@ SHORT_NON_ASCII = 64
 MIN_SCRIPT_SHARE = 0.6
 
 
-def decode(data: bytes, encoding: str | None = None) -> Decoded:
+def decode(data: bytes, encoding: str | None = None, prefer: tuple[str, ...] = PREFERRED_LEGACY) -> Decoded:
     """Decode ``data``; raise :class:`Rejected` (empty, binary, undecodable). ``encoding``: the
-    codec for any file that is not UTF-8 or UTF-16/32 (``--encoding``; default: detected)."""
+    codec for any file that is not UTF-8 or UTF-16/32 (``--encoding``; default: detected).
+    ``prefer``: the code pages (of :data:`SCRIPTS`) a short legacy text is tried in first."""
     if not data or data.isspace():
         raise Rejected("empty", "the file has no content" if not data else "the file holds only white space")
     for bom, name in _BOMS:
@@ -115,8 +127,8 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
             return _checked(data.decode(encoding), encoding)
         except UnicodeDecodeError as e:
             raise Rejected("undecodable", f"not UTF-8, and not valid {encoding} (--encoding): {e.reason} at byte {e.start}") from None
-    if len(data) - len(data.translate(None, _HIGH)) < SHORT_NON_ASCII:
-        return _short_legacy(data)
+    if is_short(data):
+        return _short_legacy(data, prefer)
     best = from_bytes(data).best()
     if best is not None and best.chaos <= MAX_CHAOS:
         return _checked(str(best), best.encoding)
@@ -130,6 +142,12 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
 
 
 _HIGH = bytes(range(0x80, 0x100))
+
+
+def is_short(data: bytes) -> bool:
+    """Too few bytes outside ASCII for a detector (:data:`SHORT_NON_ASCII`): a legacy text this
+    short is decoded by the preferred encodings, not detected."""
+    return len(data) - len(data.translate(None, _HIGH)) < SHORT_NON_ASCII
 
 
 def _utf16_32_without_bom(data: bytes) -> Decoded | None:
@@ -187,10 +205,11 @@ def _few_high_bytes(high: bytes) -> bool:
     return counts[0] >= 0.05 * len(high) and sum(n for _, n in counts.most_common(4)) >= 0.9 * len(high)
 
 
-def _looks_arabic(text: str) -> bool:
+def _looks_script(text: str, first: int, last: int) -> bool:
+    """Most letters (:data:`MIN_SCRIPT_SHARE`) in the block ``first``-``last``, and words that hold."""
     letters = [c for c in text if c.isalpha()]
-    arabic = sum("\u0600" <= c <= "\u06ff" for c in letters)
-    return bool(letters) and arabic >= MIN_SCRIPT_SHARE * len(letters) and _words_hold(text)
+    inside = sum(first <= ord(c) <= last for c in letters)
+    return bool(letters) and inside >= MIN_SCRIPT_SHARE * len(letters) and _words_hold(text, first, last)
 
 
 def _looks_latin(text: str) -> bool:
@@ -201,32 +220,41 @@ def _looks_latin(text: str) -> bool:
             and sum(c.isascii() for c in letters) >= 0.5 * len(letters))
 
 
-def _words_hold(text: str) -> bool:
-    """No word mixes Arabic letters with others or starts with a combining mark: what bytes of
-    another legacy encoding read as windows-1256 give (Hebrew windows-1255: ``ùىهي ٍهىي``)."""
+def _words_hold(text: str, first: int, last: int) -> bool:
+    """No word mixes letters of the block ``first``-``last`` with others or starts with a combining
+    mark: what bytes of another legacy encoding give (Hebrew windows-1255 read as windows-1256:
+    ``ùىهي ٍهىي``)."""
     for word in text.split():
         if unicodedata.category(word[0]) == "Mn":
             return False
-        inside = ["\u0600" <= c <= "\u06ff" for c in word if c.isalpha()]
+        inside = [first <= ord(c) <= last for c in word if c.isalpha()]
         if any(inside) and not all(inside):
             return False
     return True
 
 
-_LOOKS = {"cp1256": _looks_arabic, "cp1252": _looks_latin}
+def _looks(text: str, codec: str) -> bool:
+    """The text a code page of :data:`SCRIPTS` gives looks like that page's script."""
+    if codec == "cp1252":
+        return _looks_latin(text)
+    first, last = _BLOCK[codec]
+    return _looks_script(text, first, last)
 
 
-def _short_legacy(data: bytes) -> Decoded:
+_BLOCK = {codec: (first, last) for _, first, last, codec in SCRIPTS}
+
+
+def _short_legacy(data: bytes, prefer: tuple[str, ...] = PREFERRED_LEGACY) -> Decoded:
     """A short text that is not UTF-8: a detector cannot tell encodings apart on a few words, so
     the preferred encodings come first, each taken only when the text it gives looks like its
     script; else a detector's answer only when every encoding it finds plausible gives the same
     text; else a rejection naming the candidates (rather than publishing mojibake)."""
-    for name in PREFERRED_LEGACY:
+    for name in prefer:
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
-        if _LOOKS[name](text):
+        if _looks(text, name):
             return _checked(text, name)
     matches = [m for m in from_bytes(data) if m.chaos <= MAX_CHAOS]
     texts = {str(m) for m in matches}

@@ -51,6 +51,7 @@ import functools
 import re
 import struct
 import unicodedata
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -362,20 +363,25 @@ def token_hashes(toks: list[str]) -> np.ndarray:
     return out
 
 
-def _text_token_hashes(prep: _Prepared) -> np.ndarray:
-    """``token_hashes(tokens)`` of a prepared text, times ``_Q**i`` (token i)."""
+def _token_hashes_of(prep: _Prepared) -> np.ndarray:
+    """``token_hashes(tokens)`` of a text prepared with numpy (code units and classes)."""
     if _B_SLOW in prep.flags or _B_DIAC in prep.flags:
         # the string tokeniser (kept diacritics, strip_diacritics=False, are
         # rare, and a few are letters, like ``ۦ``: not worth a table)
-        th = token_hashes(_tokens_of_normalised(prep.clean))
-        return th * _powers(_Q, len(th))[0][: len(th)]
+        return token_hashes(_tokens_of_normalised(prep.clean))
     cls, units = prep.cls, prep.units
     tok = cls if prep.plain else (cls == _TOK).view(np.uint8)  # 0/1 per unit
     starts = (tok[1:] > tok[:-1]).nonzero()[0]  # token i starts at clean[starts[i]]
     y = _token_sums(_VALUE.take(units[1:]), starts)
-    if len(y):  # token hash * _P**start -> token hash * _Q**i
-        y *= _powers(_P, len(units))[1].take(starts) * _powers(_Q, len(y))[0][: len(y)]
+    if len(y):  # token hash * _P**start -> token hash
+        y *= _powers(_P, len(units))[1].take(starts)
     return y
+
+
+def _text_token_hashes(prep: _Prepared) -> np.ndarray:
+    """``token_hashes(tokens)`` of a prepared text, times ``_Q**i`` (token i)."""
+    th = _token_hashes_of(prep)
+    return th * _powers(_Q, len(th))[0][: len(th)]
 
 
 def _shingles_of_scaled(y: np.ndarray, shingle: int) -> np.ndarray:
@@ -403,6 +409,59 @@ def _text_shingles(prep: _Prepared, shingle: int, native: bool = True) -> np.nda
     return _shingles_of_scaled(_text_token_hashes(prep), shingle)
 
 
+#: characters of a text shingled at a time: a longer text is cut into pieces of about this size (at
+#: a space or line break, which ends a token in every tokeniser) whose token hashes are shingled
+#: with the last ``shingle - 1`` tokens of the piece before, so the shingles of a document come in
+#: arrays of bounded size (MinHash is a minimum: it is taken piece by piece, see :func:`_signature`),
+#: the same values as :func:`_text_shingles` gives for the whole text
+PIECE_CHARS = 1 << 19
+
+
+def _shingle_pieces(prep: _Prepared, shingle: int, native: bool = True) -> Iterator[np.ndarray]:
+    """The shingle hashes of :func:`_text_shingles`, in arrays whose size does not grow with the
+    text (each shingle once; the text's own when it fits in one piece)."""
+    if len(prep.clean) <= PIECE_CHARS:
+        yield _text_shingles(prep, shingle, native)
+        return
+    carry, shingled = np.empty(0, dtype=np.uint64), False
+    for piece in _pieces(prep.clean, PIECE_CHARS):
+        th = _token_hashes_of(_classified(piece))
+        if len(carry):
+            th = np.concatenate((carry, th))
+        if len(th) >= shingle:  # every shingle that starts before the last shingle - 1 tokens
+            yield _shingles_of_scaled(th * _powers(_Q, len(th))[0][: len(th)], shingle)
+            th, shingled = th[len(th) - shingle + 1 :], True
+        carry = th
+    if len(carry) and not shingled:  # fewer tokens than a shingle: one shingle of them all
+        yield _shingles_of_scaled(carry * _powers(_Q, len(carry))[0][: len(carry)], shingle)
+
+
+def _pieces(text: str, size: int) -> Iterator[str]:
+    """``text`` cut before a space or line break about every ``size`` characters (further on when a
+    stretch holds neither)."""
+    start, n = 0, len(text)
+    while n - start > size:
+        end = start + size
+        cut = max(text.rfind(" ", start + 1, end), text.rfind("\n", start + 1, end))
+        if cut < 0:
+            ahead = [i for i in (text.find(" ", end), text.find("\n", end)) if i >= 0]
+            if not ahead:
+                break
+            cut = min(ahead)
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
+
+
+def _classified(clean: str) -> _Prepared:
+    """A piece of an already prepared text with its code units and classes (as :func:`_prepare`
+    gives them with numpy, without cleaning it again)."""
+    units = np.frombuffer((" " + clean).encode("utf-16-le", "surrogatepass"), dtype="<u2")
+    cls = _CLASS.take(units)
+    flags = bytes(np.unique(cls))
+    return _Prepared(clean, units, cls, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
+
+
 def shingle_hashes(toks: list[str], shingle: int = SHINGLE) -> np.ndarray:
     """uint64 hashes of the word ``shingle``-grams (order-sensitive); one
     shingle of all tokens when the document is shorter than ``shingle``."""
@@ -416,11 +475,21 @@ def _u32_struct(n: int) -> struct.Struct:
 
 
 def minhash_signature(hashes: np.ndarray, *, num_perm: int = NUM_PERM, seed: int = SEED) -> bytes:
-    if len(hashes) == 0:
+    return _signature((hashes,), num_perm, seed)
+
+
+def _signature(pieces: Iterable[np.ndarray], num_perm: int = NUM_PERM, seed: int = SEED) -> bytes:
+    """The MinHash signature of the shingle hashes of all ``pieces``: each value the minimum over
+    the pieces of their own signatures' (``b""``: no shingle at all)."""
+    best = None
+    for hashes in pieces:
+        if len(hashes) == 0:
+            continue
+        row = RMinHash.digest_matrix_from_flat_token_hashes(hashes, [0, len(hashes)], num_perm, seed).to_rows()[0]
+        best = row if best is None else np.minimum(best, row)
+    if best is None:
         return b""
-    m = RMinHash.digest_matrix_from_flat_token_hashes(hashes, [0, len(hashes)], num_perm, seed)
-    row = m.to_rows()[0]
-    return _u32_struct(len(row)).pack(*row)
+    return _u32_struct(len(best)).pack(*best)
 
 
 def _exact(text: str, strip_diacritics: bool = True) -> tuple[_Prepared, bytes, bool]:
@@ -448,7 +517,7 @@ def fingerprints(
     (``num_perm*4`` bytes, ``b""`` if no token), ``line_hashes`` (list of uint64) and
     ``line_index``: the index of each hashed line in ``text.splitlines()``."""
     prep, exact_key, runs = _exact(text, strip_diacritics)
-    sig = minhash_signature(_text_shingles(prep, shingle), num_perm=num_perm, seed=seed)
+    sig = _signature(_shingle_pieces(prep, shingle), num_perm, seed)
     if strip_diacritics:
         indexes, lines = _line_keys(prep.clean, max_line_chars, prep.plain, runs)
     else:
@@ -482,7 +551,7 @@ MIN_JACCARD = 0.5
 def verify_shingles(text: str, shingle: int = VERIFY_SHINGLE) -> np.ndarray:
     """Sorted distinct uint64 hashes of the word ``shingle``-grams of ``text`` (as
     :func:`shingle_hashes` of its :func:`tokens`); empty when it has no word."""
-    return np.unique(_text_shingles(_prepare(text), shingle))
+    return np.unique(np.concatenate(list(_shingle_pieces(_prepare(text), shingle))))
 
 
 def shingle_similarity(a: np.ndarray, b: np.ndarray, min_jaccard: float = MIN_JACCARD) -> float:

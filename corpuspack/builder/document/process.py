@@ -69,7 +69,7 @@ def process_documents(docs: list[tuple], opts: DocOptions) -> list:
         live = [i for i in live if i in done]
         return done
 
-    decoded = step(lambda i: decode(docs[i][1], opts.encoding))
+    decoded = step(lambda i: decode(docs[i][1], opts.encoding, opts.legacy_encodings))
     pages = step(lambda i: _page(docs[i][0], decoded[i].text))
     normalized = step(lambda i: normalize(pages[i][0]))
     cleaned = step(lambda i: _non_empty(clean_lines(normalized[i])))

@@ -1,0 +1,110 @@
+"""Which code page a dump's short legacy texts are read in first, inferred from the dump itself.
+
+A text that is not UTF-8 and has few bytes outside ASCII (:func:`.decode.is_short`) cannot be told
+apart by a detector: the same bytes are Arabic in windows-1256, Cyrillic in windows-1251 and Hebrew
+in windows-1255. The rest of the dump tells which: before pass 1 the build reads a bounded sample,
+the first :data:`SAMPLE` entries of the input in its fixed order (the order every build walks it
+in, so the choice is the same whatever ``--jobs``), decodes each, and counts the letters of each
+script of :data:`.decode.SCRIPTS` in the documents decoded with confidence (UTF-8/16/32, or a
+legacy text long enough for the detector; short legacy texts, which depend on the choice, are
+left out). The script with the most letters gives the code page tried first, then windows-1252;
+a sample without such a document keeps :data:`.decode.PREFERRED_LEGACY`. ``--encoding`` decodes
+every legacy text itself: no sample is read. The choice is an option of the build (in the
+manifest and the options fingerprint) and the report says where it came from.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from typing import NamedTuple
+
+from .decode import PREFERRED_LEGACY, SCRIPTS, Rejected, decode, is_short
+from .inputs import Payload, Tally
+
+#: entries read before pass 1
+SAMPLE = 100
+#: larger files are left out of the sample (read whole in pass 1 anyway; the sample stays cheap)
+SAMPLE_MAX_BYTES = 1 << 20
+#: characters of each sampled text whose letters are counted
+SAMPLE_CHARS = 1 << 16
+
+_LETTERS = {name: re.compile("[A-Za-z\u00c0-\u024f]" if name == "Latin" else f"[{chr(first)}-{chr(last)}]")
+            for name, first, last, _ in SCRIPTS}
+_CODE_PAGE = {name: codec for name, _, _, codec in SCRIPTS}
+
+
+class Preference(NamedTuple):
+    """The code pages short legacy texts are tried in, and why."""
+    encodings: tuple[str, ...]
+    source: str  # sample | default (no confident document in the sample) | option | --encoding
+    script: str | None = None  # the sample's script
+    documents: int = 0  # sampled documents decoded with confidence
+    letters: dict | None = None  # their letters per script
+
+    def report(self) -> dict:
+        out = {"encodings": list(self.encodings), "from": self.source}
+        if self.source in ("sample", "default"):
+            out.update(script=self.script, documents=self.documents, letters=self.letters or {})
+        return out
+
+
+def encodings_for(script: str) -> tuple[str, ...]:
+    """The code pages tried for a dump in ``script``: its own, then windows-1252."""
+    return tuple(dict.fromkeys((_CODE_PAGE[script], "cp1252")))
+
+
+def choose(options, storage, skip: str | None) -> Preference:
+    """The preference of a build: ``--encoding``, the option given, or inferred from a sample."""
+    if options.encoding:
+        return Preference((), "--encoding")
+    if options.legacy_encodings:
+        return Preference(tuple(options.legacy_encodings), "option")
+    return infer(sample(storage, options, skip))
+
+
+def sample(storage, options, skip: str | None) -> list[bytes]:
+    """The bytes of the first :data:`SAMPLE` entries of the input (those it can read, up to
+    :data:`SAMPLE_MAX_BYTES` each)."""
+    reader = storage.reader()
+    entries = storage.entries(options.input_options(), Tally(), skip=skip, follow_symlinks=options.follow_symlinks,
+                              rejected=[])
+    out = []
+    try:
+        for _, source in itertools.islice(entries, SAMPLE):
+            if isinstance(source, Payload):
+                if source.data is not None and len(source.data) <= SAMPLE_MAX_BYTES:
+                    out.append(source.data)
+                continue
+            try:
+                st = reader.stat(source)
+                if st.st_size <= SAMPLE_MAX_BYTES:
+                    out.append(reader.read(source, st.st_size, SAMPLE_MAX_BYTES))
+            except OSError:  # pass 1 reports it
+                continue
+    finally:
+        close = getattr(entries, "close", None)
+        if close is not None:
+            close()
+    return out
+
+
+def infer(documents: list[bytes]) -> Preference:
+    """The preference the letters of the confidently decoded ``documents`` give."""
+    letters = dict.fromkeys(_LETTERS, 0)
+    confident = 0
+    for data in documents:
+        try:
+            decoded = decode(data, prefer=())
+        except Rejected:
+            continue
+        if is_short(data) and not decoded.encoding.startswith("utf"):
+            continue  # decoded by a guess this choice would steer
+        confident += 1
+        text = decoded.text[:SAMPLE_CHARS]
+        for name, pattern in _LETTERS.items():
+            letters[name] += len(pattern.findall(text))
+    counted = {name: n for name, n in letters.items() if n}
+    if not counted:
+        return Preference(PREFERRED_LEGACY, "default", None, confident, {})
+    script = max(counted, key=lambda name: (counted[name], -list(_LETTERS).index(name)))
+    return Preference(encodings_for(script), "sample", script, confident, counted)
