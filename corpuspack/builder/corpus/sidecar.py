@@ -115,7 +115,6 @@ class Manifest:
         seen = self.seen if seen_keys is None else set(seen_keys)
         return sorted(k for k in self.rows if k not in seen)
 
-
     @property
     def layers(self) -> tuple[Manifest, ...]:
         return (self,)
