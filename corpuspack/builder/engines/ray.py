@@ -27,6 +27,7 @@ except ImportError as e:  # the engine is an extra
 
 from .base import DocumentBatch, Engine
 from .local import Known, process_batch
+from .ray_dedup import Partitioned
 from ..corpus import plan as corpus
 from ..corpus.repeated_lines import doc_counts, doc_threshold
 from ..corpus.stage import STAGE_SCHEMA, read_batches, shared_reader
@@ -92,10 +93,15 @@ class RayEngine(Engine):
             yield _settle(window.popleft())
 
     def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
-        """Pass 2 with the repeated lines counted on Ray Data (see :func:`repeated_lines`); the
-        other decisions are made here, as the local engine makes them (the published texts'
-        fingerprints and the near-duplicate checks as Ray tasks, through :meth:`map`)."""
-        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines)
+        """Pass 2 with the repeated lines counted on Ray Data (see :func:`repeated_lines`) and,
+        from ``options.ray_shuffle_min_docs`` staged documents on, the exact and near-duplicate
+        groupings as Ray tasks partitioned by key hash (:class:`.ray_dedup.Partitioned`: two
+        partitions and two map tasks per CPU); below, as the local engine makes them (the
+        published texts' fingerprints and shingles as Ray tasks, through :meth:`map`)."""
+        rows = sum(b.num_rows for b in read_batches(stage_path, ["_controls"]))
+        width = 2 * self._width()
+        duplicates = Partitioned(width, width) if rows >= options.ray_shuffle_min_docs else None
+        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:
