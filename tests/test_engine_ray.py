@@ -239,8 +239,9 @@ def test_partitioned_duplicates_same_bytes_as_local(local_ray, generated, tmp_pa
 
 
 def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path):
-    """Each grouping of :class:`Partitioned` (3 partitions, 5 map tasks) against the driver's
-    (:class:`Here`) on the staged rows of a real build: the same staged copies, the same exact
+    """The repeated lines counted in Ray tasks and each grouping of :class:`Partitioned` (3
+    partitions, 5 map tasks) against the driver's (:func:`repeated_here`, :class:`Here`) on the
+    staged rows of a real build: the same repeated lines, the same staged copies, the same exact
     duplicates of the published texts (with their first row) and empty texts, the same verified
     near-duplicate pairs; duplicates whose first row lies in another map task's batches included."""
     import numpy as np
@@ -248,7 +249,7 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     from corpuspack.builder.corpus.duplicates import Here, map_here
     from corpuspack.builder.corpus.plan import repeated_here
     from corpuspack.builder.corpus.published import PublishedContext
-    from corpuspack.builder.engines.ray_dedup import Partitioned
+    from corpuspack.builder.engines.ray_pass2 import Partitioned, repeated_lines
     from corpuspack.builder.options import BuildOptions
 
     corpuspack.build(generated, tmp_path / "out", jobs=2, batch_size=64, progress=False)
@@ -263,6 +264,7 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     keep = np.ones(n, bool)
     ctx = PublishedContext(stage, repeated_here(stage, copies, options))
     assert len(ctx.repeated) > 0  # the published keys of the rows that lose a line are computed in the map tasks
+    assert repeated_lines(stage, copies, options) == ctx.repeated  # counted in 4 partitions (2 CPUs)
     (dup, first, empty), (dup_r, first_r, empty_r) = here.published(stage, sizes, ctx, keep), there.published(stage, sizes, ctx, keep)
     order, order_r = np.argsort(dup), np.argsort(dup_r)
     assert np.array_equal(dup[order], dup_r[order_r]) and np.array_equal(first[order], first_r[order_r])

@@ -78,7 +78,7 @@ class BuildOptions:
     engine: str = "local"  # local (process pool) | ray (Ray Data; pip install "corpuspack[ray]")
     address: str | None = None  # the Ray cluster to join (``auto``, ``ray://host:10001``); default: start one here
     # with --engine ray: from this many staged documents on, the duplicate groupings run as Ray
-    # tasks partitioned by key hash (engines/ray_dedup.py); below, in the driver (cheaper there)
+    # tasks partitioned by key hash (engines/ray_pass2.py); below, in the driver (cheaper there)
     ray_shuffle_min_docs: int = 100_000
 
     def __post_init__(self) -> None:

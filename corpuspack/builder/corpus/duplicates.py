@@ -1,6 +1,6 @@
 """Pass 2's duplicate groupings, made in the build's process (:class:`Here`): which rows repeat
 an earlier row's exact key, as staged and as published, and which near-duplicate candidate pairs
-hold. :mod:`..engines.ray_dedup` makes the same groupings in Ray tasks, partitioned by key hash,
+hold. :mod:`..engines.ray_pass2` makes the same groupings in Ray tasks, partitioned by key hash,
 from the functions here (:func:`lost_rows`, :func:`verifier`) and in :mod:`.dedup`."""
 from __future__ import annotations
 

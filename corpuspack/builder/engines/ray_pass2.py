@@ -1,6 +1,12 @@
-"""Pass 2's duplicate groupings on Ray, partitioned by key hash (:class:`Partitioned`): the same
-decisions :class:`..corpus.duplicates.Here` makes in the build's process, without the corpus's
+"""Pass 2 on Ray tasks partitioned by key hash: the repeated lines (:func:`repeated_lines`) and
+the duplicate groupings (:class:`Partitioned`), the same decisions :mod:`..corpus.plan` and
+:class:`..corpus.duplicates.Here` make in the build's process, without the corpus's line hashes,
 keys or band hashes in the driver.
+
+* Repeated lines: a map task per run of stage batches counts the documents holding each line
+  (:func:`..corpus.repeated_lines.doc_counts`) and emits (line hash, documents) into partitions by
+  hash; a reduce task per partition sums them (:func:`..corpus.repeated_lines.sum_counts`) and
+  returns only the hashes at the threshold or above.
 
 * Exact duplicates: a map task per run of stage batches emits (exact key, row) into one of
   ``parts`` partitions by the key's low 64 bits (the published key: the map task computes it for
@@ -28,10 +34,28 @@ from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_o
                             signature_matrix, verified_pairs)
 from ..corpus.duplicates import lost_rows, map_here, verifier
 from ..corpus.published import PublishedContext, edited_fingerprints
-from ..corpus.stage import shared_reader
+from ..corpus.repeated_lines import doc_counts, doc_threshold, sum_counts
+from ..corpus.stage import read_batches, shared_reader
 from ..options import BuildOptions
 
 _NONE = np.empty(0, np.int64)
+
+
+def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
+    """The hashes of lines repeated across the documents not in ``drop``, sorted (what
+    :func:`..corpus.plan.repeated_here` finds), counted in Ray tasks: two map tasks and two
+    partitions per CPU of the cluster."""
+    sizes = [b.num_rows for b in read_batches(stage_path, ["_controls"])]
+    if not sizes:
+        return ()
+    width = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
+    threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
+                              options.repeated_line_min_fraction)
+    mapper = ray.remote(_line_map).options(num_returns=width)
+    maps = [_listed(mapper.remote(run, stage_path, width)) for run in _runs(sizes, drop, width)]
+    reduce = ray.remote(_line_reduce)
+    found = ray.get([reduce.remote(threshold, *[m[p] for m in maps]) for p in range(width)])
+    return tuple(np.sort(np.concatenate(found)).tolist())
 
 
 class Partitioned:
@@ -59,7 +83,6 @@ class Partitioned:
         runs = _runs(sizes, keep, self.maps)
         mapper = ray.remote(_exact_map).options(num_returns=self.parts + 1)
         maps = [mapper.remote(run, stage_path, repeated, self.parts) for run in runs]
-        maps = [m if isinstance(m, list) else [m] for m in maps]
         reduce = ray.remote(_exact_reduce)
         found = ray.get([reduce.remote(*[m[p] for m in maps]) for p in range(self.parts)])
         empty = ray.get([m[self.parts] for m in maps])
@@ -71,15 +94,42 @@ class Partitioned:
         n = len(drop)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         mapper = ray.remote(_band_map).options(num_returns=self.parts)
-        maps = [mapper.remote(run, stage_path, bands, rows, self.parts) for run in _runs(sizes, ~drop, self.maps)]
-        maps = [m if isinstance(m, list) else [m] for m in maps]
+        maps = [_listed(mapper.remote(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
         pairer = ray.remote(_pair_reduce).options(num_returns=self.parts)
-        pairs = [pairer.remote(n, self.parts, *[m[p] for m in maps]) for p in range(self.parts)]
-        pairs = [p if isinstance(p, list) else [p] for p in pairs]
+        pairs = [_listed(pairer.remote(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
         verify = ray.remote(_verify)
         kept = ray.get([verify.remote(n, stage_path, sizes, ctx, options.near_dup_threshold, *[p[q] for p in pairs])
                         for q in range(self.parts)])
         return np.concatenate([k[0] for k in kept]), np.concatenate([k[1] for k in kept])
+
+
+def _listed(refs) -> list:
+    """A task's object references as a list (Ray gives one reference, not a list, for one return)."""
+    return refs if isinstance(refs, list) else [refs]
+
+
+def _line_map(run: tuple, stage_path: str, parts: int):
+    """(line hash, documents holding it) of a run of stage batches, the excluded rows left out (a
+    document counts once per batch, so the batches' counts add up), in ``parts`` partitions by hash."""
+    first, last, offset, bits, n = run
+    exclude = _unpack(bits, n)
+    reader = shared_reader(stage_path, ("_line_hashes",))
+    values, docs, at = [np.empty(0, np.uint64)], [np.empty(0, np.int64)], 0
+    for index in range(first, last):
+        hashes = reader.get_batch(index).column(0)
+        v, d = doc_counts(hashes, exclude[at:at + len(hashes)])
+        values.append(v)
+        docs.append(d)
+        at += len(hashes)
+    table = np.column_stack([np.concatenate(values), np.concatenate(docs).astype(np.uint64)])
+    return _one_or_many(_split(table, table[:, 0], parts))
+
+
+def _line_reduce(threshold: int, *chunks: np.ndarray) -> np.ndarray:
+    """The line hashes of one partition held by at least ``threshold`` documents in all."""
+    table = np.concatenate(chunks)
+    uniq, counts = sum_counts([table[:, 0]], [table[:, 1].astype(np.int64)])
+    return uniq[counts >= threshold]
 
 
 def _runs(sizes: list[int], mask: np.ndarray, maps: int) -> list[tuple]:
