@@ -276,3 +276,16 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     u_r, v_r = there.near_pairs(stage, sizes, drop, options, ctx)
     assert sorted(zip(u.tolist(), v.tolist())) == sorted(zip(u_r.tolist(), v_r.tolist()))
     assert len(u) > 50
+
+
+def test_partitioned_groupings_with_nothing_staged(local_ray, tmp_path):
+    """Every file rejected (empty, binary): no staged row for the partitioned groupings to group;
+    the build ends as the local engine's does, with the same bytes."""
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "empty.txt").write_bytes(b"")
+    (dump / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
+    on_ray = corpuspack.build(dump, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, progress=False)
+    assert on_ray.counts == local.counts and local.counts["included"] == 0 and local.counts["rejected"] == 2
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
