@@ -44,21 +44,25 @@ def main() -> None:
             for method in figures:
                 out = Path(tmp) / f"{method}-{i}"
                 figures[method].append(run.measure(method, corpus, out, args.jobs))
-                print(f"  {method}: {figures[method][-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
+                print(f"  {method}: {figures[method][-1]['seconds']:.1f} s, CPU {figures[method][-1]['cpu_seconds']:.1f} s",
+                      file=sys.stderr, flush=True)
         same = tree_bytes(Path(tmp) / "corpuspack-0" / "dataset") == tree_bytes(Path(tmp) / "corpuspack_ray-0" / "dataset")
 
     def median(method: str, key: str) -> float:
         values = sorted(r[key] for r in figures[method])
         return values[len(values) // 2]
 
-    print(f"\n{docs:,} documents from {corpus}, {args.jobs} jobs, median of {args.repeat}\n")
-    print("| engine | seconds | docs/s | peak RSS (MiB) | time vs local | memory vs local |")
-    print("|---|---|---|---|---|---|")
+    import psutil
+
+    print(f"\n{docs:,} documents from {corpus}, {args.jobs} jobs, median of {args.repeat} (runs alternated), "
+          f"load average at the end {psutil.getloadavg()[0]:.1f}\n")
+    print("| engine | seconds | CPU seconds | docs/s | peak RSS (MiB) | time vs local | memory vs local |")
+    print("|---|---|---|---|---|---|---|")
     for method, label in (("corpuspack", "local (process pool)"),
                           ("corpuspack_ray", "ray: `--engine ray` (starts Ray, cold workers)"),
                           ("corpuspack_ray_running", "ray: the build alone (Ray running, workers warm)")):
         s, m = median(method, "seconds"), median(method, "peak_rss")
-        print(f"| {label} | {s:.1f} | {docs / s:,.0f} | {m / 2**20:,.0f} | "
+        print(f"| {label} | {s:.1f} | {median(method, 'cpu_seconds'):.1f} | {docs / s:,.0f} | {m / 2**20:,.0f} | "
               f"{s / median('corpuspack', 'seconds'):.2f}x | {m / median('corpuspack', 'peak_rss'):.2f}x |")
     print(f"\nbyte-identical outputs: {'yes' if same else 'NO'}")
 

@@ -227,3 +227,67 @@ def test_ray_engine_without_ray_says_what_to_install(tmp_path):
     assert proc.returncode == 2
     assert 'pip install "corpuspack[ray]"' in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_partitioned_duplicates_same_bytes_as_local(local_ray, generated, tmp_path):
+    """The duplicate groupings as Ray tasks partitioned by key hash (forced on at any size), over
+    batches of 64 documents: exact and near duplicates fall in other batches and partitions than
+    their originals, and the output is still the local engine's, byte for byte."""
+    opts = dict(splits=(("train", 0.9), ("test", 0.1)), near_dedup="drop", batch_size=64, progress=False)
+    local = corpuspack.build(generated, tmp_path / "local", jobs=2, **opts)
+    on_ray = corpuspack.build(generated, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, **opts)
+    assert on_ray.counts == local.counts and local.counts["duplicate"] > 100
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
+def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path):
+    """The repeated lines counted in Ray tasks and each grouping of :class:`Partitioned` (3
+    partitions, 5 map tasks) against the driver's (:func:`repeated_here`, :class:`Here`) on the
+    staged rows of a real build: the same repeated lines, the same staged copies, the same exact
+    duplicates of the published texts (with their first row) and empty texts, the same verified
+    near-duplicate pairs; duplicates whose first row lies in another map task's batches included."""
+    import numpy as np
+
+    from corpuspack.builder.corpus.duplicates import Here, map_here
+    from corpuspack.builder.corpus.plan import repeated_here
+    from corpuspack.builder.corpus.published import PublishedContext
+    from corpuspack.builder.engines.ray_pass2 import Partitioned, repeated_lines
+    from corpuspack.builder.options import BuildOptions
+
+    corpuspack.build(generated, tmp_path / "out", jobs=2, batch_size=64, progress=False)
+    stage = str(next((tmp_path / "out" / ".cache").glob("stage-*")))
+    reader = pa.ipc.open_file(stage)
+    sizes = [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+    n = sum(sizes)
+    options = BuildOptions()
+    here, there = Here(map_here), Partitioned(maps=5, parts=3)
+    copies = here.staged_copies(stage, sizes)
+    assert np.array_equal(there.staged_copies(stage, sizes), copies) and copies.sum() > 50
+    keep = np.ones(n, bool)
+    ctx = PublishedContext(stage, repeated_here(stage, copies, options))
+    assert len(ctx.repeated) > 0  # the published keys of the rows that lose a line are computed in the map tasks
+    assert repeated_lines(stage, copies, options) == ctx.repeated  # counted in 4 partitions (2 CPUs)
+    (dup, first, empty), (dup_r, first_r, empty_r) = here.published(stage, sizes, ctx, keep), there.published(stage, sizes, ctx, keep)
+    order, order_r = np.argsort(dup), np.argsort(dup_r)
+    assert np.array_equal(dup[order], dup_r[order_r]) and np.array_equal(first[order], first_r[order_r])
+    assert np.array_equal(empty, empty_r)
+    run = (n + 4) // 5  # rows per map task, about: some duplicates sit in another task's batches
+    assert np.count_nonzero(dup // run != first // run) > 20
+    drop = copies.copy()
+    u, v = here.near_pairs(stage, sizes, drop, options, ctx)
+    u_r, v_r = there.near_pairs(stage, sizes, drop, options, ctx)
+    assert sorted(zip(u.tolist(), v.tolist())) == sorted(zip(u_r.tolist(), v_r.tolist()))
+    assert len(u) > 50
+
+
+def test_partitioned_groupings_with_nothing_staged(local_ray, tmp_path):
+    """Every file rejected (empty, binary): no staged row for the partitioned groupings to group;
+    the build ends as the local engine's does, with the same bytes."""
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "empty.txt").write_bytes(b"")
+    (dump / "blob.bin").write_bytes(bytes(range(256)) * 8)
+    local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
+    on_ray = corpuspack.build(dump, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, progress=False)
+    assert on_ray.counts == local.counts and local.counts["included"] == 0 and local.counts["rejected"] == 2
+    _same_bytes(tmp_path / "local", tmp_path / "ray")

@@ -79,6 +79,9 @@ class BuildOptions:
     id_field: str = "id"  # JSON Lines: the field holding a document's id (when present)
     engine: str = "local"  # local (process pool) | ray (Ray Data; pip install "corpuspack[ray]")
     address: str | None = None  # the Ray cluster to join (``auto``, ``ray://host:10001``); default: start one here
+    # with --engine ray: from this many staged documents on, the duplicate groupings run as Ray
+    # tasks partitioned by key hash (engines/ray_pass2.py); below, in the driver (cheaper there)
+    ray_shuffle_min_docs: int = 100_000
 
     def __post_init__(self) -> None:
         from .release.cardfields import check as check_card
@@ -107,7 +110,8 @@ class BuildOptions:
         """Digest of everything that changes the bytes of the output, and the code version."""
         relevant = {k: v for k, v in asdict(self).items()
                     if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git",
-                                 "rehash", "follow_symlinks", "license", "card_fields", "engine", "address"}}
+                                 "rehash", "follow_symlinks", "license", "card_fields", "engine", "address",
+                                 "ray_shuffle_min_docs"}}
         relevant["corpuspack"] = __version__
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()
@@ -143,6 +147,8 @@ def check(o: BuildOptions) -> None:
         parse(o.version)  # a VersionError (ValueError) naming the rule
     need(whole(o.jobs) and o.jobs >= 1, "--jobs", "a whole number of worker processes, 1 or more", o.jobs)
     need(whole(o.batch_size) and o.batch_size >= 1, "batch_size", "a whole number, 1 or more", o.batch_size)
+    need(whole(o.ray_shuffle_min_docs) and o.ray_shuffle_min_docs >= 0, "ray_shuffle_min_docs",
+         "a whole number of documents, 0 or more", o.ray_shuffle_min_docs)
     need(o.near_dedup in ("annotate", "drop"), "--near-dedup", "one of annotate, drop", o.near_dedup)
     need(number(o.near_dup_threshold) and 0 < o.near_dup_threshold <= 1, "--near-dup-threshold",
          "a similarity above 0 and at most 1", o.near_dup_threshold)

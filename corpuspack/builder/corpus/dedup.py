@@ -111,16 +111,35 @@ def exact_duplicates(exact_keys, ids: pa.Array) -> pa.Array:
         raise ValueError("exact_keys and ids differ in length")
     if n == 0:
         return pa.array([], type=pa.string())
-    order = np.lexsort((np.arange(n), k[:, 1], k[:, 0]))  # by key, then row
+    return duplicate_ids(ids, *first_of_key(k, np.arange(n)))
+
+
+def first_of_key(k: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(dup, first)``: the rows whose (m, 2) key ``k`` an earlier row (smaller row number)
+    holds too, and that row, the first of their key. ``rows``: each key's row number, in any
+    order (a partition of the corpus's keys gives the duplicates among its keys)."""
+    rows = np.asarray(rows, np.int64)
+    if not len(rows):
+        return rows, rows
+    order = np.lexsort((rows, k[:, 1], k[:, 0]))  # by key, then row
     ks = k[order]
-    new_group = np.ones(n, dtype=bool)
+    rs = rows[order]
+    new_group = np.ones(len(rs), dtype=bool)
     new_group[1:] = np.any(ks[1:] != ks[:-1], axis=1)
-    group_first = order[np.flatnonzero(new_group)]
-    first = np.empty(n, dtype=np.int64)
-    first[order] = np.repeat(group_first, np.diff(np.append(np.flatnonzero(new_group), n)))
-    dup = first != np.arange(n)
-    idx = pa.array(first, mask=~dup)
-    return _as_array(ids).take(idx)
+    starts = np.flatnonzero(new_group)
+    first = np.repeat(rs[starts], np.diff(np.append(starts, len(rs))))
+    return rs[~new_group], first[~new_group]
+
+
+def duplicate_ids(ids, dup: np.ndarray, first: np.ndarray) -> pa.Array:
+    """The ``exact_duplicates`` column: for rows ``dup``, the id of row ``first``; null elsewhere."""
+    ids = _as_array(ids)
+    n = len(ids)
+    index = np.arange(n)
+    index[dup] = first
+    mask = np.ones(n, dtype=bool)
+    mask[dup] = False
+    return ids.take(pa.array(index, mask=mask))
 
 
 # --------------------------------------------------------------------------- LSH params
@@ -314,25 +333,29 @@ def _candidate_pairs(band_hash: np.ndarray, active: np.ndarray) -> np.ndarray:
         col = band_hash[idx_active, b]
         order = np.argsort(col, kind="stable")
         sc = col[order]
-        rows_sorted = idx_active[order]  # ascending row index within equal hashes
-        same = sc[1:] == sc[:-1]
-        if not same.any():
-            continue
-        # run starts
-        starts = np.ones(len(sc), dtype=bool)
-        starts[1:] = ~same
-        run_id = np.cumsum(starts) - 1
-        first_of_run = rows_sorted[np.flatnonzero(starts)][run_id]
-        k = np.flatnonzero(same) + 1  # positions that continue a run
-        j = rows_sorted[k]
-        pred = rows_sorted[k - 1]
-        first = first_of_run[k]
-        codes.append(pred * n + j)
-        star = first != pred
-        codes.append(first[star] * n + j[star])
+        codes.extend(run_pairs(sc[1:] == sc[:-1], idx_active[order], n))  # ascending rows within equal hashes
     if not codes:
         return np.empty(0, dtype=np.int64)
     return np.unique(np.concatenate(codes))
+
+
+def run_pairs(same: np.ndarray, rows_sorted: np.ndarray, n: int) -> list[np.ndarray]:
+    """Candidate pairs (codes ``i * n + j``) of the runs of equal band hashes: ``rows_sorted``
+    are the rows sorted by their hash, ascending rows within a run, ``same[k]`` whether row
+    ``k + 1`` has the hash of row ``k``. Each member of a run pairs with its predecessor and
+    with the run's first row (linear in the run's length)."""
+    if not same.any():
+        return []
+    starts = np.ones(len(rows_sorted), dtype=bool)
+    starts[1:] = ~same
+    run_id = np.cumsum(starts) - 1
+    first_of_run = rows_sorted[np.flatnonzero(starts)][run_id]
+    k = np.flatnonzero(same) + 1  # positions that continue a run
+    j = rows_sorted[k]
+    pred = rows_sorted[k - 1]
+    first = first_of_run[k]
+    star = first != pred
+    return [pred * n + j, first[star] * n + j[star]]
 
 
 def near_duplicates(
@@ -430,9 +453,20 @@ def clusters(band_hash: np.ndarray, active: np.ndarray, ids, verify, threshold: 
     ids = _as_array(ids)
     n = len(ids)
     codes = _candidate_pairs(band_hash, active)
+    u, v = verified_pairs(codes, n, verify, threshold)
+    out = components(u, v, ids, drop)
+    if return_stats:
+        bands, rows, num_perm, index_bytes = stats
+        return (*out, NearDupStats(bands, rows, num_perm, int(len(codes)), int(len(u)),
+                                   int(index_bytes), index_bytes / max(n, 1)))
+    return out
+
+
+def verified_pairs(codes: np.ndarray, n: int, verify, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs (codes ``i * n + j``) whose similarity ``verify(u, v)`` is at least
+    ``threshold``, as two arrays of rows, verified in blocks of ``_PAIR_BLOCK`` pairs."""
     u_all = codes // n
     v_all = codes % n
-    del codes
     keep_u, keep_v = [], []
     for s in range(0, len(u_all), _PAIR_BLOCK):
         u = u_all[s : s + _PAIR_BLOCK]
@@ -442,15 +476,17 @@ def clusters(band_hash: np.ndarray, active: np.ndarray, ids, verify, threshold: 
         keep_v.append(v[ok])
     u = np.concatenate(keep_u) if keep_u else np.empty(0, dtype=np.int64)
     v = np.concatenate(keep_v) if keep_v else np.empty(0, dtype=np.int64)
+    return u, v
 
+
+def components(u: np.ndarray, v: np.ndarray, ids, drop: np.ndarray) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """``(cluster, cluster_size, is_representative)`` of the connected components of the
+    verified pairs ``(u, v)``, each labelled with its smallest row (the representative)."""
+    ids = _as_array(ids)
+    n = len(ids)
     labels = _components(n, u, v)
     sizes = np.bincount(labels, minlength=n).astype(np.int32)[labels]
     in_cluster = sizes > 1
     cluster = ids.take(pa.array(labels.astype(np.int64), mask=~in_cluster))
     is_rep = (labels == np.arange(n)) & ~drop
-    out = (cluster, pa.array(sizes, type=pa.int32()), is_rep)
-    if return_stats:
-        bands, rows, num_perm, index_bytes = stats
-        return (*out, NearDupStats(bands, rows, num_perm, int(len(u_all)), int(len(u)),
-                                   int(index_bytes), index_bytes / max(n, 1)))
-    return out
+    return cluster, pa.array(sizes, type=pa.int32()), is_rep

@@ -18,10 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
-from .dedup import band_hashes, choose_bands, clusters, exact_duplicates, exact_key_matrix, signature_matrix
-from .published import PublishedContext, edited_fingerprints, shingle_task
+from .dedup import components, duplicate_ids
+from .duplicates import Here, map_here
+from .published import PublishedContext
 from .repeated_lines import find_repeated_lines
 from .stage import read_batches
 
@@ -89,7 +89,8 @@ def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions) -> t
     return tuple(sorted(repeated.hashes))
 
 
-def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=repeated_here) -> Plan:
+def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=repeated_here,
+         duplicates=None) -> Plan:
     """Decide, for every staged row, what pass 3 does with it. Duplicates are decided on the
     text as published: lines repeated across the corpus are found first (over the texts that
     are not exact copies as staged, so that a copy does not make its own lines "repeated"),
@@ -97,103 +98,39 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     (:func:`.published.edited_fingerprints`, over those rows only) and exact duplicates are
     decided on those keys; near-duplicate candidates come from LSH over the staged MinHash
     signatures, each pair verified on the shingles of the two published texts
-    (:func:`.published.shingle_task`).
+    (:func:`.published.shingle_task`), and the verified pairs joined into clusters here.
 
     ``map_tasks(fn, tasks, ctx)`` runs tasks and yields ``(task, result)`` in order (the
-    build's process pool, ``Workers.map``); by default, in this process. Reads of the stage
-    file: ids and keys, line hashes, MinHash signatures, and the texts of the rows that lose a
-    line or are near-duplicate candidates; what is kept is a few small columns (ids, keys) and
-    the LSH band hashes (``bands`` x 8 bytes per document). ``repeated_lines``: how the
-    repeated lines are counted (:func:`repeated_here`, or an engine's own way)."""
+    build's process pool, ``Workers.map``); by default, in this process. ``duplicates``: how
+    the exact and near-duplicate groupings are made (:class:`.duplicates.Here`, over columns
+    read here: the exact keys and the LSH band hashes, ``bands`` x 8 bytes per document; or an
+    engine's own way). ``repeated_lines``: how the repeated lines are counted
+    (:func:`repeated_here`, or an engine's own way). Held here in any case: ids, names and the
+    decision columns."""
     if map_tasks is None:
-        map_tasks = _map_here
-    parts = list(read_batches(stage_path, ["id", "file_name", "_exact_key", "_controls"]))
+        map_tasks = map_here
+    if duplicates is None:
+        duplicates = Here(map_tasks)
+    parts = list(read_batches(stage_path, ["id", "file_name", "_controls"]))
     ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
     names = pa.chunked_array([b.column(1) for b in parts], pa.string())
-    keys = pa.chunked_array([b.column(2) for b in parts], pa.binary())
-    controls = pa.chunked_array([b.column(3) for b in parts], pa.int32()).to_numpy()
+    controls = pa.chunked_array([b.column(2) for b in parts], pa.int32()).to_numpy()
     sizes = [b.num_rows for b in parts]
     del parts
     n = len(ids)
     id_first = _first_of_each_id(ids)
     keep_id = id_first == np.arange(n)
     # copies as staged are copies as published: their lines are not counted twice
-    staged_copy = exact_duplicates(keys, ids).is_valid().to_numpy(zero_copy_only=False)
+    staged_copy = duplicates.staged_copies(stage_path, sizes)
     hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
-    bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
     ctx = PublishedContext(stage_path, hashes)
-    band_hash, present = _band_matrix(stage_path, n, bands, rows)
-    key_matrix = np.array(exact_key_matrix(keys))  # a copy: the rows of edited texts are replaced
-    del keys
-    empty = np.zeros(n, bool)
-    edited_tasks = _edited_tasks(stage_path, sizes, hashes, keep_id)
-    for _, res in map_tasks(edited_fingerprints, edited_tasks, ctx):
-        r = res.column("row").to_numpy()
-        key_matrix[r] = exact_key_matrix(res.column("exact_key"))
-        empty[r] = res.column("empty").to_numpy(zero_copy_only=False)
+    dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id)
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
-    exact_of = exact_duplicates(key_matrix, ids)
+    exact_of = duplicate_ids(ids, dup, first)
     exact_of = pc.if_else(pa.array(takes_part), exact_of, pa.nulls(n, pa.string()))
     drop = ~takes_part | exact_of.is_valid().to_numpy(zero_copy_only=False)
-    cluster, cluster_size, representative = clusters(
-        band_hash, present & ~drop, ids, _verifier(stage_path, sizes, ctx, map_tasks), options.near_dup_threshold, drop)
-    del band_hash
+    u, v = duplicates.near_pairs(stage_path, sizes, drop, options, ctx)
+    cluster, cluster_size, representative = components(u, v, ids, drop)
     return Plan(names.combine_chunks(), id_first, _array(exact_of), _array(cluster), _array(cluster_size),
                 np.asarray(representative), hashes,
                 {"documents": int(np.count_nonzero(controls)), "characters": int(controls.sum())})
-
-
-def _map_here(fn, tasks, ctx):
-    for task in tasks:
-        yield task, fn(task, ctx)
-
-
-def _band_matrix(stage_path: str, n: int, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """(n, bands) LSH band hashes of the staged MinHash signatures, and which rows have one."""
-    band_hash = np.zeros((n, bands), np.uint64)
-    present = np.zeros(n, bool)
-    row = 0
-    for b in read_batches(stage_path, ["_minhash"]):
-        sig, pres, _ = signature_matrix(b.column(0), None)
-        m = len(pres)
-        present[row:row + m] = pres
-        if sig.shape[1]:
-            band_hash[row:row + m] = band_hashes(sig, bands, rows)
-        row += m
-    return band_hash, present
-
-
-def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray):
-    """(batch index, its first row, rows within it that lose a repeated line) per batch that has any."""
-    if not repeated:
-        return
-    wanted = np.fromiter(repeated, np.uint64, len(repeated))
-    offset = 0
-    for i, b in enumerate(read_batches(stage_path, ["_line_hashes"])):
-        lh = b.column(0)
-        flat = lh.flatten().to_numpy(zero_copy_only=False)
-        hit = np.isin(flat, wanted)
-        if hit.any():
-            rows = np.unique(pc.list_parent_indices(lh).to_numpy(zero_copy_only=False)[hit])
-            rows = rows[keep[offset + rows]]
-            if len(rows):
-                yield i, offset, rows.tolist()
-        offset += sizes[i]
-
-
-def _verifier(stage_path: str, sizes: list[int], ctx: PublishedContext, map_tasks):
-    """``verify(u, v)``: the similarity of the published texts of rows ``u`` and ``v``
-    (:func:`.fingerprint.shingle_similarity` of their shingle sets), the shingles computed in
-    the workers, once per row, for the rows of one block of candidate pairs."""
-    starts = np.cumsum([0, *sizes])
-
-    def verify(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        need = np.unique(np.concatenate([u, v]))
-        batch_of = np.searchsorted(starts, need, side="right") - 1
-        tasks = [(int(i), int(starts[i]), (need[batch_of == i] - starts[i]).tolist()) for i in np.unique(batch_of)]
-        shingles: dict[int, np.ndarray] = {}
-        for _, (rows, sets) in map_tasks(shingle_task, tasks, ctx):
-            shingles.update(zip(rows, sets))
-        return np.array([shingle_similarity(shingles[a], shingles[b]) for a, b in zip(u.tolist(), v.tolist())])
-
-    return verify

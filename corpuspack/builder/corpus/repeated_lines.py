@@ -108,6 +108,12 @@ def doc_counts(batch, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np
     return np.unique(v[first], return_counts=True)
 
 
+def sum_counts(values: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct line hashes, sorted; their summed document counts) of runs of (hash, count) pairs."""
+    uniq, inv = np.unique(np.concatenate(values), return_inverse=True)
+    return uniq, np.bincount(inv.ravel(), weights=np.concatenate(counts), minlength=len(uniq)).astype(np.int64)
+
+
 def doc_threshold(num_docs: int, min_docs: int = MIN_DOCS, min_fraction: float = MIN_FRACTION) -> int:
     """How many documents must hold a line for it to be boilerplate."""
     return max(int(min_docs), int(math.ceil(min_fraction * num_docs)))
@@ -141,10 +147,7 @@ def find_repeated_lines(
         # merging into the running totals costs O(distinct lines): do it only when the
         # pending batches are as large as the totals (amortised O(n log n) overall)
         nonlocal uniq, counts, pending_v, pending_c, pending
-        allv = np.concatenate([uniq, *pending_v])
-        allc = np.concatenate([counts, *pending_c])
-        uniq, inv = np.unique(allv, return_inverse=True)
-        counts = np.bincount(inv.ravel(), weights=allc, minlength=len(uniq)).astype(np.int64)
+        uniq, counts = sum_counts([uniq, *pending_v], [counts, *pending_c])
         pending_v, pending_c, pending = [], [], 0
 
     row0 = 0

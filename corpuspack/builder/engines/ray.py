@@ -15,9 +15,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 try:
     import ray
@@ -27,9 +25,9 @@ except ImportError as e:  # the engine is an extra
 
 from .base import DocumentBatch, Engine
 from .local import Known, process_batch
+from .ray_pass2 import Partitioned, repeated_lines
 from ..corpus import plan as corpus
-from ..corpus.repeated_lines import doc_counts, doc_threshold
-from ..corpus.stage import STAGE_SCHEMA, read_batches, shared_reader
+from ..corpus.stage import STAGE_SCHEMA, read_batches
 from ..document.inputs import Payload
 from ..document.storage import Reader, Storage
 from ..options import BuildOptions, DocOptions
@@ -62,9 +60,6 @@ class RayEngine(Engine):
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # results in input order
         context.enable_progress_bars = False
-        # groupby as sort-based shuffle tasks: no aggregator actors to start (on a small cluster,
-        # as on 2 cores, they cost more than the counts they sum: ~12 s against ~27 s measured)
-        context.shuffle_strategy = ray.data.context.ShuffleStrategy.SORT_SHUFFLE_PULL_BASED
         # the workers import the per-document code (and build its tables) while the files are listed
         warm = ray.remote(_warm_up)
         self._warming = [warm.remote() for _ in range(self._width())]
@@ -92,10 +87,15 @@ class RayEngine(Engine):
             yield _settle(window.popleft())
 
     def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
-        """Pass 2 with the repeated lines counted on Ray Data (see :func:`repeated_lines`); the
-        other decisions are made here, as the local engine makes them (the published texts'
-        fingerprints and the near-duplicate checks as Ray tasks, through :meth:`map`)."""
-        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines)
+        """Pass 2 with the repeated lines counted in Ray tasks (:func:`.ray_pass2.repeated_lines`) and,
+        from ``options.ray_shuffle_min_docs`` staged documents on, the exact and near-duplicate
+        groupings as Ray tasks partitioned by key hash (:class:`.ray_pass2.Partitioned`: two
+        partitions and two map tasks per CPU); below, as the local engine makes them (the
+        published texts' fingerprints and shingles as Ray tasks, through :meth:`map`)."""
+        rows = sum(b.num_rows for b in read_batches(stage_path, ["_controls"]))
+        width = 2 * self._width()
+        duplicates = Partitioned(width, width) if rows and rows >= options.ray_shuffle_min_docs else None
+        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:
@@ -114,57 +114,6 @@ class RayEngine(Engine):
                 items = [(rel, None if order is None else Payload(None, order=_pair(order)), None)
                          for rel, order in zip(row["rel"], row["order"])]
                 yield items, records, json.loads(row["rejections"]), row["outcomes"]
-
-
-def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
-    """The hashes of lines repeated across the kept documents, sorted, counted on Ray Data: each
-    stage batch's (line hash, documents) counts in a task, summed by a ``groupby`` over the
-    hashes, the lines under the threshold filtered out in the tasks. The driver receives
-    the repeated hashes only (the drop mask goes out as one bit per row)."""
-    sizes = [b.num_rows for b in read_batches(stage_path, ["id"])]
-    if not sizes:
-        return ()
-    starts = np.cumsum([0, *sizes])
-    width = max(1, int(ray.cluster_resources().get("CPU", 1)))
-    # a few tasks per CPU, each counting a run of stage batches: the shuffle's cost grows with
-    # blocks x partitions (79 blocks of one batch each: ~170 s on 2 loaded cores for 20,000 documents)
-    per_task = -(-len(sizes) // (2 * width))
-    items = [{"first": i, "last": min(i + per_task, len(sizes)),
-              "exclude": np.packbits(drop[starts[i]:starts[min(i + per_task, len(sizes))]]).tobytes(),
-              "rows": int(starts[min(i + per_task, len(sizes))] - starts[i])}
-             for i in range(0, len(sizes), per_task)]
-    threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
-                              options.repeated_line_min_fraction)
-    counts = (ray.data.from_items(items, override_num_blocks=len(items))
-              .map_batches(_line_counts, fn_args=(stage_path,), batch_size=1, batch_format="pyarrow")
-              .groupby("hash", num_partitions=width).sum("docs"))
-    kept = counts.map_batches(_at_least, fn_args=(threshold,), batch_format="pyarrow")
-    parts = [b.column("hash").to_numpy() for b in kept.iter_batches(batch_size=None, batch_format="pyarrow")]
-    return tuple(np.sort(np.concatenate(parts).view(np.uint64)).tolist()) if parts else ()
-
-
-def _line_counts(item: pa.Table, stage_path: str) -> pa.Table:
-    """(line hash, documents holding it) of a run of stage batches, excluded rows left out (a
-    document counts once per batch that holds it, so the per-batch counts add up). The hashes
-    go as int64 (the same 64 bits): Ray Data's sort-based groupby sorts a uint64 column as
-    Python objects otherwise, and fails."""
-    first, last, rows = (item.column(c)[0].as_py() for c in ("first", "last", "rows"))
-    exclude = np.unpackbits(np.frombuffer(item.column("exclude")[0].as_py(), np.uint8), count=rows).astype(bool)
-    reader = shared_reader(stage_path, ("_line_hashes",))
-    values, docs, at = [], [], 0
-    for index in range(first, last):
-        hashes = reader.get_batch(index).column(0)
-        v, d = doc_counts(hashes, exclude[at:at + len(hashes)])
-        values.append(v)
-        docs.append(d)
-        at += len(hashes)
-    return pa.table({"hash": pa.array(np.concatenate(values).view(np.int64)),
-                     "docs": pa.array(np.concatenate(docs), pa.int64())})
-
-
-def _at_least(counts: pa.Table, threshold: int) -> pa.Table:
-    docs = counts.column(counts.column_names[1])
-    return counts.filter(pc.greater_equal(docs, threshold)).select(["hash"])
 
 
 def _warm_up() -> None:

@@ -61,7 +61,7 @@ def version_manifest(*, version, previous, shards: dict[str, list[Shard]], featu
                      card: dict | None = None) -> dict:
     opts = {k: v for k, v in asdict(options).items()
             if k not in {"name", "jobs", "progress", "replace", "batch_size", "git", "license", "card_fields",
-                          "engine", "address"}}
+                          "engine", "address", "ray_shuffle_min_docs"}}
     if opts.get("manifest"):
         opts["manifest"] = os.path.basename(opts["manifest"])
     return {

@@ -1,0 +1,128 @@
+"""Pass 2's duplicate groupings on a running Ray instance: in the driver (``Here``: the exact
+keys and band hashes read into the driver, the texts' fingerprints and shingles as Ray tasks) against
+Ray tasks partitioned by key hash (``Partitioned``, as ``--engine ray`` runs them from
+``ray_shuffle_min_docs`` documents on), step by step, runs alternated; wall time and CPU time
+(the whole process tree: this process, Ray's and its workers).
+
+    python benchmarks/ray_pass2_bench.py --docs 20000
+    python benchmarks/ray_pass2_bench.py --dump ../shared/realdata/ant_multisource
+
+The stage file is that of a local build of the dump (its cache of staged rows).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+
+def tree_cpu() -> float:
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=20_000)
+    ap.add_argument("--dump")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    import ray
+
+    import corpuspack
+    from corpuspack.builder.corpus.dedup import components
+    from corpuspack.builder.corpus.duplicates import Here
+    from corpuspack.builder.corpus.plan import repeated_here
+    from corpuspack.builder.corpus.published import PublishedContext
+    from corpuspack.builder.engines.ray import RayEngine
+    from corpuspack.builder.engines.ray_pass2 import Partitioned
+    from corpuspack.builder.options import BuildOptions
+
+    corpus = Path(args.dump) if args.dump else run.make_corpus(args.docs, 1, run.WORK / f"corpus-{args.docs}-1")
+    run.WORK.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=run.WORK) as tmp:
+        corpuspack.build(corpus, Path(tmp) / "out", jobs=args.jobs, progress=False)
+        stage = str(next((Path(tmp) / "out" / ".cache").glob("stage-*")))
+        reader = pa.ipc.open_file(stage)
+        sizes = [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+        n = sum(sizes)
+        options = BuildOptions()
+        ray.init(num_cpus=args.jobs, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        engine = RayEngine(args.jobs, None, tmp).__enter__()
+        width = 2 * args.jobs
+        ways = {"driver": Here(engine.map), "partitioned": Partitioned(width, width)}
+        ids = pa.chunked_array([b.column(0) for b in reader.read_all().select(["id"]).to_batches()])
+        copies = Here(engine.map).staged_copies(stage, sizes)
+        ctx = PublishedContext(stage, repeated_here(stage, copies, options))
+        keep = np.ones(n, bool)
+        steps = {
+            "staged copies (exact keys as staged)": lambda w: w.staged_copies(stage, sizes),
+            "exact duplicates of the published texts": lambda w: w.published(stage, sizes, ctx, keep),
+            "near-duplicate pairs (LSH + verification)": lambda w: w.near_pairs(stage, sizes, copies, options, ctx),
+        }
+        figures = {(s, w): [] for s in steps for w in ways}
+        pairs = {}
+        for w in ways:  # a first run of each, not timed (the workers import the code)
+            for step in steps.values():
+                step(ways[w])
+        for _ in range(args.repeat):
+            for s, step in steps.items():
+                for w, way in ways.items():
+                    c0, t0 = tree_cpu(), time.perf_counter()
+                    result = step(way)
+                    figures[s, w].append((time.perf_counter() - t0, tree_cpu() - c0))
+                    if s.startswith("near"):
+                        pairs[w] = len(result[0])
+        # Ray Data instead of plain tasks, a lower bound: a groupby of the same (key, row) rows that
+        # only counts each key's rows (the duplicates would still have to be picked out of the groups)
+        key_rows = pa.table({"k": pa.array(np.frombuffer(b"".join(reader.read_all().column("_exact_key").to_pylist()),
+                                                          "<i8")[::2]), "row": pa.array(np.arange(n))})
+        blocks = [key_rows.slice(i * (n // width + 1), n // width + 1) for i in range(width)]
+        ray_data = []
+        for _ in range(args.repeat + 1):  # the first run not counted
+            t0 = time.perf_counter()
+            ray.data.from_arrow(blocks).groupby("k", num_partitions=width).count().materialize()
+            ray_data.append(time.perf_counter() - t0)
+        u, v = Here(engine.map).near_pairs(stage, sizes, copies, options, ctx)
+        t0 = time.perf_counter()
+        components(u, v, ids, copies)
+        union = time.perf_counter() - t0
+        ray.shutdown()
+    print(f"\n{n:,} staged documents from {corpus}, {args.jobs} CPUs, median of {args.repeat} (runs alternated), "
+          f"load average {psutil.getloadavg()[0]:.1f}\n")
+    print("| step | driver: wall s | driver: CPU s | partitioned: wall s | partitioned: CPU s |")
+    print("|---|---|---|---|---|")
+    for s in steps:
+        cells = []
+        for w in ways:
+            runs = sorted(figures[s, w])
+            wall = sorted(r[0] for r in runs)[len(runs) // 2]
+            cpu = sorted(r[1] for r in runs)[len(runs) // 2]
+            cells += [f"{wall:.2f}", f"{cpu:.2f}"]
+        print(f"| {s} | " + " | ".join(cells) + " |")
+    print(f"\nverified near-duplicate pairs: {pairs}; documents: {n:,} "
+          f"(pairs / documents = {pairs['driver'] / max(n, 1):.3f}); "
+          f"the union-find over them in the driver: {union:.2f} s")
+    print(f"Ray Data groupby(key).count() of the same (key, row) rows (lower bound of an exact grouping on "
+          f"Ray Data), median: {sorted(ray_data[1:])[len(ray_data[1:]) // 2]:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

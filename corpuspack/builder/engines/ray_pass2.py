@@ -1,0 +1,230 @@
+"""Pass 2 on Ray tasks partitioned by key hash: the repeated lines (:func:`repeated_lines`) and
+the duplicate groupings (:class:`Partitioned`), the same decisions :mod:`..corpus.plan` and
+:class:`..corpus.duplicates.Here` make in the build's process, without the corpus's line hashes,
+keys or band hashes in the driver.
+
+* Repeated lines: a map task per run of stage batches counts the documents holding each line
+  (:func:`..corpus.repeated_lines.doc_counts`) and emits (line hash, documents) into partitions by
+  hash; a reduce task per partition sums them (:func:`..corpus.repeated_lines.sum_counts`) and
+  returns only the hashes at the threshold or above.
+
+* Exact duplicates: a map task per run of stage batches emits (exact key, row) into one of
+  ``parts`` partitions by the key's low 64 bits (the published key: the map task computes it for
+  the rows that lose a repeated line, :func:`..corpus.published.edited_fingerprints`); one reduce
+  task per partition groups its keys (:func:`..corpus.dedup.first_of_key`) and returns only the
+  duplicates (row, first row of its key).
+* Near duplicates: a map task per run of stage batches emits (band, band hash, row) of the
+  staged MinHash signatures, partitioned by band hash; a reduce task per partition makes the
+  candidate pairs of its runs of equal (band, band hash) (:func:`..corpus.dedup.run_pairs`, as the
+  local engine sorts each band) and sends them on, partitioned by pair; a verifying task per
+  partition drops the pairs found in several bands and verifies the others on the published
+  texts' shingles (:func:`..corpus.duplicates.verifier`). The driver receives the verified
+  pairs only and joins them into clusters (:func:`..corpus.dedup.components`).
+
+The tasks' results travel between them through Ray's object store (a map task returns one
+object per partition); what reaches the driver is the duplicates, the rows left empty once
+published and the verified pairs, not the corpus.
+"""
+from __future__ import annotations
+
+import numpy as np
+import ray
+
+from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_of_key, run_pairs,
+                            signature_matrix, verified_pairs)
+from ..corpus.duplicates import lost_rows, map_here, verifier
+from ..corpus.published import PublishedContext, edited_fingerprints
+from ..corpus.repeated_lines import doc_counts, doc_threshold, sum_counts
+from ..corpus.stage import read_batches, shared_reader
+from ..options import BuildOptions
+
+_NONE = np.empty(0, np.int64)
+
+
+def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
+    """The hashes of lines repeated across the documents not in ``drop``, sorted (what
+    :func:`..corpus.plan.repeated_here` finds), counted in Ray tasks: two map tasks and two
+    partitions per CPU of the cluster."""
+    sizes = [b.num_rows for b in read_batches(stage_path, ["_controls"])]
+    if not sizes:
+        return ()
+    width = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
+    threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
+                              options.repeated_line_min_fraction)
+    mapper = ray.remote(_line_map).options(num_returns=width)
+    maps = [_listed(mapper.remote(run, stage_path, width)) for run in _runs(sizes, drop, width)]
+    reduce = ray.remote(_line_reduce)
+    found = ray.get([reduce.remote(threshold, *[m[p] for m in maps]) for p in range(width)])
+    return tuple(np.sort(np.concatenate(found)).tolist())
+
+
+class Partitioned:
+    """The groupings as Ray tasks: ``maps`` map tasks (each a run of consecutive stage batches),
+    ``parts`` partitions (one reduce task each)."""
+
+    def __init__(self, maps: int, parts: int):
+        self.maps, self.parts = max(1, maps), max(1, parts)
+
+    def staged_copies(self, stage_path: str, sizes: list[int]) -> np.ndarray:
+        n = sum(sizes)
+        dup, _, _ = self._exact(stage_path, sizes, (), np.ones(n, bool))
+        copy = np.zeros(n, bool)
+        copy[dup] = True
+        return copy
+
+    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext,
+                  keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        dup, first, empty_rows = self._exact(stage_path, sizes, ctx.repeated, keep)
+        empty = np.zeros(len(keep), bool)
+        empty[empty_rows] = True
+        return dup, first, empty
+
+    def _exact(self, stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray):
+        runs = _runs(sizes, keep, self.maps)
+        mapper = ray.remote(_exact_map).options(num_returns=self.parts + 1)
+        maps = [mapper.remote(run, stage_path, repeated, self.parts) for run in runs]
+        reduce = ray.remote(_exact_reduce)
+        found = ray.get([reduce.remote(*[m[p] for m in maps]) for p in range(self.parts)])
+        empty = ray.get([m[self.parts] for m in maps])
+        return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
+                np.concatenate(empty))
+
+    def near_pairs(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
+                   ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray]:
+        n = len(drop)
+        bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
+        mapper = ray.remote(_band_map).options(num_returns=self.parts)
+        maps = [_listed(mapper.remote(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
+        pairer = ray.remote(_pair_reduce).options(num_returns=self.parts)
+        pairs = [_listed(pairer.remote(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
+        verify = ray.remote(_verify)
+        kept = ray.get([verify.remote(n, stage_path, sizes, ctx, options.near_dup_threshold, *[p[q] for p in pairs])
+                        for q in range(self.parts)])
+        return np.concatenate([k[0] for k in kept]), np.concatenate([k[1] for k in kept])
+
+
+def _listed(refs) -> list:
+    """A task's object references as a list (Ray gives one reference, not a list, for one return)."""
+    return refs if isinstance(refs, list) else [refs]
+
+
+def _line_map(run: tuple, stage_path: str, parts: int):
+    """(line hash, documents holding it) of a run of stage batches, the excluded rows left out (a
+    document counts once per batch, so the batches' counts add up), in ``parts`` partitions by hash."""
+    first, last, offset, bits, n = run
+    exclude = _unpack(bits, n)
+    reader = shared_reader(stage_path, ("_line_hashes",))
+    values, docs, at = [np.empty(0, np.uint64)], [np.empty(0, np.int64)], 0
+    for index in range(first, last):
+        hashes = reader.get_batch(index).column(0)
+        v, d = doc_counts(hashes, exclude[at:at + len(hashes)])
+        values.append(v)
+        docs.append(d)
+        at += len(hashes)
+    table = np.column_stack([np.concatenate(values), np.concatenate(docs).astype(np.uint64)])
+    return _one_or_many(_split(table, table[:, 0], parts))
+
+
+def _line_reduce(threshold: int, *chunks: np.ndarray) -> np.ndarray:
+    """The line hashes of one partition held by at least ``threshold`` documents in all."""
+    table = np.concatenate(chunks)
+    uniq, counts = sum_counts([table[:, 0]], [table[:, 1].astype(np.int64)])
+    return uniq[counts >= threshold]
+
+
+def _runs(sizes: list[int], mask: np.ndarray, maps: int) -> list[tuple]:
+    """(first batch, last batch, first row, the mask's bits for its rows, rows) per run of
+    consecutive stage batches, ``maps`` runs at most."""
+    starts = np.cumsum([0, *sizes])
+    per = -(-len(sizes) // maps) if sizes else 1
+    out = []
+    for i in range(0, len(sizes), per):
+        j = min(i + per, len(sizes))
+        a, b = int(starts[i]), int(starts[j])
+        out.append((i, j, a, np.packbits(mask[a:b]).tobytes(), b - a))
+    return out
+
+
+def _unpack(bits: bytes, rows: int) -> np.ndarray:
+    return np.unpackbits(np.frombuffer(bits, np.uint8), count=rows).astype(bool)
+
+
+def _split(table: np.ndarray, by: np.ndarray, parts: int) -> list[np.ndarray]:
+    """The rows of ``table`` in ``parts`` partitions by ``by % parts``."""
+    part = by % np.uint64(parts)
+    return [table[part == p] for p in range(parts)]
+
+
+def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: int):
+    """(key low, key high, row) of a run of stage batches in ``parts`` partitions, and the rows
+    left empty once published. The key is the published text's: for a row of ``keep`` that
+    loses a repeated line, that of its text without them (16 zero bytes when nothing is left)."""
+    first, last, offset, bits, n = run
+    keep = _unpack(bits, n)
+    reader = shared_reader(stage_path, ("_exact_key", "_line_hashes") if repeated else ("_exact_key",))
+    ctx = PublishedContext(stage_path, repeated)
+    wanted = np.fromiter(repeated, np.uint64, len(repeated))
+    keys, empty, at = [], [_NONE], offset
+    for index in range(first, last):
+        batch = reader.get_batch(index)
+        k = np.array(exact_key_matrix(batch.column("_exact_key")))
+        lost = lost_rows(batch.column("_line_hashes"), wanted, keep[at - offset:at - offset + len(k)]) if repeated else []
+        if lost:
+            res = edited_fingerprints((index, at, lost), ctx)
+            rows = res.column("row").to_numpy()
+            k[rows - at] = exact_key_matrix(res.column("exact_key"))
+            empty.append(rows[res.column("empty").to_numpy(zero_copy_only=False)])
+        keys.append(np.column_stack([k, np.arange(at, at + len(k), dtype=np.uint64)]))
+        at += len(k)
+    table = np.concatenate(keys) if keys else np.empty((0, 3), np.uint64)
+    return (*_split(table, table[:, 0], parts), np.concatenate(empty))
+
+
+def _exact_reduce(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The duplicates among one partition's keys: (rows, the first row of their key)."""
+    table = np.concatenate(chunks)
+    return first_of_key(table[:, :2], table[:, 2].astype(np.int64))
+
+
+def _band_map(run: tuple, stage_path: str, bands: int, rows: int, parts: int):
+    """(band, band hash, row) of the active rows (signature present, not dropped) of a run of
+    stage batches, in ``parts`` partitions by band hash."""
+    first, last, offset, bits, n = run
+    active_run = _unpack(bits, n)
+    reader = shared_reader(stage_path, ("_minhash",))
+    out, at = [np.empty((0, 3), np.uint64)], offset
+    for index in range(first, last):
+        sig, present, _ = signature_matrix(reader.get_batch(index).column(0), None)
+        active = present & active_run[at - offset:at - offset + len(present)]
+        if sig.shape[1] and active.any():
+            hashes = band_hashes(sig[active], bands, rows)  # (active rows, bands)
+            row = (np.flatnonzero(active) + at).astype(np.uint64)
+            out.append(np.column_stack([np.repeat(np.arange(bands, dtype=np.uint64), len(row)),
+                                        hashes.T.ravel(), np.tile(row, bands)]))
+        at += len(present)
+    table = np.concatenate(out)
+    return _one_or_many(_split(table, table[:, 1], parts))
+
+
+def _pair_reduce(n: int, parts: int, *chunks: np.ndarray):
+    """The candidate pairs (codes ``i * n + j``) of one partition's runs of equal (band, band
+    hash), in ``parts`` partitions by pair."""
+    table = np.concatenate(chunks)
+    table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]  # by band, hash, then row
+    same = (table[1:, 0] == table[:-1, 0]) & (table[1:, 1] == table[:-1, 1])
+    codes = run_pairs(same, table[:, 2].astype(np.int64), n)
+    codes = np.unique(np.concatenate(codes)) if codes else _NONE
+    return _one_or_many(_split(codes, codes.astype(np.uint64), parts))
+
+
+def _verify(n: int, stage_path: str, sizes: list[int], ctx: PublishedContext, threshold: float,
+            *chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of one partition (each once, whatever the bands it came from) whose published
+    texts' similarity is at least ``threshold``."""
+    codes = np.unique(np.concatenate(chunks))
+    return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, map_here), threshold)
+
+
+def _one_or_many(parts: list):
+    """A task's results: Ray wants one object, not a list of one, when ``num_returns`` is 1."""
+    return parts[0] if len(parts) == 1 else tuple(parts)
