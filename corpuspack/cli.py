@@ -313,11 +313,40 @@ def main(argv: list[str] | None = None) -> int:
         return 143
     except KeyboardInterrupt:  # Ctrl-C: a message, not a traceback (the build removed its work folder)
         print(f"corpuspack {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
 
+#: what :func:`main` returns after Ctrl-C (128 + SIGINT, as a shell reports an interrupted command)
+INTERRUPTED = 130
+
+
+def run() -> None:
+    """The command's entry point (the ``corpuspack`` script, ``python -m corpuspack.cli``): exits with
+    :func:`main`'s status, except after Ctrl-C, when it ends the process by SIGINT, as an
+    interrupted command should (a shell shows status 130; a calling loop sees the Ctrl-C).
+
+    Every time, not depending on where the signal fell: CPython marks a KeyboardInterrupt that
+    passed through ``eval``/``exec`` of a string as unhandled even once caught (a process-wide flag,
+    cpython gh-128130), and then ends the process by SIGINT whatever status it exits with. Such an
+    ``eval`` runs inside every ``collections.namedtuple``, so a Ctrl-C that fell while a module was
+    being imported (the build imports ``datasets`` just after making its work folder) made the
+    status -SIGINT where it was otherwise 130. Now the interrupted command always leaves the same
+    way: its KeyboardInterrupt is raised again, unhandled and silent (the one-line message is
+    printed already), so CPython finishes the interpreter and then ends it by SIGINT."""
+    code = main()
+    if code == INTERRUPTED:
+        sys.excepthook = _quiet_interrupt
+        raise KeyboardInterrupt
+    sys.exit(code)
+
+
+def _quiet_interrupt(kind, value, tb) -> None:
+    if not issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

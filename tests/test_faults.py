@@ -108,7 +108,7 @@ def test_a_killed_build_leaves_loadable_versions_no_process_and_reruns_to_the_sa
     build.send_signal(sig)
     build.wait(timeout=120)
     err = build.stderr.read()
-    assert build.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGKILL: -9}[sig], err
+    assert build.returncode == {signal.SIGINT: -2, signal.SIGTERM: 143, signal.SIGKILL: -9}[sig], err
     assert "Traceback" not in err, err
     assert _none_left(marker) == []
 
