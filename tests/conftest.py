@@ -1,4 +1,5 @@
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,13 @@ def output_files(folder) -> dict[str, bytes]:
     bytes; .cache/ is build-internal and left out."""
     return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
             for d, _, fs in os.walk(folder) for f in fs if os.path.relpath(d, folder).split(os.sep)[0] != ".cache"}
+
+
+def default_sigint():
+    """For ``preexec_fn``: the child handles Ctrl-C as in a terminal, even under a test runner (or a
+    shell's background job) that ignores SIGINT (an ignored signal stays ignored across exec, and
+    Python then installs no handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture

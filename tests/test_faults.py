@@ -18,7 +18,7 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from conftest import REPO, output_files
+from conftest import REPO, default_sigint, output_files
 from corpus_gen import generate_corpus, write_corpus
 from corpuspack.builder.release.verify import verify
 
@@ -46,13 +46,7 @@ def _start(dump, out, marker, *extra):
     return subprocess.Popen([sys.executable, "-m", "corpuspack.cli", "build", str(dump), str(out),
                              "--version", "1.1.0", "--jobs", "2", "--quiet", *extra],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_default_sigint)
-
-
-def _default_sigint():
-    """The build handles Ctrl-C as in a terminal, even under a test runner whose workers ignore
-    SIGINT (an ignored signal stays ignored across exec, and Python then installs no handler)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                            preexec_fn=default_sigint)
 
 
 def _processes(marker):

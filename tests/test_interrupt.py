@@ -20,7 +20,7 @@ import pytest
 from datasets import load_dataset
 
 import corpuspack
-from conftest import REPO, output_files
+from conftest import REPO, default_sigint, output_files
 from corpus_gen import generate_corpus
 
 DOCS = 1200  # ~10 batches of 256: pass 1 lasts long enough on 2 cores to be caught in its middle
@@ -63,7 +63,7 @@ def _cli_build(big, out, **popen):
     return subprocess.Popen([sys.executable, "-m", "corpuspack.cli", "build", str(big), str(out),
                              "--version", "1.1.0", "--jobs", "2", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)}, **popen)
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=default_sigint, **popen)
 
 
 def _gone(pids, timeout=60):
