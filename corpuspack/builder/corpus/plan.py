@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
 from .dedup import band_hashes, choose_bands, clusters, exact_duplicates, exact_key_matrix, signature_matrix
-from .published import PublishedContext, edited_fingerprints, shingle_task
+from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
 from .repeated_lines import find_repeated_lines
 from .stage import read_batches
 
@@ -89,7 +89,8 @@ def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions) -> t
     return tuple(sorted(repeated.hashes))
 
 
-def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=repeated_here) -> Plan:
+def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=repeated_here,
+         edits: EditCache | None = None) -> Plan:
     """Decide, for every staged row, what pass 3 does with it. Duplicates are decided on the
     text as published: lines repeated across the corpus are found first (over the texts that
     are not exact copies as staged, so that a copy does not make its own lines "repeated"),
@@ -104,7 +105,9 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     file: ids and keys, line hashes, MinHash signatures, and the texts of the rows that lose a
     line or are near-duplicate candidates; what is kept is a few small columns (ids, keys) and
     the LSH band hashes (``bands`` x 8 bytes per document). ``repeated_lines``: how the
-    repeated lines are counted (:func:`repeated_here`, or an engine's own way)."""
+    repeated lines are counted (:func:`repeated_here`, or an engine's own way). ``edits``: the
+    published keys the last build computed (:class:`.published.EditCache`), which rows unchanged
+    since, with the same repeated lines, take instead of computing them; it records this build's."""
     if map_tasks is None:
         map_tasks = _map_here
     parts = list(read_batches(stage_path, ["id", "file_name", "_exact_key", "_controls"]))
@@ -126,11 +129,26 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     key_matrix = np.array(exact_key_matrix(keys))  # a copy: the rows of edited texts are replaced
     del keys
     empty = np.zeros(n, bool)
-    edited_tasks = _edited_tasks(stage_path, sizes, hashes, keep_id)
-    for _, res in map_tasks(edited_fingerprints, edited_tasks, ctx):
+    edits = edits if edits is not None else EditCache()
+    pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch -> edit ids of the rows sent to workers
+
+    def to_compute():
+        """The rows that lose a repeated line and whose published key the last build did not know."""
+        for i, offset, rows, k1, k2 in _edited_tasks(stage_path, sizes, hashes, keep_id):
+            found, known_keys, known_empty = edits.lookup(k1, k2)
+            key_matrix[offset + rows[found]] = known_keys
+            empty[offset + rows[found]] = known_empty
+            edits.record(k1[found], k2[found], known_keys, known_empty)
+            if not found.all():
+                pending[i] = (k1[~found], k2[~found])
+                yield i, offset, rows[~found].tolist()
+
+    for task, res in map_tasks(edited_fingerprints, to_compute(), ctx):
         r = res.column("row").to_numpy()
-        key_matrix[r] = exact_key_matrix(res.column("exact_key"))
-        empty[r] = res.column("empty").to_numpy(zero_copy_only=False)
+        new_keys = np.array(exact_key_matrix(res.column("exact_key")))
+        new_empty = res.column("empty").to_numpy(zero_copy_only=False)
+        key_matrix[r], empty[r] = new_keys, new_empty
+        edits.record(*pending.pop(task[0]), new_keys, new_empty)
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
     exact_of = exact_duplicates(key_matrix, ids)
     exact_of = pc.if_else(pa.array(takes_part), exact_of, pa.nulls(n, pa.string()))
@@ -164,20 +182,25 @@ def _band_matrix(stage_path: str, n: int, bands: int, rows: int) -> tuple[np.nda
 
 
 def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray):
-    """(batch index, its first row, rows within it that lose a repeated line) per batch that has any."""
+    """(batch index, its first row, rows within it that lose a repeated line, and their
+    :func:`.published.edit_ids`) per batch that has any."""
     if not repeated:
         return
     wanted = np.fromiter(repeated, np.uint64, len(repeated))
     offset = 0
-    for i, b in enumerate(read_batches(stage_path, ["_line_hashes"])):
+    for i, b in enumerate(read_batches(stage_path, ["_line_hashes", "_doc_digest"])):
         lh = b.column(0)
         flat = lh.flatten().to_numpy(zero_copy_only=False)
         hit = np.isin(flat, wanted)
         if hit.any():
-            rows = np.unique(pc.list_parent_indices(lh).to_numpy(zero_copy_only=False)[hit])
+            parents = pc.list_parent_indices(lh).to_numpy(zero_copy_only=False)[hit]
+            rows = np.unique(parents)
             rows = rows[keep[offset + rows]]
             if len(rows):
-                yield i, offset, rows.tolist()
+                at = np.minimum(np.searchsorted(rows, parents), len(rows) - 1)
+                of_kept = rows[at] == parents
+                digests = b.column(1).take(pa.array(rows)).to_pylist()
+                yield (i, offset, rows, *edit_ids(digests, flat[hit][of_kept], at[of_kept]))
         offset += sizes[i]
 
 

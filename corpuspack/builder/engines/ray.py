@@ -91,11 +91,11 @@ class RayEngine(Engine):
         while window:
             yield _settle(window.popleft())
 
-    def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
+    def plan(self, stage_path: str, options: BuildOptions, edits=None) -> corpus.Plan:
         """Pass 2 with the repeated lines counted on Ray Data (see :func:`repeated_lines`); the
         other decisions are made here, as the local engine makes them (the published texts'
         fingerprints and the near-duplicate checks as Ray tasks, through :meth:`map`)."""
-        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines)
+        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, edits=edits)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:

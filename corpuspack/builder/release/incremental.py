@@ -27,8 +27,10 @@ from ..corpus.stage import STAGE_SCHEMA, open_reader, read_batches
 CACHE_DIR = ".cache"
 
 
-def cache_path(out: str, fingerprint: str) -> str:
-    return os.path.join(out, CACHE_DIR, f"stage-{fingerprint}.arrow")
+def cache_path(out: str, fingerprint: str, kind: str = "stage") -> str:
+    """The cache of one kind (``stage``: the staged rows; ``published``: the published keys of
+    the rows that lost a repeated line, see corpus.published.EditCache) for these options and code."""
+    return os.path.join(out, CACHE_DIR, f"{kind}-{fingerprint}.arrow")
 
 
 class _Rows:
@@ -150,13 +152,16 @@ class StageCache:
         return pa.Table.from_batches(parts, schema=STAGE_SCHEMA).combine_chunks()
 
 
-def keep(stage_path: str, out: str, fingerprint: str) -> None:
-    """Keep this build's staged rows for the next build (one cache per output folder)."""
+def keep(stage_path: str, out: str, fingerprint: str, edits=None) -> None:
+    """Keep this build's staged rows (and the published keys of ``edits``, a
+    corpus.published.EditCache) for the next build (one cache per output folder)."""
     folder = os.path.join(out, CACHE_DIR)
     os.makedirs(folder, exist_ok=True)
     for name in os.listdir(folder):
-        if name.startswith("stage-") and name.endswith(".arrow"):
+        if name.startswith(("stage-", "published-")) and name.endswith(".arrow"):
             os.remove(os.path.join(folder, name))
+    if edits is not None:
+        edits.write(cache_path(out, fingerprint, "published"))
     os.replace(stage_path, cache_path(out, fingerprint))
 
 
