@@ -19,6 +19,7 @@ import os
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 from ..engines.local import Known
@@ -112,17 +113,20 @@ class StageCache:
         hashes = np.fromiter(map(_name_hash, rel_paths), dtype=np.uint64, count=n)
         at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
         hit = np.flatnonzero(self._hashes[at] == hashes)  # files whose name hash is cached
-        rows = self._order[at[hit]].tolist()
-        names = self._names.take(pa.array(rows, pa.int64())).to_pylist()
-        for j, (k, name) in enumerate(zip(hit.tolist(), names)):
-            if name != rel_paths[k]:  # another name with this hash came first: walk its run
-                rows[j] = self._row(rel_paths[k])
-        found = [(k, r) for k, r in zip(hit.tolist(), rows) if r is not None]
-        sha = self._sha.take(pa.array([r for _, r in found], pa.int64())).to_pylist()
+        rows = self._order[at[hit]]
+        # confirmed on the name, compared as Arrow arrays (the rare mismatch looked up in Python)
+        same = pc.equal(self._names.take(pa.array(rows)), pa.array(rel_paths, pa.string()).take(pa.array(hit)))
+        rows, keys = rows.tolist(), hit.tolist()
+        for j in np.flatnonzero(~same.to_numpy(zero_copy_only=False)).tolist():
+            rows[j] = self._row(rel_paths[keys[j]])  # another name with this hash came first: walk its run
+        found = [(k, r) for k, r in zip(keys, rows) if r is not None]
+        at_rows = np.array([r for _, r in found], np.int64)
+        sha = self._sha.take(pa.array(at_rows)).to_pylist()
         out: list[Known | None] = [None] * n
-        for (k, r), digest in zip(found, sha):
-            self._pending[rel_paths[k]] = r
-            out[k] = Known(digest, int(self._size[r]), int(self._mtime[r]), not rehash)
+        trust, pending = not rehash, self._pending
+        for (k, r), digest, size, mtime in zip(found, sha, self._size[at_rows].tolist(), self._mtime[at_rows].tolist()):
+            pending[rel_paths[k]] = r
+            out[k] = Known(digest, size, mtime, trust)
         return out
 
     def merge(self, items, records: pa.RecordBatch, outcomes: list[str]) -> pa.Table:
