@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..document.clean import clean_lines
-from ..document.fingerprint import exact_key, verify_shingles
+from ..document.fingerprint import _mix64 as _mix, exact_key, verify_shingles
 from .repeated_lines import LineRemoval, remove_repeated_lines
 from .stage import open_reader, shared_reader
 
@@ -80,18 +80,9 @@ def shingle_task(task: tuple[int, int, list[int]], ctx: PublishedContext) -> tup
 
 # --- the published exact keys of the last build, reused for unchanged rows ---------------------
 
-_M1, _M2, _M3 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_M1 = np.uint64(0x9E3779B97F4A7C15)
 EDIT_CACHE_SCHEMA = pa.schema([("k1", pa.uint64()), ("k2", pa.uint64()), ("key_lo", pa.uint64()),
                                ("key_hi", pa.uint64()), ("empty", pa.bool_())])
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser (uint64 arithmetic wraps)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _M2
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M3
-    return x ^ (x >> np.uint64(31))
 
 
 def edit_ids(digests: list[str], hit_values: np.ndarray, hit_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
