@@ -40,6 +40,7 @@ from .corpus.reorder import folder_order, reorder_stage
 from .corpus.sidecar import Layered, Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
 from .corpus.stage import STAGE_SCHEMA, read_batches
+from .corpus.published import EditCache
 from .release.write import Shard
 
 
@@ -149,7 +150,8 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         clock.lap("pass1_documents")
 
         # pass 2: corpus-level decisions over Arrow columns
-        plan = engine.plan(stage_path, options)
+        edits = EditCache(incremental.cache_path(out, fingerprint, "published"))
+        plan = engine.plan(stage_path, options, edits)
         clock.lap("pass2_corpus")
 
         # pass 3a: finish keys; the previous version's shards whose rows all keep their key are reused
@@ -217,7 +219,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
-    incremental.keep(stage_path, out, fingerprint)
+    incremental.keep(stage_path, out, fingerprint, edits)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,

@@ -12,7 +12,7 @@ from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
 from .dedup import (_candidate_pairs, band_hashes, choose_bands, exact_key_matrix, first_of_key,
                     signature_matrix, verified_pairs)
-from .published import PublishedContext, edited_fingerprints, shingle_task
+from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
 from .stage import read_batches
 
 
@@ -30,18 +30,34 @@ class Here:
         copy[first_of_key(_keys(stage_path), np.arange(n))[0]] = True
         return copy
 
-    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext,
-                  keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, keep: np.ndarray,
+                  edits: EditCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(dup, first, empty)``: the rows whose published text an earlier row's repeats
         exactly and that row (:func:`.dedup.first_of_key`), and which rows are left empty once
         published. A published text's key is the staged one unless the row (one of ``keep``)
-        loses a repeated line (:func:`.published.edited_fingerprints`; an empty text: 16 zero bytes)."""
+        loses a repeated line: then the key ``edits`` knows from the last build for the same
+        text and lines, else computed (:func:`.published.edited_fingerprints`; an empty text: 16
+        zero bytes) and recorded in ``edits``."""
         key_matrix = np.array(_keys(stage_path))  # a copy: the rows of edited texts are replaced
         empty = np.zeros(len(key_matrix), bool)
-        for _, res in self.map_tasks(edited_fingerprints, _edited_tasks(stage_path, sizes, ctx.repeated, keep), ctx):
+        pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch -> edit ids of the rows sent to tasks
+
+        def to_compute():
+            for i, offset, rows, k1, k2 in _edited_tasks(stage_path, sizes, ctx.repeated, keep):
+                found, known_keys, known_empty = edits.lookup(k1, k2)
+                key_matrix[offset + rows[found]] = known_keys
+                empty[offset + rows[found]] = known_empty
+                edits.record(k1[found], k2[found], known_keys, known_empty)
+                if not found.all():
+                    pending[i] = (k1[~found], k2[~found])
+                    yield i, offset, rows[~found].tolist()
+
+        for task, res in self.map_tasks(edited_fingerprints, to_compute(), ctx):
             r = res.column("row").to_numpy()
-            key_matrix[r] = exact_key_matrix(res.column("exact_key"))
-            empty[r] = res.column("empty").to_numpy(zero_copy_only=False)
+            new_keys = np.array(exact_key_matrix(res.column("exact_key")))
+            new_empty = res.column("empty").to_numpy(zero_copy_only=False)
+            key_matrix[r], empty[r] = new_keys, new_empty
+            edits.record(*pending.pop(task[0]), new_keys, new_empty)
         return (*first_of_key(key_matrix, np.arange(len(key_matrix))), empty)
 
     def near_pairs(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
@@ -83,27 +99,41 @@ def _band_matrix(stage_path: str, n: int, bands: int, rows: int) -> tuple[np.nda
     return band_hash, present
 
 
-def lost_rows(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> list[int]:
+def lost_lines(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The rows of one stage batch (its ``_line_hashes`` column) that hold a line of ``wanted``
-    (the repeated lines' hashes), among those of ``keep`` (the batch's slice of the mask)."""
+    (the repeated lines' hashes), among those of ``keep`` (the batch's slice of the mask), sorted;
+    and the repeated lines they hold: each line's hash and the index of its row in the first array."""
     flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
     hit = np.isin(flat, wanted)
     if not hit.any():
-        return []
-    rows = np.unique(pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)[hit])
-    return rows[keep[rows]].tolist()
+        return np.empty(0, np.int64), np.empty(0, np.uint64), np.empty(0, np.int64)
+    parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)[hit]
+    rows = np.unique(parents)
+    rows = rows[keep[rows]]
+    if not len(rows):
+        return rows, np.empty(0, np.uint64), np.empty(0, np.int64)
+    at = np.minimum(np.searchsorted(rows, parents), len(rows) - 1)
+    of_kept = rows[at] == parents
+    return rows, flat[hit][of_kept], at[of_kept]
+
+
+def lost_rows(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> list[int]:
+    """The rows of :func:`lost_lines`, as a list."""
+    return lost_lines(line_hashes, wanted, keep)[0].tolist()
 
 
 def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray):
-    """(batch index, its first row, rows within it that lose a repeated line) per batch that has any."""
+    """(batch index, its first row, rows within it that lose a repeated line, and their
+    :func:`.published.edit_ids`) per batch that has any."""
     if not repeated:
         return
     wanted = np.fromiter(repeated, np.uint64, len(repeated))
     offset = 0
-    for i, b in enumerate(read_batches(stage_path, ["_line_hashes"])):
-        rows = lost_rows(b.column(0), wanted, keep[offset:offset + sizes[i]])
-        if rows:
-            yield i, offset, rows
+    for i, b in enumerate(read_batches(stage_path, ["_line_hashes", "_doc_digest"])):
+        rows, values, at = lost_lines(b.column(0), wanted, keep[offset:offset + sizes[i]])
+        if len(rows):
+            digests = b.column(1).take(pa.array(rows)).to_pylist()
+            yield (i, offset, rows, *edit_ids(digests, values, at))
         offset += sizes[i]
 
 

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ..options import BuildOptions
 from .dedup import components, duplicate_ids
 from .duplicates import Here, map_here
-from .published import PublishedContext
+from .published import EditCache, PublishedContext
 from .repeated_lines import find_repeated_lines
 from .stage import read_batches
 
@@ -90,7 +90,7 @@ def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions) -> t
 
 
 def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=repeated_here,
-         duplicates=None) -> Plan:
+         duplicates=None, edits: EditCache | None = None) -> Plan:
     """Decide, for every staged row, what pass 3 does with it. Duplicates are decided on the
     text as published: lines repeated across the corpus are found first (over the texts that
     are not exact copies as staged, so that a copy does not make its own lines "repeated"),
@@ -106,7 +106,9 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     read here: the exact keys and the LSH band hashes, ``bands`` x 8 bytes per document; or an
     engine's own way). ``repeated_lines``: how the repeated lines are counted
     (:func:`repeated_here`, or an engine's own way). Held here in any case: ids, names and the
-    decision columns."""
+    decision columns. ``edits``: the published keys the last build computed
+    (:class:`.published.EditCache`), which rows unchanged since, with the same repeated lines,
+    take instead of computing them; it records this build's."""
     if map_tasks is None:
         map_tasks = map_here
     if duplicates is None:
@@ -124,7 +126,8 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     staged_copy = duplicates.staged_copies(stage_path, sizes)
     hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
     ctx = PublishedContext(stage_path, hashes)
-    dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id)
+    dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id,
+                                             edits if edits is not None else EditCache())
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
     exact_of = duplicate_ids(ids, dup, first)
     exact_of = pc.if_else(pa.array(takes_part), exact_of, pa.nulls(n, pa.string()))

@@ -13,6 +13,7 @@ definition of that text, used here and by pass 3 (:mod:`.finish`).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,9 +21,9 @@ import numpy as np
 import pyarrow as pa
 
 from ..document.clean import clean_lines
-from ..document.fingerprint import exact_key, verify_shingles
+from ..document.fingerprint import _mix64 as _mix, exact_key, verify_shingles
 from .repeated_lines import LineRemoval, remove_repeated_lines
-from .stage import shared_reader
+from .stage import open_reader, shared_reader
 
 
 def published_text(text: str, keys: tuple[list[int], list[int]] | None, repeated: frozenset) -> tuple[str, LineRemoval]:
@@ -75,3 +76,75 @@ def shingle_task(task: tuple[int, int, list[int]], ctx: PublishedContext) -> tup
     of record batch ``index`` (first row: ``offset``)."""
     index, offset, rows = task
     return [offset + r for r in rows], [verify_shingles(t) for t in _texts(ctx, index, rows)]
+
+
+# --- the published exact keys of the last build, reused for unchanged rows ---------------------
+
+_M1 = np.uint64(0x9E3779B97F4A7C15)
+EDIT_CACHE_SCHEMA = pa.schema([("k1", pa.uint64()), ("k2", pa.uint64()), ("key_lo", pa.uint64()),
+                               ("key_hi", pa.uint64()), ("empty", pa.bool_())])
+
+
+def edit_ids(digests: list[str], hit_values: np.ndarray, hit_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two 64-bit halves of an identity of each row's published text: its staged ``_doc_digest``
+    (the document columns, the text among them; a 128-bit hex digest) and the multiset of its
+    line hashes that are repeated across the corpus (``hit_values``, of row ``hit_rows`` each,
+    summed after mixing: the order of the lines does not change which are removed)."""
+    n = len(digests)
+    with np.errstate(over="ignore"):
+        k1 = np.fromiter((int(d[:16], 16) for d in digests), np.uint64, n)
+        k2 = np.fromiter((int(d[16:32], 16) for d in digests), np.uint64, n)
+        s1, s2 = np.zeros(n, np.uint64), np.zeros(n, np.uint64)
+        np.add.at(s1, hit_rows, _mix(hit_values))
+        np.add.at(s2, hit_rows, _mix(hit_values ^ _M1))
+        return _mix(k1 ^ _mix(s1)), _mix(k2 + s2 * _M1)
+
+
+class EditCache:
+    """Published exact keys (and whether nothing is left) of the rows that lost a repeated line in
+    the last build, by :func:`edit_ids`: a row with the same document columns and the same
+    repeated lines has the same published text, so its key is taken, not computed again (the
+    file is kept per options fingerprint, beside the stage cache: same options, same code).
+    ``record`` collects this build's rows for the next build (:meth:`write`)."""
+
+    def __init__(self, path: str | None = None):
+        self.k1 = np.empty(0, np.uint64)
+        self._k2 = np.empty(0, np.uint64)
+        self._keys = np.empty((0, 2), np.uint64)
+        self._empty = np.empty(0, bool)
+        if path and os.path.isfile(path):
+            with pa.OSFile(path) as f:
+                reader = open_reader(f)
+                if reader.schema.equals(EDIT_CACHE_SCHEMA):
+                    t = reader.read_all()
+                    self.k1, self._k2 = (t.column(c).to_numpy() for c in ("k1", "k2"))
+                    self._keys = np.stack([t.column("key_lo").to_numpy(), t.column("key_hi").to_numpy()], axis=1)
+                    self._empty = t.column("empty").to_numpy(zero_copy_only=False)
+        self._new: list[tuple[np.ndarray, ...]] = []
+
+    def lookup(self, k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(found, exact keys (m, 2), empty) of the rows with these ids: ``found`` a mask over
+        them, the keys and flags those of the found rows, in order."""
+        if not len(self.k1):
+            return np.zeros(len(k1), bool), np.empty((0, 2), np.uint64), np.empty(0, bool)
+        at = np.minimum(np.searchsorted(self.k1, k1), len(self.k1) - 1)
+        found = (self.k1[at] == k1) & (self._k2[at] == k2)
+        hit = at[found]
+        return found, self._keys[hit], self._empty[hit]
+
+    def record(self, k1: np.ndarray, k2: np.ndarray, keys: np.ndarray, empty: np.ndarray) -> None:
+        self._new.append((k1, k2, keys, empty))
+
+    def write(self, path: str) -> None:
+        """This build's rows, sorted by ``k1`` (one row per id), to ``path``."""
+        parts = self._new or [(np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64),
+                               np.empty(0, bool))]
+        k1, k2, keys, empty = (np.concatenate([p[i] for p in parts]) for i in range(4))
+        _, first = np.unique(np.stack([k1, k2], axis=1), axis=0, return_index=True)
+        first = first[np.argsort(k1[first], kind="stable")]
+        table = pa.table([pa.array(k1[first]), pa.array(k2[first]), pa.array(keys[first, 0]),
+                          pa.array(keys[first, 1]), pa.array(empty[first])], schema=EDIT_CACHE_SCHEMA)
+        tmp = path + ".tmp"
+        with pa.ipc.new_file(tmp, EDIT_CACHE_SCHEMA) as w:
+            w.write_table(table)
+        os.replace(tmp, path)

@@ -65,10 +65,11 @@ class Engine:
         for batch, result in self.map(process_batch, batches, opts, reader, local=lambda b: unchanged(b, reader)):
             yield (batch, *result)
 
-    def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
+    def plan(self, stage_path: str, options: BuildOptions, edits=None) -> corpus.Plan:
         """Pass 2: the corpus-level decisions (in the build's process; the published texts'
-        fingerprints and the near-duplicate checks as :meth:`map` tasks)."""
-        return corpus.plan(stage_path, options, self.map)
+        fingerprints and the near-duplicate checks as :meth:`map` tasks). ``edits``: see
+        :func:`..corpus.plan.plan`."""
+        return corpus.plan(stage_path, options, self.map, edits=edits)
 
 
 def open_engine(options: BuildOptions, tmp: str) -> Engine:

@@ -86,7 +86,7 @@ class RayEngine(Engine):
         while window:
             yield _settle(window.popleft())
 
-    def plan(self, stage_path: str, options: BuildOptions) -> corpus.Plan:
+    def plan(self, stage_path: str, options: BuildOptions, edits=None) -> corpus.Plan:
         """Pass 2 with the repeated lines counted in Ray tasks (:func:`.ray_pass2.repeated_lines`) and,
         from ``options.ray_shuffle_min_docs`` staged documents on, the exact and near-duplicate
         groupings as Ray tasks partitioned by key hash (:class:`.ray_pass2.Partitioned`: two
@@ -95,7 +95,8 @@ class RayEngine(Engine):
         rows = sum(b.num_rows for b in read_batches(stage_path, ["_controls"]))
         width = 2 * self._width()
         duplicates = Partitioned(width, width) if rows and rows >= options.ray_shuffle_min_docs else None
-        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates)
+        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates,
+                           edits=edits)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:

@@ -72,8 +72,11 @@ class Partitioned:
         copy[dup] = True
         return copy
 
-    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext,
-                  keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, keep: np.ndarray,
+                  edits=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As :meth:`.duplicates.Here.published`, every key computed in the map tasks: the last
+        build's published keys (``edits``) are neither used nor recorded here, so the build after
+        a distributed one computes them again (same output, more work)."""
         dup, first, empty_rows = self._exact(stage_path, sizes, ctx.repeated, keep)
         empty = np.zeros(len(keep), bool)
         empty[empty_rows] = True

@@ -19,6 +19,7 @@ import os
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 from ..engines.local import Known
@@ -27,8 +28,10 @@ from ..corpus.stage import STAGE_SCHEMA, open_reader, read_batches
 CACHE_DIR = ".cache"
 
 
-def cache_path(out: str, fingerprint: str) -> str:
-    return os.path.join(out, CACHE_DIR, f"stage-{fingerprint}.arrow")
+def cache_path(out: str, fingerprint: str, kind: str = "stage") -> str:
+    """The cache of one kind (``stage``: the staged rows; ``published``: the published keys of
+    the rows that lost a repeated line, see corpus.published.EditCache) for these options and code."""
+    return os.path.join(out, CACHE_DIR, f"{kind}-{fingerprint}.arrow")
 
 
 class _Rows:
@@ -110,17 +113,20 @@ class StageCache:
         hashes = np.fromiter(map(_name_hash, rel_paths), dtype=np.uint64, count=n)
         at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
         hit = np.flatnonzero(self._hashes[at] == hashes)  # files whose name hash is cached
-        rows = self._order[at[hit]].tolist()
-        names = self._names.take(pa.array(rows, pa.int64())).to_pylist()
-        for j, (k, name) in enumerate(zip(hit.tolist(), names)):
-            if name != rel_paths[k]:  # another name with this hash came first: walk its run
-                rows[j] = self._row(rel_paths[k])
-        found = [(k, r) for k, r in zip(hit.tolist(), rows) if r is not None]
-        sha = self._sha.take(pa.array([r for _, r in found], pa.int64())).to_pylist()
+        rows = self._order[at[hit]]
+        # confirmed on the name, compared as Arrow arrays (the rare mismatch looked up in Python)
+        same = pc.equal(self._names.take(pa.array(rows)), pa.array(rel_paths, pa.string()).take(pa.array(hit)))
+        rows, keys = rows.tolist(), hit.tolist()
+        for j in np.flatnonzero(~same.to_numpy(zero_copy_only=False)).tolist():
+            rows[j] = self._row(rel_paths[keys[j]])  # another name with this hash came first: walk its run
+        found = [(k, r) for k, r in zip(keys, rows) if r is not None]
+        at_rows = np.array([r for _, r in found], np.int64)
+        sha = self._sha.take(pa.array(at_rows)).to_pylist()
         out: list[Known | None] = [None] * n
-        for (k, r), digest in zip(found, sha):
-            self._pending[rel_paths[k]] = r
-            out[k] = Known(digest, int(self._size[r]), int(self._mtime[r]), not rehash)
+        trust, pending = not rehash, self._pending
+        for (k, r), digest, size, mtime in zip(found, sha, self._size[at_rows].tolist(), self._mtime[at_rows].tolist()):
+            pending[rel_paths[k]] = r
+            out[k] = Known(digest, size, mtime, trust)
         return out
 
     def merge(self, items, records: pa.RecordBatch, outcomes: list[str]) -> pa.Table:
@@ -150,13 +156,16 @@ class StageCache:
         return pa.Table.from_batches(parts, schema=STAGE_SCHEMA).combine_chunks()
 
 
-def keep(stage_path: str, out: str, fingerprint: str) -> None:
-    """Keep this build's staged rows for the next build (one cache per output folder)."""
+def keep(stage_path: str, out: str, fingerprint: str, edits=None) -> None:
+    """Keep this build's staged rows (and the published keys of ``edits``, a
+    corpus.published.EditCache) for the next build (one cache per output folder)."""
     folder = os.path.join(out, CACHE_DIR)
     os.makedirs(folder, exist_ok=True)
     for name in os.listdir(folder):
-        if name.startswith("stage-") and name.endswith(".arrow"):
+        if name.startswith(("stage-", "published-")) and name.endswith(".arrow"):
             os.remove(os.path.join(folder, name))
+    if edits is not None:
+        edits.write(cache_path(out, fingerprint, "published"))
     os.replace(stage_path, cache_path(out, fingerprint))
 
 

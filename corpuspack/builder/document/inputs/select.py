@@ -23,6 +23,8 @@ class Selector:
 
     def skip_reason(self, rel_path: str) -> str | None:
         """None for a document; else why it is skipped: ``vcs``, ``hidden`` or ``excluded``."""
+        if "/" not in rel_path and rel_path[:1] != "." and not self.include and not self.exclude:
+            return None  # a file at the top of the dump, no pattern (the usual case: nothing else to test)
         parts = rel_path.split("/")
         if any(p in VCS_FOLDERS for p in parts[:-1]):
             return "vcs"
