@@ -12,7 +12,7 @@ from collections import Counter
 import shutil
 
 import corpuspack
-import corpuspack.builder.corpus.plan as plan_module
+import corpuspack.builder.corpus.duplicates as duplicates_module
 from conftest import output_files
 from corpus_gen import generate_corpus
 
@@ -29,13 +29,13 @@ def _write(folder, docs):
 def _computed_rows(monkeypatch) -> list[int]:
     """Rows whose published key pass 2 computes, counted as the tasks reach the function."""
     seen: list[int] = []
-    real = plan_module.edited_fingerprints
+    real = duplicates_module.edited_fingerprints
 
     def counting(task, ctx):
         seen.append(len(task[2]))
         return real(task, ctx)
 
-    monkeypatch.setattr(plan_module, "edited_fingerprints", counting)
+    monkeypatch.setattr(duplicates_module, "edited_fingerprints", counting)
     return seen
 
 
