@@ -31,8 +31,9 @@ try:
 except ImportError:  # a platform without a fork server (Windows): workers are spawned
     popen_forkserver = None
 
-#: imported by the fork server before it forks any worker
-PRELOAD = ["corpuspack.builder.engines.warm"]
+#: imported by the fork server before it forks any worker (:mod:`.server`: a worker whose build
+#: went away while it started ends without a traceback)
+PRELOAD = ["corpuspack.builder.engines.server", "corpuspack.builder.engines.warm"]
 
 #: the keys of multiprocessing's preparation data that make a new process import the parent's
 #: main module (from its file, or by module name for ``python -m``)
