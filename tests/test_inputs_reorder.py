@@ -37,6 +37,6 @@ def test_the_rewrite_takes_the_rows_in_order_across_many_mappings(tmp_path):
     whole = _stage(path, 100)
     order = list(range(100))
     random.Random(1).shuffle(order)
-    reorder_stage(str(path), order, batch_rows=8, rows_per_map=13)
+    reorder_stage(str(path), order, batch_rows=8, bucket_rows=13)
     got = pa.Table.from_batches(list(read_batches(str(path))), schema=STAGE_SCHEMA)
     assert got.equals(whole.take(pa.array(order)))
