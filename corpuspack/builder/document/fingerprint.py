@@ -58,7 +58,7 @@ import numpy as np
 import xxhash
 from rensa import RMinHash
 
-from .pieces import pieces
+from .pieces import normalized, pieces
 
 try:  # the compiled loops (optional; the numpy code below gives the same values)
     from .._kernels import (
@@ -251,17 +251,13 @@ def _prepare(text: str, strip_diacritics: bool = True, native: bool = True) -> _
     two passes over the str (classes present; deletion where needed) and without the code
     units, which only the numpy tokeniser needs; else with numpy, keeping the code units and
     classes for the tokeniser."""
-    text = _nfkc(text)
     if native and _native_classes is not None:
-        mask = _native_classes(text, _CLASS, _SLOW)
-        kept = text
-        if mask & (1 << _DEL) or (strip_diacritics and mask & (1 << _DIAC)):
-            kept = _native_keep(text, _CLASS, _DIAC if strip_diacritics else _DEL, _SLOW)
-            if kept is not None:
-                mask = _native_classes(kept, _CLASS, _SLOW)
+        kept = _native_clean(text, strip_diacritics)
         if kept is not None:
+            mask = _native_classes(kept, _CLASS, _SLOW)
             flags = bytes(c for c in range(_DEL + 1) if mask >> c & 1)
             return _Prepared(kept, None, None, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
+    text = _nfkc(text)
     units = np.frombuffer((" " + text).encode("utf-16-le", "surrogatepass"), dtype="<u2")
     cls = _CLASS.take(units)
     flags = cls.tobytes()
@@ -476,18 +472,29 @@ def _signature(pieces: Iterable[np.ndarray], num_perm: int = NUM_PERM, seed: int
     return _u32_struct(len(best)).pack(*best)
 
 
-def _nfkc(text: str) -> str:
-    """NFKC of ``text``; a text longer than ``PIECE_CHARS`` piece by piece (cut before a space or
-    line break: a character that never composes with what precedes it and before which no mark
-    moves, so each piece normalises as it does inside the whole text), never the whole at once."""
-    if len(text) <= PIECE_CHARS:
-        return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+def _native_clean(text: str, strip_diacritics: bool = True) -> str | None:
+    """``_clean`` with the compiled kernels (classes present; deletion where needed), a long text
+    piece by piece (NFKC and deletion both work within a piece cut before a space or line break:
+    see :func:`.pieces.normalized`), joined once; None when it holds a lone surrogate."""
+    below = _DIAC if strip_diacritics else _DEL
     parts, changed = [], False
     for piece in pieces(text, PIECE_CHARS):
-        if not unicodedata.is_normalized("NFKC", piece):
-            piece, changed = unicodedata.normalize("NFKC", piece), True
-        parts.append(piece)
-    return "".join(parts) if changed else text
+        clean = _nfkc(piece)
+        mask = _native_classes(clean, _CLASS, _SLOW)
+        if mask & (1 << _DEL) or (strip_diacritics and mask & (1 << _DIAC)):
+            clean = _native_keep(clean, _CLASS, below, _SLOW)
+            if clean is None:
+                return None
+        changed = changed or clean is not piece
+        parts.append(clean)
+    if not changed:
+        return text
+    return parts[0] if len(parts) == 1 else "".join(parts)
+
+
+def _nfkc(text: str) -> str:
+    """NFKC of ``text``; a text longer than ``PIECE_CHARS`` piece by piece (:func:`.pieces.normalized`)."""
+    return normalized("NFKC", text, PIECE_CHARS)
 
 
 def _exact(text: str, strip_diacritics: bool = True) -> tuple[_Prepared, bytes, bool]:

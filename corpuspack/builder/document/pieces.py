@@ -3,6 +3,7 @@ piece (fingerprints, cited outlets, quality counts) instead of building one obje
 array per character, of the whole text."""
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 
@@ -21,3 +22,19 @@ def pieces(text: str, size: int, at: str = " \n") -> Iterator[str]:
         yield text[start:cut]
         start = cut
     yield text[start:]
+
+
+def normalized(form: str, text: str, size: int) -> str:
+    """``unicodedata.normalize(form, text)``; a text longer than ``size`` piece by piece, cut before
+    a space or line break: a character that composes with nothing before it and before which no
+    mark is reordered, so each piece normalises as it does inside the whole text. Only the pieces
+    that change are normalised (the text itself when none does), never the whole text at once,
+    which takes several times its size."""
+    if len(text) <= size:
+        return unicodedata.normalize(form, text)
+    parts, changed = [], False
+    for piece in pieces(text, size):
+        if not unicodedata.is_normalized(form, piece):
+            piece, changed = unicodedata.normalize(form, piece), True
+        parts.append(piece)
+    return "".join(parts) if changed else text
