@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
+from .pieces import pieces
+
 try:  # compiled loops (optional; the str and regex code below gives the same values)
     from .._kernels import (normalize_spaces as _native_spaces, fold_line as _native_fold,
                             layout_flags as _native_layout)
@@ -71,10 +73,25 @@ _LINE_EDGES = re.compile(r" +\n *|\n +")  # spaces at line edges (not every line
 _SPACE_RUNS = re.compile(r"  +")
 
 
+#: characters of a long text normalised at a time: it is cut before a line break about every this
+#: many characters and each piece is normalised alone (NFC, spaces and line edges all work within a
+#: piece that starts with its line break), so no copy of the whole text is made but the joined result
+PIECE_CHARS = 1 << 19
+
+
 def normalize(text: str, native: bool = True) -> str:
     """Newlines to ``\\n``, NFC, invisible characters dropped, spaces folded, lines stripped."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) <= PIECE_CHARS:
+        return _normalized_piece(text, native).strip(" ")
+    parts = [_normalized_piece(piece, native) for piece in pieces(text, PIECE_CHARS, "\n")]
+    # each piece but the last is followed by a line break, before which no space stays
+    return "".join([part.rstrip(" ") for part in parts[:-1]] + parts[-1:]).strip(" ")
+
+
+def _normalized_piece(text: str, native: bool = True) -> str:
+    """:func:`normalize` of a text without carriage returns, but the strip of its ends."""
     text = unicodedata.normalize("NFC", text)
     if native and _native_layout is not None:  # the tests below, in one compiled pass
         printable, _, runs, edges = _native_layout(text)
@@ -93,7 +110,7 @@ def normalize(text: str, native: bool = True) -> str:
         text = _SPACE_RUNS.sub(" ", text)  # a run next to a line break stays next to it: edges holds
     if edges or (edges is None and (" \n" in text or "\n " in text)):
         text = _LINE_EDGES.sub("\n", text)
-    return text.strip(" ")
+    return text
 
 
 _MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]+")  # Arabic diacritics, tatweel

@@ -58,6 +58,8 @@ import numpy as np
 import xxhash
 from rensa import RMinHash
 
+from .pieces import normalized, pieces
+
 try:  # the compiled loops (optional; the numpy code below gives the same values)
     from .._kernels import (
         class_mask as _native_classes, keep_classes as _native_keep, shingle_hashes as _native_shingles,
@@ -249,18 +251,13 @@ def _prepare(text: str, strip_diacritics: bool = True, native: bool = True) -> _
     two passes over the str (classes present; deletion where needed) and without the code
     units, which only the numpy tokeniser needs; else with numpy, keeping the code units and
     classes for the tokeniser."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
     if native and _native_classes is not None:
-        mask = _native_classes(text, _CLASS, _SLOW)
-        kept = text
-        if mask & (1 << _DEL) or (strip_diacritics and mask & (1 << _DIAC)):
-            kept = _native_keep(text, _CLASS, _DIAC if strip_diacritics else _DEL, _SLOW)
-            if kept is not None:
-                mask = _native_classes(kept, _CLASS, _SLOW)
+        kept = _native_clean(text, strip_diacritics)
         if kept is not None:
+            mask = _native_classes(kept, _CLASS, _SLOW)
             flags = bytes(c for c in range(_DEL + 1) if mask >> c & 1)
             return _Prepared(kept, None, None, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
+    text = _nfkc(text)
     units = np.frombuffer((" " + text).encode("utf-16-le", "surrogatepass"), dtype="<u2")
     cls = _CLASS.take(units)
     flags = cls.tobytes()
@@ -424,7 +421,7 @@ def _shingle_pieces(prep: _Prepared, shingle: int, native: bool = True) -> Itera
         yield _text_shingles(prep, shingle, native)
         return
     carry, shingled = np.empty(0, dtype=np.uint64), False
-    for piece in _pieces(prep.clean, PIECE_CHARS):
+    for piece in pieces(prep.clean, PIECE_CHARS):
         th = _token_hashes_of(_classified(piece))
         if len(carry):
             th = np.concatenate((carry, th))
@@ -434,23 +431,6 @@ def _shingle_pieces(prep: _Prepared, shingle: int, native: bool = True) -> Itera
         carry = th
     if len(carry) and not shingled:  # fewer tokens than a shingle: one shingle of them all
         yield _shingles_of_scaled(carry * _powers(_Q, len(carry))[0][: len(carry)], shingle)
-
-
-def _pieces(text: str, size: int) -> Iterator[str]:
-    """``text`` cut before a space or line break about every ``size`` characters (further on when a
-    stretch holds neither)."""
-    start, n = 0, len(text)
-    while n - start > size:
-        end = start + size
-        cut = max(text.rfind(" ", start + 1, end), text.rfind("\n", start + 1, end))
-        if cut < 0:
-            ahead = [i for i in (text.find(" ", end), text.find("\n", end)) if i >= 0]
-            if not ahead:
-                break
-            cut = min(ahead)
-        yield text[start:cut]
-        start = cut
-    yield text[start:]
 
 
 def _classified(clean: str) -> _Prepared:
@@ -492,11 +472,50 @@ def _signature(pieces: Iterable[np.ndarray], num_perm: int = NUM_PERM, seed: int
     return _u32_struct(len(best)).pack(*best)
 
 
+def _native_clean(text: str, strip_diacritics: bool = True) -> str | None:
+    """``_clean`` with the compiled kernels (classes present; deletion where needed), a long text
+    piece by piece (NFKC and deletion both work within a piece cut before a space or line break:
+    see :func:`.pieces.normalized`), joined once; None when it holds a lone surrogate."""
+    below = _DIAC if strip_diacritics else _DEL
+    parts, changed = [], False
+    for piece in pieces(text, PIECE_CHARS):
+        clean = _nfkc(piece)
+        mask = _native_classes(clean, _CLASS, _SLOW)
+        if mask & (1 << _DEL) or (strip_diacritics and mask & (1 << _DIAC)):
+            clean = _native_keep(clean, _CLASS, below, _SLOW)
+            if clean is None:
+                return None
+        changed = changed or clean is not piece
+        parts.append(clean)
+    if not changed:
+        return text
+    return parts[0] if len(parts) == 1 else "".join(parts)
+
+
+def _nfkc(text: str) -> str:
+    """NFKC of ``text``; a text longer than ``PIECE_CHARS`` piece by piece (:func:`.pieces.normalized`)."""
+    return normalized("NFKC", text, PIECE_CHARS)
+
+
 def _exact(text: str, strip_diacritics: bool = True) -> tuple[_Prepared, bytes, bool]:
-    """The prepared text, its ``exact_key`` and whether its white space comes in runs."""
+    """The prepared text, its ``exact_key`` and whether its white space comes in runs. The key is
+    xxh3-128 of ``" ".join(clean.split())``, hashed piece by piece for a long text: pieces are cut
+    before a space or line break, so no word spans two of them, and the folded pieces that hold a
+    word are hashed with one space between them (the same bytes as the whole folded text)."""
     prep = _prepare(text, strip_diacritics)
-    norm, runs = _fold_whitespace(prep.clean, prep.plain)
-    return prep, xxhash.xxh3_128_digest(norm.encode("utf-8")), runs
+    clean = prep.clean
+    if len(clean) <= PIECE_CHARS:
+        norm, runs = _fold_whitespace(clean, prep.plain)
+        return prep, xxhash.xxh3_128_digest(norm.encode("utf-8")), runs
+    h, between = xxhash.xxh3_128(), b""
+    for piece in pieces(clean, PIECE_CHARS):
+        norm = _fold_whitespace(piece, prep.plain)[0]
+        if norm:
+            h.update(between + norm.encode("utf-8"))
+            between = b" "
+    # as _fold_whitespace says: always when the text is not plain, else two blanks in a row
+    runs = not prep.plain or any(pair in clean for pair in ("  ", "\n ", " \n", "\n\n"))
+    return prep, h.digest(), runs
 
 
 def exact_key(text: str) -> bytes:

@@ -69,14 +69,19 @@ def process_documents(docs: list[tuple], opts: DocOptions) -> list:
         live = [i for i in live if i in done]
         return done
 
+    # each text is let go as soon as no later step reads it (a large file's decoded, page,
+    # normalised and cleaned texts would otherwise all be held until the batch ends)
     decoded = step(lambda i: decode(docs[i][1], opts.encoding, opts.legacy_encodings))
     pages = step(lambda i: _page(docs[i][0], decoded[i].text))
+    decoded = {i: (d.encoding, d.controls) for i, d in decoded.items()}
     normalized = step(lambda i: normalize(pages[i][0]))
+    pages = {i: page[1:] for i, page in pages.items()}  # (title, whether it was a web page)
     cleaned = step(lambda i: _non_empty(clean_lines(normalized[i])))
-    meta = step(lambda i: _titled(extract_metadata(normalized[i]), pages[i][1]))
+    meta = step(lambda i: _titled(extract_metadata(normalized[i]), pages[i][0]))
+    del normalized
     languages = step(lambda i: detect_language(cleaned[i].text))
     fps = step(lambda i: fingerprints(cleaned[i].text, num_perm=opts.num_perm, shingle=opts.shingle_size))
-    records = step(lambda i: _record(docs[i], decoded[i], cleaned[i], meta[i], languages[i], fps[i], pages[i][2]))
+    records = step(lambda i: _record(docs[i], decoded[i], cleaned[i], meta[i], languages[i], fps[i], pages[i][1]))
     for i in live:
         out[i] = records[i]
     return out
@@ -102,9 +107,11 @@ def _titled(meta: dict, title: str | None) -> dict:
     return meta
 
 
-def _record(doc: tuple, decoded, cleaned: Cleaned, meta: dict, language, fp: dict, page: bool) -> dict:
-    """The stage record of a document from what the steps found."""
+def _record(doc: tuple, decoded: tuple[str, int], cleaned: Cleaned, meta: dict, language, fp: dict, page: bool) -> dict:
+    """The stage record of a document from what the steps found (``decoded``: the encoding and the
+    number of control characters of the decoded text)."""
     rel_path, data, sha256 = doc[:3]
+    encoding, controls = decoded
     given_id = doc[3] if len(doc) > 3 else None
     code, score, method = language
     record = {
@@ -117,14 +124,14 @@ def _record(doc: tuple, decoded, cleaned: Cleaned, meta: dict, language, fp: dic
         "language_score": _f32(score),
         "language_method": method,
         "sha256": sha256 or sha256_hex(data),
-        "encoding": decoded.encoding,
+        "encoding": encoding,
         "removed_lines": cleaned.removed_lines,
         **text_stats(cleaned.text),
         "_exact_key": fp["exact_key"],
         "_minhash": fp["minhash"],
         "_line_hashes": fp["line_hashes"],
         "_line_index": fp["line_index"],
-        "_controls": decoded.controls,
+        "_controls": controls,
         "_markup": page,
     }
     record["_doc_digest"] = doc_digest(record)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .pieces import pieces
+
 try:  # the compiled loop (optional; the numpy code below gives the same values)
     from .._kernels import text_counts as _native_counts
 except ImportError:  # pragma: no cover - built without a C compiler
@@ -144,10 +146,28 @@ def _counts(text: str) -> tuple[int, int, int, int, int, bool]:
     return arabic, latin, other_letters, other, words, bool(breaks)
 
 
+#: characters of a text measured at a time: a longer text is cut before a line break about every
+#: this many characters (no line spans two pieces; each piece but the first starts with white space,
+#: so no word does either), and the pieces' counts are added up, their line lengths joined
+PIECE_CHARS = 1 << 19
+
+
 def _measure(text: str, native: bool = True) -> tuple[int, int, int, int, int, list[int]]:
     """``_counts`` (but the line-break flag) and the stripped lengths of the non-empty lines:
     in one compiled loop when the kernels are built and the text has no surrogate pair,
-    else with numpy and ``str`` methods (same values)."""
+    else with numpy and ``str`` methods (same values); a long text piece by piece."""
+    if len(text) > PIECE_CHARS:
+        totals, lengths = [0] * 5, []
+        for piece in pieces(text, PIECE_CHARS, "\n"):
+            *counts, piece_lengths = _measure_piece(piece, native)
+            totals = [a + b for a, b in zip(totals, counts)]
+            lengths += piece_lengths
+        return (*totals, lengths)
+    return _measure_piece(text, native)
+
+
+def _measure_piece(text: str, native: bool = True) -> tuple[int, int, int, int, int, list[int]]:
+    """:func:`_measure` of a text at once."""
     if native and _native_counts is not None:
         found = _native_counts(text, _TABLE)
         if found is not None:

@@ -17,13 +17,20 @@ import csv
 import functools
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
 import ahocorasick_rs
 
+from ..pieces import pieces
 from .normalize import encode_token, fold, text_tokens, token_codes, tokens
+
+#: characters of a text tokenised at a time by :meth:`Gazetteer.cited` when it takes the token-list
+#: route (a text cut before a space or line break, which ends a token: the tokens of the pieces are
+#: those of the whole text)
+PIECE_CHARS = 1 << 16
 
 KIND_WORDS = frozenset(fold(w) for w in (
     "وكالة", "وكالات", "قناة", "قنوات", "موقع", "صحيفة", "جريدة", "شبكة", "تلفزيون", "التلفزيون",
@@ -194,20 +201,37 @@ class Gazetteer:
     # -- scanning
     def mentions(self, toks: list[str]) -> list[Mention]:
         """All gazetteer names in a token list, longest first at each position, not overlapping."""
-        live = self._live(self._vocab.intersection(toks))
-        if not live:
-            return []
-        out: list[Mention] = []
-        free = 0
-        for i in [i for i, t in enumerate(toks) if t in live]:
-            if i < free:
+        return list(self._scan([toks]))
+
+    def _scan(self, token_pieces: Iterable[list[str]]) -> Iterator[Mention]:
+        """:meth:`mentions` of the tokens of ``token_pieces`` one after the other, holding one piece
+        at a time with the tokens a name around its ends needs: the last ``_longest + 1`` tokens of
+        the pieces so far wait for the next piece (a name starting there, and the token after it,
+        may lie in it), and the 2 before the next position to look at stay (a name's context)."""
+        ahead = self._longest + 1
+        buf: list[str] = []
+        base = done = free = 0  # index (in the whole) of buf[0], of the next position to look at, past the last name
+        it = iter(token_pieces)
+        piece = next(it, None)
+        while piece is not None:
+            buf.extend(piece)
+            piece = next(it, None)
+            hi = len(buf) if piece is None else len(buf) - ahead  # positions whose names lie in buf
+            if hi <= done - base:
                 continue
-            hit = self._match(toks, i)
-            if hit:
-                oid, k, amb = hit
-                out.append(Mention(oid, i, i + k, amb, self._in_context(toks, i, i + k)))
-                free = i + k
-        return out
+            live = self._live(self._vocab.intersection(buf))
+            for i in [i for i in range(done - base, hi) if buf[i] in live] if live else ():
+                if i + base < free:
+                    continue
+                hit = self._match(buf, i)
+                if hit:
+                    oid, k, amb = hit
+                    yield Mention(oid, base + i, base + i + k, amb, self._in_context(buf, i, i + k))
+                    free = base + i + k
+            done = base + hi
+            cut = max(0, hi - 2)  # buf[i] for i >= 2 is never the whole's first or second token
+            del buf[:cut]
+            base += cut
 
     def cited(self, text: str) -> set[str]:
         """Ids of the names in ``text`` that count anywhere (unambiguous, or in context), as in
@@ -215,8 +239,9 @@ class Gazetteer:
         Aho-Corasick pass finds where the vocabulary's words occur, which tells which names could
         occur, and each hit is then matched on the few tokens around it."""
         joined = token_codes(text)
-        if joined is None:  # a character the fast route does not cover: the token-list route
-            return {m.outlet for m in self.mentions(text_tokens(text)) if not m.ambiguous or m.in_context}
+        if joined is None:  # a character the fast route does not cover: the token-list route, a piece at a time
+            toks = (text_tokens(piece) for piece in pieces(text, PIECE_CHARS))
+            return {m.outlet for m in self._scan(toks) if not m.ambiguous or m.in_context}
         s = b" " + joined + b" "
         vocab = self._code_words
         hits = self._code_finder.find_matches_as_indexes(s, overlapping=True)  # in order of offset
