@@ -31,13 +31,14 @@ class Here:
         return copy
 
     def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, keep: np.ndarray,
-                  edits: EditCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  edits: EditCache | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(dup, first, empty)``: the rows whose published text an earlier row's repeats
         exactly and that row (:func:`.dedup.first_of_key`), and which rows are left empty once
         published. A published text's key is the staged one unless the row (one of ``keep``)
         loses a repeated line: then the key ``edits`` knows from the last build for the same
         text and lines, else computed (:func:`.published.edited_fingerprints`; an empty text: 16
-        zero bytes) and recorded in ``edits``."""
+        zero bytes) and recorded in ``edits`` (none: nothing known, nothing kept)."""
+        edits = edits if edits is not None else EditCache()
         key_matrix = np.array(_keys(stage_path))  # a copy: the rows of edited texts are replaced
         empty = np.zeros(len(key_matrix), bool)
         pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch -> edit ids of the rows sent to tasks

@@ -126,8 +126,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     staged_copy = duplicates.staged_copies(stage_path, sizes)
     hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
     ctx = PublishedContext(stage_path, hashes)
-    dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id,
-                                             edits if edits is not None else EditCache())
+    dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id, edits)
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
     exact_of = duplicate_ids(ids, dup, first)
     exact_of = pc.if_else(pa.array(takes_part), exact_of, pa.nulls(n, pa.string()))
