@@ -70,6 +70,15 @@ if popen_forkserver is not None:
         def _Popen(process_obj):
             return _Popen(process_obj)
 
+        def run(self):
+            """The worker's loop; it ends without a traceback when its task queue is closed under it
+            (the build is stopping its pool: another worker died, or the build was stopped), where
+            multiprocessing prints the waiting worker's ``EOFError`` on the build's terminal."""
+            try:
+                super().run()
+            except EOFError:
+                raise SystemExit(1) from None
+
     class _Context(multiprocessing.context.ForkServerContext):
         Process = _Process
 

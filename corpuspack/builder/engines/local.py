@@ -188,8 +188,18 @@ class Workers(Engine):
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        if self._pool is None:
+            return
+        if exc[0] is not None or getattr(self._pool, "_broken", False):
+            # stopping on an error (a worker died, Ctrl-C, ...): the workers hold nothing to keep, and
+            # the pool's own ending waits for each of them, which was seen to wait forever for one
+            # that a SIGTERM had not ended (a worker started as the pool broke): they are killed
+            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                try:
+                    process.kill()
+                except (OSError, ValueError, AttributeError):  # gone already, or never started
+                    pass
+        self._pool.shutdown(cancel_futures=True)
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may
@@ -213,10 +223,20 @@ class Workers(Engine):
                 yield task, fut.result()
                 window.popleft()
         except BrokenProcessPool:
-            lost = [task for task, fut in window if not isinstance(fut, _Done) and fut.exception() is not None]
-            raise WorkerDied(f"a worker process ended abruptly (killed, or out of memory?) during "
-                             f"{fn.__name__}, on one of: {'; '.join(map(describe_task, lost))}. Nothing was written: "
-                             "run the same command again (with --max-file-size or --jobs 1 if memory ran out)") from None
+            raise self._died(fn, window) from None
+        except (OSError, ValueError):  # handing a task to a pool as it breaks: its pipes are being closed
+            if not getattr(self._pool, "_broken", False):
+                raise
+            raise self._died(fn, window) from None
+
+    @staticmethod
+    def _died(fn, window) -> "WorkerDied":
+        """The error of a build whose pool broke: the tasks in flight that got no result."""
+        lost = [task for task, fut in window if not isinstance(fut, _Done)
+                and (not fut.done() or fut.cancelled() or fut.exception() is not None)]
+        return WorkerDied(f"a worker process ended abruptly (killed, or out of memory?) during "
+                          f"{fn.__name__}, on one of: {'; '.join(map(describe_task, lost))}. Nothing was written: "
+                          "run the same command again (with --max-file-size or --jobs 1 if memory ran out)")
 
 
 class WorkerDied(ChildProcessError):
