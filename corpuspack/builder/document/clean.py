@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-from .pieces import pieces
+from .pieces import PIECE_CHARS, pieces
 
 try:  # compiled loops (optional; the str and regex code below gives the same values)
     from .._kernels import (normalize_spaces as _native_spaces, fold_line as _native_fold,
@@ -73,10 +73,10 @@ _LINE_EDGES = re.compile(r" +\n *|\n +")  # spaces at line edges (not every line
 _SPACE_RUNS = re.compile(r"  +")
 
 
-#: characters of a long text normalised at a time: it is cut before a line break about every this
-#: many characters and each piece is normalised alone (NFC, spaces and line edges all work within a
-#: piece that starts with its line break), so no copy of the whole text is made but the joined result
-PIECE_CHARS = 1 << 19
+# characters of a long text normalised at a time: it is cut before a line break about every this
+# many characters and each piece is normalised alone (NFC, spaces and line edges all work within a
+# piece that starts with its line break), so no copy of the whole text is made but the joined result
+# (that size: PIECE_CHARS, from .pieces)
 
 
 def normalize(text: str, native: bool = True) -> str:

@@ -58,7 +58,7 @@ import numpy as np
 import xxhash
 from rensa import RMinHash
 
-from .pieces import normalized, pieces
+from .pieces import PIECE_CHARS, normalized, pieces
 
 try:  # the compiled loops (optional; the numpy code below gives the same values)
     from .._kernels import (
@@ -406,12 +406,12 @@ def _text_shingles(prep: _Prepared, shingle: int, native: bool = True) -> np.nda
     return _shingles_of_scaled(_text_token_hashes(prep), shingle)
 
 
-#: characters of a text shingled at a time: a longer text is cut into pieces of about this size (at
-#: a space or line break, which ends a token in every tokeniser) whose token hashes are shingled
-#: with the last ``shingle - 1`` tokens of the piece before, so the shingles of a document come in
-#: arrays of bounded size (MinHash is a minimum: it is taken piece by piece, see :func:`_signature`),
-#: the same values as :func:`_text_shingles` gives for the whole text
-PIECE_CHARS = 1 << 19
+# characters of a text shingled at a time: a longer text is cut into pieces of about this size (at
+# a space or line break, which ends a token in every tokeniser) whose token hashes are shingled
+# with the last ``shingle - 1`` tokens of the piece before, so the shingles of a document come in
+# arrays of bounded size (MinHash is a minimum: it is taken piece by piece, see :func:`_signature`),
+# the same values as :func:`_text_shingles` gives for the whole text
+# (that size: PIECE_CHARS, from .pieces)
 
 
 def _shingle_pieces(prep: _Prepared, shingle: int, native: bool = True) -> Iterator[np.ndarray]:

@@ -6,6 +6,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
+#: characters of a long text a per-document step takes at a time (normalize, the fingerprints'
+#: cleaning, shingles and exact key, the quality counts): about 1 MiB of a Python string of BMP text
+PIECE_CHARS = 1 << 19
+
 
 def pieces(text: str, size: int, at: str = " \n") -> Iterator[str]:
     """``text`` cut before one of the characters ``at`` (a space or line break) about every ``size``

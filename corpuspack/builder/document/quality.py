@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pieces import pieces
+from .pieces import PIECE_CHARS, pieces
 
 try:  # the compiled loop (optional; the numpy code below gives the same values)
     from .._kernels import text_counts as _native_counts
@@ -146,10 +146,10 @@ def _counts(text: str) -> tuple[int, int, int, int, int, bool]:
     return arabic, latin, other_letters, other, words, bool(breaks)
 
 
-#: characters of a text measured at a time: a longer text is cut before a line break about every
-#: this many characters (no line spans two pieces; each piece but the first starts with white space,
-#: so no word does either), and the pieces' counts are added up, their line lengths joined
-PIECE_CHARS = 1 << 19
+# characters of a text measured at a time: a longer text is cut before a line break about every
+# this many characters (no line spans two pieces; each piece but the first starts with white space,
+# so no word does either), and the pieces' counts are added up, their line lengths joined
+# (that size: PIECE_CHARS, from .pieces)
 
 
 def _measure(text: str, native: bool = True) -> tuple[int, int, int, int, int, list[int]]:
