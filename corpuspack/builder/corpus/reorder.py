@@ -37,10 +37,10 @@ def reorder_stage(stage_path: str, order: list[int], batch_rows: int, bucket_row
     of the places they go to (``bucket_rows`` consecutive places per bucket, more when there would
     be over ``max_buckets`` files open), then each bucket is read whole, put in order and written.
     Memory: one batch, then one bucket (~13 MB for 2,048 rows of 6 kB documents, a few times
-    that while it is sorted), never the whole stage. (Taking the rows where they lie instead, through a memory map, touches a page of every
-    column of every row read, which all counts in the resident memory while mapped: ~500 MB per
-    4,096 rows at 100,000 documents; a ``take`` over the whole file as one table also copies every
-    column whole first.)"""
+    that while it is sorted), never the whole stage. (Taking the rows where they lie instead,
+    through a memory map, touches a page of every column of every row read, which all counts in
+    the resident memory while mapped: ~500 MB per 4,096 rows at 100,000 documents; a ``take`` over
+    the whole file as one table also copies every column whole first.)"""
     n = len(order)
     width = max(bucket_rows, -(-n // max_buckets))
     place = np.empty(n, np.int64)
@@ -69,7 +69,7 @@ def reorder_stage(stage_path: str, order: list[int], batch_rows: int, bucket_row
                 with pa.OSFile(name) as f:
                     part = pa.ipc.open_file(f).read_all()
                 part = part.take(pc.sort_indices(part.column("_to"))).drop_columns(["_to"])
-                out.write_table(part.cast(STAGE_SCHEMA), max_chunksize=batch_rows)
+                out.write_table(part, max_chunksize=batch_rows)
                 del part
                 os.remove(name)
         os.replace(tmp, stage_path)
