@@ -4,8 +4,8 @@ Ray tasks partitioned by key hash (``Partitioned``, as ``--engine ray`` runs the
 ``ray_shuffle_min_docs`` documents on), step by step, runs alternated; wall time and CPU time
 (the whole process tree: this process, Ray's and its workers).
 
-    python benchmarks/ray_pass2_bench.py --docs 20000
-    python benchmarks/ray_pass2_bench.py --dump ../shared/realdata/ant_multisource
+    python benchmarks/ray_dedup_bench.py --docs 20000
+    python benchmarks/ray_dedup_bench.py --dump ../shared/realdata/ant_multisource
 
 The stage file is that of a local build of the dump (its cache of staged rows).
 """
@@ -73,6 +73,7 @@ def main() -> None:
         ctx = PublishedContext(stage, repeated_here(stage, copies, options))
         keep = np.ones(n, bool)
         steps = {
+            "duplicate ids": lambda w: w.id_copies(stage, sizes),
             "staged copies (exact keys as staged)": lambda w: w.staged_copies(stage, sizes),
             "exact duplicates of the published texts": lambda w: w.published(stage, sizes, ctx, keep),
             "near-duplicate pairs (LSH + verification)": lambda w: w.near_pairs(stage, sizes, copies, options, ctx),

@@ -50,15 +50,23 @@ def _docs(n_docs: int) -> list:
     return generate_corpus(n_docs, 17, dup_rate=0.05, near_dup_rate=0.1, other_lang_rate=0.03)
 
 
-def _dump(folder: Path, n_docs: int) -> Path:
+SAME_IDS = 12  # files of the generated dump named as an earlier file (same id), with other texts
+
+
+def _dump(folder: Path, n_docs: int, same_ids: int = 0) -> Path:
     """Generated articles with exact and near duplicates and other languages, in folders (two
-    levels) and at the top, with files that must be rejected (empty, binary)."""
+    levels) and at the top, with files that must be rejected (empty, binary; ``same_ids`` files
+    in a last folder carrying the id of an earlier file spread over the dump)."""
     d = folder / "dump"
     docs = _docs(n_docs)
     for i, (name, text, _) in enumerate(docs):
         folder = d / ("" if i % 5 == 0 else f"site{i % 3}/" + ("" if i % 2 else "2025/"))
         folder.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
+    for k in range(same_ids):
+        j = k * (n_docs // same_ids) + 3
+        (d / "zz_again").mkdir(exist_ok=True)
+        (d / "zz_again" / docs[j][0]).write_text(f"{docs[j + 1][1]}\nنسخة أخرى بالمعرف نفسه، رقم {k}.\n", encoding="utf-8")
     (d / "site1" / "empty.txt").write_bytes(b"")
     (d / "site2" / "blob.bin").write_bytes(bytes(range(256)) * 8)
     return d
@@ -66,7 +74,7 @@ def _dump(folder: Path, n_docs: int) -> Path:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    return _dump(tmp_path_factory.mktemp("gen"), 2400)
+    return _dump(tmp_path_factory.mktemp("gen"), 2400, SAME_IDS)
 
 
 @pytest.fixture(scope="module")
@@ -79,22 +87,13 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _same_bytes(a: Path, b: Path, *, other_storage: bool = False, b_distributed: bool = False) -> None:
+def _same_bytes(a: Path, b: Path, *, other_storage: bool = False) -> None:
     """Every file of the two outputs holds the same bytes. ``other_storage``: the dumps were read
     from two storages, whose files' modification times differ: the build's cache of staged rows
-    (which keeps them, to skip unchanged files next time) then holds the same rows but for them.
-    ``b_distributed``: ``b`` made pass 2's groupings in partitioned Ray tasks, which neither use
-    nor keep the published keys of edited rows for the next build (its cache of them is empty;
-    the next build computes them again)."""
+    (which keeps them, to skip unchanged files next time) then holds the same rows but for them."""
     ta, tb = _tree(a), _tree(b)
     assert sorted(ta) == sorted(tb)
     different = [name for name in ta if ta[name] != tb[name]]
-    if b_distributed:
-        cache = [name for name in different if name.startswith(".cache/published-")]
-        assert len(cache) == 1
-        assert pa.ipc.open_file(pa.py_buffer(ta[cache[0]])).read_all().num_rows > 0
-        assert pa.ipc.open_file(pa.py_buffer(tb[cache[0]])).read_all().num_rows == 0
-        different.remove(cache[0])
     if other_storage:
         stage = [name for name in different if name.startswith(".cache/stage-")]
         assert len(stage) == 1
@@ -122,13 +121,16 @@ def test_generated_dump_same_bytes_as_local(local_ray, generated, tmp_path):
     _same_bytes(tmp_path / "local", tmp_path / "ray")
 
 
-def test_next_version_same_bytes_as_local(local_ray, small_dump, tmp_path):
+@pytest.mark.parametrize("shuffle_min", [None, 0], ids=["driver-groupings", "partitioned-groupings"])
+def test_next_version_same_bytes_as_local(local_ray, small_dump, tmp_path, shuffle_min):
     """A second version after one file changed, one was removed and one added: the cached rows of
-    the unchanged files are reused on Ray as locally (the cache's outcomes come back from the tasks)."""
+    the unchanged files are reused on Ray as locally (the cache's outcomes come back from the
+    tasks); with pass 2's groupings partitioned, the published keys the first version kept too."""
     dump = tmp_path / "dump"
     shutil.copytree(small_dump, dump)
+    more = {} if shuffle_min is None else {"ray_shuffle_min_docs": shuffle_min}
     for engine in ("local", "ray"):
-        corpuspack.build(dump, tmp_path / engine, engine=engine, jobs=2, progress=False)
+        corpuspack.build(dump, tmp_path / engine, engine=engine, jobs=2, progress=False, **(more if engine == "ray" else {}))
     # two originals that nothing duplicates, so that no other row's decisions change
     docs = _docs(SMALL)
     copied = {t["group"] for _, _, t in docs if t["kind"] in ("exact_dup", "near_dup")}
@@ -139,7 +141,8 @@ def test_next_version_same_bytes_as_local(local_ray, small_dump, tmp_path):
     removed.unlink()
     (dump / "site0" / "new_article.txt").write_text(generate_corpus(1, 99)[0][1], encoding="utf-8")
     results = {engine: corpuspack.build(dump, tmp_path / engine, engine=engine, jobs=2, progress=False,
-                                        version="1.1.0") for engine in ("local", "ray")}
+                                        version="1.1.0", **(more if engine == "ray" else {}))
+               for engine in ("local", "ray")}
     assert results["ray"].manifest["work"]["reused"] == results["local"].manifest["work"]["reused"] > 400
     assert results["ray"].manifest["changes"] == {"added": 1, "removed": 1, "changed": 1}
     _same_bytes(tmp_path / "local", tmp_path / "ray")
@@ -246,20 +249,25 @@ def test_partitioned_duplicates_same_bytes_as_local(local_ray, generated, tmp_pa
     local = corpuspack.build(generated, tmp_path / "local", jobs=2, **opts)
     on_ray = corpuspack.build(generated, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, **opts)
     assert on_ray.counts == local.counts and local.counts["duplicate"] > 100
-    _same_bytes(tmp_path / "local", tmp_path / "ray", b_distributed=True)
+    assert local.counts["rejected"] >= 2 + SAME_IDS
+    # the published keys of the edited rows, kept for the next build, are among the bytes compared
+    kept = next((tmp_path / "local" / ".cache").glob("published-*")).read_bytes()
+    assert pa.ipc.open_file(pa.py_buffer(kept)).read_all().num_rows > 100
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
 
 
 def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path):
     """The repeated lines counted in Ray tasks and each grouping of :class:`Partitioned` (3
     partitions, 5 map tasks) against the driver's (:func:`repeated_here`, :class:`Here`) on the
-    staged rows of a real build: the same repeated lines, the same staged copies, the same exact
-    duplicates of the published texts (with their first row) and empty texts, the same verified
-    near-duplicate pairs; duplicates whose first row lies in another map task's batches included."""
+    staged rows of a real build: the same repeated lines, the same id copies, the same staged
+    copies, the same exact duplicates of the published texts (with their first row) and empty
+    texts, the same published keys recorded for the next build, the same verified near-duplicate
+    pairs; duplicates whose first row lies in another map task's batches included."""
     import numpy as np
 
     from corpuspack.builder.corpus.duplicates import Here, map_here
     from corpuspack.builder.corpus.plan import repeated_here
-    from corpuspack.builder.corpus.published import PublishedContext
+    from corpuspack.builder.corpus.published import EditCache, PublishedContext
     from corpuspack.builder.engines.ray_pass2 import Partitioned, repeated_lines
     from corpuspack.builder.options import BuildOptions
 
@@ -270,16 +278,26 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     n = sum(sizes)
     options = BuildOptions()
     here, there = Here(map_here), Partitioned(maps=5, parts=3)
+    id_dup, id_first = here.id_copies(stage, sizes)
+    id_dup_r, id_first_r = there.id_copies(stage, sizes)
+    assert np.array_equal(id_dup, id_dup_r) and np.array_equal(id_first, id_first_r)
+    assert len(id_dup) == SAME_IDS and (id_first < id_dup).all()
     copies = here.staged_copies(stage, sizes)
     assert np.array_equal(there.staged_copies(stage, sizes), copies) and copies.sum() > 50
     keep = np.ones(n, bool)
     ctx = PublishedContext(stage, repeated_here(stage, copies, options))
     assert len(ctx.repeated) > 0  # the published keys of the rows that lose a line are computed in the map tasks
     assert repeated_lines(stage, copies, options) == ctx.repeated  # counted in 4 partitions (2 CPUs)
-    (dup, first, empty), (dup_r, first_r, empty_r) = here.published(stage, sizes, ctx, keep), there.published(stage, sizes, ctx, keep)
+    edits, edits_r = EditCache(), EditCache()
+    (dup, first, empty), (dup_r, first_r, empty_r) = (here.published(stage, sizes, ctx, keep, edits),
+                                                      there.published(stage, sizes, ctx, keep, edits_r))
     order, order_r = np.argsort(dup), np.argsort(dup_r)
     assert np.array_equal(dup[order], dup_r[order_r]) and np.array_equal(first[order], first_r[order_r])
     assert np.array_equal(empty, empty_r)
+    for cache, name in ((edits, "here"), (edits_r, "there")):
+        cache.write(str(tmp_path / name))
+    assert (tmp_path / "here").read_bytes() == (tmp_path / "there").read_bytes()
+    assert len(EditCache(str(tmp_path / "here")).k1) > 100
     run = (n + 4) // 5  # rows per map task, about: some duplicates sit in another task's batches
     assert np.count_nonzero(dup // run != first // run) > 20
     drop = copies.copy()
@@ -287,6 +305,39 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     u_r, v_r = there.near_pairs(stage, sizes, drop, options, ctx)
     assert sorted(zip(u.tolist(), v.tolist())) == sorted(zip(u_r.tolist(), v_r.tolist()))
     assert len(u) > 50
+
+
+def test_partitioned_exact_grouping_takes_the_published_keys_the_cache_knows(local_ray, generated, tmp_path):
+    """The map tasks look the edited rows up in the last build's cache before computing: given a
+    cache that says every row it knows is left empty once published, exactly the rows that lose a
+    repeated line (found by the driver's own scan, :func:`duplicates._edited_tasks`) come back
+    empty, and the keys recorded for the next build are the cache's, not computed ones."""
+    import numpy as np
+
+    from corpuspack.builder.corpus.duplicates import Here, _edited_tasks, map_here
+    from corpuspack.builder.corpus.plan import repeated_here
+    from corpuspack.builder.corpus.published import EditCache, PublishedContext
+    from corpuspack.builder.engines.ray_pass2 import Partitioned
+    from corpuspack.builder.options import BuildOptions
+
+    corpuspack.build(generated, tmp_path / "out", jobs=2, batch_size=64, progress=False)
+    stage = str(next((tmp_path / "out" / ".cache").glob("stage-*")))
+    reader = pa.ipc.open_file(stage)
+    sizes = [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+    keep = np.ones(sum(sizes), bool)
+    ctx = PublishedContext(stage, repeated_here(stage, Here(map_here).staged_copies(stage, sizes), BuildOptions()))
+    Here(map_here).published(stage, sizes, ctx, keep, computed := EditCache())
+    computed.write(str(tmp_path / "cache"))
+    planted = EditCache(str(tmp_path / "cache"))
+    assert not planted._empty.all() and planted._keys.any()
+    planted._keys[:] = 0
+    planted._empty[:] = True
+    _, _, empty = Partitioned(maps=5, parts=3).published(stage, sizes, ctx, keep, planted)
+    edited = np.concatenate([offset + rows for _, offset, rows, _, _ in _edited_tasks(stage, sizes, ctx.repeated, keep)])
+    assert len(edited) > 100
+    assert np.array_equal(np.flatnonzero(empty), np.sort(edited))
+    planted.write(str(tmp_path / "next"))
+    assert EditCache(str(tmp_path / "next"))._empty.all()
 
 
 def test_partitioned_groupings_with_nothing_staged(local_ray, tmp_path):

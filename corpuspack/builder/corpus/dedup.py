@@ -479,13 +479,19 @@ def verified_pairs(codes: np.ndarray, n: int, verify, threshold: float) -> tuple
     return u, v
 
 
+def component_labels(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each of the ``n`` rows' component of the verified pairs ``(u, v)``: its label (the
+    component's smallest row) and the component's size (int32)."""
+    labels = _components(n, u, v)
+    return labels, np.bincount(labels, minlength=n).astype(np.int32)[labels]
+
+
 def components(u: np.ndarray, v: np.ndarray, ids, drop: np.ndarray) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """``(cluster, cluster_size, is_representative)`` of the connected components of the
     verified pairs ``(u, v)``, each labelled with its smallest row (the representative)."""
     ids = _as_array(ids)
     n = len(ids)
-    labels = _components(n, u, v)
-    sizes = np.bincount(labels, minlength=n).astype(np.int32)[labels]
+    labels, sizes = component_labels(u, v, n)
     in_cluster = sizes > 1
     cluster = ids.take(pa.array(labels.astype(np.int64), mask=~in_cluster))
     is_rep = (labels == np.arange(n)) & ~drop

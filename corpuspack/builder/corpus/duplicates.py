@@ -1,7 +1,8 @@
-"""Pass 2's duplicate groupings, made in the build's process (:class:`Here`): which rows repeat
-an earlier row's exact key, as staged and as published, and which near-duplicate candidate pairs
-hold. :mod:`..engines.ray_pass2` makes the same groupings in Ray tasks, partitioned by key hash,
-from the functions here (:func:`lost_rows`, :func:`verifier`) and in :mod:`.dedup`."""
+"""Pass 2's duplicate groupings, made in the build's process (:class:`Here`): which rows carry
+an earlier row's id, which repeat an earlier row's exact key, as staged and as published, and
+which near-duplicate candidate pairs hold. :mod:`..engines.ray_pass2` makes the same groupings in
+Ray tasks, partitioned by key hash, from the functions here (:func:`first_of_id`,
+:func:`edited_rows`, :func:`verifier`) and in :mod:`.dedup`."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,7 @@ from ..options import BuildOptions
 from .dedup import (_candidate_pairs, band_hashes, choose_bands, exact_key_matrix, first_of_key,
                     signature_matrix, verified_pairs)
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
-from .stage import read_batches
+from .stage import open_reader, read_batches
 
 
 class Here:
@@ -22,6 +23,12 @@ class Here:
 
     def __init__(self, map_tasks):
         self.map_tasks = map_tasks
+
+    def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``(dup, first)``: the rows whose id an earlier row carries, ascending, and that row
+        (the first of their id): :func:`first_of_id` over the ``id`` column read here."""
+        ids = pa.chunked_array([b.column(0) for b in read_batches(stage_path, ["id"])], pa.string())
+        return first_of_id(ids, np.arange(len(ids)))
 
     def staged_copies(self, stage_path: str, sizes: list[int]) -> np.ndarray:
         """Whether each row repeats an earlier row's exact key as staged (``sizes``: the stage's batches' rows)."""
@@ -118,9 +125,14 @@ def lost_lines(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> t
     return rows, flat[hit][of_kept], at[of_kept]
 
 
-def lost_rows(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> list[int]:
-    """The rows of :func:`lost_lines`, as a list."""
-    return lost_lines(line_hashes, wanted, keep)[0].tolist()
+def edited_rows(batch: pa.RecordBatch, wanted: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of one stage batch (its ``_line_hashes`` and ``_doc_digest`` columns) that lose
+    a repeated line (``wanted``, sorted hashes) among those of ``keep`` (the batch's slice of the
+    mask), and their :func:`.published.edit_ids`: what :class:`.published.EditCache` knows them by."""
+    rows, values, at = lost_lines(batch.column("_line_hashes"), wanted, keep)
+    if not len(rows):
+        return rows, np.empty(0, np.uint64), np.empty(0, np.uint64)
+    return (rows, *edit_ids(batch.column("_doc_digest").take(pa.array(rows)).to_pylist(), values, at))
 
 
 def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray):
@@ -131,11 +143,46 @@ def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], 
     wanted = np.fromiter(repeated, np.uint64, len(repeated))
     offset = 0
     for i, b in enumerate(read_batches(stage_path, ["_line_hashes", "_doc_digest"])):
-        rows, values, at = lost_lines(b.column(0), wanted, keep[offset:offset + sizes[i]])
+        rows, k1, k2 = edited_rows(b, wanted, keep[offset:offset + sizes[i]])
         if len(rows):
-            digests = b.column(1).take(pa.array(rows)).to_pylist()
-            yield (i, offset, rows, *edit_ids(digests, values, at))
+            yield i, offset, rows, k1, k2
         offset += sizes[i]
+
+
+def first_of_id(ids, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(dup, first)``: the rows whose id (``ids``, a string array) a row with a smaller number
+    carries too, ascending, and that row, the first of their id. ``rows``: each id's row number,
+    in any order (a partition of the corpus's ids gives the copies among its ids)."""
+    rows = np.asarray(rows, np.int64)
+    if not len(rows):
+        return rows, rows
+    table = pa.table({"id": ids, "row": rows})
+    order = pc.sort_indices(table, sort_keys=[("id", "ascending"), ("row", "ascending")])
+    ids_sorted = table.column("id").take(order)
+    rs = rows[order.to_numpy()]
+    same = pc.equal(ids_sorted.slice(1), ids_sorted.slice(0, len(rs) - 1)).to_numpy(zero_copy_only=False)
+    starts = np.concatenate([[True], ~same])
+    first = rs[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+    dup, first = rs[~starts], first[~starts]
+    order = np.argsort(dup, kind="stable")
+    return dup[order], first[order]
+
+
+def column_at(stage_path: str, sizes: list[int], column: str, rows: np.ndarray) -> pa.Array:
+    """The values of the stage's ``column`` at ``rows`` (any order, repeats allowed), reading
+    only the batches that hold them (``sizes``: the stage's batches' rows)."""
+    rows = np.asarray(rows, np.int64)
+    starts = np.cumsum([0, *sizes])
+    with pa.OSFile(stage_path) as f:
+        reader = open_reader(f, [column])
+        kind = reader.schema.field(column).type
+        if not len(rows):
+            return pa.array([], kind)
+        wanted = np.unique(rows)
+        batch_of = np.searchsorted(starts, wanted, side="right") - 1
+        parts = [reader.get_batch(int(i)).column(column).take(pa.array(wanted[batch_of == i] - starts[i]))
+                 for i in np.unique(batch_of)]
+    return pa.concat_arrays(parts).take(pa.array(np.searchsorted(wanted, rows)))
 
 
 def verifier(stage_path: str, sizes: list[int], ctx: PublishedContext, map_tasks):

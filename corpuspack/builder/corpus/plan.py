@@ -19,37 +19,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..options import BuildOptions
-from .dedup import components, duplicate_ids
-from .duplicates import Here, map_here
+from .dedup import component_labels
+from .duplicates import Here, column_at, map_here
 from .published import EditCache, PublishedContext
 from .repeated_lines import find_repeated_lines
 from .stage import read_batches
 
 
-def _first_of_each_id(ids: pa.ChunkedArray) -> np.ndarray:
-    """Row index of the first row carrying each row's id (itself when first)."""
-    n = len(ids)
-    if n == 0:
-        return np.empty(0, np.int64)
-    idx = pc.array_sort_indices(ids, order="ascending").to_numpy()  # stable: ties keep row order
-    sorted_ids = ids.take(idx)
-    same = pc.equal(sorted_ids.slice(1), sorted_ids.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-    starts = np.concatenate([[True], ~same])
-    run_first = idx[np.flatnonzero(starts)][np.cumsum(starts) - 1]
-    first = np.empty(n, np.int64)
-    first[idx] = run_first
-    return first
-
-
-def _array(a) -> pa.Array:
-    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-
-
 @dataclass
 class Plan:
-    """Corpus-level decisions for every staged row, as Arrow/numpy columns."""
-    file_names: pa.Array
-    id_first: np.ndarray
+    """Corpus-level decisions for every staged row, as Arrow/numpy columns; the rows rejected
+    for their id only as a list (few)."""
+    id_dup: np.ndarray  # the rows whose id an earlier row carries, ascending
+    id_owner: pa.Array  # the file name of that earlier row (the first of the id), for each
     exact_of: pa.Array  # id this row exactly duplicates, or null
     cluster: pa.Array
     cluster_size: pa.Array
@@ -62,11 +44,12 @@ class Plan:
         """The decisions for rows ``offset .. offset + n``: what a finishing task needs.
         ``placed``/``keys``/``splits``: whether each row is held by a reused shard, its finish
         key and its split (all from the finish-key pass)."""
-        first = self.id_first[offset:offset + n]
-        own = first == np.arange(offset, offset + n)
         owner = pa.nulls(n, pa.string())
-        if not own.all():  # name the file that holds the id first (rare: only then a take)
-            owner = pc.replace_with_mask(owner, pa.array(~own), self.file_names.take(pa.array(first[~own])))
+        a, b = np.searchsorted(self.id_dup, [offset, offset + n])
+        if b > a:  # name the file that holds the id first (rare)
+            taken = np.zeros(n, bool)
+            taken[self.id_dup[a:b] - offset] = True
+            owner = pc.replace_with_mask(owner, pa.array(taken), self.id_owner.slice(a, b - a))
         return pa.record_batch({
             "id_owner": owner,
             "exact_of": self.exact_of.slice(offset, n),
@@ -113,26 +96,40 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
         map_tasks = map_here
     if duplicates is None:
         duplicates = Here(map_tasks)
-    parts = list(read_batches(stage_path, ["id", "file_name", "_controls"]))
-    ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
-    names = pa.chunked_array([b.column(1) for b in parts], pa.string())
-    controls = pa.chunked_array([b.column(2) for b in parts], pa.int32()).to_numpy()
-    sizes = [b.num_rows for b in parts]
-    del parts
-    n = len(ids)
-    id_first = _first_of_each_id(ids)
-    keep_id = id_first == np.arange(n)
+    controls = pa.chunked_array([b.column(0) for b in read_batches(stage_path, ["_controls"])], pa.int32())
+    sizes = [len(c) for c in controls.chunks]
+    controls = controls.to_numpy()
+    n = len(controls)
+    id_dup, id_first = duplicates.id_copies(stage_path, sizes)
+    keep_id = np.ones(n, bool)
+    keep_id[id_dup] = False
     # copies as staged are copies as published: their lines are not counted twice
     staged_copy = duplicates.staged_copies(stage_path, sizes)
     hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
     ctx = PublishedContext(stage_path, hashes)
     dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id, edits)
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
-    exact_of = duplicate_ids(ids, dup, first)
-    exact_of = pc.if_else(pa.array(takes_part), exact_of, pa.nulls(n, pa.string()))
-    drop = ~takes_part | exact_of.is_valid().to_numpy(zero_copy_only=False)
+    named = takes_part[dup]  # the exact duplicates that take part: each names its first row's id
+    dup, first = dup[named], first[named]
+    exact_of = _spread(column_at(stage_path, sizes, "id", first), dup, n)
+    drop = ~takes_part
+    drop[dup] = True
     u, v = duplicates.near_pairs(stage_path, sizes, drop, options, ctx)
-    cluster, cluster_size, representative = components(u, v, ids, drop)
-    return Plan(names.combine_chunks(), id_first, _array(exact_of), _array(cluster), _array(cluster_size),
-                np.asarray(representative), hashes,
+    labels, cluster_size = component_labels(u, v, n)
+    clustered = np.flatnonzero(cluster_size > 1)
+    cluster = _spread(column_at(stage_path, sizes, "id", labels[clustered]), clustered, n)
+    representative = (labels == np.arange(n)) & ~drop
+    return Plan(id_dup, column_at(stage_path, sizes, "file_name", id_first), exact_of, cluster,
+                pa.array(cluster_size, pa.int32()), representative, hashes,
                 {"documents": int(np.count_nonzero(controls)), "characters": int(controls.sum())})
+
+
+def _spread(values: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
+    """A column of ``n`` rows: ``values`` at ``rows`` (in that order), null elsewhere."""
+    if not len(rows):
+        return pa.nulls(n, values.type)
+    index = np.zeros(n, np.int64)
+    index[rows] = np.arange(len(rows))
+    absent = np.ones(n, bool)
+    absent[rows] = False
+    return values.take(pa.array(index, mask=absent))

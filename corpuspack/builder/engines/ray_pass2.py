@@ -8,11 +8,15 @@ keys or band hashes in the driver.
   hash; a reduce task per partition sums them (:func:`..corpus.repeated_lines.sum_counts`) and
   returns only the hashes at the threshold or above.
 
+* Duplicate ids: a map task per run of stage batches emits (id, row) into one of ``parts``
+  partitions by the id's CRC-32; one reduce task per partition groups its ids
+  (:func:`..corpus.duplicates.first_of_id`) and returns only the copies (row, first row of its id).
 * Exact duplicates: a map task per run of stage batches emits (exact key, row) into one of
-  ``parts`` partitions by the key's low 64 bits (the published key: the map task computes it for
-  the rows that lose a repeated line, :func:`..corpus.published.edited_fingerprints`); one reduce
-  task per partition groups its keys (:func:`..corpus.dedup.first_of_key`) and returns only the
-  duplicates (row, first row of its key).
+  ``parts`` partitions by the key's low 64 bits (the published key, for the rows that lose a
+  repeated line: the one the last build's :class:`..corpus.published.EditCache` knows, else
+  computed, :func:`..corpus.published.edited_fingerprints`, and returned for the next build's
+  cache); one reduce task per partition groups its keys (:func:`..corpus.dedup.first_of_key`) and
+  returns only the duplicates (row, first row of its key).
 * Near duplicates: a map task per run of stage batches emits (band, band hash, row) of the
   staged MinHash signatures, partitioned by band hash; a reduce task per partition makes the
   candidate pairs of its runs of equal (band, band hash) (:func:`..corpus.dedup.run_pairs`, as the
@@ -22,18 +26,22 @@ keys or band hashes in the driver.
   pairs only and joins them into clusters (:func:`..corpus.dedup.components`).
 
 The tasks' results travel between them through Ray's object store (a map task returns one
-object per partition); what reaches the driver is the duplicates, the rows left empty once
-published and the verified pairs, not the corpus.
+object per partition); what reaches the driver is the copies and duplicates, the rows left
+empty once published (with the published keys of the edited rows, for the cache) and the
+verified pairs, not the corpus.
 """
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
+import pyarrow as pa
 import ray
 
 from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_of_key, run_pairs,
                             signature_matrix, verified_pairs)
-from ..corpus.duplicates import lost_rows, map_here, verifier
-from ..corpus.published import PublishedContext, edited_fingerprints
+from ..corpus.duplicates import edited_rows, first_of_id, map_here, verifier
+from ..corpus.published import EditCache, PublishedContext, edited_fingerprints
 from ..corpus.repeated_lines import doc_counts, doc_threshold, sum_counts
 from ..corpus.stage import read_batches, shared_reader
 from ..options import BuildOptions
@@ -65,32 +73,51 @@ class Partitioned:
     def __init__(self, maps: int, parts: int):
         self.maps, self.parts = max(1, maps), max(1, parts)
 
+    def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`.duplicates.Here.id_copies`: the rows whose id an earlier row carries
+        (ascending) and that row, grouped in partitions by the id's hash."""
+        mapper = ray.remote(_id_map).options(num_returns=self.parts)
+        maps = [_listed(mapper.remote(run, stage_path, self.parts))
+                for run in _runs(sizes, np.ones(sum(sizes), bool), self.maps)]
+        reduce = ray.remote(_id_reduce)
+        found = ray.get([reduce.remote(*[m[p] for m in maps]) for p in range(self.parts)])
+        dup = np.concatenate([_NONE, *(f[0] for f in found)])
+        order = np.argsort(dup, kind="stable")
+        return dup[order], np.concatenate([_NONE, *(f[1] for f in found)])[order]
+
     def staged_copies(self, stage_path: str, sizes: list[int]) -> np.ndarray:
         n = sum(sizes)
-        dup, _, _ = self._exact(stage_path, sizes, (), np.ones(n, bool))
+        dup, _, _, _ = self._exact(stage_path, sizes, (), np.ones(n, bool), None)
         copy = np.zeros(n, bool)
         copy[dup] = True
         return copy
 
     def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, keep: np.ndarray,
-                  edits=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """As :meth:`.duplicates.Here.published`, every key computed in the map tasks: the last
-        build's published keys (``edits``) are neither used nor recorded here, so the build after
-        a distributed one computes them again (same output, more work)."""
-        dup, first, empty_rows = self._exact(stage_path, sizes, ctx.repeated, keep)
+                  edits: EditCache | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As :meth:`.duplicates.Here.published`, the keys in the map tasks: each task takes the
+        published keys ``edits`` knows (the last build's, sent once to the object store) and
+        computes the others; the keys of every edited row come back and are recorded in
+        ``edits``, as the local engine records them, for the next build."""
+        edits = edits if edits is not None else EditCache()
+        dup, first, empty_rows, known = self._exact(stage_path, sizes, ctx.repeated, keep, edits)
+        for k1, k2, keys, flags in known:
+            edits.record(k1, k2, keys, flags)
         empty = np.zeros(len(keep), bool)
         empty[empty_rows] = True
         return dup, first, empty
 
-    def _exact(self, stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray):
+    def _exact(self, stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray,
+               edits: EditCache | None):
         runs = _runs(sizes, keep, self.maps)
-        mapper = ray.remote(_exact_map).options(num_returns=self.parts + 1)
-        maps = [mapper.remote(run, stage_path, repeated, self.parts) for run in runs]
+        cache = ray.put(edits) if repeated else None
+        mapper = ray.remote(_exact_map).options(num_returns=self.parts + 2)
+        maps = [mapper.remote(run, stage_path, repeated, self.parts, cache) for run in runs]
         reduce = ray.remote(_exact_reduce)
         found = ray.get([reduce.remote(*[m[p] for m in maps]) for p in range(self.parts)])
         empty = ray.get([m[self.parts] for m in maps])
+        known = ray.get([m[self.parts + 1] for m in maps])
         return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
-                np.concatenate(empty))
+                np.concatenate(empty), known)
 
     def near_pairs(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
                    ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray]:
@@ -158,29 +185,56 @@ def _split(table: np.ndarray, by: np.ndarray, parts: int) -> list[np.ndarray]:
     return [table[part == p] for p in range(parts)]
 
 
-def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: int):
-    """(key low, key high, row) of a run of stage batches in ``parts`` partitions, and the rows
-    left empty once published. The key is the published text's: for a row of ``keep`` that
-    loses a repeated line, that of its text without them (16 zero bytes when nothing is left)."""
+def _id_map(run: tuple, stage_path: str, parts: int):
+    """(id, row) tables of a run of stage batches, in ``parts`` partitions by the id's CRC-32."""
+    first, last, offset, _, _ = run
+    reader = shared_reader(stage_path, ("id",))
+    ids = pa.chunked_array([reader.get_batch(i).column(0) for i in range(first, last)], pa.string()).combine_chunks()
+    table = pa.table({"id": ids, "row": np.arange(offset, offset + len(ids), dtype=np.int64)})
+    part = np.fromiter((zlib.crc32(i) for i in ids.cast(pa.binary()).to_pylist()), np.uint32, len(ids)) % parts
+    return _one_or_many([table.filter(pa.array(part == p)) for p in range(parts)])
+
+
+def _id_reduce(*tables: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """The copies among one partition's ids: (rows, the first row of their id)."""
+    table = pa.concat_tables(tables)
+    return first_of_id(table.column("id"), table.column("row").to_numpy())
+
+
+def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: int, edits: EditCache | None):
+    """(key low, key high, row) of a run of stage batches in ``parts`` partitions, the rows left
+    empty once published, and the published keys of the edited rows (ids, keys, empty: what the
+    cache records). The key is the published text's: for a row of ``keep`` that loses a repeated
+    line, the one ``edits`` knows, else that of its text without them (16 zero bytes when nothing
+    is left)."""
     first, last, offset, bits, n = run
     keep = _unpack(bits, n)
-    reader = shared_reader(stage_path, ("_exact_key", "_line_hashes") if repeated else ("_exact_key",))
+    reader = shared_reader(stage_path, ("_exact_key", "_line_hashes", "_doc_digest") if repeated else ("_exact_key",))
     ctx = PublishedContext(stage_path, repeated)
     wanted = np.fromiter(repeated, np.uint64, len(repeated))
     keys, empty, at = [], [_NONE], offset
+    known = [(np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64), np.empty(0, bool))]
     for index in range(first, last):
         batch = reader.get_batch(index)
         k = np.array(exact_key_matrix(batch.column("_exact_key")))
-        lost = lost_rows(batch.column("_line_hashes"), wanted, keep[at - offset:at - offset + len(k)]) if repeated else []
-        if lost:
-            res = edited_fingerprints((index, at, lost), ctx)
-            rows = res.column("row").to_numpy()
-            k[rows - at] = exact_key_matrix(res.column("exact_key"))
-            empty.append(rows[res.column("empty").to_numpy(zero_copy_only=False)])
+        rows, k1, k2 = edited_rows(batch, wanted, keep[at - offset:at - offset + len(k)]) if repeated else (_NONE,) * 3
+        if len(rows):
+            found, found_keys, found_empty = edits.lookup(k1, k2)
+            k[rows[found]] = found_keys
+            empty.append(rows[found][found_empty] + at)
+            known.append((k1[found], k2[found], found_keys, found_empty))
+            if not found.all():
+                res = edited_fingerprints((index, at, rows[~found].tolist()), ctx)
+                new_keys = np.array(exact_key_matrix(res.column("exact_key")))
+                new_empty = res.column("empty").to_numpy(zero_copy_only=False)
+                k[rows[~found]] = new_keys
+                empty.append(rows[~found][new_empty] + at)
+                known.append((k1[~found], k2[~found], new_keys, new_empty))
         keys.append(np.column_stack([k, np.arange(at, at + len(k), dtype=np.uint64)]))
         at += len(k)
     table = np.concatenate(keys) if keys else np.empty((0, 3), np.uint64)
-    return (*_split(table, table[:, 0], parts), np.concatenate(empty))
+    known = tuple(np.concatenate([part[i] for part in known]) for i in range(4))
+    return (*_split(table, table[:, 0], parts), np.sort(np.concatenate(empty)), known)
 
 
 def _exact_reduce(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
