@@ -27,7 +27,7 @@ sys.path.insert(0, sys.argv[1])
 from corpuspack.builder.corpus import plan as P
 from corpuspack.builder.options import BuildOptions
 t = time.perf_counter(); p = P.plan(sys.argv[2], BuildOptions(jobs=1, progress=False)); dt = time.perf_counter() - t
-print(dt, len(p.representative))
+print(dt, len(p.not_representative))
 """
 
 

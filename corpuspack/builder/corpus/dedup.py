@@ -479,11 +479,15 @@ def verified_pairs(codes: np.ndarray, n: int, verify, threshold: float) -> tuple
     return u, v
 
 
-def component_labels(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each of the ``n`` rows' component of the verified pairs ``(u, v)``: its label (the
-    component's smallest row) and the component's size (int32)."""
-    labels = _components(n, u, v)
-    return labels, np.bincount(labels, minlength=n).astype(np.int32)[labels]
+def cluster_labels(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The connected components of the verified pairs ``(u, v)``, over the rows in a pair only
+    (every other row is a cluster of one): those rows (ascending), each one's label (its
+    component's smallest row, the representative) and its component's size (int32)."""
+    rows = np.unique(np.concatenate([u, v])).astype(np.int64)
+    if not len(rows):
+        return rows, rows, np.empty(0, np.int32)
+    at = _components(len(rows), np.searchsorted(rows, u), np.searchsorted(rows, v))  # rows sorted: smallest index = smallest row
+    return rows, rows[at], np.bincount(at, minlength=len(rows)).astype(np.int32)[at]
 
 
 def components(u: np.ndarray, v: np.ndarray, ids, drop: np.ndarray) -> tuple[pa.Array, pa.Array, np.ndarray]:
@@ -491,7 +495,8 @@ def components(u: np.ndarray, v: np.ndarray, ids, drop: np.ndarray) -> tuple[pa.
     verified pairs ``(u, v)``, each labelled with its smallest row (the representative)."""
     ids = _as_array(ids)
     n = len(ids)
-    labels, sizes = component_labels(u, v, n)
+    labels = _components(n, u, v)
+    sizes = np.bincount(labels, minlength=n).astype(np.int32)[labels]
     in_cluster = sizes > 1
     cluster = ids.take(pa.array(labels.astype(np.int64), mask=~in_cluster))
     is_rep = (labels == np.arange(n)) & ~drop

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..options import BuildOptions
-from .dedup import component_labels
+from .dedup import cluster_labels
 from .duplicates import Here, column_at, map_here
 from .published import EditCache, PublishedContext
 from .repeated_lines import find_repeated_lines
@@ -28,14 +28,17 @@ from .stage import read_batches
 
 @dataclass
 class Plan:
-    """Corpus-level decisions for every staged row, as Arrow/numpy columns; the rows rejected
-    for their id only as a list (few)."""
+    """Corpus-level decisions for every staged row, held as the rows they concern (the
+    duplicates, few against the corpus) with their values; every other row is kept as staged,
+    in no cluster (:meth:`decisions` spreads them into columns, a batch at a time)."""
     id_dup: np.ndarray  # the rows whose id an earlier row carries, ascending
     id_owner: pa.Array  # the file name of that earlier row (the first of the id), for each
-    exact_of: pa.Array  # id this row exactly duplicates, or null
-    cluster: pa.Array
-    cluster_size: pa.Array
-    representative: np.ndarray
+    exact_rows: np.ndarray  # the exact duplicates of an earlier row's published text, ascending
+    exact_of: pa.Array  # the id of that earlier row (the first of the key), for each
+    cluster_rows: np.ndarray  # the rows in a near-duplicate cluster (of two or more), ascending
+    cluster: pa.Array  # the id of its cluster's representative (smallest row), for each
+    cluster_size: np.ndarray  # the size of its cluster (int32), for each
+    not_representative: np.ndarray  # the rows dropped or in a cluster of another row, ascending
     repeated: tuple[int, ...]  # hashes of lines repeated across the corpus, sorted
     controls: dict  # control characters cleaning removed: documents with any, characters in all
 
@@ -44,22 +47,39 @@ class Plan:
         """The decisions for rows ``offset .. offset + n``: what a finishing task needs.
         ``placed``/``keys``/``splits``: whether each row is held by a reused shard, its finish
         key and its split (all from the finish-key pass)."""
-        owner = pa.nulls(n, pa.string())
-        a, b = np.searchsorted(self.id_dup, [offset, offset + n])
-        if b > a:  # name the file that holds the id first (rare)
-            taken = np.zeros(n, bool)
-            taken[self.id_dup[a:b] - offset] = True
-            owner = pc.replace_with_mask(owner, pa.array(taken), self.id_owner.slice(a, b - a))
+        cluster_size = np.ones(n, np.int32)
+        at, values = _within(self.cluster_rows, offset, n)
+        cluster_size[at] = self.cluster_size[values]
+        representative = np.ones(n, bool)
+        representative[_within(self.not_representative, offset, n)[0]] = False
         return pa.record_batch({
-            "id_owner": owner,
-            "exact_of": self.exact_of.slice(offset, n),
-            "cluster": self.cluster.slice(offset, n),
-            "cluster_size": self.cluster_size.slice(offset, n),
-            "representative": pa.array(self.representative[offset:offset + n]),
+            "id_owner": _column(self.id_dup, self.id_owner, offset, n),
+            "exact_of": _column(self.exact_rows, self.exact_of, offset, n),
+            "cluster": _column(self.cluster_rows, self.cluster, offset, n),
+            "cluster_size": pa.array(cluster_size, pa.int32()),
+            "representative": pa.array(representative),
             "placed": pa.array(placed[offset:offset + n] if placed is not None else np.zeros(n, bool)),
             "key": keys.slice(offset, n) if keys is not None else pa.nulls(n, pa.string()),
             "split": splits.slice(offset, n) if splits is not None else pa.nulls(n, pa.string()),
         })
+
+
+def _within(rows: np.ndarray, offset: int, n: int) -> tuple[np.ndarray, slice]:
+    """The rows of ``rows`` (ascending) in ``offset .. offset + n``, relative to ``offset``, and
+    the slice of ``rows`` they are."""
+    a, b = np.searchsorted(rows, [offset, offset + n])
+    return rows[a:b] - offset, slice(a, b)
+
+
+def _column(rows: np.ndarray, values: pa.Array, offset: int, n: int) -> pa.Array:
+    """Rows ``offset .. offset + n`` of a string column that holds ``values`` at ``rows`` (ascending), null elsewhere."""
+    at, part = _within(rows, offset, n)
+    column = pa.nulls(n, pa.string())
+    if not len(at):
+        return column
+    mask = np.zeros(n, bool)
+    mask[at] = True
+    return pc.replace_with_mask(column, pa.array(mask), values.slice(part.start, part.stop - part.start))
 
 
 def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
@@ -81,25 +101,30 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     (:func:`.published.edited_fingerprints`, over those rows only) and exact duplicates are
     decided on those keys; near-duplicate candidates come from LSH over the staged MinHash
     signatures, each pair verified on the shingles of the two published texts
-    (:func:`.published.shingle_task`), and the verified pairs joined into clusters here.
+    (:func:`.published.shingle_task`), and the verified pairs joined into clusters here
+    (:func:`.dedup.cluster_labels`, over the rows in a pair only).
 
     ``map_tasks(fn, tasks, ctx)`` runs tasks and yields ``(task, result)`` in order (the
     build's process pool, ``Workers.map``); by default, in this process. ``duplicates``: how
     the exact and near-duplicate groupings are made (:class:`.duplicates.Here`, over columns
     read here: the exact keys and the LSH band hashes, ``bands`` x 8 bytes per document; or an
     engine's own way). ``repeated_lines``: how the repeated lines are counted
-    (:func:`repeated_here`, or an engine's own way). Held here in any case: ids, names and the
-    decision columns. ``edits``: the published keys the last build computed
+    (:func:`repeated_here`, or an engine's own way). Held here: masks of the rows (a byte each)
+    while the pass runs, and the decisions as the rows they concern with their values (ids and
+    file names read from the stage for those rows only). ``edits``: the published keys the last build computed
     (:class:`.published.EditCache`), which rows unchanged since, with the same repeated lines,
     take instead of computing them; it records this build's."""
     if map_tasks is None:
         map_tasks = map_here
     if duplicates is None:
         duplicates = Here(map_tasks)
-    controls = pa.chunked_array([b.column(0) for b in read_batches(stage_path, ["_controls"])], pa.int32())
-    sizes = [len(c) for c in controls.chunks]
-    controls = controls.to_numpy()
-    n = len(controls)
+    sizes, controls = [], {"documents": 0, "characters": 0}
+    for batch in read_batches(stage_path, ["_controls"]):
+        counts = batch.column(0).to_numpy()
+        sizes.append(len(counts))
+        controls["documents"] += int(np.count_nonzero(counts))
+        controls["characters"] += int(counts.sum())
+    n = sum(sizes)
     id_dup, id_first = duplicates.id_copies(stage_path, sizes)
     keep_id = np.ones(n, bool)
     keep_id[id_dup] = False
@@ -110,26 +135,14 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id, edits)
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
     named = takes_part[dup]  # the exact duplicates that take part: each names its first row's id
-    dup, first = dup[named], first[named]
-    exact_of = _spread(column_at(stage_path, sizes, "id", first), dup, n)
+    order = np.argsort(dup[named], kind="stable")
+    dup, first = dup[named][order], first[named][order]
     drop = ~takes_part
     drop[dup] = True
     u, v = duplicates.near_pairs(stage_path, sizes, drop, options, ctx)
-    labels, cluster_size = component_labels(u, v, n)
-    clustered = np.flatnonzero(cluster_size > 1)
-    cluster = _spread(column_at(stage_path, sizes, "id", labels[clustered]), clustered, n)
-    representative = (labels == np.arange(n)) & ~drop
-    return Plan(id_dup, column_at(stage_path, sizes, "file_name", id_first), exact_of, cluster,
-                pa.array(cluster_size, pa.int32()), representative, hashes,
-                {"documents": int(np.count_nonzero(controls)), "characters": int(controls.sum())})
-
-
-def _spread(values: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
-    """A column of ``n`` rows: ``values`` at ``rows`` (in that order), null elsewhere."""
-    if not len(rows):
-        return pa.nulls(n, values.type)
-    index = np.zeros(n, np.int64)
-    index[rows] = np.arange(len(rows))
-    absent = np.ones(n, bool)
-    absent[rows] = False
-    return values.take(pa.array(index, mask=absent))
+    clustered, labels, cluster_size = cluster_labels(u, v)
+    not_representative = np.union1d(np.flatnonzero(drop), clustered[labels != clustered])
+    return Plan(id_dup, column_at(stage_path, sizes, "file_name", id_first),
+                dup, column_at(stage_path, sizes, "id", first),
+                clustered, column_at(stage_path, sizes, "id", labels), cluster_size, not_representative, hashes,
+                controls)

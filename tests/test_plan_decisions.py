@@ -1,0 +1,59 @@
+"""Pass 2's plan keeps only the rows its decisions concern (duplicates, clusters) and spreads
+them into columns a batch at a time (:meth:`Plan.decisions`). Checked against the dense columns
+the older whole-corpus functions make from the same groupings (:func:`dedup.duplicate_ids`,
+:func:`dedup.components`: a union-find over every row), slice by slice, on a build's stage with
+small batches, duplicate ids, exact and near duplicates."""
+import numpy as np
+import pyarrow as pa
+
+import corpuspack
+from corpus_gen import generate_corpus
+from corpuspack.builder.corpus.dedup import components, duplicate_ids
+from corpuspack.builder.corpus.duplicates import Here, map_here
+from corpuspack.builder.corpus.plan import plan
+from corpuspack.builder.corpus.published import PublishedContext
+from corpuspack.builder.options import BuildOptions
+
+
+def test_decisions_match_the_dense_columns(tmp_path):
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    docs = generate_corpus(400, 23, dup_rate=0.05, near_dup_rate=0.1)
+    for name, text, _ in docs:
+        (dump / name).write_text(text, encoding="utf-8")
+    (dump / "zz").mkdir()
+    for name, _, _ in docs[5:400:80]:  # a later file carrying an earlier one's id
+        (dump / "zz" / name).write_text("نص آخر بالمعرف نفسه تماما.\n" * 3, encoding="utf-8")
+    corpuspack.build(dump, tmp_path / "out", jobs=1, batch_size=32, progress=False)
+    stage = str(next((tmp_path / "out" / ".cache").glob("stage-*")))
+    table = pa.ipc.open_file(stage).read_all()
+    ids, names, n = table.column("id").combine_chunks(), table.column("file_name").combine_chunks(), table.num_rows
+    sizes = [b.num_rows for b in table.to_batches()]
+    options = BuildOptions()
+    p = plan(stage, options)
+
+    # the dense reference, from the same groupings
+    here = Here(map_here)
+    first_row = {}
+    id_first = np.array([first_row.setdefault(i, r) for r, i in enumerate(ids.to_pylist())])
+    keep_id = id_first == np.arange(n)
+    ctx = PublishedContext(stage, p.repeated)
+    dup, first, empty = here.published(stage, sizes, ctx, keep_id)
+    takes_part = keep_id & ~empty
+    exact_of = pa.array(np.where(takes_part, duplicate_ids(ids, dup, first).to_numpy(zero_copy_only=False), None), pa.string())
+    drop = ~takes_part | exact_of.is_valid().to_numpy(zero_copy_only=False)
+    u, v = here.near_pairs(stage, sizes, drop, options, ctx)
+    cluster, cluster_size, representative = components(u, v, ids, drop)
+    owner = pa.array([None if f == r else names[int(f)].as_py() for r, f in enumerate(id_first)], pa.string())
+    assert (~keep_id).sum() == 5 and exact_of.null_count < n - 10 and cluster.null_count < n - 20
+
+    offset = 0
+    for m in sizes:
+        d = p.decisions(offset, m)
+        assert d.column("id_owner").equals(owner.slice(offset, m))
+        assert d.column("exact_of").equals(exact_of.slice(offset, m))
+        assert d.column("cluster").equals(cluster.slice(offset, m))
+        assert d.column("cluster_size").equals(cluster_size.slice(offset, m))
+        assert d.column("representative").to_numpy(zero_copy_only=False).tolist() == representative[offset:offset + m].tolist()
+        offset += m
+    assert offset == n and len(sizes) > 10
