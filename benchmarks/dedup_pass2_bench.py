@@ -21,14 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMER = """
-import sys, time
-sys.path.insert(0, sys.argv[1])
-from corpuspack.builder.corpus import plan as P
-from corpuspack.builder.options import BuildOptions
-t = time.perf_counter(); p = P.plan(sys.argv[2], BuildOptions(jobs=1, progress=False)); dt = time.perf_counter() - t
-print(dt, len(p.not_representative))
-"""
+TIMER = str(Path(__file__).resolve().parent / "plan_timer.py")
 
 
 def main() -> None:
@@ -57,7 +50,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for r in range(args.rounds):
         for label, code in (("other", args.other), ("this", str(ROOT))):
-            res = subprocess.run([sys.executable, "-c", TIMER, code, stage], capture_output=True, text=True,
+            res = subprocess.run([sys.executable, TIMER, code, stage], capture_output=True, text=True,
                                  env={**env, "PYTHONPATH": code}, check=True)
             dt, n = res.stdout.split()
             us = float(dt) / int(n) * 1e6
