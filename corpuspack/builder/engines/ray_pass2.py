@@ -23,7 +23,8 @@ keys or band hashes in the driver.
   local engine sorts each band) and sends them on, partitioned by pair; a verifying task per
   partition drops the pairs found in several bands and verifies the others on the published
   texts' shingles (:func:`..corpus.duplicates.verifier`). The driver receives the verified
-  pairs only and joins them into clusters (:func:`..corpus.dedup.components`).
+  pairs only and joins them into clusters (:func:`..corpus.dedup.cluster_labels`, over the
+  rows of the pairs).
 
 The tasks' results travel between them through Ray's object store (a map task returns one
 object per partition); what reaches the driver is the copies and duplicates, the rows left
