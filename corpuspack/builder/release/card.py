@@ -18,7 +18,7 @@ import os
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from ... import schema
-from . import cardfields, charts, stats as stats_mod, versions
+from . import cardfields, charts, painter, stats as stats_mod, versions
 
 CARD_NAME = "README.md"
 #: A language is in the card's YAML when it holds at least this share of the documents.
@@ -307,7 +307,7 @@ def write_card(root: str, extra: dict | None = None) -> str:
     manifests = manifests_with(root, extra)
     st = stats_mod.version_stats(root, manifests[-1])
     if charts.available():
-        charts.draw(root, st)
+        painter.draw(root, st)  # by the build's painter process, if it started one
     path = os.path.join(root, CARD_NAME)
     versions.write_text_atomic(path, card_text(root, st, extra))
     croissant.write(root, _yaml_languages(manifests[-1], st), manifests)
