@@ -231,7 +231,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
 
 def _features(version: str, previous: dict | None, manifest: Manifest | Layered | None):
     """The published features (with the manifest's columns), checked against the previous version."""
-    feats = schema.features(manifest.extra_schema if manifest else None)
+    feats = schema.published(manifest.extra_schema if manifest else None)  # `datasets` only if needed
     versions.check_schema_bump(version, feats.to_dict(), previous)
     return feats
 
