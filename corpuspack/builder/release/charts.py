@@ -55,9 +55,10 @@ def _bars(plt, path: str, title: str, labels: list[str], values: list[int], *, h
     plt.close(fig)
 
 
-def draw(root: str, stats: dict) -> list[str]:
-    """Write the charts of ``stats`` (see :func:`.stats.version_stats`); returns their paths
-    relative to ``root``. ImportError when matplotlib is absent."""
+def draw(root: str, stats: dict, names=None) -> list[str]:
+    """Write the charts of ``stats`` (see :func:`.stats.version_stats`), or only those of
+    ``names``; returns the paths of all of them relative to ``root``. ImportError when
+    matplotlib is absent."""
     import matplotlib
 
     plt = prepare()
@@ -73,5 +74,7 @@ def draw(root: str, stats: dict) -> list[str]:
     with matplotlib.rc_context(matplotlib.rcParamsDefault):
         matplotlib.rcParams.update({"font.family": "DejaVu Sans", "svg.hashsalt": "corpuspack", "path.simplify": True})
         for name, (labels, values, horizontal) in series.items():
+            if names is not None and name not in names:
+                continue
             _bars(plt, os.path.join(folder, name), CHARTS[name], labels, values, horizontal=horizontal)
     return [f"{CHARTS_DIR}/{name}" for name in CHARTS]

@@ -5,7 +5,7 @@ build, when nothing else runs beside it. A build with a process pool starts the 
 begins (:func:`beside_build`, :func:`start`): a new interpreter (the build's ``sys.path``, nothing
 inherited) imports matplotlib on a core the later passes leave idle, then waits; at the end
 :func:`draw` hands it the statistics and waits for the charts, drawn by :func:`.charts.draw` as in
-the build's process (the same bytes). Started then, not earlier, it is not alive during pass 1
+the build's process (the same bytes), half of them in a fork of the painter. Started then, not earlier, it is not alive during pass 1
 (its ~65 MB would add to that pass's memory).
 
 If the painter is missing or fails, the charts are drawn in the build's process as before; it ends
@@ -14,6 +14,7 @@ with the build however the build ends (its input closes: it reads end of file an
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import subprocess
 import sys
@@ -91,11 +92,30 @@ def draw(root: str, stats: dict) -> None:
 
 
 def serve() -> None:
-    """The painter's side: import matplotlib, then draw the one job read from standard input."""
+    """The painter's side: import matplotlib, then draw the one job read from standard input,
+    half of the charts in a fork of itself (the build's workers have ended by then: two cores)."""
     try:
         charts.prepare()
         root, stats = pickle.load(sys.stdin.buffer)
-        charts.draw(root, stats)
+        if not _draw_in_two(root, stats):
+            return
     except BaseException:  # noqa: BLE001 - the build's process draws them itself
         return
     sys.stdout.buffer.write(b"ok")
+
+
+def _draw_in_two(root: str, stats: dict) -> bool:
+    names = list(charts.CHARTS)
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        charts.draw(root, stats)
+        return True
+    pid = os.fork()
+    if pid == 0:  # the child: every other chart, from the same state as its parent
+        code = 1
+        try:
+            charts.draw(root, stats, names[1::2])
+            code = 0
+        finally:
+            os._exit(code)
+    charts.draw(root, stats, names[::2])
+    return os.waitpid(pid, 0)[1] == 0
