@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from .release import card, commit, compare, layout, incremental, provenance, publish, report, reuse, versions, write
+from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver
 from .engines.base import check_engine, open_engine
@@ -97,7 +97,8 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
         try:
-            return _build(storage, out, tmp, version, previous, manifest, options, preference)
+            with painter.beside_build(options.jobs > 1 and options.engine == "local"):
+                return _build(storage, out, tmp, version, previous, manifest, options, preference)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -148,6 +149,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins
             feats = _features(version, previous, manifest)
         clock.lap("pass1_documents")
+        painter.start()  # the card's charts: matplotlib imported beside passes 2 and 3
 
         # pass 2: corpus-level decisions over Arrow columns
         edits = EditCache(incremental.cache_path(out, fingerprint, "published"))
@@ -229,7 +231,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
 
 def _features(version: str, previous: dict | None, manifest: Manifest | Layered | None):
     """The published features (with the manifest's columns), checked against the previous version."""
-    feats = schema.features(manifest.extra_schema if manifest else None)
+    feats = schema.published(manifest.extra_schema if manifest else None)  # `datasets` only if needed
     versions.check_schema_bump(version, feats.to_dict(), previous)
     return feats
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import os
 
-from huggingface_hub import DatasetCard, DatasetCardData
+from huggingface_hub.repocard_data import DatasetCardData  # not huggingface_hub.DatasetCard: ~0.25 s to import
 
 from ... import schema
-from . import cardfields, charts, stats as stats_mod, versions
+from . import cardfields, charts, painter, stats as stats_mod, versions
 
 CARD_NAME = "README.md"
 #: A language is in the card's YAML when it holds at least this share of the documents.
@@ -81,7 +81,7 @@ def card_data(root: str, manifests: list[dict], st: dict) -> DatasetCardData:
         infos.append({
             "config_name": cfg["config_name"],
             **info_extra,
-            "features": _features(m)._to_yaml_list(),
+            "features": schema.yaml_list(m["features"]),
             "splits": [{"name": s, "num_bytes": info["num_bytes"], "num_examples": info["num_examples"]}
                        for s, info in splits.items()],
             "download_size": sum(f["num_bytes"] for info in splits.values() for f in info["files"]),
@@ -98,12 +98,6 @@ def card_data(root: str, manifests: list[dict], st: dict) -> DatasetCardData:
         "dataset_info": infos,
     }
     return DatasetCardData(**fields)
-
-
-def _features(manifest: dict):
-    from datasets import Features
-
-    return Features.from_dict(manifest["features"])
 
 
 def _table(header: list[str], rows: list[list]) -> str:
@@ -131,8 +125,10 @@ def card_text(root: str, st: dict | None = None, extra: dict | None = None) -> s
     body = [f"# {data.pretty_name}", "",
             *_about(latest, user), *_loading(manifests), *_versions(manifests), *_columns(latest),
             *_statistics(latest, st), *_charts(), *_build(latest), *_cite(latest, user)]
-    card = DatasetCard(f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body))
-    return str(card).rstrip("\n") + "\n"
+    # the text ``str(huggingface_hub.DatasetCard(...))`` gives for it (its YAML read back and
+    # written again by DatasetCardData: the same; tests/test_schema_published.py compares the two)
+    card = f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body)
+    return card.rstrip("\n") + "\n"
 
 
 def _about(latest: dict, user: dict) -> list[str]:
@@ -307,7 +303,7 @@ def write_card(root: str, extra: dict | None = None) -> str:
     manifests = manifests_with(root, extra)
     st = stats_mod.version_stats(root, manifests[-1])
     if charts.available():
-        charts.draw(root, st)
+        painter.draw(root, st)  # by the build's painter process, if it started one
     path = os.path.join(root, CARD_NAME)
     versions.write_text_atomic(path, card_text(root, st, extra))
     croissant.write(root, _yaml_languages(manifests[-1], st), manifests)
