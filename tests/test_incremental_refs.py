@@ -18,14 +18,10 @@ from conftest import output_files
 from corpus_gen import generate_corpus
 from corpuspack.builder.corpus.stage import LAYOUT_SUFFIX
 from corpuspack.builder.release import incremental
+from test_incremental_edits import _write
 
 OPTS = dict(rows_per_shard=100, jobs=1, progress=False)
 BATCH = 32
-
-
-def _write(folder, docs):
-    for name, text, _ in docs:
-        (folder / name).write_text(text, encoding="utf-8")
 
 
 def _layout(out) -> list | None:

@@ -112,7 +112,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     if map_tasks is None:
         map_tasks = map_here
     if duplicates is None:
-        duplicates = Here(map_tasks)
+        duplicates = Here(map_tasks, edits)
     parts = list(read_batches(stage_path, ["id", "file_name", "_controls"]))
     ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
     names = pa.chunked_array([b.column(1) for b in parts], pa.string())
