@@ -26,16 +26,17 @@ def _write(folder, docs):
         (folder / name).write_text(text, encoding="utf-8")
 
 
-def _computed_rows(monkeypatch) -> list[int]:
-    """Rows whose published key pass 2 computes, counted as the tasks reach the function."""
+def _computed_rows(monkeypatch, task: str = "edited_fingerprints") -> list[int]:
+    """Rows whose published key pass 2 computes (or that another of its tasks, ``task``, is
+    given), counted as the tasks reach the function."""
     seen: list[int] = []
-    real = duplicates_module.edited_fingerprints
+    real = getattr(duplicates_module, task)
 
-    def counting(task, ctx):
-        seen.append(len(task[2]))
-        return real(task, ctx)
+    def counting(t, ctx):
+        seen.append(len(t[2]))
+        return real(t, ctx)
 
-    monkeypatch.setattr(duplicates_module, "edited_fingerprints", counting)
+    monkeypatch.setattr(duplicates_module, task, counting)
     return seen
 
 

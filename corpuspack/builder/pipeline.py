@@ -39,7 +39,7 @@ from .corpus.line_fields import LineFields, with_line_fields
 from .corpus.reorder import folder_order, reorder_stage
 from .corpus.sidecar import Layered, Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
-from .corpus.stage import STAGE_SCHEMA, read_batches
+from .corpus.stage import STAGE_SCHEMA, StageWriter, drop_layout, read_batches
 from .corpus.published import EditCache
 from .release.write import Shard
 
@@ -124,12 +124,11 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
                                  follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
         items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
         order_keys: list = []  # (member path, line) of each staged row read from an archive
-        with pa.ipc.new_file(stage_path, STAGE_SCHEMA) as stage:
+        with StageWriter(stage_path) as stage:  # unchanged batches of the cached stage: referred to, not copied
             for batch, records, rejections, outcomes in engine.documents(items, options.doc_options(),
                                                                          batch_size=options.batch_size,
                                                                          storage=storage):
-                rows = cache.merge(batch, records, outcomes)
-                stage.write_table(rows)
+                rows = cache.stage(stage, batch, records, outcomes)
                 inputs.add(rows, rejections)
                 log.rejected_many(rejections)
                 order_keys += [item[1].order for item, outcome in zip(batch, outcomes)
@@ -144,6 +143,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         del order_keys
         if order is not None:  # an archive whose members are not in the unpacked folder's order
             reorder_stage(stage_path, order, options.batch_size)
+            drop_layout(stage_path)  # the reordered stage holds every row itself
         del order
         if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins

@@ -13,16 +13,18 @@ from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
 from .dedup import (_candidate_pairs, band_hashes, choose_bands, exact_key_matrix, first_of_key,
                     signature_matrix, verified_pairs)
+from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
-from .stage import open_reader, read_batches
+from .stage import StageReader, read_batches
 
 
 class Here:
     """The groupings over columns read into this process; the texts' fingerprints and shingles
     computed by ``map_tasks(fn, tasks, ctx)`` (the engine's tasks, ``(task, result)`` in order)."""
 
-    def __init__(self, map_tasks):
+    def __init__(self, map_tasks, edits: EditCache | None = None):
         self.map_tasks = map_tasks
+        self.pairs = edits.pairs if edits is not None else None  # the last build's verified pairs (.pairs)
 
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """``(dup, first)``: the rows whose id an earlier row carries, ascending, and that row
@@ -78,7 +80,8 @@ class Here:
         band_hash, present = _band_matrix(stage_path, n, bands, rows)
         codes = _candidate_pairs(band_hash, present & ~drop)
         del band_hash
-        return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks), options.near_dup_threshold)
+        return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
+                              options.near_dup_threshold)
 
 
 def _keys(stage_path: str) -> np.ndarray:
@@ -173,8 +176,7 @@ def column_at(stage_path: str, sizes: list[int], column: str, rows: np.ndarray) 
     only the batches that hold them (``sizes``: the stage's batches' rows)."""
     rows = np.asarray(rows, np.int64)
     starts = np.cumsum([0, *sizes])
-    with pa.OSFile(stage_path) as f:
-        reader = open_reader(f, [column])
+    with StageReader(stage_path, [column]) as reader:
         kind = reader.schema.field(column).type
         if not len(rows):
             return pa.array([], kind)
@@ -185,19 +187,33 @@ def column_at(stage_path: str, sizes: list[int], column: str, rows: np.ndarray) 
     return pa.concat_arrays(parts).take(pa.array(np.searchsorted(wanted, rows)))
 
 
-def verifier(stage_path: str, sizes: list[int], ctx: PublishedContext, map_tasks):
+def verifier(stage_path: str, sizes: list[int], ctx: PublishedContext, map_tasks, pairs: PairCache | None = None):
     """``verify(u, v)``: the similarity of the published texts of rows ``u`` and ``v``
     (:func:`.fingerprint.shingle_similarity` of their shingle sets), the shingles computed by
-    ``map_tasks``, once per row, for the rows of one block of candidate pairs."""
+    ``map_tasks``, once per row, for the rows of one block of candidate pairs. ``pairs``: the
+    similarities the last build found for the same two published texts (:class:`.pairs.PairCache`),
+    taken instead of computing them; it records this block's."""
     starts = np.cumsum([0, *sizes])
 
     def verify(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-        need = np.unique(np.concatenate([u, v]))
+        similarity = np.empty(len(u), np.float64)
+        known = np.zeros(len(u), bool)
+        if pairs is not None and len(u):
+            rows = np.unique(np.concatenate([u, v]))
+            ident = identities(stage_path, starts, rows, ctx.repeated)
+            iu, iv = ident[np.searchsorted(rows, u)], ident[np.searchsorted(rows, v)]
+            known, taken = pairs.lookup(iu, iv)
+            similarity[known] = taken
+        cu, cv = u[~known], v[~known]
+        need = np.unique(np.concatenate([cu, cv]))
         batch_of = np.searchsorted(starts, need, side="right") - 1
         tasks = [(int(i), int(starts[i]), (need[batch_of == i] - starts[i]).tolist()) for i in np.unique(batch_of)]
         shingles: dict[int, np.ndarray] = {}
-        for _, (rows, sets) in map_tasks(shingle_task, tasks, ctx):
-            shingles.update(zip(rows, sets))
-        return np.array([shingle_similarity(shingles[a], shingles[b]) for a, b in zip(u.tolist(), v.tolist())])
+        for _, (rows_done, sets) in map_tasks(shingle_task, tasks, ctx):
+            shingles.update(zip(rows_done, sets))
+        similarity[~known] = [shingle_similarity(shingles[a], shingles[b]) for a, b in zip(cu.tolist(), cv.tolist())]
+        if pairs is not None and len(u):
+            pairs.record(iu, iv, similarity)
+        return similarity
 
     return verify

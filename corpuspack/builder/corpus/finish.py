@@ -110,51 +110,32 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     are converted to Python; the others are taken as Arrow columns, and their digest
     comes from the staged digest of their document columns."""
     index, decisions = task
-    placed = decisions.column("placed").to_pylist()  # held by a reused shard
-    if all(placed):  # published already: only the ledger needs to hear of them
-        names = shared_reader(ctx.stage_path, ("file_name",)).get_batch(index).column("file_name").to_pylist()
-        return Finished(None, [("included", name) for name in names], RemovalStats(), 0)
+    listed = shared_reader(ctx.stage_path, ("id", "file_name")).get_batch(index)
+    names, ids = listed.column("file_name").to_pylist(), listed.column("id").to_pylist()
+    events = _decided(decisions, names, ids, ctx.near_drop)  # None: a row to finish, decided below in its place
+    survivors = [k for k, e in enumerate(events) if e is None]
+    if not survivors:  # every row published already or dropped: the batch's texts are not read
+        return Finished(None, events, RemovalStats(), 0)
     batch = shared_reader(ctx.stage_path).get_batch(index)
     manifest = _manifest(ctx.manifest_paths) if ctx.manifest_paths else None
     repeated, repeated_array = _hash_set(ctx.repeated)
-    owner = decisions.column("id_owner").to_pylist()
-    exact = decisions.column("exact_of").to_pylist()
     cluster = decisions.column("cluster").to_pylist()
-    representative = decisions.column("representative").to_pylist()
-    names = batch.column("file_name").to_pylist()
-    ids = batch.column("id").to_pylist()
     edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
-    events: list[tuple] = []
-    survivors: list[int] = []
-    for k in range(batch.num_rows):
-        name = names[k]
-        if placed[k]:  # held by a reused shard: published already
-            events.append(("included", name))
-        elif owner[k] is not None:
-            events.append(("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {owner[k]} (kept)"))
-        elif exact[k] is not None:
-            events.append(("duplicate", name, ids[k], exact[k], "exact"))
-        elif ctx.near_drop and cluster[k] is not None and not representative[k]:
-            events.append(("duplicate", name, ids[k], cluster[k], "near"))
-        else:
-            survivors.append(k)
-            events.append(None)  # decided below, in this place
-    slots = [i for i, e in enumerate(events) if e is None]
     edited = [k for k in survivors if manifest is not None or k in edit]
     rows = dict(zip(edited, _python_rows(batch, edited)))
     warnings = batch.column("quality_warnings").to_pylist() if ctx.drop_quality else None
     size = decisions.column("cluster_size").to_pylist()
     removal, no_row, kept = RemovalStats(), 0, []  # kept: row index k, or a finished dict
-    for slot, k in zip(slots, survivors):
+    for k in survivors:
         name, row = names[k], rows.get(k)
         staged_keys = (row.pop("_line_index"), row.pop("_line_hashes")) if row is not None else None
         if row is not None and k in edit and not _remove_repeated(row, staged_keys, repeated, removal):
-            events[slot] = ("reject", name, "empty", "nothing is left after removing lines repeated across the corpus")
+            events[k] = ("reject", name, "empty", "nothing is left after removing lines repeated across the corpus")
             continue
         flagged = ctx.drop_quality.intersection(row["quality_warnings"] if row is not None else warnings[k]) \
             if ctx.drop_quality else ()
         if flagged:
-            events[slot] = ("reject", name, "quality", f"quality warnings {', '.join(sorted(flagged))} (--drop-quality)")
+            events[k] = ("reject", name, "quality", f"quality warnings {', '.join(sorted(flagged))} (--drop-quality)")
             continue
         if row is not None:
             row["near_dup_cluster"], row["near_dup_cluster_size"] = cluster[k], size[k]
@@ -162,7 +143,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
                 match = manifest.lookup(name, row["id"])
                 no_row += match is None
                 row = apply_manifest(row, match)
-        events[slot] = ("included", name)
+        events[k] = ("included", name)
         kept.append((k, row))
     if not kept:
         return Finished(None, events, removal, no_row)
@@ -172,6 +153,27 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
         [*published.columns, pa.array([split[k] for k, _ in kept], pa.string()),
          pa.array([key[k] for k, _ in kept], pa.string())], schema=final_schema(ctx.schema)),
         events, removal, no_row)
+
+
+def _decided(decisions: pa.RecordBatch, names: list[str], ids: list[str], near_drop: bool) -> list[tuple | None]:
+    """The ledger event of each row of a batch that its decisions settle: held by a reused shard
+    (published already), a duplicate id, an exact or (``near_drop``) a near duplicate; None for
+    a row to finish."""
+    placed, owner, exact, cluster, representative = (decisions.column(c).to_pylist() for c in (
+        "placed", "id_owner", "exact_of", "cluster", "representative"))
+    events: list[tuple | None] = []
+    for k, name in enumerate(names):
+        if placed[k]:
+            events.append(("included", name))
+        elif owner[k] is not None:
+            events.append(("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {owner[k]} (kept)"))
+        elif exact[k] is not None:
+            events.append(("duplicate", name, ids[k], exact[k], "exact"))
+        elif near_drop and cluster[k] is not None and not representative[k]:
+            events.append(("duplicate", name, ids[k], cluster[k], "near"))
+        else:
+            events.append(None)
+    return events
 
 
 def _python_rows(batch: pa.RecordBatch, ks: list[int]) -> list[dict]:

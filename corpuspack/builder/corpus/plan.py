@@ -117,7 +117,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     if map_tasks is None:
         map_tasks = map_here
     if duplicates is None:
-        duplicates = Here(map_tasks)
+        duplicates = Here(map_tasks, edits)
     sizes, controls = [], {"documents": 0, "characters": 0}
     for batch in read_batches(stage_path, ["_controls"]):
         counts = batch.column(0).to_numpy()

@@ -121,6 +121,9 @@ class EditCache:
                     self._keys = np.stack([t.column("key_lo").to_numpy(), t.column("key_hi").to_numpy()], axis=1)
                     self._empty = t.column("empty").to_numpy(zero_copy_only=False)
         self._new: list[tuple[np.ndarray, ...]] = []
+        from .pairs import PairCache  # (pairs imports this module)
+
+        self.pairs = PairCache(pairs_path(path) if path else None)  # the verified near-duplicate pairs
 
     def lookup(self, k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(found, exact keys (m, 2), empty) of the rows with these ids: ``found`` a mask over
@@ -148,3 +151,9 @@ class EditCache:
         with pa.ipc.new_file(tmp, EDIT_CACHE_SCHEMA) as w:
             w.write_table(table)
         os.replace(tmp, path)
+        self.pairs.write(pairs_path(path))
+
+
+def pairs_path(path: str) -> str:
+    """Where the verified pairs (.pairs.PairCache) are kept beside the published keys at ``path``."""
+    return os.path.splitext(path)[0] + ".pairs.arrow"

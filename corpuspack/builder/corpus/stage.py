@@ -1,7 +1,17 @@
 """The staging table: published per-document columns plus internal ones that
-only corpus-level passes read (fingerprints for duplicates and repeated lines)."""
+only corpus-level passes read (fingerprints for duplicates and repeated lines).
+
+A stage is an Arrow IPC file of record batches. A stage may also *refer* to record batches of
+other stage files instead of holding copies (the next version's unchanged batches, taken from
+the last build's stage, see release.incremental): its batches are then listed, in order, in a
+layout beside it (``PATH.layout``, JSON: ``[file, batch index]`` each, the file ``""`` for the
+stage's own file, else a path, relative to the stage's folder or absolute). Every reader here
+(:func:`read_batches`, :func:`shared_reader`, :class:`StageReader`) follows the layout.
+"""
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
 
 import pyarrow as pa
@@ -48,10 +58,130 @@ def open_reader(source, columns=None) -> pa.ipc.RecordBatchFileReader:
     return pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
 
 
+LAYOUT_SUFFIX = ".layout"
+
+
+def read_layout(path: str) -> list[tuple[str, int]] | None:
+    """The stage's batches as (data file, batch index), when it refers to other files' batches;
+    None when it holds them all itself."""
+    try:
+        with open(path + LAYOUT_SUFFIX, encoding="utf-8") as f:
+            entries = json.load(f)
+    except FileNotFoundError:
+        return None
+    folder = os.path.dirname(path)
+    return [(path if name == "" else os.path.join(folder, name), int(i)) for name, i in entries]
+
+
+def write_layout(path: str, layout: list[tuple[str, int]]) -> None:
+    """Write ``path``'s layout (files named relative to its folder when they lie there)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    own = os.path.abspath(path)
+
+    def name(file: str) -> str:
+        file = os.path.abspath(file)
+        return "" if file == own else os.path.basename(file) if os.path.dirname(file) == folder else file
+
+    tmp = path + LAYOUT_SUFFIX + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump([[name(file), i] for file, i in layout], f)
+    os.replace(tmp, path + LAYOUT_SUFFIX)
+
+
+def drop_layout(path: str) -> None:
+    """Forget ``path``'s layout (after the file was written whole again)."""
+    try:
+        os.remove(path + LAYOUT_SUFFIX)
+    except FileNotFoundError:
+        pass
+
+
+class StageReader:
+    """The record batches of a stage by index, from its own file or where its layout says (each
+    file opened once, with plain reads; ``columns``: only those columns' buffers read)."""
+
+    def __init__(self, path: str, columns=None):
+        self.path = path
+        self.layout = read_layout(path)
+        self._columns = columns
+        self._readers: dict[str, pa.ipc.RecordBatchFileReader] = {}
+        self._files: list[pa.OSFile] = []
+        own = self._reader(path)
+        self.schema = own.schema
+        self.num_record_batches = own.num_record_batches if self.layout is None else len(self.layout)
+
+    def _reader(self, file: str) -> pa.ipc.RecordBatchFileReader:
+        reader = self._readers.get(file)
+        if reader is None:
+            f = pa.OSFile(file)
+            self._files.append(f)
+            reader = self._readers[file] = open_reader(f, self._columns)
+            if file != self.path and not reader.schema.equals(self.schema):
+                raise ValueError(f"{file} (referred to by {self.path}) holds another schema")
+        return reader
+
+    def location(self, i: int) -> tuple[str, int]:
+        """The data file and batch index holding batch ``i``."""
+        return (self.path, i) if self.layout is None else self.layout[i]
+
+    def get_batch(self, i: int) -> pa.RecordBatch:
+        file, j = self.location(i)
+        return self._reader(file).get_batch(j)
+
+    def check(self) -> None:
+        """Open every file the layout names (raises if one is missing or holds another schema)."""
+        for file in {file for file, _ in self.layout or ()}:
+            self._reader(file)
+
+    def close(self) -> None:
+        for f in self._files:
+            f.close()
+
+    def __enter__(self) -> "StageReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class StageWriter:
+    """Writes a stage: tables of rows (as :meth:`pyarrow.ipc.RecordBatchFileWriter.write_table`
+    would) and references to batches of other stage files (:meth:`refer`), in order; the layout
+    is written on close, only if a batch was referred to."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._writer = pa.ipc.new_file(path, STAGE_SCHEMA)
+        self._layout: list[tuple[str, int]] = []
+        self._own = 0
+        self._refers = False
+
+    def write_table(self, table: pa.Table) -> None:
+        for batch in table.to_batches():  # write_table's batches: one per non-empty chunk
+            self._writer.write_batch(batch)
+            self._layout.append((self.path, self._own))
+            self._own += 1
+
+    def refer(self, file: str, index: int) -> None:
+        self._layout.append((file, index))
+        self._refers = True
+
+    def close(self) -> None:
+        self._writer.close()
+        if self._refers:
+            write_layout(self.path, self._layout)
+
+    def __enter__(self) -> "StageWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 @lru_cache(maxsize=8)
-def shared_reader(path: str, columns: tuple[str, ...] | None = None) -> pa.ipc.RecordBatchFileReader:
-    """:func:`open_reader`, kept open per process for tasks that each read one batch by index."""
-    return open_reader(path, columns)
+def shared_reader(path: str, columns: tuple[str, ...] | None = None) -> StageReader:
+    """A :class:`StageReader`, kept open per process for tasks that each read one batch by index."""
+    return StageReader(path, columns)
 
 
 def read_batches(path: str, columns: list[str] | None = None):
@@ -61,8 +191,7 @@ def read_batches(path: str, columns: list[str] | None = None):
     With ``columns``, only those columns' buffers are read (a pass over the fingerprints does
     not read the text), and copied out of what was read: a column read from IPC is a slice of
     a larger read buffer, and keeping it would keep that buffer."""
-    with pa.OSFile(path) as f:
-        reader = open_reader(f, columns)
+    with StageReader(path, columns) as reader:
         for i in range(reader.num_record_batches):
             batch = reader.get_batch(i)
             if not columns:

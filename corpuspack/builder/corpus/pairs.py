@@ -1,0 +1,98 @@
+"""The similarities of verified near-duplicate candidate pairs of the last build, reused.
+
+Each candidate pair is verified on the shingles of the two published texts
+(:func:`.duplicates.verifier`), which means reading both texts and shingling them. A pair whose
+two published texts are those of a pair the last build verified has the same similarity, so it
+is taken, not computed again. A published text is known by :func:`.published.edit_ids` of its
+row: the staged ``_doc_digest`` (the document columns, the text among them) and the multiset of
+its lines that are repeated across the corpus (which the published text loses). The file is kept
+beside the published keys (same options, same code: the options fingerprint names both).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..document.fingerprint import _mix64 as _mix
+from .published import edit_ids
+from .stage import open_reader, shared_reader
+
+PAIR_SCHEMA = pa.schema([("h", pa.uint64()), ("a1", pa.uint64()), ("a2", pa.uint64()), ("b1", pa.uint64()),
+                         ("b2", pa.uint64()), ("similarity", pa.float64())])
+
+
+def identities(stage_path: str, starts: np.ndarray, rows: np.ndarray, repeated: tuple[int, ...]) -> np.ndarray:
+    """(len(rows), 2) :func:`.published.edit_ids` of stage rows ``rows`` (sorted, unique;
+    ``starts``: each record batch's first row), read batch by batch."""
+    out = np.empty((len(rows), 2), np.uint64)
+    wanted = np.fromiter(repeated, np.uint64, len(repeated))
+    batch_of = np.searchsorted(starts, rows, side="right") - 1
+    reader = shared_reader(stage_path, ("_doc_digest", "_line_hashes"))
+    for i in np.unique(batch_of).tolist():
+        at = np.flatnonzero(batch_of == i)
+        take = pa.array(rows[at] - starts[i], pa.int64())
+        batch = reader.get_batch(i)
+        digests = batch.column("_doc_digest").take(take).to_pylist()
+        lines = batch.column("_line_hashes").take(take)
+        flat = lines.flatten().to_numpy(zero_copy_only=False)
+        parents = pc.list_parent_indices(lines).to_numpy(zero_copy_only=False)
+        hit = np.isin(flat, wanted)
+        k1, k2 = edit_ids(digests, flat[hit], parents[hit])
+        out[at, 0], out[at, 1] = k1, k2
+    return out
+
+
+def _pair_keys(iu: np.ndarray, iv: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(h, a1, a2, b1, b2): the two identities in a fixed order (the smaller first) and a hash."""
+    swap = (iu[:, 0] > iv[:, 0]) | ((iu[:, 0] == iv[:, 0]) & (iu[:, 1] > iv[:, 1]))
+    a = np.where(swap[:, None], iv, iu)
+    b = np.where(swap[:, None], iu, iv)
+    with np.errstate(over="ignore"):
+        h = _mix(a[:, 0] ^ _mix(a[:, 1] ^ _mix(b[:, 0] ^ _mix(b[:, 1]))))
+    return h, a[:, 0], a[:, 1], b[:, 0], b[:, 1]
+
+
+class PairCache:
+    """Similarities of verified pairs by the identities of their two published texts:
+    :meth:`lookup` the last build's, :meth:`record` this build's, :meth:`write` them for the next."""
+
+    def __init__(self, path: str | None = None):
+        self._cols = [np.empty(0, np.uint64)] * 5
+        self._sim = np.empty(0, np.float64)
+        if path and os.path.isfile(path):
+            with pa.OSFile(path) as f:
+                reader = open_reader(f)
+                if reader.schema.equals(PAIR_SCHEMA):
+                    t = reader.read_all()
+                    self._cols = [t.column(c).to_numpy() for c in ("h", "a1", "a2", "b1", "b2")]
+                    self._sim = t.column("similarity").to_numpy()
+        self._new: list[tuple[np.ndarray, ...]] = []
+
+    def lookup(self, iu: np.ndarray, iv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found, similarities of the found pairs, in order) for the pairs of texts ``iu``, ``iv``."""
+        keys = _pair_keys(iu, iv)
+        if not len(self._sim):
+            return np.zeros(len(iu), bool), np.empty(0, np.float64)
+        at = np.minimum(np.searchsorted(self._cols[0], keys[0]), len(self._sim) - 1)
+        found = np.ones(len(iu), bool)
+        for mine, theirs in zip(self._cols, keys):
+            found &= mine[at] == theirs
+        return found, self._sim[at[found]]
+
+    def record(self, iu: np.ndarray, iv: np.ndarray, similarity: np.ndarray) -> None:
+        self._new.append((*_pair_keys(iu, iv), np.asarray(similarity, np.float64)))
+
+    def write(self, path: str) -> None:
+        """This build's pairs, sorted by hash (one row per pair of texts), to ``path``."""
+        parts = self._new or [tuple([np.empty(0, np.uint64)] * 5) + (np.empty(0, np.float64),)]
+        cols = [np.concatenate([p[i] for p in parts]) for i in range(6)]
+        _, first = np.unique(np.stack(cols[:5], axis=1), axis=0, return_index=True)
+        first = first[np.argsort(cols[0][first], kind="stable")]
+        table = pa.table([pa.array(c[first]) for c in cols], schema=PAIR_SCHEMA)
+        tmp = path + ".tmp"
+        with pa.ipc.new_file(tmp, PAIR_SCHEMA) as w:
+            w.write_table(table)
+        os.replace(tmp, path)
