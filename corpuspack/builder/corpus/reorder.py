@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..heap import give_back
 from .stage import STAGE_SCHEMA, read_batches
 
 
@@ -81,6 +82,7 @@ def reorder_stage(stage_path: str, order: list[int], batch_rows: int, bucket_row
         os.replace(tmp, stage_path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        give_back()  # what the runs and buckets took, else kept by the pool to the build's end
 
 
 def _runs(stage_path: str, rows: int):

@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
+from ...heap import give_back
 from ..discover import readable_name
 from . import Entry, InputOptions, Payload, Tally, jsonl
 
@@ -66,7 +67,14 @@ class Member(NamedTuple):
 
 
 def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
-    """The entries of the archive at a local path, or of a :class:`Source`."""
+    """The entries of the archive at a local path, or of a :class:`Source`. At the end the
+    memory freed by reading it is given back (:func:`..heap.give_back`): in a build of 20,000
+    documents the build's process otherwise held ~15 MiB more than a folder's to its end."""
+    yield from _entries(source, opts, tally)
+    give_back()
+
+
+def _entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
     source = local(source) if isinstance(source, str) else source
     name = source.name
     reader = _zip_members if name.lower().endswith(".zip") else _tar_members
