@@ -19,16 +19,23 @@ from ..heap import give_back
 from .stage import STAGE_SCHEMA, read_batches
 
 
-def folder_order(keys: list[tuple[str, int]]) -> list[int] | None:
+def folder_order(keys: list[tuple[str, int]]) -> np.ndarray | None:
     """The permutation that puts rows with ``keys`` (member path, line within the member) in
-    the folder's order, or None when they are in it already."""
-    def key(i: int):
-        path, line = keys[i]
-        return path.split("/"), line
+    the folder's order, or None when they are in it already.
 
-    if all(key(i - 1) < key(i) for i in range(1, len(keys))):
+    The folder's order compares paths by their components, then lines. A path with its ``/`` as
+    NUL (below any other character, and in no name) compares as its list of components, and
+    UTF-8 bytes compare as the code points, so one stable Arrow sort gives that order without a
+    Python list per key (sorting by ``path.split("/")`` left ~30 MiB of freed small objects in
+    the build's process to its end at 100,000 members)."""
+    if not keys:
         return None
-    return sorted(range(len(keys)), key=key)
+    paths, lines = zip(*keys)
+    table = pa.table({"path": pc.replace_substring(pa.array(paths, pa.string()), "/", "\x00"),
+                      "line": pa.array(lines, pa.int64())})
+    del paths, lines
+    order = pc.sort_indices(table, sort_keys=[("path", "ascending"), ("line", "ascending")]).to_numpy()
+    return None if (order == np.arange(len(order))).all() else order
 
 
 def reorder_stage(stage_path: str, order: list[int], batch_rows: int, bucket_rows: int = 2048,
