@@ -81,19 +81,22 @@ def main() -> None:
                 results[form].append(measure("build", src, out, args.jobs, script=__file__))
                 seen[form] = shards(out)
                 shutil.rmtree(out)
-                print(f"  round {r + 1} {form}: {results[form][-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
+                x = results[form][-1]
+                print(f"  round {r + 1} {form}: {x['seconds']:.1f} s, CPU {x['cpu_seconds']:.1f} s, "
+                      f"peak RSS {x['peak_rss'] / 2**20:,.0f} MiB", file=sys.stderr, flush=True)
     same = all(s == seen["folder"] for s in seen.values())
     size = sum(p.stat().st_size for p in folder.iterdir())
     print(f"\n{docs:,} documents, {size / 1e6:,.0f} MB in the folder; archives "
           + ", ".join(f"{k} {v.stat().st_size / 1e6:,.0f} MB" for k, v in forms.items() if k != "folder")
           + f"; {args.jobs} jobs; medians of {args.rounds} alternating rounds\n")
-    print("| input | seconds | docs/s | peak RSS (MiB) | time vs folder | peak RSS vs folder |")
-    print("|---|---|---|---|---|---|")
-    base_t = statistics.median(x["seconds"] for x in results["folder"])
-    base_m = statistics.median(x["peak_rss"] for x in results["folder"])
+    print("| input | seconds | docs/s | CPU s (all processes) | peak RSS (MiB) | time vs folder | CPU vs folder "
+          "| peak RSS vs folder |")
+    print("|---|---|---|---|---|---|---|---|")
+    base = {k: statistics.median(x[k] for x in results["folder"]) for k in ("seconds", "cpu_seconds", "peak_rss")}
     for form, runs in results.items():
-        t, m = statistics.median(x["seconds"] for x in runs), statistics.median(x["peak_rss"] for x in runs)
-        print(f"| {form} | {t:.1f} | {docs / t:,.0f} | {m / 2**20:,.0f} | {t / base_t:.2f}x | {m / base_m:.2f}x |")
+        t, c, m = (statistics.median(x[k] for x in runs) for k in ("seconds", "cpu_seconds", "peak_rss"))
+        print(f"| {form} | {t:.1f} | {docs / t:,.0f} | {c:.1f} | {m / 2**20:,.0f} | {t / base['seconds']:.2f}x "
+              f"| {c / base['cpu_seconds']:.2f}x | {m / base['peak_rss']:.2f}x |")
     print(f"\nshards identical to the folder's: {'yes' if same else 'NO'}")
 
 

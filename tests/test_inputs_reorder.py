@@ -16,6 +16,21 @@ def test_folder_order_is_the_walk_order_not_string_order():
     assert [keys[i] for i in order] == [("a/z.txt", 0), ("a-b/c.txt", 0), ("a.txt", 0), ("b.txt", 0),
                                         ("x.jsonl", 2), ("x.jsonl", 10)]
     assert folder_order([("a/z.txt", 0), ("a.txt", 0), ("b", 1), ("b", 3)]) is None
+    assert folder_order([]) is None
+
+
+def test_folder_order_sorts_as_the_path_components_do():
+    """Against Python's own sort of the components (code points), on random names mixing folders,
+    punctuation below and above '/', accents, Arabic and characters beyond the BMP."""
+    rng = random.Random(3)
+    letters = ["a", "b", "/", "-", ".", " ", "A", "0", "é", "ب", "\U0001F600", "~"]
+    for _ in range(300):
+        keys = list(dict.fromkeys(
+            ("/".join(p for p in "".join(rng.choice(letters) for _ in range(rng.randint(1, 7))).split("/") if p) or "x",
+             rng.randint(0, 3)) for _ in range(rng.randint(2, 40))))
+        by_hand = sorted(range(len(keys)), key=lambda i: (keys[i][0].split("/"), keys[i][1]))
+        order = folder_order(keys)
+        assert (list(range(len(keys))) if order is None else list(order)) == by_hand, keys
 
 
 def _stage(path, n):

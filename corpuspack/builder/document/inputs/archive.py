@@ -28,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
+from ...heap import give_back
 from ..discover import readable_name
 from . import Entry, InputOptions, Payload, Tally, jsonl
 
@@ -66,7 +67,14 @@ class Member(NamedTuple):
 
 
 def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
-    """The entries of the archive at a local path, or of a :class:`Source`."""
+    """The entries of the archive at a local path, or of a :class:`Source`. At the end the
+    memory freed by reading it is given back (:func:`..heap.give_back`): in a build of 20,000
+    documents the build's process otherwise held ~15 MiB more than a folder's to its end."""
+    yield from _entries(source, opts, tally)
+    give_back()
+
+
+def _entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[Entry]:
     source = local(source) if isinstance(source, str) else source
     name = source.name
     reader = _zip_members if name.lower().endswith(".zip") else _tar_members
@@ -130,12 +138,15 @@ def _said(e: BaseException) -> str:
 
 def _tar_members(source: Source) -> Iterator[Member]:
     raw = source.stream()
+    gunzip = None
     try:
         if source.name.lower().endswith((".zst", ".tzst")):
             import zstandard
 
             stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
             tar = tarfile.open(fileobj=stream, mode="r|", tarinfo=_StrictInfo)
+        elif (gunzip := _gunzip(raw)) is not None:
+            tar = tarfile.open(fileobj=gunzip, mode="r|", tarinfo=_StrictInfo)
         else:
             tar = tarfile.open(fileobj=raw, mode="r|*", tarinfo=_StrictInfo)
         try:
@@ -145,10 +156,28 @@ def _tar_members(source: Source) -> Iterator[Member]:
                 yield Member(m.name, kind, m.linkname, lambda m=m: tar.extractfile(m),
                              read=None if m.issparse() else lambda m=m: _tar_read(tar, m))
                 tar.members = []  # tarfile keeps every member it met (~1 kB each); a stream needs none
+            while gunzip is not None and gunzip.read(1 << 16):  # to the gzip end, where its CRC is checked
+                pass
         finally:
             tar.close()
     finally:
         raw.close()
+
+
+def _gunzip(raw: BinaryIO) -> BinaryIO | None:
+    """The gzip stream ``raw`` unpacked, or None when it is not gzip (its first bytes say; a
+    stream that cannot peek is left to tarfile). By ISA-L when installed (``pip install
+    'corpuspack[isal]'``), else by the standard library's ``gzip``; either checks each gzip
+    member's CRC, which tarfile's own stream reader does not (a changed byte in a deflate
+    block gave wrong bytes and no word). CPU in the build's process per member of a 20,000-member
+    ``tar czf`` archive: isal 29 us, gzip 44 us, tarfile's reader 51 us."""
+    if not hasattr(raw, "peek") or raw.peek(2)[:2] != b"\x1f\x8b":
+        return None
+    try:
+        from isal.igzip import IGzipFile as GzipFile
+    except ImportError:
+        from gzip import GzipFile
+    return GzipFile(fileobj=raw, mode="rb")
 
 
 def _tar_read(tar: tarfile.TarFile, m: tarfile.TarInfo) -> bytes:

@@ -47,7 +47,7 @@ def stream_errors() -> tuple[type[BaseException], ...]:
     """What a damaged or cut-short stream raises while it is read: a compressed file, or an
     archive (a JSON Lines member of one included)."""
     errors: list[type[BaseException]] = [OSError, EOFError, zlib.error, tarfile.TarError, zipfile.BadZipFile]
-    for module, name in (("zstandard", "ZstdError"), ("stream_unzip", "UnzipError")):
+    for module, name in (("zstandard", "ZstdError"), ("stream_unzip", "UnzipError"), ("isal.isal_zlib", "error")):
         try:
             errors.append(getattr(importlib.import_module(module), name))
         except ImportError:
