@@ -7,6 +7,7 @@ reading the files it is given (through a :class:`..document.storage.Reader`).
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -173,6 +174,19 @@ def _batch_to_ipc(batch: pa.RecordBatch):
 ForkingPickler.register(pa.RecordBatch, _batch_to_ipc)
 
 
+def _pool_processes(pool: ProcessPoolExecutor) -> list:
+    """The pool's worker processes: those it recorded, and any this process started with the pool's
+    process class that it did not record. A Ctrl-C that falls between a worker's start and the pool
+    recording it (``p.start()``, then ``self._processes[p.pid] = p``, inside ``submit``) leaves a worker
+    the pool's ending neither kills nor sends its end to, and that multiprocessing joins when the
+    build's process exits: it waits on the task queue forever, so the build never ended (seen once as
+    test_interrupt's 'did not end within 300 s of SIGINT', under load)."""
+    recorded = list((getattr(pool, "_processes", None) or {}).values())
+    kind = getattr(getattr(pool, "_mp_context", None), "Process", None)
+    started = [p for p in multiprocessing.active_children() if kind is not None and isinstance(p, kind)]
+    return recorded + [p for p in started if all(p is not q for q in recorded)]
+
+
 class Workers(Engine):
     """The local engine: a process pool for the whole build (or none, for ``jobs <= 1``), mapping a pure
     function over a stream of tasks with a bounded number in flight, results in order."""
@@ -194,7 +208,7 @@ class Workers(Engine):
             # stopping on an error (a worker died, Ctrl-C, ...): the workers hold nothing to keep, and
             # the pool's own ending waits for each of them, which was seen to wait forever for one
             # that a SIGTERM had not ended (a worker started as the pool broke): they are killed
-            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            for process in _pool_processes(self._pool):
                 try:
                     process.kill()
                 except (OSError, ValueError, AttributeError):  # gone already, or never started
