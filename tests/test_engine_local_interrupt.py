@@ -10,22 +10,12 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from conftest import REPO
 
 UNRECORDED_WORKER = """
 import os, sys
 from concurrent.futures import process as cfp
 from corpuspack.builder.engines import forkserver, local
-if sys.argv[1] == "recorded workers only":  # the engine before the fix: the reference that hangs
-    def recorded(pool):  # (ended before the pool's own ending counts them, as the killed ones often are)
-        processes = list(pool._processes.values())
-        for p in processes:
-            p.kill()
-            p.join()
-        return processes
-    local._pool_processes = recorded
 try:
     with local.Workers(2) as workers:
         assert [r for _, r in workers.map(abs, [-1, -2, -3, -4])] == [1, 2, 3, 4]
@@ -33,24 +23,25 @@ try:
         stray = pool._mp_context.Process(target=cfp._process_worker,
                                          args=(pool._call_queue, pool._result_queue, forkserver.end_with, (os.getpid(),)))
         stray.start()  # started, not recorded: where the Ctrl-C fell
+        while pool.submit(os.getpid).result(timeout=60) != stray.pid:
+            pass  # until the stray has answered a task: started, waiting on the task queue
         raise KeyboardInterrupt
 except KeyboardInterrupt:
     print("interrupted", flush=True)
 """
 
 
-@pytest.mark.parametrize("engine, ends", [("as shipped", True), ("recorded workers only", False)])
-def test_a_worker_the_pool_did_not_record_does_not_keep_the_build_alive(engine, ends):
-    build = subprocess.Popen([sys.executable, "-c", UNRECORDED_WORKER, engine], stdout=subprocess.PIPE,
+def test_a_worker_the_pool_did_not_record_does_not_keep_the_build_alive():
+    """Fails (hangs to the timeout) with ``_pool_processes`` returning the recorded workers only:
+    4 of 5 runs (docs/robustness.md)."""
+    build = subprocess.Popen([sys.executable, "-c", UNRECORDED_WORKER], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
-        out, err = build.communicate(timeout=60 if ends else 15)
+        out, err = build.communicate(timeout=60)
         ended = True
     except subprocess.TimeoutExpired:
         build.kill()  # its workers follow it (forkserver.end_with), closing the pipes they inherited
         out, err = build.communicate(timeout=60)
         ended = False
-    assert out == "interrupted\n", err
-    assert ended is ends, err
-    if ends:
-        assert build.returncode == 0 and "Traceback" not in err, err
+    assert ended, f"the process did not end within 60 s of the KeyboardInterrupt: {err}"
+    assert out == "interrupted\n" and build.returncode == 0 and "Traceback" not in err, err
