@@ -87,9 +87,6 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     if options.name is None:
         options = replace(options, name=storage.name)
     storage.check(out)  # a folder, an archive or JSON Lines (see document/inputs); not holding OUT
-    preference = legacy.choose(options, storage, out)  # the code pages of the dump's script, from a sample
-    if preference.encodings:
-        options = replace(options, legacy_encodings=preference.encodings)
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
@@ -98,30 +95,34 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
         try:
             with painter.beside_build(options.jobs > 1 and options.engine == "local"):
-                return _build(storage, out, tmp, version, previous, manifest, options, preference)
+                return _build(storage, out, tmp, version, previous, manifest, options)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None, options: BuildOptions,
-           preference: legacy.Preference) -> BuildResult:
+def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None,
+           options: BuildOptions) -> BuildResult:
     log = report.Ledger()
     feats = _features(version, previous, manifest)  # checked before any work
-    fingerprint = options.fingerprint()
 
     clock = _Clock()
     with open_engine(options, tmp) as engine:
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
-        cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
-        bar = progress(None, "documents", enabled=options.progress)
-        count_in_background(storage, bar, out)
-        inputs = provenance.InputDigest()
         found, walk_rejections = itertools.count(), []  # links not followed, unlistable folders, clashing names
         line_fields = LineFields(os.path.join(tmp, "line_fields.jsonl"))
         tally = doc_inputs.Tally(fields=line_fields.add)
         entries = engine.entries(storage, options.input_options(), tally, skip=out,
                                  follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
+        # the code pages of the dump's script, from a sample of the walk's first entries
+        preference, entries = legacy.choose(options, storage.reader(), entries)
+        if preference.encodings:
+            options = replace(options, legacy_encodings=preference.encodings)
+        fingerprint = options.fingerprint()
+        cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
+        bar = progress(None, "documents", enabled=options.progress)
+        count_in_background(storage, bar, out)
+        inputs = provenance.InputDigest()
         items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
         order_keys: list = []  # (member path, line) of each staged row read from an archive
         with StageWriter(stage_path) as stage:  # unchanged batches of the cached stage: referred to, not copied
