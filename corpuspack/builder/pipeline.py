@@ -163,7 +163,8 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
                                    frozenset(options.drop_quality), options.splits,
                                    tuple(map(os.path.abspath, manifest.paths)) if manifest else (), out_schema,
                                    fingerprint)
-        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
+        batch_rows, html_pages = _batch_rows(stage_path)  # one pass over a small column, for both passes below
+        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(batch_rows, plan), ctx)]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
         keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
         reused, placed = reuse.reusable_shards(out, previous, keys)
@@ -176,7 +177,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         final_path = os.path.join(tmp, "final.arrow")
         removal = RemovalStats()
         with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
-            tasks = _finish_tasks(stage_path, plan, is_placed, key_column, split_column)
+            tasks = _finish_tasks(batch_rows, plan, is_placed, key_column, split_column)
             for _, done in engine.map(finish.finish_task, tasks, ctx):
                 if done.batch is not None:
                     final_out.write_batch(done.batch)
@@ -217,7 +218,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
                                   "control_characters_removed": plan.controls,
                                   "legacy_encodings": preference.report(),
-                                  "inputs": {**tally.report(), "html_pages": _html_pages(stage_path)}},
+                                  "inputs": {**tally.report(), "html_pages": html_pages}},
                                  version=version)
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
@@ -237,9 +238,14 @@ def _features(version: str, previous: dict | None, manifest: Manifest | Layered 
     return feats
 
 
-def _html_pages(stage_path: str) -> int:
-    """Staged documents (rows, or duplicates of one) whose input was a web page."""
-    return sum(pc.sum(b.column(0)).as_py() or 0 for b in read_batches(stage_path, ["_markup"]))
+def _batch_rows(stage_path: str) -> tuple[list[int], int]:
+    """The rows of each record batch of the stage, and the staged documents (rows, or
+    duplicates of one) whose input was a web page: one read of the small ``_markup`` column."""
+    rows, html = [], 0
+    for b in read_batches(stage_path, ["_markup"]):
+        rows.append(b.num_rows)
+        html += pc.sum(b.column(0)).as_py() or 0
+    return rows, html
 
 
 def _with_cached(cache: incremental.StageCache, entries, rehash: bool):
@@ -260,12 +266,13 @@ class _Clock:
         self._t = now
 
 
-def _finish_tasks(stage_path: str, plan: corpus.Plan, placed=None, keys=None, splits=None):
-    """(record batch index, its decisions) for every record batch of the stage file."""
+def _finish_tasks(batch_rows: list[int], plan: corpus.Plan, placed=None, keys=None, splits=None):
+    """(record batch index, its decisions) for every record batch of the stage file (``batch_rows``:
+    the rows of each)."""
     offset = 0
-    for i, batch in enumerate(read_batches(stage_path, ["id"])):
-        yield i, plan.decisions(offset, batch.num_rows, placed, keys, splits)
-        offset += batch.num_rows
+    for i, n in enumerate(batch_rows):
+        yield i, plan.decisions(offset, n, placed, keys, splits)
+        offset += n
 
 
 def _changes(out: str, previous: dict | None, placed: pa.Table, final_path: str) -> dict | None:
