@@ -124,3 +124,25 @@ def test_encoding_option_needs_no_sample(tmp_path):
 def test_the_option_is_checked():
     with pytest.raises(ValueError, match="legacy_encodings"):
         BuildOptions(legacy_encodings=("koi8-r",))
+
+
+def test_the_sample_is_the_first_entries_of_the_builds_own_walk(tmp_path):
+    """The sample is taken from the walk the build makes anyway (the dump is walked once): it is
+    the first legacy.SAMPLE files in the walk's order, and they are built like the others. Here
+    the first 100 names hold Cyrillic articles, the 30 after them longer Greek ones (more letters
+    in all): a sample of any other files, or of all of them, would choose Greek."""
+    root = tmp_path / "dump"
+    root.mkdir()
+    for i in range(legacy.SAMPLE):
+        (root / f"a{i:03}.txt").write_text(f"{ARTICLES['Cyrillic'][i % 3]} {i}", encoding="utf-8")
+    greek = " ".join(ARTICLES["Greek"]) * 20
+    for i in range(30):
+        (root / f"b{i:03}.txt").write_text(f"{greek} {i}", encoding="utf-8")
+    out = tmp_path / "out"
+    result = corpuspack.build(root, out, jobs=1, progress=False)
+    report = json.loads((out / "versions" / "1.0.0" / "build_report.json").read_text(encoding="utf-8"))
+    choice = report["legacy_encodings"]
+    assert (choice["script"], choice["documents"], choice["encodings"][0]) == ("Cyrillic", 100, "cp1251")
+    assert result.counts["found"] == 130  # the sampled files are built too, once each
+    rows = load_dataset(str(out), split="train", cache_dir=str(tmp_path / "hf"))
+    assert sorted(r["file_name"] for r in rows) == sorted(p.name for p in root.iterdir())

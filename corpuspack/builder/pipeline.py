@@ -87,9 +87,6 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     if options.name is None:
         options = replace(options, name=storage.name)
     storage.check(out)  # a folder, an archive or JSON Lines (see document/inputs); not holding OUT
-    preference = legacy.choose(options, storage, out)  # the code pages of the dump's script, from a sample
-    if preference.encodings:
-        options = replace(options, legacy_encodings=preference.encodings)
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
@@ -98,30 +95,34 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
         try:
             with painter.beside_build(options.jobs > 1 and options.engine == "local"):
-                return _build(storage, out, tmp, version, previous, manifest, options, preference)
+                return _build(storage, out, tmp, version, previous, manifest, options)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None, options: BuildOptions,
-           preference: legacy.Preference) -> BuildResult:
+def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None,
+           options: BuildOptions) -> BuildResult:
     log = report.Ledger()
     feats = _features(version, previous, manifest)  # checked before any work
-    fingerprint = options.fingerprint()
 
     clock = _Clock()
     with open_engine(options, tmp) as engine:
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
-        cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
-        bar = progress(None, "documents", enabled=options.progress)
-        count_in_background(storage, bar, out)
-        inputs = provenance.InputDigest()
         found, walk_rejections = itertools.count(), []  # links not followed, unlistable folders, clashing names
         line_fields = LineFields(os.path.join(tmp, "line_fields.jsonl"))
         tally = doc_inputs.Tally(fields=line_fields.add)
         entries = engine.entries(storage, options.input_options(), tally, skip=out,
                                  follow_symlinks=options.follow_symlinks, rejected=walk_rejections)
+        # the code pages of the dump's script, from a sample of the walk's first entries
+        preference, entries = legacy.choose(options, storage.reader(), entries)
+        if preference.encodings:
+            options = replace(options, legacy_encodings=preference.encodings)
+        fingerprint = options.fingerprint()
+        cache = incremental.StageCache(incremental.cache_path(out, fingerprint))
+        bar = progress(None, "documents", enabled=options.progress)
+        count_in_background(storage, bar, out)
+        inputs = provenance.InputDigest()
         items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
         order_keys: list = []  # (member path, line) of each staged row read from an archive
         with StageWriter(stage_path) as stage:  # unchanged batches of the cached stage: referred to, not copied
@@ -162,7 +163,8 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
                                    frozenset(options.drop_quality), options.splits,
                                    tuple(map(os.path.abspath, manifest.paths)) if manifest else (), out_schema,
                                    fingerprint)
-        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(stage_path, plan), ctx)]
+        batch_rows, html_pages = _batch_rows(stage_path)  # one pass over a small column, for both passes below
+        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(batch_rows, plan), ctx)]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
         keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
         reused, placed = reuse.reusable_shards(out, previous, keys)
@@ -175,7 +177,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         final_path = os.path.join(tmp, "final.arrow")
         removal = RemovalStats()
         with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
-            tasks = _finish_tasks(stage_path, plan, is_placed, key_column, split_column)
+            tasks = _finish_tasks(batch_rows, plan, is_placed, key_column, split_column)
             for _, done in engine.map(finish.finish_task, tasks, ctx):
                 if done.batch is not None:
                     final_out.write_batch(done.batch)
@@ -216,7 +218,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
                                   "control_characters_removed": plan.controls,
                                   "legacy_encodings": preference.report(),
-                                  "inputs": {**tally.report(), "html_pages": _html_pages(stage_path)}},
+                                  "inputs": {**tally.report(), "html_pages": html_pages}},
                                  version=version)
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
@@ -236,9 +238,14 @@ def _features(version: str, previous: dict | None, manifest: Manifest | Layered 
     return feats
 
 
-def _html_pages(stage_path: str) -> int:
-    """Staged documents (rows, or duplicates of one) whose input was a web page."""
-    return sum(pc.sum(b.column(0)).as_py() or 0 for b in read_batches(stage_path, ["_markup"]))
+def _batch_rows(stage_path: str) -> tuple[list[int], int]:
+    """The rows of each record batch of the stage, and the staged documents (rows, or
+    duplicates of one) whose input was a web page: one read of the small ``_markup`` column."""
+    rows, html = [], 0
+    for b in read_batches(stage_path, ["_markup"]):
+        rows.append(b.num_rows)
+        html += pc.sum(b.column(0)).as_py() or 0
+    return rows, html
 
 
 def _with_cached(cache: incremental.StageCache, entries, rehash: bool):
@@ -259,12 +266,13 @@ class _Clock:
         self._t = now
 
 
-def _finish_tasks(stage_path: str, plan: corpus.Plan, placed=None, keys=None, splits=None):
-    """(record batch index, its decisions) for every record batch of the stage file."""
+def _finish_tasks(batch_rows: list[int], plan: corpus.Plan, placed=None, keys=None, splits=None):
+    """(record batch index, its decisions) for every record batch of the stage file (``batch_rows``:
+    the rows of each)."""
     offset = 0
-    for i, batch in enumerate(read_batches(stage_path, ["id"])):
-        yield i, plan.decisions(offset, batch.num_rows, placed, keys, splits)
-        offset += batch.num_rows
+    for i, n in enumerate(batch_rows):
+        yield i, plan.decisions(offset, n, placed, keys, splits)
+        offset += n
 
 
 def _changes(out: str, previous: dict | None, placed: pa.Table, final_path: str) -> dict | None:
