@@ -94,7 +94,7 @@ class RayEngine(Engine):
         published texts' fingerprints and shingles as Ray tasks, through :meth:`map`)."""
         rows = sum(b.num_rows for b in read_batches(stage_path, ["_controls"]))
         width = 2 * self._width()
-        duplicates = Partitioned(width, width) if rows and rows >= options.ray_shuffle_min_docs else None
+        duplicates = Partitioned(width, width, edits.pairs if edits is not None else None) if rows and rows >= options.ray_shuffle_min_docs else None
         return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates,
                            edits=edits)
 
