@@ -423,6 +423,45 @@ def test_components_in_tasks_long_chains_and_a_star(local_ray):
     assert list(zip(*(a.tolist() for a in cluster_labels(edges[:, 0], edges[:, 1])))) == expected
 
 
+def test_partitioned_clusters_of_a_chain_same_bytes_as_local(local_ray, tmp_path):
+    """A chain of 40 near duplicates (each text the one before with two words replaced: far
+    apart in the chain, two texts are not near duplicates), its files named in another order
+    than the chain's, and an article with 15 near copies: the clusters found in Ray tasks are
+    the local engine's (one cluster of 40, one of 16), byte for byte. (Each text is verified
+    against its few neighbours in the chain, so one Large-Star step makes stars of it: the
+    rounds are tested by :func:`test_components_in_tasks_long_chains_and_a_star`.)"""
+    import random
+
+    import pyarrow.parquet as pq
+
+    rng = random.Random(7)
+    texts = [text for _, text, _ in generate_corpus(40, 11, dup_rate=0, near_dup_rate=0)]
+    words, spare = texts[0].split(" "), " ".join(texts[1:]).split()
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    names = rng.sample(range(1000), 40)
+    for step in range(40):
+        for at in rng.sample(range(len(words)), 2):
+            words[at] = rng.choice(spare)
+        (dump / f"chain-{names[step]:04d}.txt").write_text(" ".join(words), encoding="utf-8")
+    star = texts[2].split(" ")
+    for k in range(16):
+        copy = list(star)
+        for at in rng.sample(range(len(copy)), 2 if k else 0):
+            copy[at] = rng.choice(spare)
+        (dump / f"star-{(k * 7) % 16:02d}.txt").write_text(" ".join(copy), encoding="utf-8")
+    for i, text in enumerate(texts[3:13]):
+        (dump / f"other-{i}.txt").write_text(text, encoding="utf-8")
+    local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
+    corpuspack.build(dump, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, progress=False)
+    rows = pa.concat_tables([pq.read_table(p, columns=["file_name", "near_dup_cluster_size"])
+                             for p in sorted((tmp_path / "local" / "data").rglob("*.parquet"))]).to_pylist()
+    assert local.counts["included"] == 66
+    assert sorted({(r["file_name"][:4], r["near_dup_cluster_size"]) for r in rows}) == [
+        ("chai", 40), ("othe", 1), ("star", 16)]
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
 def test_partitioned_groupings_with_nothing_staged(local_ray, tmp_path):
     """Every file rejected (empty, binary): no staged row for the partitioned groupings to group;
     the build ends as the local engine's does, with the same bytes."""
