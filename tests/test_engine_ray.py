@@ -310,7 +310,8 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     u_r, v_r = there.near_pairs(stage, sizes, drop, options, ctx)
     assert sorted(zip(u.tolist(), v.tolist())) == sorted(zip(u_r.tolist(), v_r.tolist()))
     assert len(u) > 50
-    clusters, clusters_r = here.near_clusters(stage, sizes, drop, options, ctx), there.near_clusters(stage, sizes, drop, options, ctx)
+    clusters = here.near_clusters(stage, sizes, drop, options, ctx)
+    clusters_r = there.near_clusters(stage, sizes, drop, options, ctx)
     assert all(np.array_equal(a, b) for a, b in zip(clusters, clusters_r)) and len(clusters[0]) > 50
 
 
