@@ -43,16 +43,17 @@ def main() -> None:
     ap.add_argument("--dump")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-ray-data", action="store_true", help="skip the Ray Data groupby (~15 s a run here)")
     args = ap.parse_args()
     import ray
 
     import corpuspack
-    from corpuspack.builder.corpus.dedup import components
+    from corpuspack.builder.corpus.dedup import cluster_labels
     from corpuspack.builder.corpus.duplicates import Here
     from corpuspack.builder.corpus.plan import repeated_here
     from corpuspack.builder.corpus.published import PublishedContext
     from corpuspack.builder.engines.ray import RayEngine
-    from corpuspack.builder.engines.ray_pass2 import Partitioned
+    from corpuspack.builder.engines.ray_pass2 import Partitioned, components, edge_parts
     from corpuspack.builder.options import BuildOptions
 
     corpus = Path(args.dump) if args.dump else run.make_corpus(args.docs, 1, run.WORK / f"corpus-{args.docs}-1")
@@ -68,7 +69,6 @@ def main() -> None:
         engine = RayEngine(args.jobs, None, tmp).__enter__()
         width = 2 * args.jobs
         ways = {"driver": Here(engine.map), "partitioned": Partitioned(width, width)}
-        ids = pa.chunked_array([b.column(0) for b in reader.read_all().select(["id"]).to_batches()])
         copies = Here(engine.map).staged_copies(stage, sizes)
         ctx = PublishedContext(stage, repeated_here(stage, copies, options))
         keep = np.ones(n, bool)
@@ -76,7 +76,8 @@ def main() -> None:
             "duplicate ids": lambda w: w.id_copies(stage, sizes),
             "staged copies (exact keys as staged)": lambda w: w.staged_copies(stage, sizes),
             "exact duplicates of the published texts": lambda w: w.published(stage, sizes, ctx, keep),
-            "near-duplicate pairs (LSH + verification)": lambda w: w.near_pairs(stage, sizes, copies, options, ctx),
+            "near-duplicate clusters (LSH, verification, components)":
+                lambda w: w.near_clusters(stage, sizes, copies, options, ctx),
         }
         figures = {(s, w): [] for s in steps for w in ways}
         pairs = {}
@@ -90,21 +91,27 @@ def main() -> None:
                     result = step(way)
                     figures[s, w].append((time.perf_counter() - t0, tree_cpu() - c0))
                     if s.startswith("near"):
-                        pairs[w] = len(result[0])
+                        pairs[w] = len(result[0])  # rows in a cluster
         # Ray Data instead of plain tasks, a lower bound: a groupby of the same (key, row) rows that
         # only counts each key's rows (the duplicates would still have to be picked out of the groups)
         key_rows = pa.table({"k": pa.array(np.frombuffer(b"".join(reader.read_all().column("_exact_key").to_pylist()),
                                                           "<i8")[::2]), "row": pa.array(np.arange(n))})
         blocks = [key_rows.slice(i * (n // width + 1), n // width + 1) for i in range(width)]
-        ray_data = []
-        for _ in range(args.repeat + 1):  # the first run not counted
+        ray_data = [0.0]
+        for _ in range(0 if args.no_ray_data else args.repeat + 1):  # the first run not counted
             t0 = time.perf_counter()
             ray.data.from_arrow(blocks).groupby("k", num_partitions=width).count().materialize()
             ray_data.append(time.perf_counter() - t0)
         u, v = Here(engine.map).near_pairs(stage, sizes, copies, options, ctx)
-        t0 = time.perf_counter()
-        components(u, v, ids, copies)
-        union = time.perf_counter() - t0
+        union, in_tasks = [], []
+        for _ in range(args.repeat):  # the connected components alone, of the same pairs
+            c0, t0 = tree_cpu(), time.perf_counter()
+            cluster_labels(u, v)
+            union.append((time.perf_counter() - t0, tree_cpu() - c0))
+            parts = [[ray.put(e) for e in edge_parts(u, v, width)]]
+            c0, t0 = tree_cpu(), time.perf_counter()
+            components(parts, width)
+            in_tasks.append((time.perf_counter() - t0, tree_cpu() - c0))
         ray.shutdown()
     print(f"\n{n:,} staged documents from {corpus}, {args.jobs} CPUs, median of {args.repeat} (runs alternated), "
           f"load average {psutil.getloadavg()[0]:.1f}\n")
@@ -118,11 +125,16 @@ def main() -> None:
             cpu = sorted(r[1] for r in runs)[len(runs) // 2]
             cells += [f"{wall:.2f}", f"{cpu:.2f}"]
         print(f"| {s} | " + " | ".join(cells) + " |")
-    print(f"\nverified near-duplicate pairs: {pairs}; documents: {n:,} "
-          f"(pairs / documents = {pairs['driver'] / max(n, 1):.3f}); "
-          f"the union-find over them in the driver: {union:.2f} s")
-    print(f"Ray Data groupby(key).count() of the same (key, row) rows (lower bound of an exact grouping on "
-          f"Ray Data), median: {sorted(ray_data[1:])[len(ray_data[1:]) // 2]:.2f} s")
+    print(f"\nrows in a near-duplicate cluster: {pairs}; verified pairs: {len(u):,}; documents: {n:,}")
+    print("connected components of those pairs alone, wall / CPU s: union-find in the driver "
+          f"{_median(union)}, Large-Star/Small-Star in Ray tasks {_median(in_tasks)}")
+    if not args.no_ray_data:
+        print(f"Ray Data groupby(key).count() of the same (key, row) rows (lower bound of an exact grouping on "
+              f"Ray Data), median: {sorted(ray_data[1:])[len(ray_data[1:]) // 2]:.2f} s")
+
+
+def _median(runs: list[tuple[float, float]]) -> str:
+    return " / ".join(f"{sorted(r[i] for r in runs)[len(runs) // 2]:.2f}" for i in (0, 1))
 
 
 if __name__ == "__main__":

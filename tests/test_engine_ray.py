@@ -87,24 +87,14 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _same_bytes(a: Path, b: Path, *, other_storage: bool = False, b_distributed: bool = False) -> None:
-    """Every file of the two outputs holds the same bytes. ``other_storage``: the dumps were read
-    from two storages, whose files' modification times differ: the build's cache of staged rows
-    (which keeps them, to skip unchanged files next time) then holds the same rows but for them.
-    ``b_distributed``: ``b`` made pass 2's groupings in partitioned Ray tasks, which use and keep
-    the published keys of edited rows as the local engine does, but neither use nor keep the
-    verified near-duplicate pairs for the next build (its pairs cache is empty; the next build
-    verifies those pairs again)."""
+def _same_bytes(a: Path, b: Path, *, other_storage: bool = False) -> None:
+    """Every file of the two outputs holds the same bytes, the caches kept for the next build
+    included. ``other_storage``: the dumps were read from two storages, whose files'
+    modification times differ: the build's cache of staged rows (which keeps them, to skip
+    unchanged files next time) then holds the same rows but for them."""
     ta, tb = _tree(a), _tree(b)
     assert sorted(ta) == sorted(tb)
     different = [name for name in ta if ta[name] != tb[name]]
-    if b_distributed:
-        cache = [name for name in different if name.startswith(".cache/published-") and name.endswith(".pairs.arrow")]
-        assert len(cache) <= 1  # the pairs, when any were verified; the published keys are the same bytes
-        for name in cache:
-            assert pa.ipc.open_file(pa.py_buffer(ta[name])).read_all().num_rows > 0
-            assert pa.ipc.open_file(pa.py_buffer(tb[name])).read_all().num_rows == 0
-            different.remove(name)
     if other_storage:
         stage = [name for name in different if name.startswith(".cache/stage-")]
         assert len(stage) == 1
@@ -156,7 +146,7 @@ def test_next_version_same_bytes_as_local(local_ray, small_dump, tmp_path, shuff
                for engine in ("local", "ray")}
     assert results["ray"].manifest["work"]["reused"] == results["local"].manifest["work"]["reused"] > 400
     assert results["ray"].manifest["changes"] == {"added": 1, "removed": 1, "changed": 1}
-    _same_bytes(tmp_path / "local", tmp_path / "ray", b_distributed=shuffle_min == 0)
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
 
 
 def _with_lines(folder: Path) -> Path:
@@ -265,7 +255,10 @@ def test_partitioned_duplicates_same_bytes_as_local(local_ray, generated, tmp_pa
     kept = next(p for p in sorted((tmp_path / "local" / ".cache").glob("published-*"))
                 if not p.name.endswith(".pairs.arrow")).read_bytes()
     assert pa.ipc.open_file(pa.py_buffer(kept)).read_all().num_rows > 100
-    _same_bytes(tmp_path / "local", tmp_path / "ray", b_distributed=True)
+    # and so are the similarities of the verified candidate pairs
+    pairs = next((tmp_path / "local" / ".cache").glob("published-*.pairs.arrow")).read_bytes()
+    assert pa.ipc.open_file(pa.py_buffer(pairs)).read_all().num_rows > 50
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
 
 
 def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path):
@@ -274,7 +267,7 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     staged rows of a real build: the same repeated lines, the same id copies, the same staged
     copies, the same exact duplicates of the published texts (with their first row) and empty
     texts, the same published keys recorded for the next build, the same verified near-duplicate
-    pairs; duplicates whose first row lies in another map task's batches included."""
+    pairs and clusters; duplicates whose first row lies in another map task's batches included."""
     import numpy as np
 
     from corpuspack.builder.corpus.duplicates import Here, map_here
@@ -317,6 +310,9 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     u_r, v_r = there.near_pairs(stage, sizes, drop, options, ctx)
     assert sorted(zip(u.tolist(), v.tolist())) == sorted(zip(u_r.tolist(), v_r.tolist()))
     assert len(u) > 50
+    clusters = here.near_clusters(stage, sizes, drop, options, ctx)
+    clusters_r = there.near_clusters(stage, sizes, drop, options, ctx)
+    assert all(np.array_equal(a, b) for a, b in zip(clusters, clusters_r)) and len(clusters[0]) > 50
 
 
 def test_partitioned_exact_grouping_takes_the_published_keys_the_cache_knows(local_ray, generated, tmp_path):
@@ -327,17 +323,11 @@ def test_partitioned_exact_grouping_takes_the_published_keys_the_cache_knows(loc
     import numpy as np
 
     from corpuspack.builder.corpus.duplicates import Here, _edited_tasks, map_here
-    from corpuspack.builder.corpus.plan import repeated_here
-    from corpuspack.builder.corpus.published import EditCache, PublishedContext
+    from corpuspack.builder.corpus.published import EditCache
     from corpuspack.builder.engines.ray_pass2 import Partitioned
-    from corpuspack.builder.options import BuildOptions
 
-    corpuspack.build(generated, tmp_path / "out", jobs=2, batch_size=64, progress=False)
-    stage = str(next((tmp_path / "out" / ".cache").glob("stage-*")))
-    reader = pa.ipc.open_file(stage)
-    sizes = [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+    stage, sizes, copies, ctx = _staged(generated, tmp_path)
     keep = np.ones(sum(sizes), bool)
-    ctx = PublishedContext(stage, repeated_here(stage, Here(map_here).staged_copies(stage, sizes), BuildOptions()))
     Here(map_here).published(stage, sizes, ctx, keep, computed := EditCache())
     computed.write(str(tmp_path / "cache"))
     planted = EditCache(str(tmp_path / "cache"))
@@ -352,6 +342,127 @@ def test_partitioned_exact_grouping_takes_the_published_keys_the_cache_knows(loc
     assert EditCache(str(tmp_path / "next"))._empty.all()
 
 
+def _staged(generated: Path, tmp_path: Path):
+    """The stage of a local build of ``generated`` in batches of 64: its path, its batches' rows,
+    the staged copies and the published texts' context (the repeated lines)."""
+    from corpuspack.builder.corpus.duplicates import Here, map_here
+    from corpuspack.builder.corpus.plan import repeated_here
+    from corpuspack.builder.corpus.published import PublishedContext
+    from corpuspack.builder.options import BuildOptions
+
+    corpuspack.build(generated, tmp_path / "out", jobs=2, batch_size=64, progress=False)
+    stage = str(next((tmp_path / "out" / ".cache").glob("stage-*")))
+    reader = pa.ipc.open_file(stage)
+    sizes = [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+    copies = Here(map_here).staged_copies(stage, sizes)
+    return stage, sizes, copies, PublishedContext(stage, repeated_here(stage, copies, BuildOptions()))
+
+
+def test_partitioned_verifier_takes_the_pairs_the_cache_knows(local_ray, generated, tmp_path):
+    """The verifying tasks look each candidate pair up in the last build's pairs cache before
+    computing: given a cache that says every pair it knows is dissimilar (similarity 0), no
+    pair is verified and no cluster made, where the same cache with the computed similarities
+    gives the local engine's pairs; the similarities recorded for the next build are the cache's."""
+    import numpy as np
+
+    from corpuspack.builder.corpus.duplicates import Here, map_here
+    from corpuspack.builder.corpus.published import EditCache
+    from corpuspack.builder.engines.ray_pass2 import Partitioned
+    from corpuspack.builder.options import BuildOptions
+
+    stage, sizes, copies, ctx = _staged(generated, tmp_path)
+    options = BuildOptions()
+    u, v = Here(map_here, computed := EditCache()).near_pairs(stage, sizes, copies, options, ctx)
+    assert len(u) > 50
+    computed.write(str(tmp_path / "cache"))
+    kept = EditCache(str(tmp_path / "cache"))
+    u_r, v_r = Partitioned(maps=5, parts=3, pairs=kept.pairs).near_pairs(stage, sizes, copies, options, ctx)
+    assert sorted(zip(u_r.tolist(), v_r.tolist())) == sorted(zip(u.tolist(), v.tolist()))
+    planted = EditCache(str(tmp_path / "cache"))
+    assert len(planted.pairs._sim) > len(u) and (planted.pairs._sim >= options.near_dup_threshold).sum() == len(u)
+    planted.pairs._sim = np.zeros_like(planted.pairs._sim)
+    there = Partitioned(maps=5, parts=3, pairs=planted.pairs)
+    assert len(there.near_pairs(stage, sizes, copies, options, ctx)[0]) == 0
+    assert len(there.near_clusters(stage, sizes, copies, options, ctx)[0]) == 0
+    planted.write(str(tmp_path / "next"))
+    again = EditCache(str(tmp_path / "next")).pairs._sim
+    assert len(again) == len(kept.pairs._sim) and not again.any()
+
+
+def test_components_in_tasks_long_chains_and_a_star(local_ray):
+    """Connected components in Ray tasks against clusters written by hand: two paths of 1,000
+    and 300 rows (one numbered against its order, so that the smallest row is at one end and
+    labels must travel the whole path), a star of 200 rows around its largest row, 50 separate
+    pairs and a cycle with a chord; every row labelled with its cluster's smallest row and its
+    size, as :func:`dedup.cluster_labels` does on the driver. A fixed few rounds of label
+    propagation would leave the paths split."""
+    import numpy as np
+
+    from corpuspack.builder.corpus.dedup import cluster_labels
+    from corpuspack.builder.engines.ray_pass2 import components, edge_parts
+
+    rng = np.random.default_rng(3)
+    rows = rng.permutation(20_000)[:1_700]
+    groups = [rows[:1000], np.sort(rows[1000:1300])[::-1], rows[1300:1500], *rows[1500:1600].reshape(50, 2),
+              rows[1600:1700]]
+    pairs = [np.column_stack([g[:-1], g[1:]]) for g in groups[:2]]  # paths
+    star = groups[2]
+    centre = star.max()
+    pairs.append(np.column_stack([np.full(len(star) - 1, centre), star[star != centre]]))
+    pairs += [g[None, :] for g in groups[3:-1]]
+    cycle = groups[-1]
+    pairs += [np.column_stack([cycle, np.roll(cycle, 1)]), cycle[[0, 50]][None, :]]
+    edges = np.concatenate(pairs)
+    edges = edges[rng.permutation(len(edges))]
+    flip = rng.random(len(edges)) < 0.5
+    edges[flip] = edges[flip][:, ::-1]
+    expected = sorted((int(r), int(g.min()), len(g)) for g in groups for r in g)
+    for parts in (1, 3):
+        got = components([[ray.put(e) for e in edge_parts(edges[:, 0], edges[:, 1], parts)]], parts)
+        assert got[2].dtype == np.int32
+        assert list(zip(*(a.tolist() for a in got))) == expected
+    assert list(zip(*(a.tolist() for a in cluster_labels(edges[:, 0], edges[:, 1])))) == expected
+
+
+def test_partitioned_clusters_of_a_chain_same_bytes_as_local(local_ray, tmp_path):
+    """A chain of 40 near duplicates (each text the one before with two words replaced: far
+    apart in the chain, two texts are not near duplicates), its files named in another order
+    than the chain's, and an article with 15 near copies: the clusters found in Ray tasks are
+    the local engine's (one cluster of 40, one of 16), byte for byte. (Each text is verified
+    against its few neighbours in the chain, so one Large-Star step makes stars of it: the
+    rounds are tested by :func:`test_components_in_tasks_long_chains_and_a_star`.)"""
+    import random
+
+    import pyarrow.parquet as pq
+
+    rng = random.Random(7)
+    texts = [text for _, text, _ in generate_corpus(40, 11, dup_rate=0, near_dup_rate=0)]
+    words, spare = texts[0].split(" "), " ".join(texts[1:]).split()
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    names = rng.sample(range(1000), 40)
+    for step in range(40):
+        for at in rng.sample(range(len(words)), 2):
+            words[at] = rng.choice(spare)
+        (dump / f"chain-{names[step]:04d}.txt").write_text(" ".join(words), encoding="utf-8")
+    star = texts[2].split(" ")
+    for k in range(16):
+        copy = list(star)
+        for at in rng.sample(range(len(copy)), 2 if k else 0):
+            copy[at] = rng.choice(spare)
+        (dump / f"star-{(k * 7) % 16:02d}.txt").write_text(" ".join(copy), encoding="utf-8")
+    for i, text in enumerate(texts[3:13]):
+        (dump / f"other-{i}.txt").write_text(text, encoding="utf-8")
+    local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
+    corpuspack.build(dump, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, progress=False)
+    rows = pa.concat_tables([pq.read_table(p, columns=["file_name", "near_dup_cluster_size"])
+                             for p in sorted((tmp_path / "local" / "data").rglob("*.parquet"))]).to_pylist()
+    assert local.counts["included"] == 66
+    assert sorted({(r["file_name"][:4], r["near_dup_cluster_size"]) for r in rows}) == [
+        ("chai", 40), ("othe", 1), ("star", 16)]
+    _same_bytes(tmp_path / "local", tmp_path / "ray")
+
+
 def test_partitioned_groupings_with_nothing_staged(local_ray, tmp_path):
     """Every file rejected (empty, binary): no staged row for the partitioned groupings to group;
     the build ends as the local engine's does, with the same bytes."""
@@ -362,4 +473,4 @@ def test_partitioned_groupings_with_nothing_staged(local_ray, tmp_path):
     local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
     on_ray = corpuspack.build(dump, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, progress=False)
     assert on_ray.counts == local.counts and local.counts["included"] == 0 and local.counts["rejected"] == 2
-    _same_bytes(tmp_path / "local", tmp_path / "ray", b_distributed=True)
+    _same_bytes(tmp_path / "local", tmp_path / "ray")

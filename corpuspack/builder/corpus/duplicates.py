@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
-from .dedup import (_candidate_pairs, band_hashes, choose_bands, exact_key_matrix, first_of_key,
+from .dedup import (_candidate_pairs, band_hashes, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
                     signature_matrix, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
@@ -82,6 +82,14 @@ class Here:
         del band_hash
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
                               options.near_dup_threshold)
+
+
+    def near_clusters(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
+                      ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The verified pairs of :meth:`near_pairs` joined into clusters here
+        (:func:`.dedup.cluster_labels`): the rows in a pair, ascending, each one's cluster's
+        smallest row (its representative) and the cluster's size."""
+        return cluster_labels(*self.near_pairs(stage_path, sizes, drop, options, ctx))
 
 
 def _keys(stage_path: str) -> np.ndarray:

@@ -85,6 +85,20 @@ class PairCache:
     def record(self, iu: np.ndarray, iv: np.ndarray, similarity: np.ndarray) -> None:
         self._new.append((*_pair_keys(iu, iv), np.asarray(similarity, np.float64)))
 
+    def known(self) -> "PairCache":
+        """The last build's pairs without this build's records: what a task looking pairs up is
+        sent (its :meth:`recorded` come back to be :meth:`add` -ed here)."""
+        out = PairCache()
+        out._cols, out._sim = self._cols, self._sim
+        return out
+
+    def recorded(self) -> list[tuple[np.ndarray, ...]]:
+        return self._new
+
+    def add(self, recorded: list[tuple[np.ndarray, ...]]) -> None:
+        """Records another :class:`PairCache` (a task's, from :meth:`known`) made."""
+        self._new.extend(recorded)
+
     def write(self, path: str) -> None:
         """This build's pairs, sorted by hash (one row per pair of texts), to ``path``."""
         parts = self._new or [tuple([np.empty(0, np.uint64)] * 5) + (np.empty(0, np.float64),)]

@@ -19,7 +19,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..options import BuildOptions
-from .dedup import cluster_labels
 from .duplicates import Here, column_at, map_here
 from .published import EditCache, PublishedContext
 from .repeated_lines import find_repeated_lines
@@ -101,8 +100,8 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     (:func:`.published.edited_fingerprints`, over those rows only) and exact duplicates are
     decided on those keys; near-duplicate candidates come from LSH over the staged MinHash
     signatures, each pair verified on the shingles of the two published texts
-    (:func:`.published.shingle_task`), and the verified pairs joined into clusters here
-    (:func:`.dedup.cluster_labels`, over the rows in a pair only).
+    (:func:`.published.shingle_task`), and the verified pairs joined into clusters
+    (``duplicates.near_clusters``).
 
     ``map_tasks(fn, tasks, ctx)`` runs tasks and yields ``(task, result)`` in order (the
     build's process pool, ``Workers.map``); by default, in this process. ``duplicates``: how
@@ -139,8 +138,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     dup, first = dup[named][order], first[named][order]
     drop = ~takes_part
     drop[dup] = True
-    u, v = duplicates.near_pairs(stage_path, sizes, drop, options, ctx)
-    clustered, labels, cluster_size = cluster_labels(u, v)
+    clustered, labels, cluster_size = duplicates.near_clusters(stage_path, sizes, drop, options, ctx)
     not_representative = np.union1d(np.flatnonzero(drop), clustered[labels != clustered])
     return Plan(id_dup, column_at(stage_path, sizes, "file_name", id_first),
                 dup, column_at(stage_path, sizes, "id", first),

@@ -89,12 +89,14 @@ class RayEngine(Engine):
     def plan(self, stage_path: str, options: BuildOptions, edits=None) -> corpus.Plan:
         """Pass 2 with the repeated lines counted in Ray tasks (:func:`.ray_pass2.repeated_lines`) and,
         from ``options.ray_shuffle_min_docs`` staged documents on, the exact and near-duplicate
-        groupings as Ray tasks partitioned by key hash (:class:`.ray_pass2.Partitioned`: two
-        partitions and two map tasks per CPU); below, as the local engine makes them (the
+        groupings as Ray tasks partitioned by key hash and the near-duplicate clusters' connected
+        components as Ray tasks partitioned by row (:class:`.ray_pass2.Partitioned`: two
+        partitions and two map tasks per CPU; the last build's verified pairs looked up there);
+        below, as the local engine makes them (the
         published texts' fingerprints and shingles as Ray tasks, through :meth:`map`)."""
         rows = sum(b.num_rows for b in read_batches(stage_path, ["_controls"]))
         width = 2 * self._width()
-        duplicates = Partitioned(width, width) if rows and rows >= options.ray_shuffle_min_docs else None
+        duplicates = Partitioned(width, width, edits.pairs if edits is not None else None) if rows and rows >= options.ray_shuffle_min_docs else None
         return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates,
                            edits=edits)
 

@@ -22,14 +22,17 @@ keys or band hashes in the driver.
   candidate pairs of its runs of equal (band, band hash) (:func:`..corpus.dedup.run_pairs`, as the
   local engine sorts each band) and sends them on, partitioned by pair; a verifying task per
   partition drops the pairs found in several bands and verifies the others on the published
-  texts' shingles (:func:`..corpus.duplicates.verifier`). The driver receives the verified
-  pairs only and joins them into clusters (:func:`..corpus.dedup.cluster_labels`, over the
-  rows of the pairs).
+  texts' shingles (:func:`..corpus.duplicates.verifier`; a pair the last build verified for the
+  same two published texts takes the similarity the :class:`..corpus.pairs.PairCache` kept) and
+  emits the verified pairs as edges both ways, partitioned by row; the connected components
+  are found there (:func:`components`: Large-Star and Small-Star steps, a task per partition,
+  until every cluster is a star around its smallest row).
 
 The tasks' results travel between them through Ray's object store (a map task returns one
 object per partition); what reaches the driver is the copies and duplicates, the rows left
-empty once published (with the published keys of the edited rows, for the cache) and the
-verified pairs, not the corpus.
+empty once published (with the published keys of the edited rows, for the cache), the
+similarities of the verified candidate pairs (for the pairs cache) and the clustered rows with
+their cluster's smallest row and size, not the corpus.
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ import ray
 from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_of_key, run_pairs,
                             signature_matrix, verified_pairs)
 from ..corpus.duplicates import edited_rows, first_of_id, map_here, verifier
+from ..corpus.pairs import PairCache
 from ..corpus.published import EditCache, PublishedContext, edited_fingerprints
 from ..corpus.repeated_lines import doc_counts, doc_threshold, sum_counts
 from ..corpus.stage import read_batches, shared_reader
@@ -71,8 +75,9 @@ class Partitioned:
     """The groupings as Ray tasks: ``maps`` map tasks (each a run of consecutive stage batches),
     ``parts`` partitions (one reduce task each)."""
 
-    def __init__(self, maps: int, parts: int):
+    def __init__(self, maps: int, parts: int, pairs: PairCache | None = None):
         self.maps, self.parts = max(1, maps), max(1, parts)
+        self.pairs = pairs  # the last build's verified pairs (.pairs), looked up by the verifying tasks
 
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`.duplicates.Here.id_copies`: the rows whose id an earlier row carries
@@ -122,16 +127,110 @@ class Partitioned:
 
     def near_pairs(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
                    ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`.duplicates.Here.near_pairs`: the verified pairs ``(u, v)``, ``u < v``, brought
+        to the driver (:meth:`near_clusters` leaves them in the tasks)."""
+        edges = np.concatenate([np.empty((0, 2), np.int64), *ray.get([e for part in self._verified(
+            stage_path, sizes, drop, options, ctx) for e in part])])
+        edges = edges[edges[:, 0] < edges[:, 1]]
+        return edges[:, 0], edges[:, 1]
+
+    def near_clusters(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
+                      ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As :meth:`.duplicates.Here.near_clusters` (the rows in a verified pair, ascending, their
+        cluster's smallest row and its size), the connected components found in Ray tasks
+        partitioned by row (:func:`components`) from the verifying tasks' pairs."""
+        return components(self._verified(stage_path, sizes, drop, options, ctx), self.parts)
+
+    def _verified(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
+                  ctx: PublishedContext) -> list[list]:
+        """The verified pairs as edges both ways, in ``parts`` partitions by their first row: per
+        verifying task, its references. The similarities the tasks computed are recorded in
+        :attr:`pairs` for the next build."""
         n = len(drop)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         mapper = ray.remote(_band_map).options(num_returns=self.parts)
         maps = [_listed(mapper.remote(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
         pairer = ray.remote(_pair_reduce).options(num_returns=self.parts)
         pairs = [_listed(pairer.remote(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
-        verify = ray.remote(_verify)
-        kept = ray.get([verify.remote(n, stage_path, sizes, ctx, options.near_dup_threshold, *[p[q] for p in pairs])
-                        for q in range(self.parts)])
-        return np.concatenate([k[0] for k in kept]), np.concatenate([k[1] for k in kept])
+        verify = ray.remote(_verify).options(num_returns=self.parts + 1)
+        known = ray.put(self.pairs.known()) if self.pairs is not None else None
+        out = [verify.remote(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
+                             *[p[q] for p in pairs]) for q in range(self.parts)]
+        for recorded in ray.get([o[self.parts] for o in out]):
+            if self.pairs is not None:
+                self.pairs.add(recorded)
+        return [o[:self.parts] for o in out]
+
+
+def components(edges: list[list], parts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The connected components of a graph whose edges (both ways, (row, row) int64 arrays) are
+    in ``parts`` partitions by their first row (``edges``: per producing task, its references),
+    found in Ray tasks: Large-Star and Small-Star steps in turn (Kiveris et al., "Connected
+    components in MapReduce and beyond", 2014), each one task per partition, until every
+    component is a star around its smallest row (O(log n) rounds). Returns the rows in an edge,
+    ascending, each one's component's smallest row and its size (what
+    :func:`..corpus.dedup.cluster_labels` returns)."""
+    step = ray.remote(_star_step).options(num_returns=parts + 1)
+    large = True
+    while True:
+        out = [step.remote(large, parts, *[e[p] for e in edges]) for p in range(parts)]
+        if all(ray.get([o[parts] for o in out])):  # the input was stars already
+            break
+        edges, large = [o[:parts] for o in out], not large
+    found = ray.get([ray.remote(_star_labels).remote(*[e[p] for e in edges]) for p in range(parts)])
+    rows = np.concatenate([_NONE, *(f[0] for f in found)])
+    order = np.argsort(rows, kind="stable")
+    return (rows[order], np.concatenate([_NONE, *(f[1] for f in found)])[order],
+            np.concatenate([np.empty(0, np.int32), *(f[2] for f in found)])[order])
+
+
+def edge_parts(u: np.ndarray, v: np.ndarray, parts: int) -> list[np.ndarray]:
+    """The edges ``(u, v)`` both ways, (k, 2) int64, in ``parts`` partitions by first row."""
+    e = np.column_stack([np.concatenate([u, v]), np.concatenate([v, u])]).astype(np.int64)
+    return [e[e[:, 0] % parts == p] for p in range(parts)]
+
+
+def _adjacency(chunks) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A partition's edges, unique, sorted by (row, neighbour): rows, neighbours, the index of
+    each row's first edge, and each row's smallest neighbour (per edge)."""
+    e = np.unique(np.concatenate([np.empty((0, 2), np.int64), *chunks]), axis=0)
+    src, dst = e[:, 0], e[:, 1]
+    if not len(src):
+        return src, dst, _NONE, _NONE
+    first = np.concatenate([[True], src[1:] != src[:-1]])
+    starts = np.flatnonzero(first)
+    return src, dst, starts, np.minimum.reduceat(dst, starts)[np.cumsum(first) - 1]
+
+
+def _star_step(large: bool, parts: int, *chunks: np.ndarray):
+    """One Large-Star (``large``) or Small-Star step over one partition's rows (each with all its
+    edges), the new edges in ``parts`` partitions; and whether the input is already stars
+    around the smallest rows (every row with a smaller neighbour has no other)."""
+    src, dst, starts, low = _adjacency(chunks)
+    degree = np.diff(np.concatenate([starts, [len(src)]]))
+    stars = bool(np.all((low[starts] > src[starts]) | (degree == 1)))
+    m = np.minimum(src, low)  # the smallest of each row and its neighbours
+    if large:  # every larger neighbour to the smallest of the row's neighbourhood
+        keep = dst > src
+        a, b = dst[keep], m[keep]
+    else:  # every smaller neighbour, and the row, to the smallest of them
+        keep = dst < src
+        a, b = np.concatenate([dst[keep], src[starts]]), np.concatenate([m[keep], m[starts]])
+        a, b = a[a != b], b[a != b]
+    return (*edge_parts(a, b, parts), stars)
+
+
+def _star_labels(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Over one partition's rows of a graph of stars: each centre (a row with no smaller
+    neighbour) and its leaves, labelled with the centre, and its star's size."""
+    src, dst, starts, low = _adjacency(chunks)
+    centre = low > src  # per edge: its row is a centre
+    roots = src[starts][low[starts] > src[starts]]
+    size = np.diff(np.concatenate([starts, [len(src)]]))[low[starts] > src[starts]] + 1
+    rows = np.concatenate([roots, dst[centre]])
+    labels = np.concatenate([roots, src[centre]])
+    sizes = np.concatenate([size, np.repeat(size, size - 1)]).astype(np.int32)
+    return rows, labels, sizes
 
 
 def _listed(refs) -> list:
@@ -275,12 +374,15 @@ def _pair_reduce(n: int, parts: int, *chunks: np.ndarray):
     return _one_or_many(_split(codes, codes.astype(np.uint64), parts))
 
 
-def _verify(n: int, stage_path: str, sizes: list[int], ctx: PublishedContext, threshold: float,
-            *chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _verify(n: int, stage_path: str, sizes: list[int], ctx: PublishedContext, threshold: float, parts: int,
+            pairs: PairCache | None, *chunks: np.ndarray):
     """The pairs of one partition (each once, whatever the bands it came from) whose published
-    texts' similarity is at least ``threshold``."""
+    texts' similarity is at least ``threshold`` (the one ``pairs`` knows from the last build,
+    else computed), as edges both ways in ``parts`` partitions by first row; and the
+    similarities recorded for the next build."""
     codes = np.unique(np.concatenate(chunks))
-    return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, map_here), threshold)
+    u, v = verified_pairs(codes, n, verifier(stage_path, sizes, ctx, map_here, pairs), threshold)
+    return (*edge_parts(u, v, parts), pairs.recorded() if pairs is not None else [])
 
 
 def _one_or_many(parts: list):
