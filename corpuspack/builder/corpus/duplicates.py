@@ -15,7 +15,7 @@ from .dedup import (_candidate_pairs, band_hashes, choose_bands, cluster_labels,
                     signature_matrix, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
-from .stage import StageReader, read_batches
+from .stage import StageReader, by_batch, read_batches
 
 
 class Here:
@@ -189,9 +189,8 @@ def column_at(stage_path: str, sizes: list[int], column: str, rows: np.ndarray) 
         if not len(rows):
             return pa.array([], kind)
         wanted = np.unique(rows)
-        batch_of = np.searchsorted(starts, wanted, side="right") - 1
-        parts = [reader.get_batch(int(i)).column(column).take(pa.array(wanted[batch_of == i] - starts[i]))
-                 for i in np.unique(batch_of)]
+        parts = [reader.get_batch(i).column(column).take(pa.array(wanted[at] - starts[i]))
+                 for i, at in by_batch(starts, wanted)]
     return pa.concat_arrays(parts).take(pa.array(np.searchsorted(wanted, rows)))
 
 
@@ -214,8 +213,7 @@ def verifier(stage_path: str, sizes: list[int], ctx: PublishedContext, map_tasks
             similarity[known] = taken
         cu, cv = u[~known], v[~known]
         need = np.unique(np.concatenate([cu, cv]))
-        batch_of = np.searchsorted(starts, need, side="right") - 1
-        tasks = [(int(i), int(starts[i]), (need[batch_of == i] - starts[i]).tolist()) for i in np.unique(batch_of)]
+        tasks = [(i, int(starts[i]), (need[at] - starts[i]).tolist()) for i, at in by_batch(starts, need)]
         shingles: dict[int, np.ndarray] = {}
         for _, (rows_done, sets) in map_tasks(shingle_task, tasks, ctx):
             shingles.update(zip(rows_done, sets))

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..document.fingerprint import _mix64 as _mix
 from .published import edit_ids
-from .stage import open_reader, shared_reader
+from .stage import by_batch, open_reader, shared_reader
 
 PAIR_SCHEMA = pa.schema([("h", pa.uint64()), ("a1", pa.uint64()), ("a2", pa.uint64()), ("b1", pa.uint64()),
                          ("b2", pa.uint64()), ("similarity", pa.float64())])
@@ -29,10 +29,8 @@ def identities(stage_path: str, starts: np.ndarray, rows: np.ndarray, repeated: 
     ``starts``: each record batch's first row), read batch by batch."""
     out = np.empty((len(rows), 2), np.uint64)
     wanted = np.fromiter(repeated, np.uint64, len(repeated))
-    batch_of = np.searchsorted(starts, rows, side="right") - 1
     reader = shared_reader(stage_path, ("_doc_digest", "_line_hashes"))
-    for i in np.unique(batch_of).tolist():
-        at = np.flatnonzero(batch_of == i)
+    for i, at in by_batch(starts, rows):
         take = pa.array(rows[at] - starts[i], pa.int64())
         batch = reader.get_batch(i)
         digests = batch.column("_doc_digest").take(take).to_pylist()

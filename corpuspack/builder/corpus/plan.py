@@ -140,7 +140,8 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     drop[dup] = True
     clustered, labels, cluster_size = duplicates.near_clusters(stage_path, sizes, drop, options, ctx)
     not_representative = np.union1d(np.flatnonzero(drop), clustered[labels != clustered])
+    ids = column_at(stage_path, sizes, "id", np.concatenate([first, labels]))  # one read of the batches for both
     return Plan(id_dup, column_at(stage_path, sizes, "file_name", id_first),
-                dup, column_at(stage_path, sizes, "id", first),
-                clustered, column_at(stage_path, sizes, "id", labels), cluster_size, not_representative, hashes,
+                dup, ids.slice(0, len(first)),
+                clustered, ids.slice(len(first)), cluster_size, not_representative, hashes,
                 controls)

@@ -14,6 +14,7 @@ import json
 import os
 from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
 
 from ... import schema
@@ -199,3 +200,11 @@ def read_batches(path: str, columns: list[str] | None = None):
             else:
                 yield pa.RecordBatch.from_arrays([pa.concat_arrays([batch.column(c)]) for c in columns],
                                                  names=list(columns))
+
+
+def by_batch(starts: np.ndarray, rows: np.ndarray):
+    """``(batch index, slice of rows)`` for each record batch holding some of ``rows`` (sorted
+    stage rows; ``starts``: each batch's first row, then the stage's row count)."""
+    cuts = np.searchsorted(rows, starts)
+    for i in np.flatnonzero(cuts[1:] > cuts[:-1]).tolist():
+        yield i, slice(int(cuts[i]), int(cuts[i + 1]))
