@@ -83,7 +83,9 @@ def main() -> None:
                 shutil.rmtree(out)
                 x = results[form][-1]
                 print(f"  round {r + 1} {form}: {x['seconds']:.1f} s, CPU {x['cpu_seconds']:.1f} s, "
-                      f"peak RSS {x['peak_rss'] / 2**20:,.0f} MiB", file=sys.stderr, flush=True)
+                      f"peak RSS {x['peak_rss'] / 2**20:,.0f} MiB (at it, by process: "
+                      + " + ".join(f"{b / 2**20:,.0f}" for b in x["at_peak"])
+                      + f"; the build's own peak {x['own_peak'] / 2**20:,.0f})", file=sys.stderr, flush=True)
     same = all(s == seen["folder"] for s in seen.values())
     size = sum(p.stat().st_size for p in folder.iterdir())
     print(f"\n{docs:,} documents, {size / 1e6:,.0f} MB in the folder; archives "

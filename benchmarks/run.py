@@ -192,19 +192,24 @@ def child(method: str, corpus: str, out: str, jobs: int) -> None:
 
 def measure(method: str, corpus: Path, out: Path, jobs: int, script: str = __file__) -> dict:
     """Run ``script --child method corpus out jobs`` (this file's methods, or another benchmark's)
-    and sample the resident memory of it and all its children (peak of the sum)."""
+    and sample the resident memory of it and all its children (peak of the sum; ``at_peak``: each
+    process's resident memory at that moment, the build's own process first, and ``own_peak``:
+    the build's own process's peak)."""
     import psutil
 
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TQDM_DISABLE": "1"}
     proc = subprocess.Popen([sys.executable, script, "--child", method, str(corpus), str(out), str(jobs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    ps, peak, cpu = psutil.Process(proc.pid), 0, {}
+    ps, peak, cpu, at_peak, own_peak = psutil.Process(proc.pid), 0, {}, [], 0
     while proc.poll() is None:
         try:
             tree = [ps] + ps.children(recursive=True)
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
+            rss = [p.memory_info().rss for p in tree if p.is_running()]
+            own_peak = max(own_peak, rss[0])
+            if sum(rss) > peak:
+                peak, at_peak = sum(rss), rss
+        except (psutil.Error, IndexError):
             pass
         for p in tree:  # the last CPU times seen of each process (a fork server's workers are never
             try:        # waited for by the measured process, so its rusage of children would miss them)
@@ -217,7 +222,7 @@ def measure(method: str, corpus: Path, out: Path, jobs: int, script: str = __fil
     if proc.returncode != 0:
         raise RuntimeError(f"{method} failed:\n{stderr[-3000:]}")
     return {"seconds": json.loads(stdout.strip().splitlines()[-1])["seconds"], "peak_rss": peak,
-            "cpu_seconds": sum(cpu.values())}
+            "cpu_seconds": sum(cpu.values()), "at_peak": at_peak, "own_peak": own_peak}
 
 
 def add_one_percent(corpus: Path, n: int, seed: int) -> Path:

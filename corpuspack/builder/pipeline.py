@@ -36,7 +36,8 @@ from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
 from .corpus.line_fields import LineFields, with_line_fields
-from .corpus.reorder import folder_order, reorder_stage
+from .corpus.reorder import OrderKeys, reorder_stage
+from .heap import give_back
 from .corpus.sidecar import Layered, Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
 from .corpus.stage import STAGE_SCHEMA, StageWriter, drop_layout, read_batches
@@ -124,7 +125,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         count_in_background(storage, bar, out)
         inputs = provenance.InputDigest()
         items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
-        order_keys: list = []  # (member path, line) of each staged row read from an archive
+        order_keys = OrderKeys()  # (member path, line) of each staged row read from an archive
         with StageWriter(stage_path) as stage:  # unchanged batches of the cached stage: referred to, not copied
             for batch, records, rejections, outcomes in engine.documents(items, options.doc_options(),
                                                                          batch_size=options.batch_size,
@@ -132,16 +133,16 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
                 rows = cache.stage(stage, batch, records, outcomes)
                 inputs.add(rows, rejections)
                 log.rejected_many(rejections)
-                order_keys += [item[1].order for item, outcome in zip(batch, outcomes)
-                               if outcome != "rejected" and isinstance(item[1], doc_inputs.Payload)
-                               and item[1].order is not None]
+                order_keys.add([item[1].order for item, outcome in zip(batch, outcomes)
+                                if outcome != "rejected" and isinstance(item[1], doc_inputs.Payload)
+                                and item[1].order is not None])
                 bar.update(len(batch))
         bar.close()
         inputs.add(STAGE_SCHEMA.empty_table(), walk_rejections)
         log.rejected_many(walk_rejections)
         total = next(found) + len(walk_rejections)  # entries found (the report must account for each of them)
-        order = folder_order(order_keys)
-        del order_keys
+        order = order_keys.order()
+        give_back()  # what pass 1 and the sort freed (documents sent to the workers...), else held to the end
         if order is not None:  # an archive whose members are not in the unpacked folder's order
             reorder_stage(stage_path, order, options.batch_size)
             drop_layout(stage_path)  # the reordered stage holds every row itself

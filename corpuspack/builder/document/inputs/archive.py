@@ -30,7 +30,7 @@ from typing import BinaryIO, NamedTuple
 
 from ...heap import give_back
 from ..discover import readable_name
-from . import Entry, InputOptions, Payload, Tally, jsonl
+from . import Entry, InputOptions, Payload, Tally, jsonl, tar_headers
 
 SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar.bz2", ".tar.xz", ".zip")
 
@@ -138,30 +138,39 @@ def _said(e: BaseException) -> str:
 
 def _tar_members(source: Source) -> Iterator[Member]:
     raw = source.stream()
-    gunzip = None
     try:
         if source.name.lower().endswith((".zst", ".tzst")):
             import zstandard
 
-            stream = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            tar = tarfile.open(fileobj=stream, mode="r|", tarinfo=_StrictInfo)
-        elif (gunzip := _gunzip(raw)) is not None:
-            tar = tarfile.open(fileobj=gunzip, mode="r|", tarinfo=_StrictInfo)
+            plain = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
         else:
-            tar = tarfile.open(fileobj=raw, mode="r|*", tarinfo=_StrictInfo)
-        try:
-            for m in tar:
-                kind = ("folder" if m.isdir() else "file" if m.isreg() else "symlink" if m.issym()
-                        else "hardlink" if m.islnk() else "special")
-                yield Member(m.name, kind, m.linkname, lambda m=m: tar.extractfile(m),
-                             read=None if m.issparse() else lambda m=m: _tar_read(tar, m))
-                tar.members = []  # tarfile keeps every member it met (~1 kB each); a stream needs none
-            while gunzip is not None and gunzip.read(1 << 16):  # to the gzip end, where its CRC is checked
-                pass
-        finally:
-            tar.close()
+            plain = _gunzip(raw)
+        if plain is None:  # a plain tar, bz2 or xz: tarfile finds which
+            yield from _tarfile_members(tarfile.open(fileobj=raw, mode="r|*", tarinfo=_StrictInfo))
+            return
+        reader = tar_headers.Reader(plain)
+        for m in tar_headers.headers(reader):
+            if isinstance(m, tar_headers.Other):  # a header of a kind read by tarfile, and all after it
+                yield from _tarfile_members(tarfile.open(fileobj=m.stream, mode="r|", tarinfo=_StrictInfo))
+                break
+            yield Member(m.name, m.kind, m.link, m.data.open, read=m.data.read_all)
+        while plain.read(1 << 16):  # to the stream's end: a gzip stream's CRC is checked there
+            pass
     finally:
         raw.close()
+
+
+def _tarfile_members(tar: tarfile.TarFile) -> Iterator[Member]:
+    """The members of a tar read by ``tarfile``."""
+    try:
+        for m in tar:
+            kind = ("folder" if m.isdir() else "file" if m.isreg() else "symlink" if m.issym()
+                    else "hardlink" if m.islnk() else "special")
+            yield Member(m.name, kind, m.linkname, lambda m=m: tar.extractfile(m),
+                         read=None if m.issparse() else lambda m=m: _tar_read(tar, m))
+            tar.members = []  # tarfile keeps every member it met (~1 kB each); a stream needs none
+    finally:
+        tar.close()
 
 
 def _gunzip(raw: BinaryIO) -> BinaryIO | None:
