@@ -179,6 +179,66 @@ class StageWriter:
         self.close()
 
 
+class Part:
+    """A batch of stage rows that a task wrote to a file of its own (one record batch; no file when
+    the batch has no rows), with the columns the build's process still needs per row (the input
+    digest's ``file_name`` and ``sha256``): the stage refers to the file, the rows never pass
+    through the build's process (see engines/ray.py)."""
+
+    def __init__(self, path: str | None, num_rows: int, file_name: pa.Array, sha256: pa.Array):
+        self.path, self.num_rows, self.file_name, self.sha256 = path, num_rows, file_name, sha256
+
+    def read(self) -> pa.RecordBatch:
+        """The rows themselves (for a batch the build's process must merge with cached rows)."""
+        if self.path is None:
+            return pa.RecordBatch.from_pylist([], schema=STAGE_SCHEMA)
+        with pa.OSFile(self.path) as f:
+            return pa.ipc.open_file(f).get_batch(0)
+
+
+def write_part(path: str, records: pa.RecordBatch) -> str | None:
+    """Write ``records`` as :class:`Part` ``path`` (the batch the local engine's build would write
+    into the stage), through a temporary file renamed when whole (removed if writing fails);
+    None, and nothing written, when there are no rows."""
+    if not records.num_rows:
+        return None
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with pa.ipc.new_file(tmp, STAGE_SCHEMA) as writer:
+            for batch in pa.Table.from_batches([records], schema=STAGE_SCHEMA).to_batches():
+                writer.write_batch(batch)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def gather(stage_path: str, into: str, folder: str) -> list[tuple[str, int]] | None:
+    """Write into ``into`` the stage's batches held by its own file or by files in ``folder``
+    (the :class:`Part` files), in order: the file the stage would be had its build written
+    those rows itself. Returns ``into``'s layout, naming ``stage_path`` for its own batches
+    (to be renamed so), when other files' batches are still referred to; else None."""
+    folder = os.path.join(os.path.abspath(folder), "")
+    layout: list[tuple[str, int]] = []
+    refers = False
+    with StageReader(stage_path) as reader, pa.ipc.new_file(into, STAGE_SCHEMA) as writer:
+        own = 0
+        for i in range(reader.num_record_batches):
+            file, j = reader.location(i)
+            if file == stage_path or os.path.abspath(file).startswith(folder):
+                writer.write_batch(reader.get_batch(i))
+                layout.append((stage_path, own))
+                own += 1
+            else:
+                layout.append((file, j))
+                refers = True
+    return layout if refers else None
+
+
 @lru_cache(maxsize=8)
 def shared_reader(path: str, columns: tuple[str, ...] | None = None) -> StageReader:
     """A :class:`StageReader`, kept open per process for tasks that each read one batch by index."""

@@ -65,6 +65,10 @@ class Engine:
         for batch, result in self.map(process_batch, batches, opts, reader, local=lambda b: unchanged(b, reader)):
             yield (batch, *result)
 
+    def settle_stage(self, stage_path: str) -> None:
+        """After pass 3: the stage file as the build keeps it (an engine whose tasks wrote the
+        stage's rows to files of their own gathers them here; the local engine has nothing to do)."""
+
     def plan(self, stage_path: str, options: BuildOptions, edits=None) -> corpus.Plan:
         """Pass 2: the corpus-level decisions (in the build's process; the published texts'
         fingerprints and the near-duplicate checks as :meth:`map` tasks). ``edits``: see

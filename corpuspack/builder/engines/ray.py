@@ -7,6 +7,13 @@ machine) or, without one, starts Ray here; a Ray already started in this process
 it is. The build's work folder (inside OUT) holds the stage files the tasks read and the
 listing pass 1 reads: on a cluster of several machines, OUT must be a folder every node
 reads and writes (a shared file system), and the dump a path every node reads or a URI.
+
+Pass 1's tasks write their stage rows themselves, one file per batch (``WORK/parts/ROW.arrow``,
+ROW the batch's first place in the listing, :func:`..corpus.stage.write_part`), and send back
+only the rows' names, digests and outcomes: the stage is a layout over those files
+(:meth:`..corpus.stage.StageWriter.refer`). While passes 2 and 3 run, one task copies them into
+the stage's own file (:func:`..corpus.stage.gather`), the file the local engine writes, which
+the build keeps as the next version's cache (:meth:`RayEngine.settle_stage`).
 """
 from __future__ import annotations
 
@@ -27,7 +34,7 @@ from .base import DocumentBatch, Engine
 from .local import Known, process_batch
 from .ray_pass2 import Partitioned, repeated_lines
 from ..corpus import plan as corpus
-from ..corpus.stage import STAGE_SCHEMA, read_batches
+from ..corpus.stage import Part, drop_layout, gather, read_batches, read_layout, write_layout, write_part
 from ..document.inputs import Payload
 from ..document.storage import Reader, Storage
 from ..options import BuildOptions, DocOptions
@@ -38,11 +45,16 @@ LISTING_SCHEMA = pa.schema([
     ("rel", pa.string()), ("path", pa.binary()),  # path as bytes: a local name need not be UTF-8
     ("data", pa.binary()), ("doc_id", pa.string()), ("refused", pa.string()), ("order", pa.string()),
     ("sha256", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()), ("trust_stat", pa.bool_()),
+    ("row", pa.int64()),  # the entry's place in the listing (a batch's first one names its stage file)
 ])
 #: pass 1's result for one batch, as one row (``order``: each item's place in the dump's order, as
 #: JSON, for the entries read by the input stream; the pipeline reorders an archive's rows by it)
+#: ``part``: the file the task wrote the batch's stage rows to (none without rows), ``rows`` their
+#: number, ``file_name`` and ``sha256`` theirs (the input digest's)
 RESULT_SCHEMA = pa.schema([("rel", pa.list_(pa.string())), ("order", pa.list_(pa.string())),
-                           ("records", pa.binary()), ("rejections", pa.string()), ("outcomes", pa.list_(pa.string()))])
+                           ("part", pa.string()), ("rows", pa.int64()),
+                           ("file_name", pa.list_(pa.string())), ("sha256", pa.list_(pa.string())),
+                           ("rejections", pa.string()), ("outcomes", pa.list_(pa.string()))])
 _BATCHES_PER_PART = 4  # listing files of this many batches: the blocks Ray Data reads and schedules
 
 
@@ -50,6 +62,8 @@ class RayEngine(Engine):
     def __init__(self, jobs: int, address: str | None, tmp: str):
         self.jobs, self.address, self.tmp = jobs, address, tmp
         self._started = False
+        self._parts = os.path.abspath(os.path.join(tmp, "parts"))  # pass 1's stage files
+        self._gathering = None  # the task copying them into the stage's own file, and where
 
     def __enter__(self) -> "RayEngine":
         if not ray.is_initialized():
@@ -66,6 +80,10 @@ class RayEngine(Engine):
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._gathering is not None:  # a failed build: the copy ends before the work folder goes
+            ray.cancel(self._gathering[0], force=True)
+            ray.wait([self._gathering[0]], timeout=60)
+            self._gathering = None
         if self._started:
             ray.shutdown()
 
@@ -94,26 +112,47 @@ class RayEngine(Engine):
         partitions and two map tasks per CPU; the last build's verified pairs looked up there);
         below, as the local engine makes them (the
         published texts' fingerprints and shingles as Ray tasks, through :meth:`map`)."""
+        if self._gathering is None and any(os.path.dirname(os.path.abspath(f)) == self._parts
+                                           for f, _ in read_layout(stage_path) or ()):
+            whole = stage_path + ".whole"
+            self._gathering = (ray.remote(gather).remote(stage_path, whole, self._parts), whole)
         rows = sum(b.num_rows for b in read_batches(stage_path, ["_controls"]))
         width = 2 * self._width()
         duplicates = Partitioned(width, width, edits.pairs if edits is not None else None) if rows and rows >= options.ray_shuffle_min_docs else None
         return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates,
                            edits=edits)
 
+    def settle_stage(self, stage_path: str) -> None:
+        """The stage as the local engine writes it: its own file made of pass 1's files (copied by
+        the task :meth:`plan` started), its layout referring only to the last build's cache."""
+        if self._gathering is None:
+            return
+        ref, whole = self._gathering
+        layout = ray.get(ref)
+        self._gathering = None
+        os.replace(whole, stage_path)
+        if layout is None:
+            drop_layout(stage_path)
+        else:
+            write_layout(stage_path, layout)
+
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage) -> Iterator[DocumentBatch]:
         """Pass 1 on Ray Data: the listing (entries: paths, or the bytes the input stream read)
         put in the object store as Arrow tables, mapped in batches by the per-document function,
-        results read back in order."""
+        results read back in order: each batch's stage rows as the :class:`..corpus.stage.Part`
+        file its task wrote."""
         parts = _listing(items, batch_size * _BATCHES_PER_PART)
         if not parts:
             return
         ds = ray.data.from_arrow_refs(parts)
-        ds = ds.map_batches(_process, fn_args=(opts, storage.reader()), batch_size=batch_size,
+        os.makedirs(self._parts, exist_ok=True)
+        ds = ds.map_batches(_process, fn_args=(opts, storage.reader(), self._parts), batch_size=batch_size,
                             batch_format="pyarrow", zero_copy_batch=True)
         for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
-            for row in block.to_pylist():
-                records = pa.ipc.open_stream(row["records"]).read_next_batch()
+            for i, row in enumerate(block.select(["rel", "order", "part", "rows", "rejections", "outcomes"]).to_pylist()):
+                records = Part(row["part"], row["rows"], block.column("file_name")[i].values,
+                               block.column("sha256")[i].values)
                 items = [(rel, None if order is None else Payload(None, order=_pair(order)), None)
                          for rel, order in zip(row["rel"], row["order"])]
                 yield items, records, json.loads(row["rejections"]), row["outcomes"]
@@ -136,8 +175,10 @@ def _listing(items: Iterable, rows_per_part: int) -> list:
     """The items as Arrow tables of ``rows_per_part`` rows, in order, put in Ray's object store
     as they come (the driver holds their references)."""
     parts, chunk = [], []
+    done = 0  # entries in the parts so far
 
     def flush() -> None:
+        nonlocal done
         known = [k for _, _, k in chunk]
         sources = [source for _, source, _ in chunk]
         payloads = [s if isinstance(s, Payload) else None for s in sources]
@@ -152,7 +193,9 @@ def _listing(items: Iterable, rows_per_part: int) -> list:
             pa.array([k and k.size for k in known], pa.int64()),
             pa.array([k and k.mtime_ns for k in known], pa.int64()),
             pa.array([k and k.trust_stat for k in known], pa.bool_()),
+            pa.array(range(done, done + len(chunk)), pa.int64()),
         ], schema=LISTING_SCHEMA)))
+        done += len(chunk)
         chunk.clear()
 
     for item in items:
@@ -164,8 +207,9 @@ def _listing(items: Iterable, rows_per_part: int) -> list:
     return parts
 
 
-def _process(listing: pa.Table, opts: DocOptions, reader: Reader) -> pa.Table:
-    """Pass 1 for one batch of the listing, as one row (the same function the local engine runs)."""
+def _process(listing: pa.Table, opts: DocOptions, reader: Reader, folder: str) -> pa.Table:
+    """Pass 1 for one batch of the listing (the same function the local engine runs): its stage
+    rows written to a file in ``folder``, the rest as one row."""
     cols = listing.to_pydict()
     sources = [os.fsdecode(path) if path is not None
                else Payload(data, doc_id, _pair(refused), _pair(order))
@@ -175,11 +219,10 @@ def _process(listing: pa.Table, opts: DocOptions, reader: Reader) -> pa.Table:
              for rel, source, sha, size, mtime, trust
              in zip(cols["rel"], sources, cols["sha256"], cols["size"], cols["mtime_ns"], cols["trust_stat"])]
     records, rejections, outcomes = process_batch(items, opts, reader)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, STAGE_SCHEMA) as writer:
-        writer.write_batch(records)
-    return pa.table([[cols["rel"]], [cols["order"]], [sink.getvalue().to_pybytes()], [json.dumps(rejections)], [outcomes]],
-                    schema=RESULT_SCHEMA)
+    part = write_part(os.path.join(folder, f"{cols['row'][0]}.arrow"), records)
+    return pa.table([[cols["rel"]], [cols["order"]], [part], [records.num_rows],
+                     *(pa.ListArray.from_arrays([0, records.num_rows], records.column(c)) for c in ("file_name", "sha256")),
+                     [json.dumps(rejections)], [outcomes]], schema=RESULT_SCHEMA)
 
 
 def _pair(text: str | None) -> tuple | None:

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import xxhash
 
 from ..engines.local import Known
-from ..corpus.stage import LAYOUT_SUFFIX, STAGE_SCHEMA, StageReader, drop_layout, StageWriter, open_reader, read_batches, read_layout, write_layout
+from ..corpus.stage import LAYOUT_SUFFIX, STAGE_SCHEMA, Part, StageReader, drop_layout, StageWriter, open_reader, read_batches, read_layout, write_layout
 
 CACHE_DIR = ".cache"
 #: most data files a kept stage refers to (its own among them) before it is written whole again
@@ -173,15 +173,22 @@ class StageCache:
             rows[j] = -1 if row is None else row
         return rows
 
-    def stage(self, writer: StageWriter, items, records: pa.RecordBatch, outcomes: list[str]) -> pa.Table:
+    def stage(self, writer: StageWriter, items, records: pa.RecordBatch | Part, outcomes: list[str]) -> pa.Table:
         """Put the batch's stage rows into ``writer``: a reference to the cached batch when they
-        are exactly one, else :meth:`merge`'s rows. Returns the rows (or, for a reference, their
-        ``file_name`` and ``sha256``, from the cache's index)."""
+        are exactly one, to the task's file when ``records`` is a :class:`..corpus.stage.Part`
+        and no row is cached, else :meth:`merge`'s rows. Returns the rows (or, for a reference,
+        their ``file_name`` and ``sha256``, from the cache's index or the part)."""
         runs = self._runs(items, outcomes)
         if len(runs) == 1 and runs[0][0] and (at := self._rows.whole_batch(runs[0][1], runs[0][2])) is not None:
             writer.refer(*at)
             row, n = runs[0][1], runs[0][2]
             return pa.table({"file_name": self._names.slice(row, n), "sha256": self._sha.slice(row, n)})
+        if isinstance(records, Part):
+            if not any(cached for cached, _, _ in runs):
+                if records.path is not None:
+                    writer.refer(records.path, 0)
+                return pa.table({"file_name": records.file_name, "sha256": records.sha256})
+            records = records.read()  # merged with cached rows here (still in the build's process)
         rows = self._rows_of(runs, records)
         writer.write_table(rows)
         return rows

@@ -1,0 +1,136 @@
+"""Pass 1's stage on Ray, written by the tasks: the build's process (the driver) writes none of
+the rows (measured from outside the code: the bytes the process writes, ``/proc/self/io``), a
+task that fails leaves no partial file, and a build that fails leaves no stage anywhere. That
+the stage and the kept cache hold the local engine's bytes: tests/test_engine_ray.py."""
+import os
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+ray = pytest.importorskip("ray")
+if not os.path.exists("/proc/self/io"):
+    pytest.skip("needs /proc/self/io (Linux)", allow_module_level=True)
+
+import corpuspack  # noqa: E402
+from corpus_gen import generate_corpus  # noqa: E402
+from corpuspack.builder import pipeline  # noqa: E402
+from corpuspack.builder.corpus.stage import STAGE_SCHEMA, StageReader, StageWriter, read_layout, write_part  # noqa: E402
+from corpuspack.builder.document.storage import open_storage  # noqa: E402
+from corpuspack.builder.engines.local import process_batch  # noqa: E402
+from corpuspack.builder.engines.ray import RayEngine  # noqa: E402
+from corpuspack.builder.options import BuildOptions  # noqa: E402
+from corpuspack.builder.release.incremental import StageCache  # noqa: E402
+from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory) -> Path:
+    """300 articles of ~10 kB each (three generated ones per file): a stage of a few MB."""
+    d = tmp_path_factory.mktemp("dump") / "dump"
+    d.mkdir()
+    docs = generate_corpus(900, 5, dup_rate=0.02, near_dup_rate=0.02, other_lang_rate=0.0)
+    for i in range(300):
+        text = "\n\n".join(t for _, t, _ in docs[3 * i:3 * i + 3])
+        (d / f"article_{i:04d}.txt").write_text(text, encoding="utf-8")
+    (d / "empty.txt").write_bytes(b"")
+    return d
+
+
+def _written() -> int:
+    """Bytes this process has asked the kernel to write so far (files, pipes, sockets: every thread)."""
+    with open("/proc/self/io") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
+
+
+def test_driver_writes_no_rows(local_ray, dump, tmp_path):
+    items = [(p.name, str(p), None) for p in sorted(dump.iterdir())]
+    opts = BuildOptions().doc_options()
+    stage_path = str(tmp_path / "stage.arrow")
+    engine = RayEngine(2, None, str(tmp_path))
+    with engine:
+        cache = StageCache(None)
+        before = _written()
+        with StageWriter(stage_path) as writer:
+            for batch, records, rejections, outcomes in engine.documents(items, opts, batch_size=64,
+                                                                         storage=open_storage(dump)):
+                cache.stage(writer, batch, records, outcomes)
+        by_driver = _written() - before
+        # the stage refers to the tasks' files only, and they hold the rows the per-document function makes here
+        layout = read_layout(stage_path)
+        assert layout and {os.path.dirname(f) for f, _ in layout} == {str(tmp_path / "parts")}
+        expected = [process_batch(items[k:k + 64], opts, open_storage(dump).reader())[0] for k in range(0, len(items), 64)]
+        with StageReader(stage_path) as r:
+            staged = pa.Table.from_batches([r.get_batch(i) for i in range(r.num_record_batches)])
+        assert staged.num_rows == 300
+        assert staged.equals(pa.Table.from_batches(expected, schema=STAGE_SCHEMA))
+        stage_bytes = sum(os.path.getsize(f) for f in {f for f, _ in layout})
+        assert stage_bytes > 3_000_000
+        # the measure sees rows written by this process: the same rows written here once
+        before = _written()
+        with StageWriter(str(tmp_path / "copy.arrow")) as copy:
+            copy.write_table(staged)
+        assert _written() - before >= stage_bytes * 0.9
+    assert by_driver < stage_bytes / 10, (by_driver, stage_bytes)
+
+
+def test_failed_part_leaves_no_tmp_file(local_ray, tmp_path):
+    """A task whose write fails (here a batch the stage's schema cannot hold) raises and leaves
+    nothing in the folder, in this process or as a Ray task."""
+    bad = pa.RecordBatch.from_pydict({"text": ["a"]})
+    with pytest.raises((pa.ArrowInvalid, ValueError, KeyError, TypeError)):
+        write_part(str(tmp_path / "0.arrow"), bad)
+    assert os.listdir(tmp_path) == []
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    with pytest.raises(ray.exceptions.RayTaskError):
+        ray.get(ray.remote(write_part).options(max_retries=0).remote(str(folder / "0.arrow"), bad))
+    assert os.listdir(folder) == []
+    # the check can fail: a good batch leaves its file, and no other
+    good = pa.RecordBatch.from_pylist([], schema=STAGE_SCHEMA)
+    assert write_part(str(folder / "1.arrow"), good) is None and os.listdir(folder) == []
+
+
+def test_failed_build_leaves_no_stage_file(local_ray, dump, tmp_path, monkeypatch):
+    """A Ray build failing in pass 3 (after pass 2 started copying the tasks' files into the
+    stage): no work folder, no stage, no part file anywhere in OUT, also once the copy would have ended."""
+    started = []
+    real_plan = RayEngine.plan
+
+    def plan(self, *a, **k):
+        result = real_plan(self, *a, **k)
+        started.append(self._gathering is not None)
+        return result
+
+    def fail(*a, **k):
+        raise RuntimeError("injected failure in pass 3")
+
+    monkeypatch.setattr(RayEngine, "plan", plan)
+    monkeypatch.setattr(pipeline.reuse, "reusable_shards", fail)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="injected"):
+        corpuspack.build(dump, out, engine="ray", progress=False)
+    assert started == [True]
+    import time
+    time.sleep(2)
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert not [p for p in left if TMP_PREFIX in p or "stage" in p or p.endswith(".arrow")], left
+    # the same build without the failure keeps its stage, the local engine's bytes
+    monkeypatch.undo()
+    corpuspack.build(dump, out, engine="ray", progress=False)
+    corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
+    kept = sorted((out / ".cache").glob("stage-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == (tmp_path / "local" / ".cache" / kept[0].name).read_bytes()
+    assert not [p for p in out.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
