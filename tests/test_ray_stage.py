@@ -3,6 +3,7 @@ the rows (measured from outside the code: the bytes the process writes, ``/proc/
 task that fails leaves no partial file, and a build that fails leaves no stage anywhere. That
 the stage and the kept cache hold the local engine's bytes: tests/test_engine_ray.py."""
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -51,34 +52,75 @@ def _written() -> int:
         return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
 
 
-def test_driver_writes_no_rows(local_ray, dump, tmp_path):
-    items = [(p.name, str(p), None) for p in sorted(dump.iterdir())]
-    opts = BuildOptions().doc_options()
+def _pass1(tmp_path: Path, dump: Path, cache: StageCache) -> tuple[str, int, pa.Table]:
+    """Pass 1 on Ray as the pipeline runs it: the stage, the bytes this process wrote meanwhile, and
+    the staged rows (read back)."""
+    entries = [(p.name, str(p)) for p in sorted(dump.iterdir())]
     stage_path = str(tmp_path / "stage.arrow")
-    engine = RayEngine(2, None, str(tmp_path))
-    with engine:
-        cache = StageCache(None)
+    with RayEngine(2, None, str(tmp_path)) as engine:
         before = _written()
         with StageWriter(stage_path) as writer:
-            for batch, records, rejections, outcomes in engine.documents(items, opts, batch_size=64,
-                                                                         storage=open_storage(dump)):
+            for batch, records, rejections, outcomes in engine.documents(
+                    pipeline._with_cached(cache, iter(entries), False), BuildOptions().doc_options(), batch_size=64,
+                    storage=open_storage(dump), cache=cache):
                 cache.stage(writer, batch, records, outcomes)
         by_driver = _written() - before
-        # the stage refers to the tasks' files only, and they hold the rows the per-document function makes here
-        layout = read_layout(stage_path)
-        assert layout and {os.path.dirname(f) for f, _ in layout} == {str(tmp_path / "parts")}
-        expected = [process_batch(items[k:k + 64], opts, open_storage(dump).reader())[0] for k in range(0, len(items), 64)]
-        with StageReader(stage_path) as r:
-            staged = pa.Table.from_batches([r.get_batch(i) for i in range(r.num_record_batches)])
-        assert staged.num_rows == 300
-        assert staged.equals(pa.Table.from_batches(expected, schema=STAGE_SCHEMA))
-        stage_bytes = sum(os.path.getsize(f) for f in {f for f, _ in layout})
-        assert stage_bytes > 3_000_000
-        # the measure sees rows written by this process: the same rows written here once
-        before = _written()
-        with StageWriter(str(tmp_path / "copy.arrow")) as copy:
-            copy.write_table(staged)
-        assert _written() - before >= stage_bytes * 0.9
+    with StageReader(stage_path) as r:
+        staged = pa.Table.from_batches([r.get_batch(i) for i in range(r.num_record_batches)])
+    return stage_path, by_driver, staged
+
+
+def _expected(dump: Path) -> pa.Table:
+    """The rows the per-document function makes of every file, here, in batches of 64."""
+    items = [(p.name, str(p), None) for p in sorted(dump.iterdir())]
+    reader = open_storage(dump).reader()
+    opts = BuildOptions().doc_options()
+    return pa.Table.from_batches([process_batch(items[k:k + 64], opts, reader)[0] for k in range(0, len(items), 64)],
+                                 schema=STAGE_SCHEMA)
+
+
+def _check_measure(tmp_path: Path, staged: pa.Table, stage_bytes: int) -> None:
+    """The measure sees rows written by this process: the same rows written here once."""
+    before = _written()
+    with StageWriter(str(tmp_path / "copy.arrow")) as copy:
+        copy.write_table(staged)
+    assert _written() - before >= stage_bytes * 0.9
+
+
+def test_driver_writes_no_rows(local_ray, dump, tmp_path):
+    stage_path, by_driver, staged = _pass1(tmp_path, dump, StageCache(None))
+    # the stage refers to the tasks' files only, and they hold the rows the per-document function makes here
+    layout = read_layout(stage_path)
+    assert layout and {os.path.dirname(f) for f, _ in layout} == {str(tmp_path / "parts")}
+    assert staged.num_rows == 300 and staged.equals(_expected(dump))
+    stage_bytes = sum(os.path.getsize(f) for f in {f for f, _ in layout})
+    assert stage_bytes > 3_000_000
+    _check_measure(tmp_path, staged, stage_bytes)
+    assert by_driver < stage_bytes / 10, (by_driver, stage_bytes)
+
+
+def test_driver_writes_no_rows_of_a_next_version(local_ray, dump, tmp_path):
+    """With the last build's cache: the batches mixing cached and new rows are merged by the tasks
+    (every 20th file changed), the unchanged batches referred to where the cache holds them."""
+    changed = tmp_path / "dump"
+    shutil.copytree(dump, changed)
+    out = tmp_path / "out"
+    corpuspack.build(changed, out, engine="ray", progress=False, batch_size=64)
+    for k, p in enumerate(sorted(changed.iterdir())):
+        if k % 20 == 7 and k < 200:  # the last batches unchanged
+            p.write_text(p.read_text(encoding="utf-8") + "\nسطر أضيف في النسخة الثانية.\n", encoding="utf-8")
+    [kept] = (out / ".cache").glob("stage-*.arrow")
+    cache = StageCache(str(kept))
+    work = tmp_path / "work"
+    work.mkdir()
+    stage_path, by_driver, staged = _pass1(work, changed, cache)
+    assert cache.reused == 300 - 10  # the empty file rejected
+    assert staged.equals(_expected(changed))
+    files = {os.path.dirname(f) for f, _ in read_layout(stage_path)}
+    assert files == {str(work / "parts"), str(out / ".cache")}  # the tasks' files and the cache's
+    stage_bytes = sum(os.path.getsize(f) for f in (work / "parts").iterdir())
+    assert stage_bytes > 2_000_000
+    _check_measure(work, staged, stage_bytes)
     assert by_driver < stage_bytes / 10, (by_driver, stage_bytes)
 
 

@@ -129,7 +129,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         with StageWriter(stage_path) as stage:  # unchanged batches of the cached stage: referred to, not copied
             for batch, records, rejections, outcomes in engine.documents(items, options.doc_options(),
                                                                          batch_size=options.batch_size,
-                                                                         storage=storage):
+                                                                         storage=storage, cache=cache):
                 rows = cache.stage(stage, batch, records, outcomes)
                 inputs.add(rows, rejections)
                 log.rejected_many(rejections)

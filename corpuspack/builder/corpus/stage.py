@@ -183,10 +183,14 @@ class Part:
     """A batch of stage rows that a task wrote to a file of its own (one record batch; no file when
     the batch has no rows), with the columns the build's process still needs per row (the input
     digest's ``file_name`` and ``sha256``): the stage refers to the file, the rows never pass
-    through the build's process (see engines/ray.py)."""
+    through the build's process (see engines/ray.py). ``complete``: the task merged the batch's
+    cached rows in (or, with no file, the batch is exactly one batch of the cache); else the
+    file holds the new rows only."""
 
-    def __init__(self, path: str | None, num_rows: int, file_name: pa.Array, sha256: pa.Array):
+    def __init__(self, path: str | None, num_rows: int, file_name: pa.Array, sha256: pa.Array,
+                 complete: bool = False):
         self.path, self.num_rows, self.file_name, self.sha256 = path, num_rows, file_name, sha256
+        self.complete = complete
 
     def read(self) -> pa.RecordBatch:
         """The rows themselves (for a batch the build's process must merge with cached rows)."""
@@ -196,7 +200,7 @@ class Part:
             return pa.ipc.open_file(f).get_batch(0)
 
 
-def write_part(path: str, records: pa.RecordBatch) -> str | None:
+def write_part(path: str, records: pa.RecordBatch | pa.Table) -> str | None:
     """Write ``records`` as :class:`Part` ``path`` (the batch the local engine's build would write
     into the stage), through a temporary file renamed when whole (removed if writing fails);
     None, and nothing written, when there are no rows."""
@@ -205,7 +209,8 @@ def write_part(path: str, records: pa.RecordBatch) -> str | None:
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         with pa.ipc.new_file(tmp, STAGE_SCHEMA) as writer:
-            for batch in pa.Table.from_batches([records], schema=STAGE_SCHEMA).to_batches():
+            table = records if isinstance(records, pa.Table) else pa.Table.from_batches([records], schema=STAGE_SCHEMA)
+            for batch in table.to_batches():  # as StageWriter.write_table: one per non-empty chunk
                 writer.write_batch(batch)
         os.replace(tmp, path)
     except BaseException:

@@ -53,9 +53,10 @@ class Engine:
                                map_=self.map)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
-                  storage: Storage) -> Iterator[DocumentBatch]:
+                  storage: Storage, cache=None) -> Iterator[DocumentBatch]:
         """Pass 1: (batch items, records, rejections, outcomes) per batch of ``batch_size``
-        items, in input order. A batch of files all unchanged since the last build is settled
+        items, in input order (``cache``: the build's :class:`..release.incremental.StageCache`,
+        for an engine whose tasks merge the cached rows). A batch of files all unchanged since the last build is settled
         here, not sent to a worker."""
         from .local import process_batch, unchanged
 

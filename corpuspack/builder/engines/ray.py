@@ -34,10 +34,11 @@ from .base import DocumentBatch, Engine
 from .local import Known, process_batch
 from .ray_pass2 import Partitioned, repeated_lines
 from ..corpus import plan as corpus
-from ..corpus.stage import Part, drop_layout, gather, read_batches, read_layout, write_layout, write_part
+from ..corpus.stage import STAGE_SCHEMA, Part, drop_layout, gather, read_batches, read_layout, write_layout, write_part
 from ..document.inputs import Payload
 from ..document.storage import Reader, Storage
 from ..options import BuildOptions, DocOptions
+from ..release.incremental import CachedRows
 
 #: the listing pass 1 reads: one row per entry (a file's path, or the Payload the input stream
 #: read: bytes, given id, refusal, place in the dump's order), what the cache knows of it beside it
@@ -46,15 +47,18 @@ LISTING_SCHEMA = pa.schema([
     ("data", pa.binary()), ("doc_id", pa.string()), ("refused", pa.string()), ("order", pa.string()),
     ("sha256", pa.string()), ("size", pa.int64()), ("mtime_ns", pa.int64()), ("trust_stat", pa.bool_()),
     ("row", pa.int64()),  # the entry's place in the listing (a batch's first one names its stage file)
+    ("cached_row", pa.int64()),  # the row of the last build's stage the cache holds for the entry
 ])
 #: pass 1's result for one batch, as one row (``order``: each item's place in the dump's order, as
 #: JSON, for the entries read by the input stream; the pipeline reorders an archive's rows by it)
 #: ``part``: the file the task wrote the batch's stage rows to (none without rows), ``rows`` their
-#: number, ``file_name`` and ``sha256`` theirs (the input digest's)
+#: number, ``file_name`` and ``sha256`` theirs (the input digest's); ``complete``: the cached rows
+#: merged in (see :class:`..corpus.stage.Part`)
 RESULT_SCHEMA = pa.schema([("rel", pa.list_(pa.string())), ("order", pa.list_(pa.string())),
                            ("part", pa.string()), ("rows", pa.int64()),
                            ("file_name", pa.list_(pa.string())), ("sha256", pa.list_(pa.string())),
-                           ("rejections", pa.string()), ("outcomes", pa.list_(pa.string()))])
+                           ("rejections", pa.string()), ("outcomes", pa.list_(pa.string())),
+                           ("complete", pa.bool_())])
 _BATCHES_PER_PART = 4  # listing files of this many batches: the blocks Ray Data reads and schedules
 
 
@@ -137,22 +141,25 @@ class RayEngine(Engine):
             write_layout(stage_path, layout)
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
-                  storage: Storage) -> Iterator[DocumentBatch]:
+                  storage: Storage, cache=None) -> Iterator[DocumentBatch]:
         """Pass 1 on Ray Data: the listing (entries: paths, or the bytes the input stream read)
         put in the object store as Arrow tables, mapped in batches by the per-document function,
         results read back in order: each batch's stage rows as the :class:`..corpus.stage.Part`
-        file its task wrote."""
-        parts = _listing(items, batch_size * _BATCHES_PER_PART)
+        file its task wrote (with ``cache``, a :class:`..release.incremental.StageCache`, the
+        batch's cached rows merged in by the task)."""
+        parts = _listing(items, batch_size * _BATCHES_PER_PART, cache)
+        cached = cache.rows_source() if cache is not None else None
         if not parts:
             return
         ds = ray.data.from_arrow_refs(parts)
         os.makedirs(self._parts, exist_ok=True)
-        ds = ds.map_batches(_process, fn_args=(opts, storage.reader(), self._parts), batch_size=batch_size,
+        ds = ds.map_batches(_process, fn_args=(opts, storage.reader(), self._parts, cached), batch_size=batch_size,
                             batch_format="pyarrow", zero_copy_batch=True)
         for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
-            for i, row in enumerate(block.select(["rel", "order", "part", "rows", "rejections", "outcomes"]).to_pylist()):
+            for i, row in enumerate(block.select(["rel", "order", "part", "rows", "rejections", "outcomes",
+                                                  "complete"]).to_pylist()):
                 records = Part(row["part"], row["rows"], block.column("file_name")[i].values,
-                               block.column("sha256")[i].values)
+                               block.column("sha256")[i].values, row["complete"])
                 items = [(rel, None if order is None else Payload(None, order=_pair(order)), None)
                          for rel, order in zip(row["rel"], row["order"])]
                 yield items, records, json.loads(row["rejections"]), row["outcomes"]
@@ -171,9 +178,9 @@ def _settle(entry) -> tuple:
     return task, known if known is not None else ray.get(ref)
 
 
-def _listing(items: Iterable, rows_per_part: int) -> list:
+def _listing(items: Iterable, rows_per_part: int, cache=None) -> list:
     """The items as Arrow tables of ``rows_per_part`` rows, in order, put in Ray's object store
-    as they come (the driver holds their references)."""
+    as they come (the driver holds their references); with ``cache``, each known item's cached row."""
     parts, chunk = [], []
     done = 0  # entries in the parts so far
 
@@ -194,6 +201,8 @@ def _listing(items: Iterable, rows_per_part: int) -> list:
             pa.array([k and k.mtime_ns for k in known], pa.int64()),
             pa.array([k and k.trust_stat for k in known], pa.bool_()),
             pa.array(range(done, done + len(chunk)), pa.int64()),
+            pa.array([k and cache.pending_row(rel) for (rel, _, k) in chunk] if cache is not None else [None] * len(chunk),
+                     pa.int64()),
         ], schema=LISTING_SCHEMA)))
         done += len(chunk)
         chunk.clear()
@@ -207,9 +216,9 @@ def _listing(items: Iterable, rows_per_part: int) -> list:
     return parts
 
 
-def _process(listing: pa.Table, opts: DocOptions, reader: Reader, folder: str) -> pa.Table:
+def _process(listing: pa.Table, opts: DocOptions, reader: Reader, folder: str, cached: CachedRows | None) -> pa.Table:
     """Pass 1 for one batch of the listing (the same function the local engine runs): its stage
-    rows written to a file in ``folder``, the rest as one row."""
+    rows (with ``cached``, its cached ones merged in) written to a file in ``folder``, the rest as one row."""
     cols = listing.to_pydict()
     sources = [os.fsdecode(path) if path is not None
                else Payload(data, doc_id, _pair(refused), _pair(order))
@@ -219,10 +228,15 @@ def _process(listing: pa.Table, opts: DocOptions, reader: Reader, folder: str) -
              for rel, source, sha, size, mtime, trust
              in zip(cols["rel"], sources, cols["sha256"], cols["size"], cols["mtime_ns"], cols["trust_stat"])]
     records, rejections, outcomes = process_batch(items, opts, reader)
-    part = write_part(os.path.join(folder, f"{cols['row'][0]}.arrow"), records)
-    return pa.table([[cols["rel"]], [cols["order"]], [part], [records.num_rows],
-                     *(pa.ListArray.from_arrays([0, records.num_rows], records.column(c)) for c in ("file_name", "sha256")),
-                     [json.dumps(rejections)], [outcomes]], schema=RESULT_SCHEMA)
+    rows = (pa.Table.from_batches([records], schema=STAGE_SCHEMA) if cached is None
+            else cached.merge(cols["cached_row"], records, outcomes))
+    if rows is None:  # exactly one batch of the cache: the stage refers to it
+        rows = STAGE_SCHEMA.empty_table()
+    part = write_part(os.path.join(folder, f"{cols['row'][0]}.arrow"), rows)
+    return pa.table([[cols["rel"]], [cols["order"]], [part], [rows.num_rows],
+                     *(pa.ListArray.from_arrays([0, rows.num_rows], rows.column(c).combine_chunks())
+                       for c in ("file_name", "sha256")),
+                     [json.dumps(rejections)], [outcomes], [cached is not None]], schema=RESULT_SCHEMA)
 
 
 def _pair(text: str | None) -> tuple | None:

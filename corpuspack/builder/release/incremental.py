@@ -50,6 +50,7 @@ class _Rows:
     rows come mostly in order."""
 
     def __init__(self, path: str, num_rows: list[int]):
+        self.path, self.num_rows = path, num_rows
         self._reader = StageReader(path)
         self._starts = [0, *itertools.accumulate(num_rows)]
         self._held: tuple[int, pa.RecordBatch] | None = None
@@ -184,11 +185,11 @@ class StageCache:
             row, n = runs[0][1], runs[0][2]
             return pa.table({"file_name": self._names.slice(row, n), "sha256": self._sha.slice(row, n)})
         if isinstance(records, Part):
-            if not any(cached for cached, _, _ in runs):
+            if records.complete or not any(cached for cached, _, _ in runs):
                 if records.path is not None:
                     writer.refer(records.path, 0)
                 return pa.table({"file_name": records.file_name, "sha256": records.sha256})
-            records = records.read()  # merged with cached rows here (still in the build's process)
+            records = records.read()  # new rows only: merged with the cached ones here
         rows = self._rows_of(runs, records)
         writer.write_table(rows)
         return rows
@@ -197,34 +198,79 @@ class StageCache:
         """The batch's stage rows in input order: new rows and cached ones interleaved."""
         return self._rows_of(self._runs(items, outcomes), records)
 
+    def pending_row(self, rel_path: str) -> int | None:
+        """The cached row of a file looked up and not yet staged (for an engine whose tasks merge,
+        see :class:`CachedRows`)."""
+        return self._pending.get(rel_path)
+
+    def rows_source(self) -> "CachedRows | None":
+        """What a task needs to read the cached rows itself (None without a cache)."""
+        return None if self._rows is None else CachedRows(self._rows.path, self._rows.num_rows)
+
     def _runs(self, items, outcomes: list[str]) -> list[list]:
         """The batch's rows as runs ``[cached?, first row, number of rows]`` of consecutive rows
         (of the new records, or of the cache)."""
-        runs: list[list] = []  # [cached?, first row, number of rows]
-        new_i = 0
-        for item, outcome in zip(items, outcomes):
-            known_row = self._pending.pop(item[0], None)
-            if outcome == "new":
-                cached, row = False, new_i
-                new_i += 1
-            elif outcome == "cached":
-                cached, row = True, known_row
-                self.reused += 1
-            else:
-                continue
-            if runs and runs[-1][0] == cached and runs[-1][1] + runs[-1][2] == row:
-                runs[-1][2] += 1
-            else:
-                runs.append([cached, row, 1])
-        return runs
+        rows = [self._pending.pop(item[0], None) for item in items]
+        self.reused += outcomes.count("cached")
+        return runs_of(rows, outcomes)
 
     def _rows_of(self, runs: list[list], records: pa.RecordBatch) -> pa.Table:
-        """The rows of ``runs``, cut as slices and copied once into a single chunk."""
-        if not any(cached for cached, _, _ in runs):
+        return rows_of(runs, records, self._rows)
+
+
+def runs_of(cached_rows: list[int | None], outcomes: list[str]) -> list[list]:
+    """A batch's rows as runs ``[cached?, first row, number of rows]`` of consecutive rows (of the
+    new records, or of the cache), from each item's cached row and outcome."""
+    runs: list[list] = []  # [cached?, first row, number of rows]
+    new_i = 0
+    for known_row, outcome in zip(cached_rows, outcomes):
+        if outcome == "new":
+            cached, row = False, new_i
+            new_i += 1
+        elif outcome == "cached":
+            cached, row = True, known_row
+        else:
+            continue
+        if runs and runs[-1][0] == cached and runs[-1][1] + runs[-1][2] == row:
+            runs[-1][2] += 1
+        else:
+            runs.append([cached, row, 1])
+    return runs
+
+
+def rows_of(runs: list[list], records: pa.RecordBatch, cached: "_Rows | None") -> pa.Table:
+    """The rows of ``runs``, cut as slices and copied once into a single chunk."""
+    if not any(c for c, _, _ in runs):
+        return pa.Table.from_batches([records], schema=STAGE_SCHEMA)
+    parts = [p for c, row, n in runs
+             for p in (cached.slices(row, n) if c else [records.slice(row, n)])]
+    return pa.Table.from_batches(parts, schema=STAGE_SCHEMA).combine_chunks()
+
+
+class CachedRows:
+    """The cached stage as a task reads it (small and picklable: its path and batches' row
+    counts): :meth:`merge` makes a batch's stage rows, new and cached, in input order."""
+
+    def __init__(self, path: str, num_rows: list[int]):
+        self.path, self.num_rows = path, num_rows
+        self._rows: _Rows | None = None
+
+    def __getstate__(self):
+        return {"path": self.path, "num_rows": self.num_rows}
+
+    def __setstate__(self, state):
+        self.__init__(state["path"], state["num_rows"])
+
+    def merge(self, cached_rows: list[int | None], records: pa.RecordBatch, outcomes: list[str]) -> pa.Table | None:
+        """The batch's rows (None when they are exactly one cached batch: the stage refers to it)."""
+        runs = runs_of(cached_rows, outcomes)
+        if not any(c for c, _, _ in runs):
             return pa.Table.from_batches([records], schema=STAGE_SCHEMA)
-        parts = [p for cached, row, n in runs
-                 for p in (self._rows.slices(row, n) if cached else [records.slice(row, n)])]
-        return pa.Table.from_batches(parts, schema=STAGE_SCHEMA).combine_chunks()
+        if self._rows is None:
+            self._rows = _Rows(self.path, self.num_rows)
+        if len(runs) == 1 and self._rows.whole_batch(runs[0][1], runs[0][2]) is not None:
+            return None
+        return rows_of(runs, records, self._rows)
 
 
 def keep(stage_path: str, out: str, fingerprint: str, edits=None) -> None:
