@@ -15,7 +15,9 @@ import json
 import os
 from functools import lru_cache
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 from .stage import shared_reader
@@ -39,23 +41,58 @@ def _manifest_digest(paths: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
+def _add_array(h, array: pa.Array) -> None:
+    """An array's type, length, offset and buffers into ``h``: the same digest means the same
+    values (the bytes under null slots count too: equal values may still differ there, which
+    only costs a recomputation)."""
+    h.update(f"{array.type}|{len(array)}|{array.offset}|".encode())
+    for buf in array.buffers():
+        if buf is None:
+            h.update(b"-")
+        else:
+            h.update(len(buf).to_bytes(8, "little"))
+            h.update(buf)
+
+
 def batch_digest(task: tuple[int, pa.RecordBatch], ctx) -> str:
     """The digest of every input of ``finish.key_task(task, ctx)`` (``ctx``: a FinishContext)."""
-    from .finish import _hash_set, _repeated_hits
-
     index, decisions = task
     batch = shared_reader(ctx.stage_path, _COLUMNS).get_batch(index)
-    hits = _repeated_hits(batch.column("_line_hashes"), _hash_set(ctx.repeated)[1])
-    manifest = _manifest_digest(ctx.manifest_paths) if ctx.manifest_paths else ""
     h = xxhash.xxh3_128()
-    for part in (FORMAT, ctx.fingerprint, str(ctx.schema), sorted(ctx.drop_quality), ctx.near_drop, ctx.splits,
-                 ctx.manifest_paths, manifest, batch.num_rows,
-                 *(batch.column(c).to_pylist() for c in _COLUMNS[:3]), sorted(hits.items()),
-                 *(decisions.column(c).to_pylist() for c in _DECIDED)):
-        text = repr(part).encode("utf-8", "surrogatepass")  # repr: quoted, so no two parts run together
-        h.update(len(text).to_bytes(8, "little"))
-        h.update(text)
+    manifest = _manifest_digest(ctx.manifest_paths) if ctx.manifest_paths else ""
+    h.update(_context_text(ctx, manifest))
+    for c in _COLUMNS[:3]:
+        _add_array(h, batch.column(c))
+    rows, hashes = _hits(batch.column("_line_hashes"), _repeated_array(ctx.repeated))
+    h.update(rows.tobytes())
+    h.update(b"|")
+    h.update(hashes.tobytes())
+    for c in _DECIDED:
+        _add_array(h, decisions.column(c))
     return h.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _context_text(ctx, manifest: str) -> bytes:
+    """What every batch shares: the options and code, the schema, the manifests."""
+    parts = (FORMAT, ctx.fingerprint, str(ctx.schema), sorted(ctx.drop_quality), ctx.near_drop, ctx.splits,
+             ctx.manifest_paths, manifest)
+    return repr(parts).encode("utf-8", "surrogatepass")
+
+
+@lru_cache(maxsize=4)
+def _repeated_array(hashes: tuple[int, ...]) -> np.ndarray:
+    return np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+
+
+def _hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, line hash) of every line of the batch that is repeated across the corpus, in order."""
+    if not repeated.size:
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
+    hit = np.isin(flat, repeated)
+    parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
+    return parents[hit].astype(np.int64), flat[hit]
 
 
 class KeptKeys:
