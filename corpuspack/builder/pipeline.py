@@ -42,6 +42,7 @@ from .corpus.sidecar import Layered, Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
 from .corpus.stage import STAGE_SCHEMA, StageWriter, drop_layout, read_batches
 from .corpus.published import EditCache
+from .corpus.kept_keys import KeptKeys
 from .release.write import Shard
 
 
@@ -165,7 +166,9 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
                                    tuple(map(os.path.abspath, manifest.paths)) if manifest else (), out_schema,
                                    fingerprint)
         batch_rows, html_pages = _batch_rows(stage_path)  # one pass over a small column, for both passes below
-        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(batch_rows, plan), ctx)]
+        kept_keys = KeptKeys(incremental.cache_path(out, fingerprint, "keys"), finish.KEY_SCHEMA)
+        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(batch_rows, plan), ctx,
+                                              local=lambda task: kept_keys.settled(task, ctx))]
         keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
         keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
         reused, placed = reuse.reusable_shards(out, previous, keys)
@@ -179,7 +182,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         removal = RemovalStats()
         with pa.ipc.new_file(final_path, finish.final_schema(out_schema)) as final_out:
             tasks = _finish_tasks(batch_rows, plan, is_placed, key_column, split_column)
-            for _, done in engine.map(finish.finish_task, tasks, ctx):
+            for _, done in engine.map(finish.finish_task, tasks, ctx, local=lambda task: finish.settled(task, ctx)):
                 if done.batch is not None:
                     final_out.write_batch(done.batch)
                 log.apply(done.events)
@@ -225,7 +228,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
-    incremental.keep(stage_path, out, fingerprint, edits)
+    incremental.keep(stage_path, out, fingerprint, edits, lambda path: kept_keys.write(path, key_parts))
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,

@@ -155,6 +155,22 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
         events, removal, no_row)
 
 
+def settled(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished | None:
+    """:func:`finish_task`'s result, here and at once, for a batch none of whose rows is to be
+    finished (each held by a reused shard or dropped as a duplicate); None for any other batch."""
+    index, decisions = task
+    placed, owner, exact, cluster, representative = (decisions.column(c) for c in (
+        "placed", "id_owner", "exact_of", "cluster", "representative"))
+    done = pc.or_(pc.or_(placed, pc.is_valid(owner)), pc.is_valid(exact))
+    if ctx.near_drop:
+        done = pc.or_(done, pc.and_(pc.is_valid(cluster), pc.invert(representative)))
+    if not pc.all(done).as_py() and decisions.num_rows:
+        return None
+    listed = shared_reader(ctx.stage_path, ("id", "file_name")).get_batch(index)
+    events = _decided(decisions, listed.column("file_name").to_pylist(), listed.column("id").to_pylist(), ctx.near_drop)
+    return Finished(None, events, RemovalStats(), 0)
+
+
 def _decided(decisions: pa.RecordBatch, names: list[str], ids: list[str], near_drop: bool) -> list[tuple | None]:
     """The ledger event of each row of a batch that its decisions settle: held by a reused shard
     (published already), a duplicate id, an exact or (``near_drop``) a near duplicate; None for

@@ -273,9 +273,10 @@ class CachedRows:
         return rows_of(runs, records, self._rows)
 
 
-def keep(stage_path: str, out: str, fingerprint: str, edits=None) -> None:
+def keep(stage_path: str, out: str, fingerprint: str, edits=None, write_keys=None) -> None:
     """Keep this build's stage (and the published keys of ``edits``, a
-    corpus.published.EditCache) for the next build (one cache per output folder): the stage
+    corpus.published.EditCache, and the finish keys per stage batch: ``write_keys(path)``, see
+    corpus.kept_keys) for the next build (one cache per output folder): the stage
     file, its layout and the data files it refers to; the other cached files are removed."""
     folder = os.path.join(out, CACHE_DIR)
     os.makedirs(folder, exist_ok=True)
@@ -292,10 +293,12 @@ def keep(stage_path: str, out: str, fingerprint: str, edits=None) -> None:
         layout = [(os.path.join(folder, kept) if file == target else file, i) for file, i in layout]
     referred = {os.path.basename(file) for file, _ in layout or () if file != stage_path}
     for name in os.listdir(folder):
-        if name.startswith(("stage-", "published-")) and name not in referred:
+        if name.startswith(("stage-", "published-", "keys-")) and name not in referred:
             os.remove(os.path.join(folder, name))
     if edits is not None:
         edits.write(cache_path(out, fingerprint, "published"))
+    if write_keys is not None:
+        write_keys(cache_path(out, fingerprint, "keys"))
     os.replace(stage_path, target)
     if layout is not None:
         write_layout(target, [(target if file == stage_path else file, i) for file, i in layout])

@@ -1,0 +1,138 @@
+"""The finish keys of the last build, kept per stage batch, so that the next build settles the
+key task (:func:`.finish.key_task`) of a batch whose inputs are all unchanged without a worker.
+
+Each stage batch's keys are kept under a 128-bit digest of *every* input of its key task: the
+options, code and published schema (the fingerprint and the context), the sidecar manifests'
+bytes, the batch's ids, file names and SHA-256, the lines of its rows that are repeated across
+the corpus, and its corpus-level decisions (duplicate ids, exact and near duplicates). Any change
+to any of them gives another digest, and the batch's keys are computed again. The digests and
+the keys are in one Arrow file, ``OUT/.cache/keys-FINGERPRINT.arrow``: a record batch of
+:data:`.finish.KEY_SCHEMA` per stage batch, the digests in the schema's metadata (in batch order).
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
+
+from .stage import shared_reader
+
+#: changes when what the digest covers changes (old files then match nothing)
+FORMAT = "keys-1"
+_META = b"corpuspack.batch_digests"
+_COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
+_DECIDED = ("id_owner", "exact_of", "cluster", "cluster_size", "representative")
+
+
+@lru_cache(maxsize=4)
+def _manifest_digest(paths: tuple[str, ...]) -> str:
+    h = xxhash.xxh3_128()
+    for p in paths:
+        h.update(repr(p).encode("utf-8", "surrogatepass"))
+        with open(p, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(len(chunk).to_bytes(8, "little"))
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _add_array(h, array: pa.Array) -> None:
+    """An array's type, length, offset and buffers into ``h``: the same digest means the same
+    values (the bytes under null slots count too: equal values may still differ there, which
+    only costs a recomputation)."""
+    h.update(f"{array.type}|{len(array)}|{array.offset}|".encode())
+    for buf in array.buffers():
+        if buf is None:
+            h.update(b"-")
+        else:
+            h.update(len(buf).to_bytes(8, "little"))
+            h.update(buf)
+
+
+def batch_digest(task: tuple[int, pa.RecordBatch], ctx) -> str:
+    """The digest of every input of ``finish.key_task(task, ctx)`` (``ctx``: a FinishContext)."""
+    index, decisions = task
+    batch = shared_reader(ctx.stage_path, _COLUMNS).get_batch(index)
+    h = xxhash.xxh3_128()
+    manifest = _manifest_digest(ctx.manifest_paths) if ctx.manifest_paths else ""
+    h.update(_context_text(ctx, manifest))
+    for c in _COLUMNS[:3]:
+        _add_array(h, batch.column(c))
+    rows, hashes = _hits(batch.column("_line_hashes"), _repeated_array(ctx.repeated))
+    h.update(rows.tobytes())
+    h.update(b"|")
+    h.update(hashes.tobytes())
+    for c in _DECIDED:
+        _add_array(h, decisions.column(c))
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _context_text(ctx, manifest: str) -> bytes:
+    """What every batch shares: the options and code, the schema, the manifests."""
+    parts = (FORMAT, ctx.fingerprint, str(ctx.schema), sorted(ctx.drop_quality), ctx.near_drop, ctx.splits,
+             ctx.manifest_paths, manifest)
+    return repr(parts).encode("utf-8", "surrogatepass")
+
+
+@lru_cache(maxsize=4)
+def _repeated_array(hashes: tuple[int, ...]) -> np.ndarray:
+    return np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+
+
+def _hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, line hash) of every line of the batch that is repeated across the corpus, in order."""
+    if not repeated.size:
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
+    hit = np.isin(flat, repeated)
+    parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
+    return parents[hit].astype(np.int64), flat[hit]
+
+
+class KeptKeys:
+    """The kept keys of the last build (``path``; none if missing or unreadable), and this build's
+    digest of each batch, recorded as :meth:`settled` is asked about each."""
+
+    def __init__(self, path: str | None, schema: pa.Schema):
+        self.schema = schema
+        self.digests: dict[int, str] = {}
+        self._where: dict[str, int] = {}
+        self._reader = None
+        if path and os.path.isfile(path):
+            try:
+                reader = pa.ipc.open_file(pa.memory_map(path, "r"))
+                digests = json.loads((reader.schema.metadata or {}).get(_META, b"[]"))
+                if reader.schema.remove_metadata().equals(schema) and len(digests) == reader.num_record_batches:
+                    self._reader = reader
+                    self._where = {d: i for i, d in enumerate(digests)}
+            except (OSError, ValueError, pa.ArrowInvalid):
+                pass
+
+    def settled(self, task: tuple[int, pa.RecordBatch], ctx) -> pa.RecordBatch | None:
+        """The keys of the task's batch as the last build computed them, when every input of its
+        key task is the same; None else (the task is then run)."""
+        index, decisions = task
+        digest = self.digests[index] = batch_digest(task, ctx)
+        at = self._where.get(digest)
+        if at is None:
+            return None
+        kept = self._reader.get_batch(at)
+        if kept.num_rows != decisions.num_rows:
+            return None
+        return pa.RecordBatch.from_arrays(kept.columns, schema=self.schema)
+
+    def write(self, path: str, parts: list[pa.RecordBatch]) -> None:
+        """This build's keys (``parts``: one batch per stage batch, in order) to ``path``."""
+        digests = [self.digests[i] for i in range(len(parts))]
+        schema = self.schema.with_metadata({_META: json.dumps(digests).encode()})
+        tmp = path + ".tmp"
+        with pa.ipc.new_file(tmp, schema) as w:
+            for part in parts:
+                w.write_batch(pa.RecordBatch.from_arrays(part.columns, schema=schema))
+        os.replace(tmp, path)

@@ -1,0 +1,165 @@
+"""The next version takes the finish keys of unchanged stage batches from the last build.
+
+A stage batch's finish keys are kept under a digest of every input of its key task
+(corpus/kept_keys.py); a batch whose digest is the last build's is settled without running the
+task. Checked against the other code path (the same builds with the kept keys deleted before the
+second one: every key computed), on a change that leaves a batch's own files alone but changes
+its repeated lines (so its keys must change), and with a planted file of wrong keys."""
+
+import shutil
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+import corpuspack
+import corpuspack.builder.corpus.finish as finish_module
+from corpuspack.builder.release import reuse, versions
+from conftest import output_files
+from corpus_gen import generate_corpus
+
+OPTS = dict(repeated_line_min_docs=5, rows_per_shard=100, batch_size=32, jobs=1, progress=False)
+N, MORE = 300, 30
+SHARED = "سطر يتكرر في بضع مقالات فقط من هذه المجموعة"
+
+
+def _write(folder, docs):
+    for name, text, _ in docs:
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _key_tasks(monkeypatch) -> list[int]:
+    """The stage batches whose key task runs, as they reach it."""
+    seen: list[int] = []
+    real = finish_module.key_task
+
+    def counting(task, ctx):
+        seen.append(task[0])
+        return real(task, ctx)
+
+    monkeypatch.setattr(finish_module, "key_task", counting)
+    return seen
+
+
+def _shard_keys(out, version="1.1.0") -> dict[str, str]:
+    """id -> finish key, from the shard indexes of the version's shards."""
+    manifest = versions.read_manifest(str(out), version)
+    tables = [reuse.read_index(str(out), shard) for info in manifest["splits"].values() for shard in info["files"]]
+    t = pa.concat_tables(tables)
+    return dict(zip(t.column("id").to_pylist(), t.column("key").to_pylist()))
+
+
+def _rows(out, version="1.1.0") -> list[dict]:
+    """The version's published rows, by id."""
+    manifest = versions.read_manifest(str(out), version)
+    rows = [r for info in manifest["splits"].values() for shard in info["files"]
+            for r in pq.read_table(out / shard["path"]).to_pylist()]
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def _keys_file(out):
+    (path,) = (out / ".cache").glob("keys-*.arrow")
+    return path
+
+
+def _plant_wrong_keys(out) -> None:
+    """Replace every kept key by another (the digests left as they are)."""
+    path = _keys_file(out)
+    reader = pa.ipc.open_file(pa.memory_map(str(path), "r"))
+    batches = [reader.get_batch(i) for i in range(reader.num_record_batches)]
+    schema = reader.schema
+    with pa.ipc.new_file(str(path) + ".new", schema) as w:
+        for b in batches:
+            wrong = pc.binary_join_element_wise("wrong-", b.column("key"), "")
+            w.write_batch(pa.RecordBatch.from_arrays([b.column("id"), wrong, b.column("split")], schema=schema))
+    shutil.move(str(path) + ".new", path)
+
+
+def _dumps(tmp_path):
+    """Version 1's dump, and what version 2 adds: three old documents carry a line that only
+    becomes repeated once the dump grows (3 < 5 in version 1, 6 in version 2), so their batch's
+    keys change though its files do not."""
+    docs = generate_corpus(N + MORE, 5, article_words=(60, 150))
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    _write(dump, docs[:N])
+    groups = [t["group"] for _, _, t in docs]
+    # originals without any copy in either dump, whose decisions the new files do not change
+    lonely = [(name, text) for name, text, t in docs[:N]
+              if t["kind"] == "original" and groups.count(t["group"]) == 1][:3]
+    for name, text in lonely:
+        (dump / name).write_text(f"{text}\n{SHARED}\n", encoding="utf-8")
+    others = [text for _, text, t in generate_corpus(3, 9, article_words=(60, 150))]
+
+    def grow():
+        _write(dump, docs[N:])
+        for k, text in enumerate(others):  # new texts, duplicates of no other
+            (dump / f"zz_extra_{k}.txt").write_text(text + "\n" + SHARED + "\n", encoding="utf-8")
+
+    return dump, grow, [name.split("_")[1].removesuffix(".txt") for name, _ in lonely]
+
+
+def test_unchanged_batches_take_their_kept_keys_and_the_output_is_the_same(tmp_path, monkeypatch):
+    dump, grow, _ = _dumps(tmp_path)
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, version="1.0.0", **OPTS)
+    reference = tmp_path / "reference"
+    shutil.copytree(out, reference)
+    _keys_file(reference).unlink()
+
+    grow()
+    ran = _key_tasks(monkeypatch)
+    r = corpuspack.build(dump, out, version="1.1.0", **OPTS)
+    with_kept = list(ran)
+    ran.clear()
+    corpuspack.build(dump, reference, version="1.1.0", **OPTS)
+    without = list(ran)
+
+    assert output_files(out) == output_files(reference)
+    assert _shard_keys(out) == _shard_keys(reference)
+    assert r.manifest["work"]["shards_reused"] >= 1
+    batches = len(without)
+    assert batches >= 10 and without == list(range(batches))
+    # run: the batch whose repeated lines changed, the batches of new files, and the batches
+    # whose decisions the new files changed (a near duplicate of an old document, ...); not most
+    assert 2 <= len(with_kept) <= batches // 2, (with_kept, batches)
+
+    ran.clear()  # nothing changed: every batch settled, the same keys again
+    again = corpuspack.build(dump, out, version="1.1.1", **OPTS)
+    assert ran == []
+    assert again.manifest["work"]["rows_reused"] == again.counts["included"]
+
+
+def test_a_planted_file_of_wrong_keys_is_used_only_where_every_input_is_unchanged(tmp_path):
+    dump, grow, changed_ids = _dumps(tmp_path)
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, version="1.0.0", **OPTS)
+    reference = tmp_path / "reference"
+    shutil.copytree(out, reference)
+    _keys_file(reference).unlink()
+    _plant_wrong_keys(out)
+
+    grow()
+    corpuspack.build(dump, out, version="1.1.0", **OPTS)
+    corpuspack.build(dump, reference, version="1.1.0", **OPTS)
+    # the wrong keys match no shard, so none is reused: other shards, the same rows
+    assert _rows(out) == _rows(reference)
+    planted, real = _shard_keys(out), _shard_keys(reference)
+    assert planted.keys() == real.keys()
+    for doc_id in changed_ids:  # their batch's repeated lines changed: its keys computed, not taken
+        assert planted[doc_id] == real[doc_id] and not planted[doc_id].startswith("wrong-")
+    wrong = [i for i, k in planted.items() if k.startswith("wrong-")]
+    assert len(wrong) > len(planted) // 2  # the unchanged batches took the planted keys
+    assert all(planted[i] == "wrong-" + real[i] for i in wrong)
+
+
+def test_the_kept_keys_are_not_taken_for_other_options(tmp_path, monkeypatch):
+    dump, _, _ = _dumps(tmp_path)
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, version="1.0.0", **OPTS)
+    ran = _key_tasks(monkeypatch)
+    corpuspack.build(dump, out, version="1.0.1", **{**OPTS, "splits": (("train", 0.5), ("test", 0.5))})
+    assert len(ran) >= 10  # another fingerprint: no kept keys
+    ran.clear()
+    corpuspack.build(dump, out, version="1.0.2", **{**OPTS, "splits": (("train", 0.5), ("test", 0.5))})
+    assert ran == []
