@@ -1,5 +1,5 @@
 """What a build's own process imports: with a process pool, none of the per-document code (the
-workers run it).
+workers run it), no quality module unless --drop-quality names warnings.
 
 Each build runs in a fresh interpreter, which prints the modules it holds at the end; the same
 check on a ``--jobs 1`` build (which runs the per-document code itself) shows it can fail."""
@@ -8,10 +8,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO, SEEDS
 
 WATCHED = ["corpuspack.builder.document.steps", "corpuspack.builder.document.metadata",
-           "corpuspack.builder.document.language",
+           "corpuspack.builder.document.language", "corpuspack.builder.document.quality",
            "corpuspack.builder.engines.batch"]
 
 CHILD = """
@@ -39,4 +41,10 @@ def test_a_build_with_workers_loads_no_per_document_code(tmp_path):
 def test_a_build_without_workers_loads_it_itself(tmp_path):
     mods = loaded(tmp_path, jobs=1, progress=False)
     assert {"corpuspack.builder.document.steps", "corpuspack.builder.document.metadata",
-            "corpuspack.builder.document.language", "corpuspack.builder.engines.batch"} <= mods
+            "corpuspack.builder.document.language", "corpuspack.builder.document.quality", "corpuspack.builder.engines.batch"} <= mods
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_quality_module_only_for_drop_quality(tmp_path, jobs):
+    mods = loaded(tmp_path, jobs=jobs, progress=False, drop_quality=["tiny"])
+    assert "corpuspack.builder.document.quality" in mods
