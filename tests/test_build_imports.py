@@ -1,5 +1,5 @@
 """What a build's own process imports: with a process pool, none of the per-document code (the
-workers run it), no quality module unless --drop-quality names warnings.
+workers run it), no quality module unless --drop-quality names warnings, no tqdm when silent.
 
 Each build runs in a fresh interpreter, which prints the modules it holds at the end; the same
 check on a ``--jobs 1`` build (which runs the per-document code itself) shows it can fail."""
@@ -14,7 +14,7 @@ from conftest import REPO, SEEDS
 
 WATCHED = ["corpuspack.builder.document.steps", "corpuspack.builder.document.metadata",
            "corpuspack.builder.document.language", "corpuspack.builder.document.quality",
-           "corpuspack.builder.engines.batch"]
+           "corpuspack.builder.engines.batch", "tqdm"]
 
 CHILD = """
 import json, sys
@@ -48,3 +48,7 @@ def test_a_build_without_workers_loads_it_itself(tmp_path):
 def test_the_quality_module_only_for_drop_quality(tmp_path, jobs):
     mods = loaded(tmp_path, jobs=jobs, progress=False, drop_quality=["tiny"])
     assert "corpuspack.builder.document.quality" in mods
+
+
+def test_a_build_with_progress_loads_tqdm(tmp_path):
+    assert "tqdm" in loaded(tmp_path, jobs=2, progress=True)
