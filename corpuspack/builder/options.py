@@ -130,7 +130,6 @@ class DocOptions:
 
 def check(o: BuildOptions) -> None:
     """Every option's value, before any work: ValueError naming the option and what it allows."""
-    from .document.quality import WARNINGS
     from .release.versions import parse
 
     def need(ok: bool, option: str, allowed: str, value) -> None:
@@ -158,9 +157,12 @@ def check(o: BuildOptions) -> None:
          "a whole number of documents, 2 or more", o.repeated_line_min_docs)
     need(number(o.repeated_line_min_fraction) and 0 <= o.repeated_line_min_fraction <= 1,
          "--repeated-line-min-fraction", "a share from 0 to 1", o.repeated_line_min_fraction)
-    unknown = [w for w in o.drop_quality if w not in WARNINGS]
-    need(not isinstance(o.drop_quality, str) and not unknown, "--drop-quality",
-         f"comma-separated quality warnings among {', '.join(WARNINGS)}", ",".join(unknown) or o.drop_quality)
+    if o.drop_quality or isinstance(o.drop_quality, str):  # the quality module: per-document code, else not loaded here
+        from .document.quality import WARNINGS
+
+        unknown = [w for w in o.drop_quality if w not in WARNINGS]
+        need(not isinstance(o.drop_quality, str) and not unknown, "--drop-quality",
+             f"comma-separated quality warnings among {', '.join(WARNINGS)}", ",".join(unknown) or o.drop_quality)
     need(whole(o.rows_per_shard) and o.rows_per_shard >= 1, "rows_per_shard", "a whole number, 1 or more", o.rows_per_shard)
     need(whole(o.row_group_size) and o.row_group_size >= 1, "row_group_size", "a whole number, 1 or more", o.row_group_size)
     need(whole(o.max_file_size) and o.max_file_size >= 1, "--max-file-size", "a size in bytes, 1 or more",

@@ -19,8 +19,6 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 
 from ...schema.fields import FIELDS
-from ..document.metadata.dates import parse_date
-from ..document.metadata.outlets import gazetteer
 
 KEY_COLUMNS = ("file_name", "id")
 KNOWN_COLUMNS = ("url", "source", "date", "title", "language")
@@ -83,6 +81,8 @@ def _to_date(value, path: str, row: int) -> dt.date | None:
         return dt.date.fromisoformat(s[:10]) if len(s) >= 10 and s[4] == "-" else dt.date.fromisoformat(s)
     except ValueError:
         pass
+    from ..document.metadata.dates import parse_date  # a date in another form: the metadata step's reader
+
     d = parse_date(s)
     if d is None:
         raise ManifestError(f"manifest {path}: row {row}: unparseable date {s!r}")
@@ -218,7 +218,7 @@ def _domain_outlet(url: str | None) -> str | None:
     if not url:
         return None
     host = urlsplit(url if "//" in url else "//" + url).hostname
-    return gazetteer().by_domain(host) if host else None
+    return _gazetteer().by_domain(host) if host else None
 
 
 def apply_manifest(meta: dict, row: dict | None) -> dict:
@@ -228,7 +228,7 @@ def apply_manifest(meta: dict, row: dict | None) -> dict:
     out = dict(meta)
     if not row:
         return out
-    g = gazetteer()
+    g = _gazetteer()
     if row.get("title"):
         out["title"], out["title_method"] = row["title"], "manifest"
     if row.get("date") is not None:
@@ -251,3 +251,11 @@ def apply_manifest(meta: dict, row: dict | None) -> dict:
         if k not in ("url", "source", "date", "title", "language"):
             out[k] = v
     return out
+
+
+def _gazetteer():
+    """The metadata step's outlet gazetteer, imported only by a build with a manifest (its module
+    loads the per-document metadata code)."""
+    from ..document.metadata.outlets import gazetteer
+
+    return gazetteer()

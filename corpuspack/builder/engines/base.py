@@ -6,7 +6,7 @@ output does not depend on the engine or its number of workers:
 * :meth:`Engine.entries`: the input's entries (:mod:`..document.inputs`: a local path or a
   :class:`..document.inputs.Payload` each), in the unpacked dump's order, from the
   :class:`..document.storage.Storage` (a remote folder listed where the engine lists);
-* :meth:`Engine.documents`: pass 1, the per-document function (:func:`.local.process_batch`)
+* :meth:`Engine.documents`: pass 1, the per-document function (:func:`.local.process_batch`, its work in :mod:`.batch`)
   over batches of files;
 * :meth:`Engine.map`: any pure task function over a stream of tasks (pass 3: finish keys,
   finished rows, shards);

@@ -7,7 +7,7 @@ Persian ZWNJ; without the compiled kernels its regex, ~0.3 s).
 langdetect's profiles (~0.4 s, 65 MB) are left to the workers that need them: most builds
 decide every document with CLD2.
 """
-from . import local as engine  # noqa: F401 - the per-document code
+from . import batch  # noqa: F401 - the per-document code (pass 1's work on a batch)
 from ..document.clean import _invisible, _native_spaces, _space_table
 from ..document.metadata.outlets import gazetteer
 
