@@ -8,6 +8,7 @@ in the build's process pool or on a distributed engine.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,7 +66,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     without finishing the row."""
     index, decisions = task
     batch = shared_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
-    manifest = _manifest(ctx.manifest_paths) if ctx.manifest_paths else None
+    manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
     _, repeated_array = _hash_set(ctx.repeated)
     hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
     base = f"{ctx.fingerprint}|{ctx.schema}|{sorted(ctx.drop_quality)}|{ctx.near_drop}|"
@@ -94,8 +95,14 @@ _KEY_COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
 
 
 @lru_cache(maxsize=4)
-def _manifest(paths: tuple[str, ...]) -> Manifest | Layered:
+def _manifest(paths: tuple[str, ...], stamps: tuple) -> Manifest | Layered:
+    """The manifests, read once per process while their files are unchanged (``stamps``: see
+    :func:`_stamps`; a manifest edited between two builds in one process is read again)."""
     return load_manifests(paths)
+
+
+def _stamps(paths: tuple[str, ...]) -> tuple:
+    return tuple((st.st_size, st.st_mtime_ns, st.st_ino) for st in map(os.stat, paths))
 
 
 @lru_cache(maxsize=4)
@@ -117,7 +124,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     if not survivors:  # every row published already or dropped: the batch's texts are not read
         return Finished(None, events, RemovalStats(), 0)
     batch = shared_reader(ctx.stage_path).get_batch(index)
-    manifest = _manifest(ctx.manifest_paths) if ctx.manifest_paths else None
+    manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
     repeated, repeated_array = _hash_set(ctx.repeated)
     cluster = decisions.column("cluster").to_pylist()
     edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
