@@ -181,21 +181,25 @@ def settled(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished | 
 def _decided(decisions: pa.RecordBatch, names: list[str], ids: list[str], near_drop: bool) -> list[tuple | None]:
     """The ledger event of each row of a batch that its decisions settle: held by a reused shard
     (published already), a duplicate id, an exact or (``near_drop``) a near duplicate; None for
-    a row to finish."""
-    placed, owner, exact, cluster, representative = (decisions.column(c).to_pylist() for c in (
-        "placed", "id_owner", "exact_of", "cluster", "representative"))
-    events: list[tuple | None] = []
-    for k, name in enumerate(names):
-        if placed[k]:
-            events.append(("included", name))
-        elif owner[k] is not None:
-            events.append(("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {owner[k]} (kept)"))
-        elif exact[k] is not None:
-            events.append(("duplicate", name, ids[k], exact[k], "exact"))
-        elif near_drop and cluster[k] is not None and not representative[k]:
-            events.append(("duplicate", name, ids[k], cluster[k], "near"))
+    a row to finish. Only the rows not held by a reused shard are looked at one by one."""
+    placed = decisions.column("placed").to_numpy(zero_copy_only=False)
+    events: list[tuple | None] = [("included", name) for name in names]
+    rest = np.flatnonzero(~placed)
+    if not len(rest):
+        return events
+    take = pa.array(rest)
+    owner, exact, cluster, representative = (decisions.column(c).take(take).to_pylist() for c in (
+        "id_owner", "exact_of", "cluster", "representative"))
+    for k, o, e, c, r in zip(rest.tolist(), owner, exact, cluster, representative):
+        name = names[k]
+        if o is not None:
+            events[k] = ("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {o} (kept)")
+        elif e is not None:
+            events[k] = ("duplicate", name, ids[k], e, "exact")
+        elif near_drop and c is not None and not r:
+            events[k] = ("duplicate", name, ids[k], c, "near")
         else:
-            events.append(None)
+            events[k] = None
     return events
 
 
