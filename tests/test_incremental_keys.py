@@ -185,3 +185,18 @@ def test_a_manifest_edited_in_place_gives_new_keys(tmp_path, monkeypatch):
     assert output_files(out) == output_files(reference)
     urls = [r["url"] for r in _rows(out)]
     assert sum("/b/" in (u or "") for u in urls) > len(urls) // 2, urls[:5]
+
+
+def test_a_damaged_keys_file_is_ignored(tmp_path, monkeypatch):
+    dump, _, _ = _dumps(tmp_path)
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, version="1.0.0", **OPTS)
+    path = _keys_file(out)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # cut: no footer
+    ran = _key_tasks(monkeypatch)
+    r = corpuspack.build(dump, out, version="1.0.1", **OPTS)
+    assert len(ran) >= 10 and r.manifest["work"]["rows_reused"] == r.counts["included"]
+    ran.clear()
+    corpuspack.build(dump, out, version="1.0.2", **OPTS)  # written whole again by the last build
+    assert ran == []

@@ -126,7 +126,10 @@ class KeptKeys:
         at = self._where.get(digest)
         if at is None:
             return None
-        kept = self._reader.get_batch(at)
+        try:
+            kept = self._reader.get_batch(at)
+        except (OSError, pa.ArrowInvalid):  # a damaged file: the keys are computed
+            return None
         if kept.num_rows != decisions.num_rows:
             return None
         return pa.RecordBatch.from_arrays(kept.columns, schema=self.schema)
