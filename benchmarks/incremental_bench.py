@@ -9,7 +9,8 @@ this process and all its children during that build (psutil, sampled every 50 ms
 time, the pipeline's own timings and the manifest's ``work``. Imports are done before the clock
 starts, so the figure is the build's own work (``benchmarks/run.py`` times whole processes).
 ``--profile``: the build's process under ``cProfile`` in CPU time (with ``--jobs 1`` the workers'
-tasks run in it too), the corpuspack functions by cumulative time. A change of the code changes
+tasks run in it too), the corpuspack functions by cumulative time (``--profile-out FILE``: the
+whole profile saved for ``pstats``). A change of the code changes
 the options fingerprint, so OUT must be built again by the code measured.
 """
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
     ap.add_argument("out")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--profile-out", help="with --profile: also save the profile there (pstats format)")
     args = ap.parse_args()
     charts.available()  # imports matplotlib when installed
     if not os.path.exists(args.out):
@@ -75,6 +77,8 @@ def main() -> None:
     print("work", result.manifest["work"])
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats("corpuspack/", 60)
+        if args.profile_out:
+            profile.dump_stats(args.profile_out)
 
 
 if __name__ == "__main__":

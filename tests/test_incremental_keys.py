@@ -163,3 +163,40 @@ def test_the_kept_keys_are_not_taken_for_other_options(tmp_path, monkeypatch):
     ran.clear()
     corpuspack.build(dump, out, version="1.0.2", **{**OPTS, "splits": (("train", 0.5), ("test", 0.5))})
     assert ran == []
+
+
+def test_a_manifest_edited_in_place_gives_new_keys(tmp_path, monkeypatch):
+    """The manifest's bytes are an input of every key (a row joined to another manifest row
+    publishes other values), whatever its path: the same file edited between two builds in one
+    process makes every batch's keys computed again, and the output is a fresh build's."""
+    dump, _, _ = _dumps(tmp_path)
+    names = sorted(p.name for p in dump.iterdir())
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("file_name,url\n" + "".join(f"{n},https://example.org/a/{n}\n" for n in names), encoding="utf-8")
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    corpuspack.build(dump, out, version="1.0.0", manifest=str(manifest), **OPTS)
+    shutil.copytree(out, reference)
+    _keys_file(reference).unlink()
+    manifest.write_text("file_name,url\n" + "".join(f"{n},https://example.org/b/{n}\n" for n in names), encoding="utf-8")
+    ran = _key_tasks(monkeypatch)
+    corpuspack.build(dump, out, version="1.1.0", manifest=str(manifest), **OPTS)
+    assert len(ran) >= 10 and ran == list(range(len(ran)))
+    corpuspack.build(dump, reference, version="1.1.0", manifest=str(manifest), **OPTS)
+    assert output_files(out) == output_files(reference)
+    urls = [r["url"] for r in _rows(out)]
+    assert sum("/b/" in (u or "") for u in urls) > len(urls) // 2, urls[:5]
+
+
+def test_a_damaged_keys_file_is_ignored(tmp_path, monkeypatch):
+    dump, _, _ = _dumps(tmp_path)
+    out = tmp_path / "out"
+    corpuspack.build(dump, out, version="1.0.0", **OPTS)
+    path = _keys_file(out)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # cut: no footer
+    ran = _key_tasks(monkeypatch)
+    r = corpuspack.build(dump, out, version="1.0.1", **OPTS)
+    assert len(ran) >= 10 and r.manifest["work"]["rows_reused"] == r.counts["included"]
+    ran.clear()
+    corpuspack.build(dump, out, version="1.0.2", **OPTS)  # written whole again by the last build
+    assert ran == []

@@ -8,6 +8,7 @@ in the build's process pool or on a distributed engine.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -65,7 +66,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     without finishing the row."""
     index, decisions = task
     batch = shared_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
-    manifest = _manifest(ctx.manifest_paths) if ctx.manifest_paths else None
+    manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
     _, repeated_array = _hash_set(ctx.repeated)
     hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
     base = f"{ctx.fingerprint}|{ctx.schema}|{sorted(ctx.drop_quality)}|{ctx.near_drop}|"
@@ -94,8 +95,14 @@ _KEY_COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
 
 
 @lru_cache(maxsize=4)
-def _manifest(paths: tuple[str, ...]) -> Manifest | Layered:
+def _manifest(paths: tuple[str, ...], stamps: tuple) -> Manifest | Layered:
+    """The manifests, read once per process while their files are unchanged (``stamps``: see
+    :func:`_stamps`; a manifest edited between two builds in one process is read again)."""
     return load_manifests(paths)
+
+
+def _stamps(paths: tuple[str, ...]) -> tuple:
+    return tuple((st.st_size, st.st_mtime_ns, st.st_ino) for st in map(os.stat, paths))
 
 
 @lru_cache(maxsize=4)
@@ -117,7 +124,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     if not survivors:  # every row published already or dropped: the batch's texts are not read
         return Finished(None, events, RemovalStats(), 0)
     batch = shared_reader(ctx.stage_path).get_batch(index)
-    manifest = _manifest(ctx.manifest_paths) if ctx.manifest_paths else None
+    manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
     repeated, repeated_array = _hash_set(ctx.repeated)
     cluster = decisions.column("cluster").to_pylist()
     edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
@@ -174,21 +181,25 @@ def settled(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished | 
 def _decided(decisions: pa.RecordBatch, names: list[str], ids: list[str], near_drop: bool) -> list[tuple | None]:
     """The ledger event of each row of a batch that its decisions settle: held by a reused shard
     (published already), a duplicate id, an exact or (``near_drop``) a near duplicate; None for
-    a row to finish."""
-    placed, owner, exact, cluster, representative = (decisions.column(c).to_pylist() for c in (
-        "placed", "id_owner", "exact_of", "cluster", "representative"))
-    events: list[tuple | None] = []
-    for k, name in enumerate(names):
-        if placed[k]:
-            events.append(("included", name))
-        elif owner[k] is not None:
-            events.append(("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {owner[k]} (kept)"))
-        elif exact[k] is not None:
-            events.append(("duplicate", name, ids[k], exact[k], "exact"))
-        elif near_drop and cluster[k] is not None and not representative[k]:
-            events.append(("duplicate", name, ids[k], cluster[k], "near"))
+    a row to finish. Only the rows not held by a reused shard are looked at one by one."""
+    placed = decisions.column("placed").to_numpy(zero_copy_only=False)
+    events: list[tuple | None] = [("included", name) for name in names]
+    rest = np.flatnonzero(~placed)
+    if not len(rest):
+        return events
+    take = pa.array(rest)
+    owner, exact, cluster, representative = (decisions.column(c).take(take).to_pylist() for c in (
+        "id_owner", "exact_of", "cluster", "representative"))
+    for k, o, e, c, r in zip(rest.tolist(), owner, exact, cluster, representative):
+        name = names[k]
+        if o is not None:
+            events[k] = ("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {o} (kept)")
+        elif e is not None:
+            events[k] = ("duplicate", name, ids[k], e, "exact")
+        elif near_drop and c is not None and not r:
+            events[k] = ("duplicate", name, ids[k], c, "near")
         else:
-            events.append(None)
+            events[k] = None
     return events
 
 

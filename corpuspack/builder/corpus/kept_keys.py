@@ -29,16 +29,25 @@ _COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
 _DECIDED = ("id_owner", "exact_of", "cluster", "cluster_size", "representative")
 
 
-@lru_cache(maxsize=4)
 def _manifest_digest(paths: tuple[str, ...]) -> str:
+    """The manifests as read: each one's format (its extension) and bytes, in order (not where
+    they lie: the fields of JSON Lines input are a manifest in the build's work folder)."""
     h = xxhash.xxh3_128()
     for p in paths:
-        h.update(repr(p).encode("utf-8", "surrogatepass"))
+        h.update(repr(os.path.splitext(p)[1].lower()).encode("utf-8", "surrogatepass"))
         with open(p, "rb") as f:
             while chunk := f.read(1 << 20):
                 h.update(len(chunk).to_bytes(8, "little"))
                 h.update(chunk)
+        h.update(b"|end|")
     return h.hexdigest()
+
+
+def context_text(ctx) -> bytes:
+    """What every batch of a build shares: the options and code, the schema, the manifests."""
+    manifest = _manifest_digest(ctx.manifest_paths) if ctx.manifest_paths else ""
+    parts = (FORMAT, ctx.fingerprint, str(ctx.schema), sorted(ctx.drop_quality), ctx.near_drop, ctx.splits, manifest)
+    return repr(parts).encode("utf-8", "surrogatepass")
 
 
 def _add_array(h, array: pa.Array) -> None:
@@ -54,13 +63,13 @@ def _add_array(h, array: pa.Array) -> None:
             h.update(buf)
 
 
-def batch_digest(task: tuple[int, pa.RecordBatch], ctx) -> str:
-    """The digest of every input of ``finish.key_task(task, ctx)`` (``ctx``: a FinishContext)."""
+def batch_digest(task: tuple[int, pa.RecordBatch], ctx, context: bytes) -> str:
+    """The digest of every input of ``finish.key_task(task, ctx)`` (``ctx``: a FinishContext;
+    ``context``: its :func:`context_text`)."""
     index, decisions = task
     batch = shared_reader(ctx.stage_path, _COLUMNS).get_batch(index)
     h = xxhash.xxh3_128()
-    manifest = _manifest_digest(ctx.manifest_paths) if ctx.manifest_paths else ""
-    h.update(_context_text(ctx, manifest))
+    h.update(context)
     for c in _COLUMNS[:3]:
         _add_array(h, batch.column(c))
     rows, hashes = _hits(batch.column("_line_hashes"), _repeated_array(ctx.repeated))
@@ -70,14 +79,6 @@ def batch_digest(task: tuple[int, pa.RecordBatch], ctx) -> str:
     for c in _DECIDED:
         _add_array(h, decisions.column(c))
     return h.hexdigest()
-
-
-@lru_cache(maxsize=4)
-def _context_text(ctx, manifest: str) -> bytes:
-    """What every batch shares: the options and code, the schema, the manifests."""
-    parts = (FORMAT, ctx.fingerprint, str(ctx.schema), sorted(ctx.drop_quality), ctx.near_drop, ctx.splits,
-             ctx.manifest_paths, manifest)
-    return repr(parts).encode("utf-8", "surrogatepass")
 
 
 @lru_cache(maxsize=4)
@@ -104,6 +105,7 @@ class KeptKeys:
         self.digests: dict[int, str] = {}
         self._where: dict[str, int] = {}
         self._reader = None
+        self._context: tuple | None = None
         if path and os.path.isfile(path):
             try:
                 reader = pa.ipc.open_file(pa.memory_map(path, "r"))
@@ -118,11 +120,16 @@ class KeptKeys:
         """The keys of the task's batch as the last build computed them, when every input of its
         key task is the same; None else (the task is then run)."""
         index, decisions = task
-        digest = self.digests[index] = batch_digest(task, ctx)
+        if self._context is None or self._context[0] is not ctx:  # read once a build (a manifest may change between builds)
+            self._context = (ctx, context_text(ctx))
+        digest = self.digests[index] = batch_digest(task, ctx, self._context[1])
         at = self._where.get(digest)
         if at is None:
             return None
-        kept = self._reader.get_batch(at)
+        try:
+            kept = self._reader.get_batch(at)
+        except (OSError, pa.ArrowInvalid):  # a damaged file: the keys are computed
+            return None
         if kept.num_rows != decisions.num_rows:
             return None
         return pa.RecordBatch.from_arrays(kept.columns, schema=self.schema)
