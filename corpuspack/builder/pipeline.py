@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from .. import schema
 from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
-from .engines import forkserver
+from .engines import forkserver, nopandas
 from .engines.base import check_engine, open_engine
 from .document import inputs as doc_inputs, legacy
 from .document.storage import Storage, open_storage
@@ -81,6 +81,13 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     folder, an archive (tar, zip) or a JSON Lines file (see document/inputs)."""
     options = replace(options or BuildOptions(), **kwargs)
     check_engine(options.engine)  # e.g. Ray not installed: said before any work
+    if options.engine != "local":
+        return _build_to(input_dir, output_dir, options)
+    with nopandas.hidden():  # pyarrow imports no pandas in this process (see engines/nopandas)
+        return _build_to(input_dir, output_dir, options)
+
+
+def _build_to(input_dir, output_dir, options: BuildOptions) -> BuildResult:
     if options.jobs > 1 and options.engine == "local":
         forkserver.warm_up()  # the workers' parent imports their code while this process goes on
     out = os.fspath(output_dir)
