@@ -20,13 +20,19 @@ except PackageNotFoundError:  # running from a source tree
 def build(input_dir, output_dir, options=None, **kwargs):
     """Build a dataset version; see :class:`corpuspack.builder.options.BuildOptions` for the options."""
     local = kwargs.get("engine", getattr(options, "engine", "local")) == "local"
+    from .builder.release import painter
+
     if local and kwargs.get("jobs", getattr(options, "jobs", None)) != 1:  # a process pool is likely: start its parent now
         from .builder.engines.forkserver import warm_up
 
         warm_up()
-    from .builder.pipeline import build as _build
+        painter.start()  # and the card's painter (matplotlib imported while this process imports the builder)
+    try:
+        from .builder.pipeline import build as _build
 
-    return _build(input_dir, output_dir, options, **kwargs)
+        return _build(input_dir, output_dir, options, **kwargs)
+    finally:
+        painter.stop()  # a build that failed before it took the painter over leaves none behind
 
 
 def versions(output_dir) -> list[dict]:

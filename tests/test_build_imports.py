@@ -14,7 +14,7 @@ from conftest import REPO, SEEDS
 
 WATCHED = ["corpuspack.builder.document.steps", "corpuspack.builder.document.metadata",
            "corpuspack.builder.document.language", "corpuspack.builder.document.quality",
-           "corpuspack.builder.engines.batch", "tqdm"]
+           "corpuspack.builder.engines.batch", "tqdm", "pandas"]
 
 CHILD = """
 import json, sys

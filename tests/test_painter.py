@@ -46,3 +46,55 @@ def test_a_failed_painter_leaves_the_charts_to_the_build(tmp_path, monkeypatch, 
     corpuspack.build(SEEDS, tmp_path / "out", jobs=2, progress=False)
     assert drew == [1]
     assert _charts(tmp_path / "out") == drawn_here
+
+
+STARTS = """
+import json, sys
+if sys.argv[3] == "no-matplotlib":
+    sys.modules["matplotlib"] = None  # importlib finds no matplotlib: as if it were not installed
+import corpuspack
+from corpuspack.builder.release import painter
+started = []
+init = painter.Painter.__init__
+painter.Painter.__init__ = lambda self: started.append(1) or init(self)
+error = None
+try:
+    corpuspack.build(sys.argv[1], sys.argv[2], version="1.0.0", jobs=int(sys.argv[4]), progress=False,
+                     **json.loads(sys.argv[5]))
+except Exception as e:
+    error = type(e).__name__
+import psutil
+left = [" ".join(p.cmdline()) for p in psutil.Process().children(recursive=True)]
+print(json.dumps({"started": len(started), "error": error, "painters": sum("painter" in c for c in left)}))
+"""
+
+
+def _starts(tmp_path, name, matplotlib="yes", jobs=2, dump=SEEDS, **kwargs) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    r = subprocess.run([sys.executable, "-c", STARTS, str(dump), str(tmp_path / name), matplotlib, str(jobs),
+                        json.dumps(kwargs)], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_a_build_with_workers_starts_one_painter_and_leaves_none(tmp_path):
+    assert _starts(tmp_path, "ok") == {"started": 1, "error": None, "painters": 0}
+
+
+def test_no_painter_without_workers_or_without_matplotlib(tmp_path):
+    assert _starts(tmp_path, "one", jobs=1) == {"started": 0, "error": None, "painters": 0}
+    assert _starts(tmp_path, "none", matplotlib="no-matplotlib") == {"started": 0, "error": None, "painters": 0}
+
+
+@pytest.mark.parametrize("fails", ["options", "input", "manifest"])
+def test_a_failed_build_leaves_no_painter(tmp_path, fails):
+    kwargs = {"options": {"near_dedup": "nonsense"}, "input": {}, "manifest": {"manifest": str(tmp_path / "no.csv")}}[fails]
+    dump = tmp_path / "missing" if fails == "input" else SEEDS
+    got = _starts(tmp_path, "failed", dump=dump, **kwargs)
+    assert got["error"] is not None and got["started"] == 1 and got["painters"] == 0

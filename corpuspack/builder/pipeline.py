@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from .. import schema
 from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, reuse, versions, write
 from .corpus import plan as corpus, finish
-from .engines import forkserver
+from .engines import forkserver, nopandas
 from .engines.base import check_engine, open_engine
 from .document import inputs as doc_inputs, legacy
 from .document.storage import Storage, open_storage
@@ -82,6 +82,15 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
     folder, an archive (tar, zip) or a JSON Lines file (see document/inputs)."""
     options = replace(options or BuildOptions(), **kwargs)
     check_engine(options.engine)  # e.g. Ray not installed: said before any work
+    # the card's charts drawn by a process of their own, started now (matplotlib imported beside the build)
+    with painter.beside_build(options.jobs > 1 and options.engine == "local"):
+        if options.engine != "local":
+            return _build_to(input_dir, output_dir, options)
+        with nopandas.hidden():  # pyarrow imports no pandas in this process (see engines/nopandas)
+            return _build_to(input_dir, output_dir, options)
+
+
+def _build_to(input_dir, output_dir, options: BuildOptions) -> BuildResult:
     if options.jobs > 1 and options.engine == "local":
         forkserver.warm_up()  # the workers' parent imports their code while this process goes on
     out = os.fspath(output_dir)
@@ -96,8 +105,7 @@ def build(input_dir: str | os.PathLike, output_dir: str | os.PathLike, options: 
         manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)
         try:
-            with painter.beside_build(options.jobs > 1 and options.engine == "local"):
-                return _build(storage, out, tmp, version, previous, manifest, options)
+            return _build(storage, out, tmp, version, previous, manifest, options)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -152,7 +160,6 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins
             feats = _features(version, previous, manifest)
         clock.lap("pass1_documents")
-        painter.start()  # the card's charts: matplotlib imported beside passes 2 and 3
 
         # pass 2: corpus-level decisions over Arrow columns
         edits = EditCache(incremental.cache_path(out, fingerprint, "published"))

@@ -9,6 +9,7 @@ never loads the per-document code.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections import deque
@@ -201,7 +202,11 @@ def unchanged(items: list[Item], reader: Reader = _LOCAL):
                 return None
         except OSError:
             return None
-    return _EMPTY, [], ["cached"] * len(items)
+    return _empty(), [], ["cached"] * len(items)
 
 
-_EMPTY = pa.RecordBatch.from_pylist([], schema=STAGE_SCHEMA)
+@functools.cache
+def _empty() -> pa.RecordBatch:
+    """No stage records (made on first use: a conversion of Python values, which makes pyarrow look
+    for pandas, is not done at import; see :mod:`.nopandas`)."""
+    return pa.RecordBatch.from_pylist([], schema=STAGE_SCHEMA)

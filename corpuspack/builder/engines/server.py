@@ -14,26 +14,17 @@ Neither the server nor its workers import pandas: pyarrow imports it, when insta
 time it converts Python values (to tell a pandas object from a list), which cost the server
 ~0.3 s of CPU before it could fork the first worker and each of these processes ~35 MB of
 resident memory; the per-document code and the finishing of rows never use it. pyarrow treats it
-as not installed here.
+as not installed here (:mod:`.nopandas`).
 """
 from __future__ import annotations
 
 import os
 import sys
 
-
-class _NoPandas:
-    """A finder of the import system that finds no ``pandas``: pyarrow's probe then fails at once."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError("pandas is not used by the build's workers", name=name)
-        return None
+from . import nopandas
 
 
-if "pandas" not in sys.modules:
-    sys.meta_path.insert(0, _NoPandas)
+nopandas.hide()  # for the server and its workers, for good
 
 
 def _report(kind, value, tb) -> None:

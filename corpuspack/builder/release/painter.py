@@ -1,12 +1,13 @@
 """The card's charts drawn by a process of their own, started while the build's later passes run.
 
 Drawing the charts costs ~1.2 s of CPU, half of it importing matplotlib, at the very end of a
-build, when nothing else runs beside it. A build with a process pool starts the painter as pass 2
-begins (:func:`beside_build`, :func:`start`): a new interpreter (the build's ``sys.path``, nothing
-inherited) imports matplotlib on a core the later passes leave idle, then waits; at the end
-:func:`draw` hands it the statistics and waits for the charts, drawn by :func:`.charts.draw` as in
-the build's process (the same bytes), half of them in a fork of the painter. Started then, not earlier, it is not alive during pass 1
-(its ~65 MB would add to that pass's memory).
+build, when nothing else runs beside it. A build with a process pool starts the painter as it
+starts (:func:`start`, called by ``corpuspack.build`` before it imports the builder, and
+:func:`beside_build`): a new interpreter (the build's ``sys.path``, nothing inherited) imports
+matplotlib while the build's process imports the builder and the workers' fork server its code,
+then waits; at the end :func:`draw` hands it the statistics and waits for the charts, drawn by
+:func:`.charts.draw` as in the build's process (the same bytes), half of them in a fork of the
+painter.
 
 If the painter is missing or fails, the charts are drawn in the build's process as before; it ends
 with the build however the build ends (its input closes: it reads end of file and exits).
@@ -25,7 +26,6 @@ _SERVE = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
           "from corpuspack.builder.release.painter import serve; serve()")
 
 _current: "Painter | None" = None
-_enabled = False
 
 
 class Painter:
@@ -55,27 +55,35 @@ class Painter:
 
 @contextlib.contextmanager
 def beside_build(enabled: bool):
-    """Within it, :func:`start` starts a painter (if ``enabled`` and matplotlib is installed),
-    which :func:`draw` uses; ended on the way out."""
-    global _current, _enabled
-    _enabled = enabled and charts.available()
+    """Within it, this build's painter (if ``enabled`` and matplotlib is installed: started now, if
+    :func:`start` has not started it already) is the one :func:`draw` uses; ended on the way out,
+    however the build ends. Not ``enabled``: a painter started early is ended at once."""
+    if enabled:
+        start()
+    else:
+        stop()
     try:
         yield
     finally:
-        _enabled = False
-        painter, _current = _current, None
-        if painter is not None:
-            painter.close()
+        stop()
 
 
 def start() -> None:
-    """Start the painter of this build (see :func:`beside_build`); no wait."""
+    """Start a painter now, if matplotlib is installed and none is running; no wait."""
     global _current
-    if _enabled and _current is None:
+    if _current is None and charts.available():
         try:
             _current = Painter()
         except OSError:  # no process to be had: the build's process draws
             _current = None
+
+
+def stop() -> None:
+    """End the painter, if one is running."""
+    global _current
+    painter, _current = _current, None
+    if painter is not None:
+        painter.close()
 
 
 def draw(root: str, stats: dict) -> None:
