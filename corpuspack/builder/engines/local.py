@@ -20,13 +20,14 @@ import pyarrow as pa
 import xxhash
 
 from . import forkserver
-from .base import Engine
+from .base import DocumentBatch, Engine
 from ..document.decode import Rejected
-from ..document.inputs import Payload
+from ..document.inputs import Entry, InputOptions, Payload, Tally
+from ..document.inputs.spool import Spool, Spooled
 from ..document.process import process_documents, sha256_hex
 from ..options import DocOptions
 from ..corpus.stage import STAGE_SCHEMA
-from ..document.storage import Reader, read_file, stat_regular  # noqa: F401 - read_file: this module's name for it
+from ..document.storage import Reader, Storage, read_file, stat_regular  # noqa: F401 - read_file: this module's name for it
 
 _LOCAL = Reader()
 
@@ -105,10 +106,12 @@ def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
                 reason, detail = source.refused
                 outcomes.append({"file_name": rel, "reason": reason, "detail": detail})
                 continue
-            data, size, mtime, given_id = source.data, len(source.data), payload_stamp(source), source.doc_id
+            spooled = isinstance(source.data, Spooled)
+            size, mtime, given_id = (source.data.length if spooled else len(source.data)), payload_stamp(source), source.doc_id
             if opts.max_file_size and size > opts.max_file_size:
                 outcomes.append(_too_large(rel, size, opts.max_file_size))
                 continue
+            data = source.data.read() if spooled else source.data  # an archive's reader process spooled it
         else:
             try:
                 st = reader.stat(source)
@@ -203,9 +206,11 @@ class Workers(Engine):
     """The local engine: a process pool for the whole build (or none, for ``jobs <= 1``), mapping a pure
     function over a stream of tasks with a bounded number in flight, results in order."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, tmp: str | None = None):
         self.jobs = jobs
+        self.tmp = tmp  # the build's work folder (where a local archive's documents are spooled)
         self._pool: ProcessPoolExecutor | None = None
+        self._spool: Spool | None = None
 
     def __enter__(self) -> "Workers":
         if self.jobs > 1:
@@ -214,6 +219,8 @@ class Workers(Engine):
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._spool is not None:
+            self._spool.close()
         if self._pool is None:
             return
         if exc[0] is not None or getattr(self._pool, "_broken", False):
@@ -227,6 +234,29 @@ class Workers(Engine):
                 except (OSError, ValueError, AttributeError):  # gone already, or never started
                     pass
         self._pool.shutdown(cancel_futures=True)
+
+    def entries(self, storage: Storage, opts: InputOptions, tally: Tally, **kw) -> Iterator[Entry]:
+        """The input's entries (:meth:`.base.Engine.entries`); a local archive, with workers, is
+        read by a process of its own that spools the documents to the work folder, where the
+        workers read them (:mod:`..document.inputs.spool`): their bytes never pass through the
+        build's process."""
+        path = storage.local_archive()
+        if self._pool is None or path is None or self.tmp is None:
+            return super().entries(storage, opts, tally, **kw)
+        self._spool = Spool(path, opts, os.path.join(self.tmp, "spool"), forkserver.context(),
+                            at_start=(forkserver.end_with, os.getpid()))
+        return self._spool.entries(tally)
+
+    def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
+                  storage: Storage) -> Iterator[DocumentBatch]:
+        """Pass 1 (:meth:`.base.Engine.documents`); the spooled documents of each batch done are
+        removed, and the spool with its reader once the last batch is done."""
+        for done in super().documents(items, opts, batch_size=batch_size, storage=storage):
+            yield done
+            if self._spool is not None:
+                self._spool.release(done[0])
+        if self._spool is not None:
+            self._spool.close()
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may
