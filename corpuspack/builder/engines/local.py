@@ -219,8 +219,13 @@ class Workers(Engine):
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._spool is not None:
-            self._spool.close()
+        try:
+            if self._spool is not None:  # its reader ended, its files removed (done already after pass 1)
+                self._spool.close()
+        finally:
+            self._stop_pool(exc)
+
+    def _stop_pool(self, exc) -> None:
         if self._pool is None:
             return
         if exc[0] is not None or getattr(self._pool, "_broken", False):
