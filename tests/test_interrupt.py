@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 
 import psutil
@@ -160,3 +161,59 @@ def test_an_interrupted_command_always_ends_by_sigint(tmp_path, where):
     done = subprocess.run([sys.executable, "-c", INTERRUPTED_IN, where], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=tmp_path, timeout=120)
     assert (done.returncode, done.stderr) == (-signal.SIGINT, "corpuspack build: interrupted\n")
+
+
+def _reader_writing(build_pid):
+    """The pid of the build's archive reader (the process holding a spool file open for writing), or None."""
+    try:
+        procs = psutil.Process(build_pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return None
+    for p in procs:
+        try:
+            if any(f.path.endswith(".spool") and "w" in f.mode for f in p.open_files()):
+                return p.pid
+        except psutil.Error:
+            pass
+    return None
+
+
+@pytest.mark.parametrize("group", [True, False])
+def test_sigint_while_an_archive_is_read_ends_its_reader_process(dumps, tmp_path, group):
+    """A .tar.gz built with workers is read by a process of its own (document/inputs/spool.py):
+    Ctrl-C while it reads ends it with the build, and its spool goes with the work folder."""
+    big, previous, _, kept = dumps
+    archive = tmp_path / "big.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:  # 5 copies: the reader is still reading when caught
+        for copy in range(5):
+            tar.add(big, arcname=f"copy{copy}")
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    before = output_files(out)
+    build = _cli_build(archive, out, start_new_session=True)
+    children: set[int] = set()
+    reader = None
+    while build.poll() is None and reader is None:
+        try:
+            children |= {c.pid for c in psutil.Process(build.pid).children(recursive=True)}
+        except psutil.NoSuchProcess:
+            pass
+        reader = _reader_writing(build.pid)
+        time.sleep(0.002)
+    assert build.poll() is None and reader is not None, "the build ended before its reader was seen"
+    children.add(reader)
+    os.killpg(build.pid, signal.SIGINT) if group else build.send_signal(signal.SIGINT)
+    try:
+        _, err = build.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        left = _gone(children | {build.pid}, timeout=0)
+        os.killpg(build.pid, signal.SIGKILL)
+        build.communicate()
+        pytest.fail(f"the build did not end within 300 s of SIGINT; still running: {left}")
+    assert build.returncode == -signal.SIGINT, err
+    assert err.rstrip().endswith("corpuspack build: interrupted"), err
+    assert not glob.glob(str(out / ".corpuspack-tmp-*"))
+    assert _gone(children) == []
+    assert output_files(out) == before
+    rows = load_dataset(str(out), split="train", cache_dir=str(tmp_path / "hf"))
+    assert sorted(rows["file_name"]) == sorted(kept)

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from .decode import PREFERRED_LEGACY, SCRIPTS, Rejected, decode, is_short
 from .inputs import Entry, Payload
+from .inputs.spool import Spooled
 
 #: entries read before pass 1
 SAMPLE = 100
@@ -74,7 +75,10 @@ def sample(reader, head: list[Entry]) -> list[bytes]:
     out = []
     for _, source in head:
         if isinstance(source, Payload):
-            if source.data is not None and len(source.data) <= SAMPLE_MAX_BYTES:
+            if isinstance(source.data, Spooled):  # an archive's reader process spooled it
+                if source.data.length <= SAMPLE_MAX_BYTES:
+                    out.append(source.data.read())
+            elif source.data is not None and len(source.data) <= SAMPLE_MAX_BYTES:
                 out.append(source.data)
             continue
         try:

@@ -159,6 +159,10 @@ class Storage:
     def reader(self) -> Reader:
         return Reader()
 
+    def local_archive(self) -> str | None:
+        """The path of the archive the dump is, when it is one on this machine."""
+        return self.root if archive.is_archive(self.root) else None
+
     def entries(self, opts: InputOptions, tally: Tally, *, skip: str | None = None, follow_symlinks: bool = False,
                 rejected: list[dict] | None = None, map_=None) -> Iterator[Entry]:
         """The input's entries (:func:`.inputs.entries`: a folder walked by discover, with
@@ -207,6 +211,9 @@ class RemoteStorage(Storage):
 
     def reader(self) -> RemoteReader:
         return RemoteReader(self.root)
+
+    def local_archive(self) -> None:
+        return None
 
     def entries(self, opts: InputOptions, tally: Tally, *, skip: str | None = None, follow_symlinks: bool = False,
                 rejected: list[dict] | None = None, map_=None) -> Iterator[Entry]:

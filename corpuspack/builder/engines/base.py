@@ -82,7 +82,7 @@ def open_engine(options: BuildOptions, tmp: str) -> Engine:
     if options.engine == "local":
         from .local import Workers
 
-        return Workers(options.jobs)
+        return Workers(options.jobs, tmp)
     if options.engine == "ray":
         from .ray import RayEngine  # fails at once, saying what to install, without Ray
 

@@ -13,6 +13,7 @@ import xxhash
 
 from ..document.decode import Rejected
 from ..document.inputs import Payload
+from ..document.inputs.spool import Spooled
 from ..document.process import sha256_hex
 from ..document.steps import process_documents
 from ..options import DocOptions
@@ -78,10 +79,12 @@ def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
                 reason, detail = source.refused
                 outcomes.append({"file_name": rel, "reason": reason, "detail": detail})
                 continue
-            data, size, mtime, given_id = source.data, len(source.data), payload_stamp(source), source.doc_id
+            spooled = isinstance(source.data, Spooled)
+            size, mtime, given_id = (source.data.length if spooled else len(source.data)), payload_stamp(source), source.doc_id
             if opts.max_file_size and size > opts.max_file_size:
                 outcomes.append(_too_large(rel, size, opts.max_file_size))
                 continue
+            data = source.data.read() if spooled else source.data  # an archive's reader process spooled it
         else:
             try:
                 st = reader.stat(source)

@@ -22,11 +22,12 @@ from typing import NamedTuple
 import pyarrow as pa
 
 from . import forkserver
-from .base import Engine
-from ..document.inputs import Payload
+from .base import DocumentBatch, Engine
+from ..document.inputs import Entry, InputOptions, Payload, Tally
+from ..document.inputs.spool import Spool
 from ..options import DocOptions
 from ..corpus.stage import STAGE_SCHEMA
-from ..document.storage import Reader, read_file, stat_regular  # noqa: F401 - read_file: this module's name for it
+from ..document.storage import Reader, Storage, read_file, stat_regular  # noqa: F401 - read_file: this module's name for it
 
 _LOCAL = Reader()
 
@@ -105,9 +106,11 @@ class Workers(Engine):
     """The local engine: a process pool for the whole build (or none, for ``jobs <= 1``), mapping a pure
     function over a stream of tasks with a bounded number in flight, results in order."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, tmp: str | None = None):
         self.jobs = jobs
+        self.tmp = tmp  # the build's work folder (where a local archive's documents are spooled)
         self._pool: ProcessPoolExecutor | None = None
+        self._spool: Spool | None = None
 
     def __enter__(self) -> "Workers":
         if self.jobs > 1:
@@ -116,6 +119,13 @@ class Workers(Engine):
         return self
 
     def __exit__(self, *exc) -> None:
+        try:
+            if self._spool is not None:  # its reader ended, its files removed (done already after pass 1)
+                self._spool.close()
+        finally:
+            self._stop_pool(exc)
+
+    def _stop_pool(self, exc) -> None:
         if self._pool is None:
             return
         if exc[0] is not None or getattr(self._pool, "_broken", False):
@@ -129,6 +139,29 @@ class Workers(Engine):
                 except (OSError, ValueError, AttributeError):  # gone already, or never started
                     pass
         self._pool.shutdown(cancel_futures=True)
+
+    def entries(self, storage: Storage, opts: InputOptions, tally: Tally, **kw) -> Iterator[Entry]:
+        """The input's entries (:meth:`.base.Engine.entries`); a local archive, with workers, is
+        read by a process of its own that spools the documents to the work folder, where the
+        workers read them (:mod:`..document.inputs.spool`): their bytes never pass through the
+        build's process."""
+        path = storage.local_archive()
+        if self._pool is None or path is None or self.tmp is None:
+            return super().entries(storage, opts, tally, **kw)
+        self._spool = Spool(path, opts, os.path.join(self.tmp, "spool"), forkserver.context(),
+                            at_start=(forkserver.end_with, os.getpid()))
+        return self._spool.entries(tally)
+
+    def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
+                  storage: Storage, cache=None) -> Iterator[DocumentBatch]:
+        """Pass 1 (:meth:`.base.Engine.documents`); the spooled documents of each batch done are
+        removed, and the spool with its reader once the last batch is done."""
+        for done in super().documents(items, opts, batch_size=batch_size, storage=storage, cache=cache):
+            yield done
+            if self._spool is not None:
+                self._spool.release(done[0])
+        if self._spool is not None:
+            self._spool.close()
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may

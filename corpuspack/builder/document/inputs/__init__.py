@@ -6,7 +6,8 @@ which the engine feeds to the per-document function:
 * ``source`` a ``str``: a local file, read by the worker that processes it (a folder's files: the
   build's process only names them);
 * ``source`` a :class:`Payload`: the document's bytes, already read by the stream (an archive
-  member, the text of a JSON line), or a refusal (an unsafe archive member, a bad line).
+  member, the text of a JSON line), or a refusal (an unsafe archive member, a bad line); a local
+  archive read by a process of its own (:mod:`.spool`) gives where it put the bytes instead.
 
 This is the seam for other engines and file systems: a reader of a remote folder or archive
 (fsspec, pyarrow) only has to yield the same entries. The readers, one job each:
@@ -19,14 +20,17 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .select import Selector
+
+if TYPE_CHECKING:
+    from .spool import Spooled
 
 
 class Payload(NamedTuple):
     """A document the input stream has read: its bytes, or why it cannot be read."""
-    data: bytes | None
+    data: "bytes | Spooled | None"  # where a reader process put the bytes (:mod:`.spool`), or None
     doc_id: str | None = None  # the id given by the input (a JSON line's id field), else the name rule
     refused: tuple[str, str] | None = None  # (reason, detail) when ``data`` is None
     order: tuple[str, int] | None = None  # (member path, line): its place in the unpacked dump's order
