@@ -17,7 +17,7 @@ if not os.path.exists("/proc/self/io"):
 import corpuspack  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from corpuspack.builder import pipeline  # noqa: E402
-from corpuspack.builder.corpus.stage import STAGE_SCHEMA, StageReader, StageWriter, read_layout, write_part  # noqa: E402
+from corpuspack.builder.corpus.stage import STAGE_SCHEMA, StageReader, StageWriter, gather, read_layout, write_part  # noqa: E402
 from corpuspack.builder.document.storage import open_storage  # noqa: E402
 from corpuspack.builder.engines.local import process_batch  # noqa: E402
 from corpuspack.builder.engines.ray import RayEngine  # noqa: E402
@@ -172,6 +172,43 @@ def test_failed_build_leaves_no_stage_file(local_ray, dump, tmp_path, monkeypatc
     kept = sorted((out / ".cache").glob("stage-*"))
     assert len(kept) == 1 and kept[0].read_bytes() == (tmp_path / "local" / ".cache" / kept[0].name).read_bytes()
     assert not [p for p in out.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+def test_gather_writes_the_stage_the_local_engine_writes(tmp_path):
+    """A stage mixing its own batches, parts and a batch of another file (the last build's cache):
+    gathered, it is byte for byte the stage written with the same rows in place of the parts, and
+    refers to the other file only."""
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    for k in range(5):
+        (folder / f"{k}.txt").write_text(f"خبر رقم {k}\n" + "نص عربي طويل " * (20 + k), encoding="utf-8")
+    batches = [process_batch([(f"{k}.txt", str(folder / f"{k}.txt"), None)], BuildOptions().doc_options(),
+                             open_storage(folder).reader())[0] for k in range(5)]
+    other = str(tmp_path / "cache.arrow")
+    with StageWriter(other) as w:
+        w.write_table(pa.Table.from_batches([batches[0]]))
+        w.write_table(pa.Table.from_batches([batches[3]]))
+    (tmp_path / "parts").mkdir()
+    stage = str(tmp_path / "stage.arrow")
+    with StageWriter(stage) as w:  # part, own, cache, part, own
+        w.refer(write_part(str(tmp_path / "parts" / "0.arrow"), batches[1]), 0)
+        w.write_table(pa.Table.from_batches([batches[2]]))
+        w.refer(other, 1)
+        w.refer(write_part(str(tmp_path / "parts" / "3.arrow"), batches[4]), 0)
+        w.write_table(pa.Table.from_batches([batches[0]]))
+    layout = gather(stage, stage + ".whole", str(tmp_path / "parts"))
+    expected = str(tmp_path / "expected.arrow")
+    with StageWriter(expected) as w:
+        for b in (batches[1], batches[2]):
+            w.write_table(pa.Table.from_batches([b]))
+        w.refer(other, 1)
+        for b in (batches[4], batches[0]):
+            w.write_table(pa.Table.from_batches([b]))
+    assert Path(stage + ".whole").read_bytes() == Path(expected).read_bytes()
+    assert layout == [(stage, 0), (stage, 1), (other, 1), (stage, 2), (stage, 3)]
+    assert [(os.path.basename(f), i) for f, i in read_layout(expected)] == [("expected.arrow", 0), ("expected.arrow", 1),
+                                                                          ("cache.arrow", 1), ("expected.arrow", 2),
+                                                                          ("expected.arrow", 3)]
 
 
 if __name__ == "__main__":
