@@ -5,11 +5,11 @@ same report (every refused, damaged and skipped member), and nothing left behind
 no reader process, after a build, a failed build, a killed reader or a reader's own error."""
 import errno
 import io
+import multiprocessing
 import os
 import resource
 import tarfile
 
-import multiprocessing
 import psutil
 import pytest
 

@@ -80,7 +80,8 @@ def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
                 outcomes.append({"file_name": rel, "reason": reason, "detail": detail})
                 continue
             spooled = isinstance(source.data, Spooled)
-            size, mtime, given_id = (source.data.length if spooled else len(source.data)), payload_stamp(source), source.doc_id
+            size = source.data.length if spooled else len(source.data)
+            mtime, given_id = payload_stamp(source), source.doc_id
             if opts.max_file_size and size > opts.max_file_size:
                 outcomes.append(_too_large(rel, size, opts.max_file_size))
                 continue
