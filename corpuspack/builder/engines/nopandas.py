@@ -34,7 +34,7 @@ class _Finder:
     def find_spec(name, path=None, target=None):
         if name != "pandas" and not name.startswith("pandas."):
             return None
-        if _hiding and not _asked_by_python_code():
+        if _hiding and "pandas" not in sys.modules and not _asked_by_python_code():  # (pandas' own parts: not refused)
             raise ModuleNotFoundError("pandas is not loaded for pyarrow during a corpuspack build", name=name)
         return _restoring_spec(name, path, target) if name == "pandas" else None
 
