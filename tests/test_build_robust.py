@@ -198,7 +198,7 @@ def test_one_build_at_a_time_per_output_and_killed_builds_leave_no_work_folder(t
 
 
 def test_a_defect_on_one_document_is_reported_not_fatal(tmp_path, monkeypatch):
-    from corpuspack.builder.document import process as document
+    from corpuspack.builder.document import steps as document  # the per-document function's module
     real = document.doc_id
 
     def flaky(rel):  # a defect in one step, met on one document of the batch

@@ -85,3 +85,39 @@ print(json.dumps({"before": before, "after": "pandas" in sys.modules, "categoric
 def test_an_import_written_in_python_is_not_refused():
     got = run(EXPLICIT)
     assert got["before"] is False and got["after"] is True and got["categorical"].startswith("dictionary<")
+
+
+DATASETS = """
+import json, sys
+import pyarrow as pa
+from corpuspack.builder.engines import nopandas
+with nopandas.hidden():
+    pa.array([1, 2])
+    import datasets  # imports pandas itself (a build needs it for a manifest column of another type)
+    frame = datasets.Dataset.from_dict({"a": [1, 2]}).to_pandas()
+print(json.dumps({"rows": len(frame), "have_pandas": pa.lib._pandas_api.have_pandas}))
+"""
+
+
+def test_datasets_imports_and_uses_pandas_while_it_is_hidden_from_pyarrow():
+    assert run(DATASETS) == {"rows": 2, "have_pandas": True}
+
+
+DATASET_MODULE = """
+import json, sys
+import pyarrow as pa
+from corpuspack.builder.engines import nopandas
+with nopandas.hidden():
+    pa.array([1, 2])
+    import pyarrow.dataset  # its extension module probes for pandas as it starts (seen to deadlock)
+    before = "pandas" in sys.modules
+    import pandas as pd
+    cat = str(pa.array(pd.Series(pd.Categorical(["x"]))).type)
+print(json.dumps({"before": before, "categorical": cat.split("<")[0]}))
+"""
+
+
+def test_an_extension_module_starting_under_an_import_statement_is_refused_too():
+    """pyarrow.dataset's statement imports pyarrow._dataset, whose start probes for pandas: a probe,
+    not an import of pandas written in Python (allowed, it deadlocked on pyarrow's probe lock)."""
+    assert run(DATASET_MODULE) == {"before": False, "categorical": "dictionary"}

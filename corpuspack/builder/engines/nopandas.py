@@ -22,6 +22,7 @@ import os
 import sys
 
 _IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+_EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
 #: frames of these files ask for a module by name on behalf of Python code
 _BY_NAME = (os.path.join("importlib", "__init__.py"), os.path.join("importlib", "util.py"))
 _hiding = 0  # > 0: imports of pandas made by pyarrow are refused
@@ -34,14 +35,15 @@ class _Finder:
     def find_spec(name, path=None, target=None):
         if name != "pandas" and not name.startswith("pandas."):
             return None
-        if _hiding and not _asked_by_python_code():
+        if _hiding and "pandas" not in sys.modules and not _asked_by_python_code():  # (pandas' own parts: not refused)
             raise ModuleNotFoundError("pandas is not loaded for pyarrow during a corpuspack build", name=name)
         return _restoring_spec(name, path, target) if name == "pandas" else None
 
 
 def _asked_by_python_code() -> bool:
-    """The import of pandas under way was written in Python (an import statement, or importlib's
-    functions), not made by an extension module (pyarrow's probes, from a call into it)."""
+    """The import of pandas under way was written in Python (an import statement naming pandas, or
+    importlib's functions), not made by an extension module (pyarrow's probes: from a call into it,
+    or from its module's start while a statement imports that module, e.g. ``pyarrow._dataset``)."""
     f = sys._getframe(2)
     while f is not None and (f.f_code.co_filename.startswith("<frozen importlib") or f.f_code is _Finder.find_spec.__code__):
         f = f.f_back
@@ -49,7 +51,14 @@ def _asked_by_python_code() -> bool:
         return False
     if f.f_code.co_filename.endswith(_BY_NAME):
         return True
-    return f.f_code.co_code[f.f_lasti] == _IMPORT_NAME
+    code, at = f.f_code.co_code, f.f_lasti
+    if code[at] != _IMPORT_NAME:
+        return False
+    arg, shift, before = code[at + 1], 8, at - 2
+    while before >= 0 and code[before] == _EXTENDED_ARG:
+        arg |= code[before + 1] << shift
+        shift, before = shift + 8, before - 2
+    return f.f_code.co_names[arg].partition(".")[0] == "pandas"
 
 
 def _restoring_spec(name, path, target):
@@ -77,9 +86,15 @@ def _restore() -> None:
     with contextlib.suppress(ValueError):
         sys.meta_path.remove(_Finder)
     lib = sys.modules.get("pyarrow.lib")
-    if lib is not None:
-        with contextlib.suppress(Exception):  # e.g. a pandas too old for pyarrow: it goes without, as before
-            lib._pandas_api.pd  # noqa: B018 - the property runs pyarrow's probe when it found none
+    if lib is None:
+        return
+    lock = getattr(lib._pandas_api, "_lock", None)
+    if lock is not None and not lock.acquire(blocking=False):
+        return  # pyarrow's probe is importing pandas itself right now: it finds it (waiting would deadlock)
+    if lock is not None:
+        lock.release()
+    with contextlib.suppress(Exception):  # e.g. a pandas too old for pyarrow: it goes without, as before
+        lib._pandas_api.pd  # noqa: B018 - the property runs pyarrow's probe when it found none
 
 
 @contextlib.contextmanager

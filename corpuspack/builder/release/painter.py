@@ -1,4 +1,4 @@
-"""The card's charts drawn by a process of their own, started while the build's later passes run.
+"""The card's charts drawn by a process of their own, started as a build with a process pool starts.
 
 Drawing the charts costs ~1.2 s of CPU, half of it importing matplotlib, at the very end of a
 build, when nothing else runs beside it. A build with a process pool starts the painter as it
