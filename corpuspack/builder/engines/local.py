@@ -22,6 +22,7 @@ from typing import NamedTuple
 import pyarrow as pa
 
 from . import forkserver
+from .deferred import sigint_deferred
 from .base import DocumentBatch, Engine
 from ..document.inputs import Entry, InputOptions, Payload, Tally
 from ..document.inputs.spool import Spool
@@ -114,8 +115,9 @@ class Workers(Engine):
 
     def __enter__(self) -> "Workers":
         if self.jobs > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
-                                             initializer=forkserver.end_with, initargs=(os.getpid(),))
+            with sigint_deferred():  # its semaphores registered and finalized whole (see .deferred)
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
+                                                 initializer=forkserver.end_with, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc) -> None:
