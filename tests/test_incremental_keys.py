@@ -99,13 +99,20 @@ def _dumps(tmp_path):
     return dump, grow, [name.split("_")[1].removesuffix(".txt") for name, _ in lonely]
 
 
-def test_unchanged_batches_take_their_kept_keys_and_the_output_is_the_same(tmp_path, monkeypatch):
-    dump, grow, _ = _dumps(tmp_path)
+def _first_version_and_a_copy_without_keys(dump, tmp_path):
+    """Version 1.0.0 of ``dump`` built in ``out``, and a copy of it without its kept keys (the
+    reference: a next version built there computes every batch's keys)."""
     out = tmp_path / "out"
     corpuspack.build(dump, out, version="1.0.0", **OPTS)
     reference = tmp_path / "reference"
     shutil.copytree(out, reference)
     _keys_file(reference).unlink()
+    return out, reference
+
+
+def test_unchanged_batches_take_their_kept_keys_and_the_output_is_the_same(tmp_path, monkeypatch):
+    dump, grow, _ = _dumps(tmp_path)
+    out, reference = _first_version_and_a_copy_without_keys(dump, tmp_path)
 
     grow()
     ran = _key_tasks(monkeypatch)
@@ -132,11 +139,7 @@ def test_unchanged_batches_take_their_kept_keys_and_the_output_is_the_same(tmp_p
 
 def test_a_planted_file_of_wrong_keys_is_used_only_where_every_input_is_unchanged(tmp_path):
     dump, grow, changed_ids = _dumps(tmp_path)
-    out = tmp_path / "out"
-    corpuspack.build(dump, out, version="1.0.0", **OPTS)
-    reference = tmp_path / "reference"
-    shutil.copytree(out, reference)
-    _keys_file(reference).unlink()
+    out, reference = _first_version_and_a_copy_without_keys(dump, tmp_path)
     _plant_wrong_keys(out)
 
     grow()

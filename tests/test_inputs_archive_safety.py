@@ -31,20 +31,28 @@ def _tail_text() -> bytes:
     return b"\n".join(parts)
 
 
-def test_unsafe_members_links_and_a_cut_tail_are_each_reported(tmp_path):
+def damaged_archive(path, *, up: bool = True):
+    """A .tar.gz at ``path`` with a good member, ``..`` and absolute names (and, with ``up``, a
+    ``docs/../../`` one), a symbolic and a hard link, a second good member, and a tail cut inside
+    its last member."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w:gz") as tar:
         _add(tar, "good.txt", GOOD.encode())
         _add(tar, "../escape.txt", OTHER.encode())
         _add(tar, "/etc/absolute.txt", OTHER.encode())
-        _add(tar, "docs/../../up.txt", OTHER.encode())
+        if up:
+            _add(tar, "docs/../../up.txt", OTHER.encode())
         _add(tar, "shadow.txt", type=tarfile.SYMTYPE, linkname="/etc/shadow")
         _add(tar, "hard.txt", type=tarfile.LNKTYPE, linkname="good.txt")
         _add(tar, "second.txt", OTHER.encode())
         _add(tar, "zz_tail.txt", _tail_text())
     data = raw.getvalue()
-    archive = tmp_path / "dump.tar.gz"
-    archive.write_bytes(data[: len(data) - 20_000])  # cut inside the last member
+    path.write_bytes(data[: len(data) - 20_000])  # cut inside the last member
+    return path
+
+
+def test_unsafe_members_links_and_a_cut_tail_are_each_reported(tmp_path):
+    archive = damaged_archive(tmp_path / "dump.tar.gz")
     result = corpuspack.build(archive, tmp_path / "out", jobs=1, progress=False)
 
     rows = published(tmp_path / "out")

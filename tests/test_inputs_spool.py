@@ -4,7 +4,6 @@ same archive read in the build's process (--jobs 1, another code path): the same
 same report (every refused, damaged and skipped member), and nothing left behind: no spool file,
 no reader process, after a build, a failed build, a killed reader or a reader's own error."""
 import errno
-import io
 import multiprocessing
 import os
 import resource
@@ -17,7 +16,7 @@ import corpuspack
 from corpuspack.builder.document.inputs import InputOptions, Tally, archive, spool
 from corpuspack.builder.engines import local
 from dump_forms import build_report, pack_tar, pack_tar_zst, pack_zip, published, shard_files, write_dump
-from test_inputs_archive_safety import GOOD, OTHER, _add, _tail_text
+from test_inputs_archive_safety import GOOD, _add, damaged_archive
 
 CTX = multiprocessing.get_context("forkserver")
 
@@ -66,24 +65,8 @@ def test_spooled_archive_gives_the_folders_shards_and_the_in_process_report(tmp_
     assert [r["url"] for r in rows if r["file_name"] == "lines.jsonl:1"] == ["https://example.org/a"]
 
 
-def _damaged(tmp_path):
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-        _add(tar, "good.txt", GOOD.encode())
-        _add(tar, "../escape.txt", OTHER.encode())
-        _add(tar, "/etc/absolute.txt", OTHER.encode())
-        _add(tar, "shadow.txt", type=tarfile.SYMTYPE, linkname="/etc/shadow")
-        _add(tar, "hard.txt", type=tarfile.LNKTYPE, linkname="good.txt")
-        _add(tar, "second.txt", OTHER.encode())
-        _add(tar, "zz_tail.txt", _tail_text())
-    data = raw.getvalue()
-    path = tmp_path / "dump.tar.gz"
-    path.write_bytes(data[: len(data) - 20_000])  # cut inside the last member
-    return path
-
-
 def test_refused_members_and_a_corrupt_tail_are_reported_as_in_process(tmp_path, spools):
-    path = _damaged(tmp_path)
+    path = damaged_archive(tmp_path / "dump.tar.gz", up=False)
     spooled = corpuspack.build(path, tmp_path / "spooled", jobs=2, progress=False)
     in_process = corpuspack.build(path, tmp_path / "in-process", jobs=1, progress=False)
     assert len(spools) == 1
