@@ -67,7 +67,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     index, decisions = task
     batch = shared_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
     manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
-    _, repeated_array = _hash_set(ctx.repeated)
+    _, repeated_array = hash_set(ctx.repeated)
     hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
     base = f"{ctx.fingerprint}|{ctx.schema}|{sorted(ctx.drop_quality)}|{ctx.near_drop}|"
     ids = batch.column("id").to_pylist()
@@ -106,7 +106,8 @@ def _stamps(paths: tuple[str, ...]) -> tuple:
 
 
 @lru_cache(maxsize=4)
-def _hash_set(hashes: tuple[int, ...]) -> tuple[frozenset, np.ndarray]:
+def hash_set(hashes: tuple[int, ...]) -> tuple[frozenset, np.ndarray]:
+    """The corpus's repeated line hashes as a set and as an array (once per process and set)."""
     return frozenset(hashes), np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
 
 
@@ -125,7 +126,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
         return Finished(None, events, RemovalStats(), 0)
     batch = shared_reader(ctx.stage_path).get_batch(index)
     manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
-    repeated, repeated_array = _hash_set(ctx.repeated)
+    repeated, repeated_array = hash_set(ctx.repeated)
     cluster = decisions.column("cluster").to_pylist()
     edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
     edited = [k for k in survivors if manifest is not None or k in edit]
@@ -250,15 +251,22 @@ def _published(batch: pa.RecordBatch, kept: list[tuple[int, dict | None]], clust
     return pa.Table.from_batches(parts).combine_chunks().take(pa.array(order, pa.int64())).to_batches()[0]
 
 
+def repeated_line_hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, line hash) of every line of a batch that is repeated across the corpus, in order."""
+    if not repeated.size:
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
+    parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
+    hit = np.isin(flat, repeated)
+    return parents[hit].astype(np.int64), flat[hit]
+
+
 def _repeated_hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> dict[int, tuple[int, ...]]:
     """Row -> the hashes of its lines that are repeated across the corpus (rows with any)."""
     hits: dict[int, list[int]] = {}
-    if repeated.size:
-        flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
-        parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
-        hit = np.isin(flat, repeated)
-        for row, h in zip(parents[hit].tolist(), flat[hit].tolist()):
-            hits.setdefault(row, []).append(h)
+    rows, hashes = repeated_line_hits(line_hashes, repeated)
+    for row, h in zip(rows.tolist(), hashes.tolist()):
+        hits.setdefault(row, []).append(h)
     return {row: tuple(hs) for row, hs in hits.items()}
 
 

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import xxhash
 
+from .finish import hash_set, repeated_line_hits
 from .stage import shared_reader
 
 #: changes when what the digest covers changes (old files then match nothing)
@@ -72,28 +70,13 @@ def batch_digest(task: tuple[int, pa.RecordBatch], ctx, context: bytes) -> str:
     h.update(context)
     for c in _COLUMNS[:3]:
         _add_array(h, batch.column(c))
-    rows, hashes = _hits(batch.column("_line_hashes"), _repeated_array(ctx.repeated))
+    rows, hashes = repeated_line_hits(batch.column("_line_hashes"), hash_set(ctx.repeated)[1])
     h.update(rows.tobytes())
     h.update(b"|")
     h.update(hashes.tobytes())
     for c in _DECIDED:
         _add_array(h, decisions.column(c))
     return h.hexdigest()
-
-
-@lru_cache(maxsize=4)
-def _repeated_array(hashes: tuple[int, ...]) -> np.ndarray:
-    return np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-
-
-def _hits(line_hashes: pa.ListArray, repeated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row, line hash) of every line of the batch that is repeated across the corpus, in order."""
-    if not repeated.size:
-        return np.empty(0, np.int64), np.empty(0, np.uint64)
-    flat = line_hashes.flatten().to_numpy(zero_copy_only=False)
-    hit = np.isin(flat, repeated)
-    parents = pc.list_parent_indices(line_hashes).to_numpy(zero_copy_only=False)
-    return parents[hit].astype(np.int64), flat[hit]
 
 
 class KeptKeys:
