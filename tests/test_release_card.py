@@ -387,3 +387,20 @@ def test_shards_are_copied_where_links_fail_and_the_summary_says_so(tmp_path, mo
 
 def files_of(out, version):
     return [f for i in versions.read_manifest(str(out), version)["splits"].values() for f in i["files"]]
+
+
+def test_documents_per_month_named_and_counted_as_written_by_hand():
+    """The card's and the month chart's months (``stats._by_month``, grouped on the month's number)
+    against values written by hand: undated documents left out, months in order, characters summed."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from corpuspack.builder.release import stats
+
+    d = dt.date
+    dates = pa.array([d(2022, 2, 18), d(2022, 2, 1), None, d(1999, 12, 31), d(2022, 3, 1), d(2022, 2, 28), None])
+    chars = pa.array([100, 20, 5, 7, 1, 3, 9], pa.int32())
+    assert stats._by_month(dates, pc.year(dates), chars) == [
+        ["1999-12", 1, 7], ["2022-02", 3, 123], ["2022-03", 1, 1]]

@@ -43,6 +43,18 @@ def _counts(column: pa.Array) -> dict:
             for r in sorted(rows, key=lambda r: (-r["counts"], str(r["values"])))}
 
 
+def _by_month(dates: pa.Array, year: pa.Array, chars: pa.Array) -> list[list]:
+    """[``YYYY-MM``, documents, characters] per month that has a dated document, by month. Grouped
+    on the month's number (``strftime`` of every date cost ~10x as much); each month named by
+    ``strftime`` of one of its dates, so the names are those of the dates themselves."""
+    number = pc.add(pc.multiply(year, 12), pc.subtract(pc.month(dates), 1))
+    g = pa.table({"k": number, "c": chars, "d": dates}).group_by("k", use_threads=False).aggregate(
+        [("c", "count"), ("c", "sum"), ("d", "min")])
+    named = pc.strftime(g["d_min"], "%Y-%m").to_pylist()
+    return sorted([name, int(docs), int(c or 0)] for name, docs, c
+                  in zip(named, g["c_count"].to_pylist(), g["c_sum"].to_pylist()) if name is not None)
+
+
 def length_histogram(chars: np.ndarray) -> list[list]:
     """[label, documents] per bin of :data:`LENGTH_BINS`."""
     edges = np.array(LENGTH_BINS)
@@ -58,8 +70,7 @@ def version_stats(root: str, manifest: dict) -> dict:
     char_np = chars.to_numpy(zero_copy_only=False).astype(np.int64)
     dates = t["date"].combine_chunks() if n else pa.array([], pa.date32())
     year = pc.year(dates) if n else pa.array([], pa.int64())
-    month = pc.strftime(dates, "%Y-%m") if n else pa.array([], pa.string())
-    months = [r for r in _grouped(month, chars) if r[0] is not None]
+    months = _by_month(dates, year, chars) if n else []
     known = [d for d in pc.min_max(dates).as_py().values()] if n else [None, None]
     report = read_report(root, manifest["version"])
     return {
@@ -69,7 +80,7 @@ def version_stats(root: str, manifest: dict) -> dict:
         "by_language": _grouped(t["language"].combine_chunks(), chars) if n else [],
         "by_source": _grouped(t["source"].combine_chunks(), chars) if n else [],
         "by_year": sorted(_grouped(year, chars), key=lambda r: (r[0] is None, r[0] or 0)),
-        "by_month": sorted(months),
+        "by_month": months,
         "dates": {"with_date": n - dates.null_count, "first": known[0] and known[0].isoformat(),
                   "last": known[1] and known[1].isoformat()},
         "length": {
