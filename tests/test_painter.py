@@ -37,6 +37,39 @@ def test_the_painter_draws_the_charts(tmp_path, monkeypatch, drawn_here):
     assert len(drawn_here) == len(charts.CHARTS)
 
 
+def test_the_card_is_written_while_the_painter_draws(tmp_path, monkeypatch, drawn_here):
+    """The build hands the painter its job, writes the card's text and croissant.json, and only
+    then waits for the charts: when the wait begins, both files are there and no chart yet is
+    known to be done by this process; the charts are those the build's own process draws."""
+    seen = []
+    done = painter.Painter.done
+
+    def waited(self):
+        out = tmp_path / "out"
+        seen.append(((out / "README.md").is_file(), (out / "croissant.json").is_file()))
+        return done(self)
+
+    monkeypatch.setattr(painter.Painter, "done", waited)
+    corpuspack.build(SEEDS, tmp_path / "out", jobs=2, progress=False)
+    assert seen == [(True, True)]
+    assert _charts(tmp_path / "out") == drawn_here
+
+
+def test_a_card_that_fails_ends_the_painter_and_draws_nothing(tmp_path, monkeypatch):
+    """Writing the card fails while the painter holds its job: the error is the build's, the
+    painter is ended (not waited for), and no chart is drawn in the build's process."""
+    from corpuspack.builder.release import card
+
+    drew = []
+    monkeypatch.setattr(charts, "draw", lambda *a, **k: drew.append(1))
+    monkeypatch.setattr(painter.Painter, "done", lambda self: pytest.fail("waited for the painter"))
+    monkeypatch.setattr(card, "card_text", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left")))
+    with pytest.raises(OSError, match="No space left"):
+        corpuspack.build(SEEDS, tmp_path / "out", jobs=2, progress=False)
+    assert drew == []
+    assert painter._current is None
+
+
 @pytest.mark.parametrize("serve", ["raise SystemExit(3)", "import sys; sys.stdin.buffer.read(); print('no')"])
 def test_a_failed_painter_leaves_the_charts_to_the_build(tmp_path, monkeypatch, drawn_here, serve):
     monkeypatch.setattr(painter, "_SERVE", serve)

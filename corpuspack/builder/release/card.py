@@ -12,6 +12,8 @@ latest version (:mod:`.stats`, :mod:`.charts`), the changelog, how it was built,
 """
 from __future__ import annotations
 
+import contextlib
+
 import json
 import os
 
@@ -302,11 +304,11 @@ def write_card(root: str, extra: dict | None = None) -> str:
 
     manifests = manifests_with(root, extra)
     st = stats_mod.version_stats(root, manifests[-1])
-    if charts.available():
-        painter.draw(root, st)  # by the build's painter process, if it started one
-    path = os.path.join(root, CARD_NAME)
-    versions.write_text_atomic(path, card_text(root, st, extra))
-    croissant.write(root, _yaml_languages(manifests[-1], st), manifests)
+    with painter.drawing(root, st) if charts.available() else contextlib.nullcontext():
+        # the charts drawn by the build's painter process, if it started one, while the texts are written
+        path = os.path.join(root, CARD_NAME)
+        versions.write_text_atomic(path, card_text(root, st, extra))
+        croissant.write(root, _yaml_languages(manifests[-1], st), manifests)
     return path
 
 

@@ -5,9 +5,10 @@ build, when nothing else runs beside it. A build with a process pool starts the 
 starts (:func:`start`, called by ``corpuspack.build`` before it imports the builder, and
 :func:`beside_build`): a new interpreter (the build's ``sys.path``, nothing inherited) imports
 matplotlib while the build's process imports the builder and the workers' fork server its code,
-then waits; at the end :func:`draw` hands it the statistics and waits for the charts, drawn by
-:func:`.charts.draw` as in the build's process (the same bytes), half of them in a fork of the
-painter.
+then waits; at the end :func:`drawing` hands it the statistics, the build's process writes the
+card's text meanwhile, then waits for the charts, drawn by :func:`.charts.draw` as in the build's
+process (the same bytes), the month chart (the slowest: a bar a month) in a fork of the painter,
+the others in the painter itself.
 
 If the painter is missing or fails, the charts are drawn in the build's process as before; it ends
 with the build however the build ends (its input closes: it reads end of file and exits).
@@ -35,13 +36,20 @@ class Painter:
         pickle.dump(list(sys.path), self._proc.stdin)
         self._proc.stdin.flush()
 
-    def draw(self, root: str, stats: dict) -> bool:
-        """Have the painter draw the charts of ``stats`` into ``root``; whether it did."""
+    def send(self, root: str, stats: dict) -> bool:
+        """Hand the painter the charts of ``stats`` to draw into ``root``; whether it took them."""
         try:
             pickle.dump((root, stats), self._proc.stdin)
             self._proc.stdin.close()
-            return self._proc.stdout.read() == b"ok"
+            return True
         except (OSError, ValueError):  # it died, or was never fit to draw
+            return False
+
+    def done(self) -> bool:
+        """Wait for the charts :meth:`send` handed over; whether the painter drew them."""
+        try:
+            return self._proc.stdout.read() == b"ok"
+        except (OSError, ValueError):
             return False
 
     def close(self) -> None:
@@ -86,15 +94,21 @@ def stop() -> None:
         painter.close()
 
 
-def draw(root: str, stats: dict) -> None:
-    """The charts of ``stats`` in ``root``: by this build's painter, else here."""
+@contextlib.contextmanager
+def drawing(root: str, stats: dict):
+    """The charts of ``stats`` drawn into ``root`` while the body runs (the card's text written
+    meanwhile): by this build's painter, which gets the job at once and is waited for on the way
+    out; else here, after the body. A body that raises ends the painter without a wait."""
     global _current
     painter, _current = _current, None
-    if painter is not None:
-        try:
-            if painter.draw(root, stats):
-                return
-        finally:
+    sent = False
+    try:
+        sent = painter is not None and painter.send(root, stats)
+        yield
+        if sent and painter.done():
+            return
+    finally:
+        if painter is not None:
             painter.close()
     charts.draw(root, stats)
 
@@ -118,12 +132,12 @@ def _draw_in_two(root: str, stats: dict) -> bool:
         charts.draw(root, stats)
         return True
     pid = os.fork()
-    if pid == 0:  # the child: every other chart, from the same state as its parent
+    if pid == 0:  # the child: the month chart (a bar a month: as long as the three others), from the same state
         code = 1
         try:
-            charts.draw(root, stats, names[1::2])
+            charts.draw(root, stats, names[:1])
             code = 0
         finally:
             os._exit(code)
-    charts.draw(root, stats, names[::2])
+    charts.draw(root, stats, names[1:])
     return os.waitpid(pid, 0)[1] == 0
