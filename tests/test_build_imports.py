@@ -1,5 +1,5 @@
 """What a build's own process imports: with a process pool, none of the per-document code (the
-workers run it), no quality module unless --drop-quality names warnings, no tqdm when silent.
+workers run it) nor the fingerprints' character tables it would build, no quality module unless --drop-quality names warnings, no tqdm when silent.
 
 Each build runs in a fresh interpreter, which prints the modules it holds at the end; the same
 check on a ``--jobs 1`` build (which runs the per-document code itself) shows it can fail."""
@@ -14,14 +14,16 @@ from conftest import REPO, SEEDS
 
 WATCHED = ["corpuspack.builder.document.steps", "corpuspack.builder.document.metadata",
            "corpuspack.builder.document.language", "corpuspack.builder.document.quality",
-           "corpuspack.builder.engines.batch", "tqdm", "pandas"]
+           "corpuspack.builder.engines.batch", "tqdm", "pandas", "fingerprint tables"]
 
 CHILD = """
 import json, sys
 import corpuspack
 kwargs = json.loads(sys.argv[3])
 corpuspack.build(sys.argv[1], sys.argv[2], version="1.0.0", **kwargs)
-print(json.dumps(sorted(m for m in json.loads(sys.argv[4]) if m in sys.modules)))
+fp = sys.modules.get("corpuspack.builder.document.fingerprint")
+held = set(sys.modules) | ({"fingerprint tables"} if fp is not None and fp.tables.cache_info().currsize else set())
+print(json.dumps(sorted(m for m in json.loads(sys.argv[4]) if m in held)))
 """
 
 
@@ -41,7 +43,8 @@ def test_a_build_with_workers_loads_no_per_document_code(tmp_path):
 def test_a_build_without_workers_loads_it_itself(tmp_path):
     mods = loaded(tmp_path, jobs=1, progress=False)
     assert {"corpuspack.builder.document.steps", "corpuspack.builder.document.metadata",
-            "corpuspack.builder.document.language", "corpuspack.builder.document.quality", "corpuspack.builder.engines.batch"} <= mods
+            "corpuspack.builder.document.language", "corpuspack.builder.document.quality", "corpuspack.builder.engines.batch",
+            "fingerprint tables"} <= mods
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -68,8 +68,8 @@ def test_kernels_match_numpy_on_generated_articles():
 
 
 def test_kernel_edge_cases():
-    assert len(kernels.shingle_hashes("", fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
-    assert len(kernels.shingle_hashes(" .، ", fingerprint._VALUE, 5, fingerprint._P, fingerprint._Q)) == 0
+    assert len(kernels.shingle_hashes("", fingerprint.tables()[1], 5, fingerprint._P, fingerprint._Q)) == 0
+    assert len(kernels.shingle_hashes(" .، ", fingerprint.tables()[1], 5, fingerprint._P, fingerprint._Q)) == 0
     counts, words, breaks, lengths = kernels.text_counts("", quality._TABLE)
     assert (sum(counts), words, breaks, lengths) == (0, 0, False, [])
     counts, words, breaks, lengths = kernels.text_counts(" a\u2028 bb \n", quality._TABLE)

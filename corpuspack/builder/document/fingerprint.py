@@ -235,7 +235,12 @@ def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     return cls, values
 
 
-_CLASS, _VALUE = _build_tables()
+@functools.cache
+def tables() -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_build_tables`, on first use (~0.06 s: the build's own process, which fingerprints
+    nothing, never builds them; the workers' fork server builds them before it forks, see
+    :mod:`..engines.warm`)."""
+    return _build_tables()
 
 
 class _Prepared(NamedTuple):
@@ -254,12 +259,12 @@ def _prepare(text: str, strip_diacritics: bool = True, native: bool = True) -> _
     if native and _native_classes is not None:
         kept = _native_clean(text, strip_diacritics)
         if kept is not None:
-            mask = _native_classes(kept, _CLASS, _SLOW)
+            mask = _native_classes(kept, tables()[0], _SLOW)
             flags = bytes(c for c in range(_DEL + 1) if mask >> c & 1)
             return _Prepared(kept, None, None, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
     text = _nfkc(text)
     units = np.frombuffer((" " + text).encode("utf-16-le", "surrogatepass"), dtype="<u2")
-    cls = _CLASS.take(units)
+    cls = tables()[0].take(units)
     flags = cls.tobytes()
     if _B_DEL in flags or (strip_diacritics and _B_DIAC in flags):
         keep = cls < (_DIAC if strip_diacritics else _DEL)
@@ -369,7 +374,7 @@ def _token_hashes_of(prep: _Prepared) -> np.ndarray:
     cls, units = prep.cls, prep.units
     tok = cls if prep.plain else (cls == _TOK).view(np.uint8)  # 0/1 per unit
     starts = (tok[1:] > tok[:-1]).nonzero()[0]  # token i starts at clean[starts[i]]
-    y = _token_sums(_VALUE.take(units[1:]), starts)
+    y = _token_sums(tables()[1].take(units[1:]), starts)
     if len(y):  # token hash * _P**start -> token hash
         y *= _powers(_P, len(units))[1].take(starts)
     return y
@@ -402,7 +407,7 @@ def _text_shingles(prep: _Prepared, shingle: int, native: bool = True) -> np.nda
     prepared natively has no code units: only the string tokeniser's cases go that way)."""
     if _B_SLOW not in prep.flags and _B_DIAC not in prep.flags and (native or prep.units is None) \
             and _native_shingles is not None:
-        return _native_shingles(prep.clean, _VALUE, shingle, _P, _Q)
+        return _native_shingles(prep.clean, tables()[1], shingle, _P, _Q)
     return _shingles_of_scaled(_text_token_hashes(prep), shingle)
 
 
@@ -437,7 +442,7 @@ def _classified(clean: str) -> _Prepared:
     """A piece of an already prepared text with its code units and classes (as :func:`_prepare`
     gives them with numpy, without cleaning it again)."""
     units = np.frombuffer((" " + clean).encode("utf-16-le", "surrogatepass"), dtype="<u2")
-    cls = _CLASS.take(units)
+    cls = tables()[0].take(units)
     flags = bytes(np.unique(cls))
     return _Prepared(clean, units, cls, flags, None if _B_SLOW in flags else _B_CTRL not in flags)
 
@@ -480,9 +485,9 @@ def _native_clean(text: str, strip_diacritics: bool = True) -> str | None:
     parts, changed = [], False
     for piece in pieces(text, PIECE_CHARS):
         clean = _nfkc(piece)
-        mask = _native_classes(clean, _CLASS, _SLOW)
+        mask = _native_classes(clean, tables()[0], _SLOW)
         if mask & (1 << _DEL) or (strip_diacritics and mask & (1 << _DIAC)):
-            clean = _native_keep(clean, _CLASS, below, _SLOW)
+            clean = _native_keep(clean, tables()[0], below, _SLOW)
             if clean is None:
                 return None
         changed = changed or clean is not piece
