@@ -229,14 +229,16 @@ class _Done:
 def unchanged(items: list[Item], reader: Reader = _LOCAL):
     """The result of :func:`process_batch` for a batch whose every file has the size and
     modification time its cached row was made from (checked here, without a worker), or None."""
-    for _, path, known in items:
-        if known is None or not known.trust_stat or not isinstance(path, str):
-            return None
-        try:
-            if not known.stands(reader.stat(path)):
+    stat = reader.stat
+    try:
+        for _, path, known in items:  # Known.stands, inlined: ~0.4 us a file of 100,000 unchanged ones
+            if known is None or not known.trust_stat or not isinstance(path, str):
                 return None
-        except OSError:
-            return None
+            st = stat(path)
+            if st.st_mtime_ns != known.mtime_ns or st.st_size != known.size:
+                return None
+    except OSError:
+        return None
     return _empty(), [], ["cached"] * len(items)
 
 
