@@ -203,3 +203,22 @@ def test_a_damaged_keys_file_is_ignored(tmp_path, monkeypatch):
     ran.clear()
     corpuspack.build(dump, out, version="1.0.2", **OPTS)  # written whole again by the last build
     assert ran == []
+
+
+def test_batches_settled_without_a_task_report_what_their_finishing_task_would(tmp_path, monkeypatch):
+    """finish.settled counts the rows of reused shards without naming them and names only the
+    duplicates: the report, counts and shards are those of the same build with every batch
+    finished by finish.finish_task (the other code path)."""
+    dump, grow, _ = _dumps(tmp_path)
+    out, reference = _first_version_and_a_copy_without_keys(dump, tmp_path)
+    grow()
+    settled = []
+    real = finish_module.settled
+    monkeypatch.setattr(finish_module, "settled", lambda task, ctx: settled.append(r := real(task, ctx)) or r)
+    r = corpuspack.build(dump, out, version="1.1.0", **OPTS)
+    assert sum(s is not None for s in settled) >= 2  # batches settled here
+    assert any(s is not None and len(s.events) > 1 for s in settled)  # some of them name duplicates
+    monkeypatch.setattr(finish_module, "settled", lambda task, ctx: None)
+    r2 = corpuspack.build(dump, reference, version="1.1.0", **OPTS)
+    assert r.counts == r2.counts
+    assert output_files(out) == output_files(reference)

@@ -47,7 +47,9 @@ class Finished:
     """A finished batch: final rows (published columns + ``_digest`` + ``_split``) and
     what the ledger and report must hear about, in row order."""
     batch: pa.RecordBatch | None
-    events: list[tuple]  # ("included", name) | ("reject", name, reason, detail) | ("duplicate", name, id, of, kind)
+    # ("included", name) | ("reject", name, reason, detail) | ("duplicate", name, id, of, kind) |
+    # ("included_rows", how many): rows held by reused shards, counted, not named (:func:`settled`)
+    events: list[tuple]
     removal: RemovalStats
     without_manifest_row: int
 
@@ -174,8 +176,13 @@ def settled(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished | 
         done = pc.or_(done, pc.and_(pc.is_valid(cluster), pc.invert(representative)))
     if not pc.all(done).as_py() and decisions.num_rows:
         return None
-    listed = shared_reader(ctx.stage_path, ("id", "file_name")).get_batch(index)
-    events = _decided(decisions, listed.column("file_name").to_pylist(), listed.column("id").to_pylist(), ctx.near_drop)
+    rest = np.flatnonzero(~decisions.column("placed").to_numpy(zero_copy_only=False))
+    events: list[tuple] = [("included_rows", decisions.num_rows - len(rest))]  # held by reused shards: counted
+    if len(rest):  # the duplicates: named one by one (the rows' names and ids read for them only)
+        take = pa.array(rest)
+        listed = shared_reader(ctx.stage_path, ("id", "file_name")).get_batch(index)
+        events += _decided(decisions.take(take), listed.column("file_name").take(take).to_pylist(),
+                           listed.column("id").take(take).to_pylist(), ctx.near_drop)
     return Finished(None, events, RemovalStats(), 0)
 
 

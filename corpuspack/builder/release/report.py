@@ -51,6 +51,8 @@ class Ledger:
         for kind, name, *rest in events:
             if kind == "included":
                 self._included += 1
+            elif kind == "included_rows":  # (kind, how many): rows counted, not named
+                self._included += name
             elif kind == "reject":
                 self.reject(name, *rest)
             elif kind == "duplicate":
