@@ -119,7 +119,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     with open_engine(options, tmp) as engine:
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
-        found, walk_rejections = itertools.count(), []  # links not followed, unlistable folders, clashing names
+        found, walk_rejections = [0], []  # entries found; links not followed, unlistable folders, clashing names
         line_fields = LineFields(os.path.join(tmp, "line_fields.jsonl"))
         tally = doc_inputs.Tally(fields=line_fields.add)
         entries = engine.entries(storage, options.input_options(), tally, skip=out,
@@ -133,7 +133,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         bar = progress(None, "documents", enabled=options.progress)
         count_in_background(storage, bar, out)
         inputs = provenance.InputDigest()
-        items = _with_cached(cache, (e for e, _ in zip(entries, found)), options.rehash)
+        items = _with_cached(cache, entries, options.rehash, found)
         order_keys = OrderKeys()  # (member path, line) of each staged row read from an archive
         with StageWriter(stage_path) as stage:  # unchanged batches of the cached stage: referred to, not copied
             for batch, records, rejections, outcomes in engine.documents(items, options.doc_options(),
@@ -149,7 +149,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         bar.close()
         inputs.add(STAGE_SCHEMA.empty_table(), walk_rejections)
         log.rejected_many(walk_rejections)
-        total = next(found) + len(walk_rejections)  # entries found (the report must account for each of them)
+        total = found[0] + len(walk_rejections)  # entries found (the report must account for each of them)
         order = order_keys.order()
         give_back()  # what pass 1 and the sort freed (documents sent to the workers...), else held to the end
         if order is not None:  # an archive whose members are not in the unpacked folder's order
@@ -260,11 +260,14 @@ def _batch_rows(stage_path: str) -> tuple[list[int], int]:
     return rows, html
 
 
-def _with_cached(cache: incremental.StageCache, entries, rehash: bool):
-    """``(relative path, source, what the cache knows of it)`` of each entry, looked up in runs."""
+def _with_cached(cache: incremental.StageCache, entries, rehash: bool, found: list[int]):
+    """``(relative path, source, what the cache knows of it)`` of each entry, looked up in runs;
+    ``found[0]`` counts the entries."""
+    entries = iter(entries)
     while chunk := list(itertools.islice(entries, 512)):
+        found[0] += len(chunk)
         known = cache.known_many([rel for rel, _ in chunk], rehash=rehash)
-        yield from ((rel, source, k) for (rel, source), k in zip(chunk, known))
+        yield from [(rel, source, k) for (rel, source), k in zip(chunk, known)]
 
 
 class _Clock:

@@ -13,14 +13,13 @@ import heapq
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # `000_8de2ff6bbf66210d.txt`: an optional numeric prefix, then 16 to 64 hex digits.
 _HASHED_NAME = re.compile(r"^(?:\d+[_-])?([0-9a-fA-F]{16,64})$")
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):  # a tuple: made ~2x as fast as a frozen dataclass (one per file of the dump)
     rel_path: str  # relative to the dump root, `/`-separated
     path: str  # absolute path on this machine (never written to the output)
 
@@ -91,8 +90,8 @@ def discover(root: str | os.PathLike, skip: str | os.PathLike | None = None, *,
             return
         base = os.path.join(folder, "")  # the folder and one separator, as os.path.join puts it
         if not folders and not links and not _may_clash(files):  # the flat folder of millions of files
-            for name in files:
-                yield Found(prefix + readable_name(name), base + name)
+            for name in files:  # no name holds bytes that are not UTF-8: each is its readable name
+                yield Found(prefix + name, base + name)
             return
         clashes = _clashes(files + folders + links)
         entries = heapq.merge(((n, 0) for n in files), ((n, 1) for n in folders), ((n, 2) for n in links))

@@ -151,12 +151,16 @@ class StageCache:
         if len(found):
             self._next = int(at_rows[-1]) + 1
         sha = self._sha.take(pa.array(at_rows)).to_pylist()
+        known = map(Known, sha, self._size[at_rows].tolist(), self._mtime[at_rows].tolist(),
+                    itertools.repeat(not rehash))
+        if len(found) == n:  # every file cached (a next version's usual run)
+            self._pending.update(zip(rel_paths, at_rows.tolist()))
+            return list(known)
         out: list[Known | None] = [None] * n
-        trust, pending = not rehash, self._pending
-        for k, r, digest, size, mtime in zip(found.tolist(), at_rows.tolist(), sha, self._size[at_rows].tolist(),
-                                             self._mtime[at_rows].tolist()):
+        pending = self._pending
+        for k, r, one in zip(found.tolist(), at_rows.tolist(), known):
             pending[rel_paths[k]] = r
-            out[k] = Known(digest, size, mtime, trust)
+            out[k] = one
         return out
 
     def _looked_up(self, rel_paths: list[str], names: pa.Array) -> np.ndarray:
@@ -221,6 +225,10 @@ class StageCache:
 def runs_of(cached_rows: list[int | None], outcomes: list[str]) -> list[list]:
     """A batch's rows as runs ``[cached?, first row, number of rows]`` of consecutive rows (of the
     new records, or of the cache), from each item's cached row and outcome."""
+    n = len(outcomes)
+    if n and cached_rows[0] is not None and outcomes.count("cached") == n \
+            and cached_rows == list(range(cached_rows[0], cached_rows[0] + n)):
+        return [[True, cached_rows[0], n]]  # a batch of consecutive cached rows (compared in C)
     runs: list[list] = []  # [cached?, first row, number of rows]
     new_i = 0
     for known_row, outcome in zip(cached_rows, outcomes):
