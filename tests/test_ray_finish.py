@@ -85,6 +85,7 @@ def test_driver_writes_no_finished_rows(local_ray, dump, tmp_path, monkeypatch):
         w.write_table(rows)
     rows_bytes = os.path.getsize(tmp_path / "rows.arrow")
     assert rows_bytes > 2_500_000 and _written() - before >= rows_bytes * 0.9
+    print(f"pass 3b: the driver wrote {by_driver:,} B; the published rows {rows_bytes:,} B")  # -s shows it
     assert by_driver < rows_bytes / 20, (by_driver, rows_bytes)
     # the same build with the rows written by the driver (the local engine's way) is seen doing it
     monkeypatch.setattr(ray_engine.RayEngine, "finish_rows", Engine.finish_rows)
@@ -98,6 +99,7 @@ def test_driver_writes_no_finished_rows(local_ray, dump, tmp_path, monkeypatch):
 
     monkeypatch.setattr(ray_engine.RayEngine, "finish_rows", measured)
     corpuspack.build(dump, tmp_path / "driver", engine="ray", progress=False, batch_size=32)
+    print(f"pass 3b, rows written by the driver: {seen[0]:,} B")
     assert seen[0] >= rows_bytes * 0.9, (seen, rows_bytes)
     # and both give the local engine's bytes
     corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=32)

@@ -198,6 +198,7 @@ def test_archive_reordered_by_a_task(local_ray, dump, tmp_path, monkeypatch):
     corpuspack.build(archive, tmp_path / "driver", engine="ray", progress=False, batch_size=32)
     monkeypatch.undo()
     [(by_driver, stage_bytes), (by_driver_itself, _)] = seen
+    print(f"reorder: the driver wrote {by_driver:,} B (reordering itself: {by_driver_itself:,} B); the stage {stage_bytes:,} B")
     assert stage_bytes > 3_000_000
     assert by_driver_itself >= stage_bytes * 0.9, (by_driver_itself, stage_bytes)  # the measure sees the rows
     assert by_driver < stage_bytes / 20, (by_driver, stage_bytes)
