@@ -15,6 +15,7 @@ if not os.path.exists("/proc/self/io"):
     pytest.skip("needs /proc/self/io (Linux)", allow_module_level=True)
 
 import corpuspack  # noqa: E402
+from conftest import output_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from corpuspack.builder import pipeline  # noqa: E402
 from corpuspack.builder.corpus.stage import STAGE_SCHEMA, StageReader, StageWriter, gather, read_layout, write_part  # noqa: E402
@@ -172,6 +173,38 @@ def test_failed_build_leaves_no_stage_file(local_ray, dump, tmp_path, monkeypatc
     kept = sorted((out / ".cache").glob("stage-*"))
     assert len(kept) == 1 and kept[0].read_bytes() == (tmp_path / "local" / ".cache" / kept[0].name).read_bytes()
     assert not [p for p in out.iterdir() if p.name.startswith(TMP_PREFIX)]
+
+
+def test_archive_reordered_by_a_task(local_ray, dump, tmp_path, monkeypatch):
+    """An archive whose members are in reverse order: its staged rows are put in the folder's
+    order by a Ray task, the driver writing none of them (the same reorder run by the driver, the
+    local engine's way, is seen writing them), and the output is the local engine's."""
+    from dump_forms import pack_tar
+    from corpuspack.builder.engines import base
+
+    archive = pack_tar(dump, tmp_path / "dump.tar.gz")
+    seen = []
+
+    def measured(real):
+        def reorder(self, stage_path, *a):
+            before = _written()
+            real(self, stage_path, *a)
+            seen.append((_written() - before, os.path.getsize(stage_path)))
+        return reorder
+
+    monkeypatch.setattr(RayEngine, "reorder", measured(RayEngine.reorder))
+    corpuspack.build(archive, tmp_path / "ray", engine="ray", progress=False, batch_size=32)
+    monkeypatch.setattr(RayEngine, "reorder", measured(base.Engine.reorder))
+    corpuspack.build(archive, tmp_path / "driver", engine="ray", progress=False, batch_size=32)
+    monkeypatch.undo()
+    [(by_driver, stage_bytes), (by_driver_itself, _)] = seen
+    print(f"reorder: the driver wrote {by_driver:,} B (reordering itself: {by_driver_itself:,} B); the stage {stage_bytes:,} B")
+    assert stage_bytes > 3_000_000
+    assert by_driver_itself >= stage_bytes * 0.9, (by_driver_itself, stage_bytes)  # the measure sees the rows
+    assert by_driver < stage_bytes / 20, (by_driver, stage_bytes)
+    corpuspack.build(archive, tmp_path / "local", jobs=2, progress=False, batch_size=32)
+    local = output_files(tmp_path / "local")
+    assert output_files(tmp_path / "ray") == local == output_files(tmp_path / "driver")
 
 
 def test_gather_writes_the_stage_the_local_engine_writes(tmp_path):

@@ -200,16 +200,17 @@ class Part:
             return pa.ipc.open_file(f).get_batch(0)
 
 
-def write_part(path: str, records: pa.RecordBatch | pa.Table) -> str | None:
+def write_part(path: str, records: pa.RecordBatch | pa.Table, schema: pa.Schema = STAGE_SCHEMA) -> str | None:
     """Write ``records`` as :class:`Part` ``path`` (the batch the local engine's build would write
-    into the stage), through a temporary file renamed when whole (removed if writing fails);
+    into the stage; with ``schema``, into another file read through a layout, e.g. pass 3's
+    finished rows), through a temporary file renamed when whole (removed if writing fails);
     None, and nothing written, when there are no rows."""
     if not records.num_rows:
         return None
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        with pa.ipc.new_file(tmp, STAGE_SCHEMA) as writer:
-            table = records if isinstance(records, pa.Table) else pa.Table.from_batches([records], schema=STAGE_SCHEMA)
+        with pa.ipc.new_file(tmp, schema) as writer:
+            table = records if isinstance(records, pa.Table) else pa.Table.from_batches([records], schema=schema)
             for batch in table.to_batches():  # as StageWriter.write_table: one per non-empty chunk
                 writer.write_batch(batch)
         os.replace(tmp, path)

@@ -13,13 +13,18 @@ ROW the batch's first place in the listing, :func:`..corpus.stage.write_part`), 
 only the rows' names, digests and outcomes: the stage is a layout over those files
 (:meth:`..corpus.stage.StageWriter.refer`). While passes 2 and 3 run, one task copies them into
 the stage's own file (:func:`..corpus.stage.gather`), the file the local engine writes, which
-the build keeps as the next version's cache (:meth:`RayEngine.settle_stage`).
+the build keeps as the next version's cache (:meth:`RayEngine.settle_stage`). An archive's rows
+are put in the unpacked folder's order by a task too (:meth:`RayEngine.reorder`), and pass 3's
+finishing tasks write their finished rows to files of their own (``WORK/finished/BATCH.arrow``),
+which the shard-writing tasks read through a layout (:meth:`RayEngine.finish_rows`): the driver
+writes no rows.
 """
 from __future__ import annotations
 
 import json
 import os
 from collections import deque
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
@@ -30,7 +35,7 @@ try:
 except ImportError as e:  # the engine is an extra
     raise ValueError('the Ray engine needs Ray: pip install "corpuspack[ray]"') from e
 
-from .base import DocumentBatch, Engine
+from .base import DocumentBatch, Engine, reorder_in_place
 from .local import Known, process_batch
 from .ray_pass2 import Partitioned, repeated_lines
 from ..corpus import plan as corpus
@@ -95,18 +100,53 @@ class RayEngine(Engine):
         return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
-        """Each task as a Ray task, at most twice as many in flight as the cluster has CPUs."""
+        """Each task as a Ray task, at most twice as many in flight as the cluster has CPUs. Left
+        before its end (a task or the build failed), it cancels the tasks in flight and waits for
+        them, so none still writes into the work folder while it is removed."""
         remote = ray.remote(_call)
         shared = [ray.put(c) for c in common]
         window: deque = deque()
         width = 2 * self._width()
-        for task in tasks:
-            known = local(task) if local is not None else None
-            window.append((task, known, None if known is not None else remote.remote(fn, task, *shared)))
-            if len(window) >= width:
+        try:
+            for task in tasks:
+                known = local(task) if local is not None else None
+                window.append((task, known, None if known is not None else remote.remote(fn, task, *shared)))
+                if len(window) >= width:
+                    yield _settle(window.popleft())
+            while window:
                 yield _settle(window.popleft())
-        while window:
-            yield _settle(window.popleft())
+        except BaseException:
+            _cancel([ref for _, _, ref in window if ref is not None])
+            raise
+
+    def reorder(self, stage_path: str, order, batch_rows: int) -> None:
+        """An archive's stage put in the folder's order by a Ray task (:func:`.base.reorder_in_place`:
+        it reads pass 1's files and writes the stage's own file), not by this process."""
+        ref = ray.remote(reorder_in_place).options(max_retries=0).remote(stage_path, order, batch_rows)
+        try:
+            ray.get(ref)
+        except BaseException:
+            _cancel([ref])
+            raise
+
+    def finish_rows(self, fn, tasks: Iterable, ctx, path: str, schema: pa.Schema, local=None) -> Iterator:
+        """Pass 3b with each task writing its finished rows to a file of its own
+        (``WORK/finished/BATCH.arrow``, :func:`..corpus.stage.write_part`: a temporary file renamed
+        when whole) and sending back the rest of its result and the file's name: ``path`` is then
+        an empty file of ``schema`` whose layout lists those files in order, so the shard writers
+        read the rows the local engine's file holds, and this process writes none of them."""
+        folder = os.path.abspath(os.path.join(self.tmp, "finished"))
+        os.makedirs(folder, exist_ok=True)
+        parts = []
+        here = None if local is None else lambda task: _finished_here(local(task), task, folder, schema)
+        for _, (done, part) in self.map(_finish_part, tasks, fn, ctx, folder, schema, local=here):
+            if part is not None:
+                parts.append((part, 0))
+            yield done
+        with pa.ipc.new_file(path, schema):
+            pass
+        if parts:
+            write_layout(path, parts)
 
     def plan(self, stage_path: str, options: BuildOptions, edits=None) -> corpus.Plan:
         """Pass 2 with the repeated lines counted in Ray tasks (:func:`.ray_pass2.repeated_lines`) and,
@@ -171,6 +211,29 @@ def _warm_up() -> None:
 
 def _call(fn, task, *common):
     return fn(task, *common)
+
+
+def _finish_part(task, fn, ctx, folder: str, schema: pa.Schema) -> tuple:
+    """``fn(task, ctx)`` (pass 3b, a :class:`..corpus.finish.Finished`) with its rows written to
+    ``folder/BATCH.arrow`` (BATCH the task's stage batch): (the result without its rows, the file or None)."""
+    return _finished_here(fn(task, ctx), task, folder, schema)
+
+
+def _finished_here(done, task, folder: str, schema: pa.Schema) -> tuple | None:
+    if done is None:
+        return None
+    if done.batch is None:
+        return done, None
+    return replace(done, batch=None), write_part(os.path.join(folder, f"{task[0]}.arrow"), done.batch, schema)
+
+
+def _cancel(refs: list) -> None:
+    """Cancel the tasks ``refs`` (a running one is interrupted, so a file it writes is removed: see
+    :func:`..corpus.stage.write_part`) and wait until every one has ended."""
+    for ref in refs:
+        ray.cancel(ref)
+    if refs:
+        ray.wait(refs, num_returns=len(refs), timeout=60)
 
 
 def _settle(entry) -> tuple:
