@@ -257,10 +257,10 @@ def _batch_rows(stage_path: str) -> tuple[list[int], int]:
     return rows, html
 
 
-def _with_cached(cache: incremental.StageCache, entries, rehash: bool, found: list[int]):
+def _with_cached(cache: incremental.StageCache, entries, rehash: bool, found: list[int] | None = None):
     """``(relative path, source, what the cache knows of it)`` of each entry, looked up in runs;
-    ``found[0]`` counts the entries."""
-    entries = iter(entries)
+    ``found[0]``, if given, counts the entries."""
+    entries, found = iter(entries), [0] if found is None else found
     while chunk := list(itertools.islice(entries, 512)):
         found[0] += len(chunk)
         known = cache.known_many([rel for rel, _ in chunk], rehash=rehash)
