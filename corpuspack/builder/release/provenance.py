@@ -10,9 +10,7 @@ import platform
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version as pkg_version
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ... import __version__, schema
 from ..options import BuildOptions
@@ -31,22 +29,6 @@ class InputDigest:
         self.files = 0
 
     def add(self, records: pa.Table, rejections: list[dict]) -> None:
-        """The batch's lines ``name\\0digest\\n``, sorted, into the digest: made and sorted as
-        Arrow arrays (a Python string a file cost ~1.5 us: 0.15 s for 100,000 unchanged files)."""
-        try:
-            names = _strings(records, "file_name", [r["file_name"] for r in rejections])
-        except UnicodeEncodeError:  # a name with bytes that are not UTF-8: line by line
-            return self._add_slowly(records, rejections)
-        digests = _strings(records, "sha256", [r.get("sha256") or "unreadable" for r in rejections])
-        pairs = pa.table({"name": names, "digest": digests})
-        order = pc.sort_indices(pairs, sort_keys=[("name", "ascending"), ("digest", "ascending")])
-        lines = pc.binary_join_element_wise(pc.binary_join_element_wise(names, digests, "\0"), "", "\n").take(order)
-        if len(lines):  # the values of consecutive strings are contiguous: hashed as one buffer
-            offsets = np.frombuffer(lines.buffers()[1], np.int32, len(lines) + 1, 4 * lines.offset)
-            self._h.update(memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])])
-        self.files += len(lines)
-
-    def _add_slowly(self, records: pa.Table, rejections: list[dict]) -> None:
         pairs = list(zip(records.column("file_name").to_pylist(), records.column("sha256").to_pylist()))
         pairs += [(r["file_name"], r.get("sha256") or "unreadable") for r in rejections]
         for name, digest in sorted(pairs):
@@ -55,15 +37,6 @@ class InputDigest:
 
     def hexdigest(self) -> str:
         return self._h.hexdigest()
-
-
-def _strings(records, column: str, more: list[str]) -> pa.Array:
-    """A string column of ``records`` (table or batch) followed by ``more``, a null as ``None`` (as
-    Python's formatting wrote it)."""
-    values = records.column(column)
-    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    both = pa.concat_arrays([values.cast(pa.string()), pa.array(more, pa.string())])
-    return pc.fill_null(both, "None") if both.null_count else both
 
 
 def software_versions() -> dict:
