@@ -1,9 +1,9 @@
 """Pass 2 (``plan(stage, options)``) of the corpuspack checkout in folder CODE, timed in this
 process: prints its seconds and the stage's rows. One process per call, so that two checkouts can
-be compared side by side (``benchmarks/dedup_pass2_bench.py``, or ``farm-bench`` for CPU time and
+be compared side by side (``benchmarks/dedup_pass2_bench.py``, or ``benchmarks/paired.py`` for CPU time and
 peak memory):
 
-    farm-bench -n 7 --vs "python benchmarks/plan_timer.py /tmp/old STAGE" -- python benchmarks/plan_timer.py . STAGE
+    python benchmarks/paired.py -n 7 --a "python benchmarks/plan_timer.py . STAGE" --b "python benchmarks/plan_timer.py /tmp/old STAGE"
 """
 import os
 import sys
