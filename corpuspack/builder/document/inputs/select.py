@@ -9,11 +9,9 @@ none) and no exclude pattern. The same rules apply to the members of an archive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from wcmatch import glob
+from functools import cache
 
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn"})
-_FLAGS = glob.GLOBSTAR | glob.DOTGLOB | glob.MATCHBASE
 
 
 @dataclass(frozen=True)
@@ -30,8 +28,18 @@ class Selector:
             return "vcs"
         if any(p.startswith(".") for p in parts):
             return "hidden"
-        if self.include and not glob.globmatch(rel_path, self.include, flags=_FLAGS):
+        if self.include and not _globmatch()(rel_path, self.include):
             return "excluded"
-        if self.exclude and glob.globmatch(rel_path, self.exclude, flags=_FLAGS):
+        if self.exclude and _globmatch()(rel_path, self.exclude):
             return "excluded"
         return None
+
+
+@cache
+def _globmatch():
+    """``wcmatch``'s ``globmatch`` with this module's flags, imported on first use (a build without
+    patterns never needs it: ~0.01 s of import saved)."""
+    from wcmatch import glob
+
+    flags = glob.GLOBSTAR | glob.DOTGLOB | glob.MATCHBASE
+    return lambda path, patterns: glob.globmatch(path, patterns, flags=flags)
