@@ -36,11 +36,11 @@ from .release.lock import TMP_PREFIX, output_lock
 from .options import BuildOptions
 from .progress import progress
 from .corpus.line_fields import LineFields, with_line_fields
-from .corpus.reorder import OrderKeys, reorder_stage
+from .corpus.reorder import OrderKeys
 from .heap import give_back
 from .corpus.sidecar import Layered, Manifest, load_manifest
 from .corpus.repeated_lines import RemovalStats
-from .corpus.stage import STAGE_SCHEMA, StageWriter, drop_layout, read_batches
+from .corpus.stage import STAGE_SCHEMA, StageWriter, read_batches
 from .corpus.published import EditCache
 from .corpus.kept_keys import KeptKeys
 from .release.write import Shard
@@ -153,8 +153,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         order = order_keys.order()
         give_back()  # what pass 1 and the sort freed (documents sent to the workers...), else held to the end
         if order is not None:  # an archive whose members are not in the unpacked folder's order
-            reorder_stage(stage_path, order, options.batch_size)
-            drop_layout(stage_path)  # the reordered stage holds every row itself
+            engine.reorder(stage_path, order, options.batch_size)
         del order
         if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins

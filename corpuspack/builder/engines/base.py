@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 import pyarrow as pa
 
 from ..corpus import plan as corpus
+from ..corpus.reorder import reorder_stage
+from ..corpus.stage import drop_layout
 from ..document.inputs import Entry, InputOptions, Tally
 from ..document.storage import Storage
 from ..options import BuildOptions, DocOptions
@@ -44,6 +46,12 @@ class Engine:
         """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may
         return the result at once (not None), for a task not worth sending to a worker."""
         raise NotImplementedError
+
+    def reorder(self, stage_path: str, order, batch_rows: int) -> None:
+        """After pass 1: the stage's rows put in ``order`` (an archive's rows in the unpacked
+        folder's order, :func:`..corpus.reorder.reorder_stage`), the stage then holding every row
+        itself. Here in this process."""
+        reorder_in_place(stage_path, order, batch_rows)
 
     def entries(self, storage: Storage, opts: InputOptions, tally: Tally, *, skip: str | None,
                 follow_symlinks: bool, rejected: list[dict]) -> Iterator[Entry]:
@@ -96,3 +104,9 @@ def check_engine(name: str) -> None:
         from . import ray  # noqa: F401 - raises with the install command when Ray is absent
     elif name != "local":
         raise ValueError(f"unknown engine {name!r} (local or ray)")
+
+
+def reorder_in_place(stage_path: str, order, batch_rows: int) -> None:
+    """:func:`..corpus.reorder.reorder_stage`, the stage's layout (now void) dropped."""
+    reorder_stage(stage_path, order, batch_rows)
+    drop_layout(stage_path)  # the reordered stage holds every row itself
