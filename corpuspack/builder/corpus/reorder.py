@@ -70,8 +70,9 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
     in their new order (one ``take`` per run) and each bucket's slice of the run appended to that
     bucket (``bucket_rows`` consecutive places per bucket, more when there would be over
     ``max_buckets`` buckets), then each bucket is read whole, put in order and written.
-    Memory: one run, then one bucket (~13 MB for 2,048 rows of 6 kB documents, a few times
-    that while it is sorted), never the whole stage. (A ``take`` per staged batch and bucket
+    Memory: one run, then two buckets (~13 MB each for 2,048 rows of 6 kB documents, a few times
+    that while one is sorted: the next is sorted by a thread while one is written), never the
+    whole stage. (A ``take`` per staged batch and bucket
     instead, ~50 small writes per batch, cost 4.5x the CPU outside the kernel at 100,000
     documents. Taking the rows where they lie, through a memory map, touches a page of every
     column of every row read, which all counts in the resident memory while mapped: ~500 MB per
@@ -79,16 +80,17 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
     column whole first.)
 
     ``map_`` (an engine's :meth:`..engines.base.Engine.map`; default: in this process) runs the
-    work as tasks, ``parts`` of them side by side in each step: the staged batches split in
-    ``parts`` ranges, each scattered into buckets of its own; the buckets split in ``parts``
-    ranges, each put in order into a file of its own; those files copied into the new stage by
-    one last task. So with a pool's ``map_`` the rows never pass through the calling process."""
+    work as tasks: the staged batches split in ``parts`` ranges, each scattered into buckets of
+    its own by a task (side by side), then one task putting the buckets in order into the new
+    stage. So with a pool's ``map_`` the rows never pass through the calling process. (The sort
+    split in ``parts`` too, each part a file, cost more than it saved: one more copy of the
+    whole stage to join the parts; docs/inputs.md, round 27.)"""
     n = len(order)
     width = max(bucket_rows, -(-n // max_buckets))
     place = np.empty(n, np.int64)
     place[np.asarray(order, np.int64)] = np.arange(n)  # where each staged row goes
     buckets = -(-n // width)
-    parts = max(1, min(parts, buckets))
+    parts = max(1, parts)
     job = Restage(stage_path, stage_path + ".buckets", width, buckets, parts, batch_rows)
     run = map_ or _in_process
     os.makedirs(job.folder, exist_ok=True)
@@ -98,7 +100,7 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
         for _ in run(scatter_task, scatter, job):
             pass
         del place, scatter
-        for _ in run(sort_task, [(0, 0, buckets)], job):
+        for _ in run(sort_task, [(0, buckets)], job):
             pass
     finally:
         shutil.rmtree(job.folder, ignore_errors=True)
@@ -109,7 +111,7 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
 class Restage(NamedTuple):
     """What every task of one :func:`reorder_stage` shares."""
     stage_path: str
-    folder: str  # the buckets and parts, beside the stage
+    folder: str  # the buckets, beside the stage
     width: int  # new places per bucket
     buckets: int
     parts: int
@@ -117,7 +119,6 @@ class Restage(NamedTuple):
 
     def bucket(self, b: int, t: int) -> str:
         return os.path.join(self.folder, f"{b}.{t}.arrow")
-
 
 
 _TO_SCHEMA = STAGE_SCHEMA.append(pa.field("_to", pa.int64()))  # a row's place in the new order
@@ -152,7 +153,7 @@ def sort_task(task, job: Restage) -> None:
     """Buckets ``b0`` to ``b1``, each read whole (the pieces every scatter task wrote) and put in
     order (the next one by a thread while this one is written), written to the new stage, which
     then replaces the old."""
-    k, b0, b1 = task
+    b0, b1 = task
     tmp = job.stage_path + ".reordered"
     try:
         with pa.ipc.new_file(tmp, STAGE_SCHEMA) as out, ThreadPoolExecutor(1) as ahead:
@@ -188,12 +189,6 @@ def _in_process(fn, tasks, *common):
 def _batch_sizes(stage_path: str) -> list[int]:
     """The rows of each record batch of the stage (one read of a small column)."""
     return [b.num_rows for b in read_batches(stage_path, ["_markup"])]
-
-
-def _split(n: int, parts: int) -> list[tuple[int, int]]:
-    """``range(n)`` cut in ``parts`` consecutive ranges of sizes differing by at most one."""
-    cuts = [n * k // parts for k in range(parts + 1)]
-    return list(zip(cuts[:-1], cuts[1:]))
 
 
 def _ranges(sizes: list[int], parts: int):
