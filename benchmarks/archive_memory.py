@@ -1,11 +1,13 @@
 """Peak memory of each process of a build: a folder, and a .tar.gz of it read by a process of its
-own (the spool, the default with --jobs > 1) or in the build's process (the way before it).
+own (the spool, the default with --jobs > 1), members in the folder's order (``tar --sort=name``)
+and in the order the file system lists them (restaged after pass 1); with ``--in-process``, also
+the sorted archive read in the build's process (the way before the spool).
 
     python benchmarks/archive_memory.py --docs 20000 --rounds 3
     python benchmarks/archive_memory.py --docs 100000 --rounds 2
 
-The three builds alternate for ``--rounds`` rounds, each in its own process, on the corpus and the
-name-sorted archive of benchmarks/archive_bench.py. Per build: the build's own process's peak (its
+The builds alternate for ``--rounds`` rounds, each in its own process, on the corpus and the
+archives of benchmarks/archive_bench.py. Per build: the build's own process's peak (its
 ``ru_maxrss``, exact), the largest peak among the other processes (the workers, their fork server,
 the archive's reader: ``VmHWM`` read every 0.05 s), the peak of the sum of all (sampled), the wall
 seconds, and whether the shards are the folder's. Medians of the rounds, and ratios to the folder.
@@ -95,24 +97,28 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    ap.add_argument("--in-process", action="store_true", help="also the sorted archive read in the build's process")
     args = ap.parse_args()
     WORK.mkdir(exist_ok=True)
     folder = make_corpus(args.docs, args.seed, WORK / f"corpus-{args.docs}-{args.seed}")
     forms = {"folder": ("folder", folder), "tar.gz, spool": ("spool", pack(folder, sort=True)),
-             "tar.gz, in-process": ("in-process", pack(folder, sort=True))}
+             "tar.gz, file-system order": ("spool", pack(folder, sort=False))}
+    if args.in_process:
+        forms["tar.gz, in-process"] = ("in-process", pack(folder, sort=True))
     results: dict[str, list] = {k: [] for k in forms}
     same = True
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         for r in range(args.rounds):
             seen = []
             for form, (method, src) in forms.items():
-                out = Path(tmp) / f"{r}-{method}"
+                out = Path(tmp) / f"{r}-{list(forms).index(form)}"
                 x = run(method, src, out, args.jobs)
                 results[form].append(x)
                 seen.append(shards(out))
                 shutil.rmtree(out)
                 print(f"  round {r + 1} {form}: {x['seconds']:.1f} s, the build's process {x['own_peak'] / 2**20:,.0f} MiB, "
-                      f"largest other {x['other_peak'] / 2**20:,.0f} MiB, sum {x['sum_peak'] / 2**20:,.0f} MiB",
+                      f"largest other {x['other_peak'] / 2**20:,.0f} MiB, sum {x['sum_peak'] / 2**20:,.0f} MiB "
+                      f"(load average {os.getloadavg()[0]:.1f})",
                       file=sys.stderr, flush=True)
             same = same and all(s == seen[0] for s in seen)
     print(f"\n{args.docs:,} documents, {args.jobs} jobs, medians of {args.rounds} alternating rounds\n")

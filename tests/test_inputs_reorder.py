@@ -1,8 +1,12 @@
 """Archive rows restaged in the folder's order: the order (by hand) and the rewrite (against one
 take of the whole table)."""
+import multiprocessing
+import os
 import random
+from concurrent.futures import ProcessPoolExecutor
 
 import pyarrow as pa
+import pytest
 
 from corpuspack.builder.corpus.reorder import folder_order, reorder_stage
 from corpuspack.builder.corpus.stage import STAGE_SCHEMA, read_batches
@@ -55,3 +59,24 @@ def test_the_rewrite_takes_the_rows_in_order_across_many_mappings(tmp_path):
     reorder_stage(str(path), order, batch_rows=8, bucket_rows=13)
     got = pa.Table.from_batches(list(read_batches(str(path))), schema=STAGE_SCHEMA)
     assert got.equals(whole.take(pa.array(order)))
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_the_rewrite_split_over_worker_processes_gives_the_same_file(tmp_path, parts):
+    """Through a process pool's map (the scatter split ``parts`` ways): the rows in order, in the
+    same record batches as the rewrite in this process, and no file left beside the stage."""
+    order = list(range(100))
+    random.Random(2).shuffle(order)
+    whole = _stage(tmp_path / "here.arrow", 100)
+    reorder_stage(str(tmp_path / "here.arrow"), order, batch_rows=8, bucket_rows=13)
+    _stage(tmp_path / "pool.arrow", 100)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        def map_(fn, tasks, *common):
+            for task in list(tasks):
+                yield task, pool.submit(fn, task, *common).result()
+
+        reorder_stage(str(tmp_path / "pool.arrow"), order, batch_rows=8, bucket_rows=13, map_=map_, parts=parts)
+    here, there = (list(read_batches(str(tmp_path / f"{n}.arrow"))) for n in ("here", "pool"))
+    assert [b.num_rows for b in there] == [b.num_rows for b in here]
+    assert pa.Table.from_batches(there).equals(whole.take(pa.array(order)))
+    assert sorted(os.listdir(tmp_path)) == ["here.arrow", "pool.arrow"]

@@ -8,15 +8,16 @@ after pass 1 when it is not: the dataset does not depend on how the archive was 
 from __future__ import annotations
 
 import os
-
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..heap import give_back
-from .stage import STAGE_SCHEMA, read_batches
+from .stage import STAGE_SCHEMA, StageReader, read_batches
 
 
 class OrderKeys:
@@ -62,68 +63,155 @@ def _order(paths: pa.ChunkedArray, lines: pa.ChunkedArray) -> np.ndarray | None:
     return None if (order == np.arange(len(order))).all() else order
 
 
-def reorder_stage(stage_path: str, order: list[int], batch_rows: int, bucket_rows: int = 2048,
-                  max_buckets: int = 256) -> None:
+def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 2048,
+                  max_buckets: int = 256, map_=None, parts: int = 1) -> None:
     """Rewrite the stage file with its rows taken in ``order``, by an external bucket sort that
     reads and writes every file in sequence: the staged rows, in runs of a bucket's width, are put
     in their new order (one ``take`` per run) and each bucket's slice of the run appended to that
     bucket (``bucket_rows`` consecutive places per bucket, more when there would be over
-    ``max_buckets`` files open), then each bucket is read whole, put in order and written.
-    Memory: one run, then one bucket (~13 MB for 2,048 rows of 6 kB documents, a few times
-    that while it is sorted), never the whole stage. (A ``take`` per staged batch and bucket
+    ``max_buckets`` buckets), then each bucket is read whole, put in order and written.
+    Memory: one run, then two buckets (~13 MB each for 2,048 rows of 6 kB documents, a few times
+    that while one is sorted: the next is sorted by a thread while one is written), never the
+    whole stage. (A ``take`` per staged batch and bucket
     instead, ~50 small writes per batch, cost 4.5x the CPU outside the kernel at 100,000
     documents. Taking the rows where they lie, through a memory map, touches a page of every
     column of every row read, which all counts in the resident memory while mapped: ~500 MB per
     4,096 rows at 100,000 documents; a ``take`` over the whole file as one table also copies every
-    column whole first.)"""
+    column whole first.)
+
+    ``map_`` (an engine's :meth:`..engines.base.Engine.map`; default: in this process) runs the
+    work as tasks: the staged batches split in ``parts`` ranges, each scattered into buckets of
+    its own by a task (side by side), then one task putting the buckets in order into the new
+    stage. So with a pool's ``map_`` the rows never pass through the calling process. (The sort
+    split in ``parts`` too, each part a file, cost more than it saved: one more copy of the
+    whole stage to join the parts; docs/inputs.md, round 27.)"""
     n = len(order)
     width = max(bucket_rows, -(-n // max_buckets))
     place = np.empty(n, np.int64)
     place[np.asarray(order, np.int64)] = np.arange(n)  # where each staged row goes
-    folder = stage_path + ".buckets"
-    os.makedirs(folder, exist_ok=True)
+    buckets = -(-n // width)
+    parts = max(1, parts)
+    job = Restage(stage_path, stage_path + ".buckets", width, buckets, parts, batch_rows)
+    run = map_ or _in_process
+    os.makedirs(job.folder, exist_ok=True)
     try:
-        names = [os.path.join(folder, f"{b}.arrow") for b in range(-(-n // width))]
-        schema = STAGE_SCHEMA.append(pa.field("_to", pa.int64()))  # a row's place in the new order
-        writers = [pa.ipc.new_file(name, schema) for name in names]
-        try:
-            start = 0
-            for run in _runs(stage_path, width):
-                to = place[start:start + run.num_rows]
-                start += run.num_rows
-                by = np.argsort(to, kind="stable")
-                to = to[by]
-                run = run.take(pa.array(by)).append_column("_to", pa.array(to))
-                cuts = np.searchsorted(to, np.arange(len(names) + 1) * width)
-                for b in np.flatnonzero(cuts[1:] > cuts[:-1]):
-                    writers[b].write_table(run.slice(cuts[b], cuts[b + 1] - cuts[b]))
-                del run
-        finally:
-            for w in writers:
-                w.close()
-        tmp = stage_path + ".reordered"
-        with pa.ipc.new_file(tmp, STAGE_SCHEMA) as out:
-            for name in names:
-                with pa.OSFile(name) as f:
-                    part = pa.ipc.open_file(f).read_all()
-                part = part.take(pc.sort_indices(part.column("_to"))).drop_columns(["_to"])
-                out.write_table(part, max_chunksize=batch_rows)
-                del part
-                os.remove(name)
-        os.replace(tmp, stage_path)
+        scatter = [(t, first, last, place[rows[0]:rows[1]])
+                   for t, (first, last, rows) in enumerate(_ranges(_batch_sizes(stage_path), parts))]
+        for _ in run(scatter_task, scatter, job):
+            pass
+        del place, scatter
+        for _ in run(sort_task, [(0, buckets)], job):
+            pass
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        give_back()  # what the runs and buckets took, else kept by the pool to the build's end
+        shutil.rmtree(job.folder, ignore_errors=True)
+        if map_ is None:
+            give_back()  # what the runs and buckets took, else kept by the pool to the build's end
 
 
-def _runs(stage_path: str, rows: int):
-    """The staged batches joined in tables of ``rows`` rows or a batch more (the last fewer)."""
+class Restage(NamedTuple):
+    """What every task of one :func:`reorder_stage` shares."""
+    stage_path: str
+    folder: str  # the buckets, beside the stage
+    width: int  # new places per bucket
+    buckets: int
+    parts: int
+    batch_rows: int  # rows per record batch of the new stage (at most)
+
+    def bucket(self, b: int, t: int) -> str:
+        return os.path.join(self.folder, f"{b}.{t}.arrow")
+
+
+_TO_SCHEMA = STAGE_SCHEMA.append(pa.field("_to", pa.int64()))  # a row's place in the new order
+
+
+def scatter_task(task, job: Restage) -> None:
+    """Staged batches ``first`` to ``last`` (their rows' new places: ``place``), in runs of a
+    bucket's width, each run's rows appended to the buckets they go to (files of this task's own)."""
+    t, first, last, place = task
+    writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+    try:
+        start = 0
+        for run in _runs(job.stage_path, first, last, job.width):
+            to = place[start:start + run.num_rows]
+            start += run.num_rows
+            by = np.argsort(to, kind="stable")
+            to = to[by]
+            run = run.take(pa.array(by)).append_column("_to", pa.array(to))
+            cuts = np.searchsorted(to, np.arange(job.buckets + 1) * job.width)
+            for b in np.flatnonzero(cuts[1:] > cuts[:-1]).tolist():
+                if b not in writers:
+                    writers[b] = pa.ipc.new_file(job.bucket(b, t), _TO_SCHEMA)
+                writers[b].write_table(run.slice(cuts[b], cuts[b + 1] - cuts[b]))
+            del run
+    finally:
+        for w in writers.values():
+            w.close()
+        give_back()
+
+
+def sort_task(task, job: Restage) -> None:
+    """Buckets ``b0`` to ``b1``, each read whole (the pieces every scatter task wrote) and put in
+    order (the next one by a thread while this one is written), written to the new stage, which
+    then replaces the old."""
+    b0, b1 = task
+    tmp = job.stage_path + ".reordered"
+    try:
+        with pa.ipc.new_file(tmp, STAGE_SCHEMA) as out, ThreadPoolExecutor(1) as ahead:
+            pending = ahead.submit(_sorted_bucket, job, b0) if b0 < b1 else None
+            for b in range(b0, b1):
+                part = pending.result()
+                pending = ahead.submit(_sorted_bucket, job, b + 1) if b + 1 < b1 else None
+                out.write_table(part, max_chunksize=job.batch_rows)
+                del part
+        os.replace(tmp, job.stage_path)
+    finally:
+        give_back()
+
+
+def _sorted_bucket(job: Restage, b: int) -> pa.Table:
+    """Bucket ``b``'s rows in their new order (its files removed)."""
+    pieces = []
+    for t in range(job.parts):
+        name = job.bucket(b, t)
+        if os.path.exists(name):
+            with pa.OSFile(name) as f:
+                pieces.append(pa.ipc.open_file(f).read_all())
+            os.remove(name)
+    part = pa.concat_tables(pieces) if pieces else _TO_SCHEMA.empty_table()
+    return part.take(pc.sort_indices(part.column("_to"))).drop_columns(["_to"])
+
+
+def _in_process(fn, tasks, *common):
+    for task in tasks:
+        yield task, fn(task, *common)
+
+
+def _batch_sizes(stage_path: str) -> list[int]:
+    """The rows of each record batch of the stage (one read of a small column)."""
+    return [b.num_rows for b in read_batches(stage_path, ["_markup"])]
+
+
+def _ranges(sizes: list[int], parts: int):
+    """``(first batch, last batch, (first row, end row))`` of ``parts`` consecutive ranges of
+    batches with about as many rows each (a range may be empty)."""
+    ends = np.cumsum([0, *sizes])
+    total = int(ends[-1])
+    firsts = [int(np.searchsorted(ends, total * k // parts, side="left")) for k in range(parts)] + [len(sizes)]
+    for first, last in zip(firsts[:-1], firsts[1:]):
+        yield first, last, (int(ends[first]), int(ends[last]))
+
+
+def _runs(stage_path: str, first: int, last: int, rows: int):
+    """Staged batches ``first`` to ``last`` joined in tables of ``rows`` rows or a batch more (the
+    last fewer)."""
     held, count = [], 0
-    for batch in read_batches(stage_path):
-        held.append(batch)
-        count += batch.num_rows
-        if count >= rows:
-            yield pa.Table.from_batches(held)
-            held, count = [], 0
+    with StageReader(stage_path) as reader:
+        for i in range(first, last):
+            batch = reader.get_batch(i)
+            held.append(batch)
+            count += batch.num_rows
+            if count >= rows:
+                yield pa.Table.from_batches(held)
+                held, count = [], 0
     if held:
         yield pa.Table.from_batches(held)

@@ -27,7 +27,8 @@ from .base import DocumentBatch, Engine
 from ..document.inputs import Entry, InputOptions, Payload, Tally
 from ..document.inputs.spool import Spool
 from ..options import DocOptions
-from ..corpus.stage import STAGE_SCHEMA
+from ..corpus.reorder import reorder_stage
+from ..corpus.stage import STAGE_SCHEMA, drop_layout
 from ..document.storage import Reader, Storage, read_file, stat_regular  # noqa: F401 - read_file: this module's name for it
 
 _LOCAL = Reader()
@@ -164,6 +165,15 @@ class Workers(Engine):
                 self._spool.release(done[0])
         if self._spool is not None:
             self._spool.close()
+
+    def reorder(self, stage_path: str, order, batch_rows: int) -> None:
+        """After pass 1 (:meth:`.base.Engine.reorder`): with workers, the restaging runs in them
+        (its first step split ``jobs`` ways), so the build's process never reads the rows and its
+        heap does not keep what their sort took."""
+        if self._pool is None:
+            return super().reorder(stage_path, order, batch_rows)
+        reorder_stage(stage_path, order, batch_rows, map_=self.map, parts=self.jobs)
+        drop_layout(stage_path)  # the reordered stage holds every row itself
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may
