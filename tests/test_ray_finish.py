@@ -17,8 +17,8 @@ if not os.path.exists("/proc/self/io"):
     pytest.skip("needs /proc/self/io (Linux)", allow_module_level=True)
 
 import corpuspack  # noqa: E402
+from ray_driver_io import article_dump, local_ray, written  # noqa: E402,F401 - local_ray: a fixture
 from conftest import output_files  # noqa: E402
-from corpus_gen import generate_corpus  # noqa: E402
 from corpuspack.builder import pipeline  # noqa: E402
 from corpuspack.builder.corpus import finish  # noqa: E402
 from corpuspack.builder.engines import ray as ray_engine  # noqa: E402
@@ -29,28 +29,10 @@ ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the test's ta
 
 
 @pytest.fixture(scope="module")
-def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    yield
-    ray.shutdown()
-
-
-@pytest.fixture(scope="module")
 def dump(tmp_path_factory) -> Path:
     """300 articles of ~10 kB each (three generated ones per file): finished rows of a few MB."""
-    d = tmp_path_factory.mktemp("dump") / "dump"
-    d.mkdir()
-    docs = generate_corpus(900, 7, dup_rate=0.02, near_dup_rate=0.02, other_lang_rate=0.0)
-    for i in range(300):
-        text = "\n\n".join(t for _, t, _ in docs[3 * i:3 * i + 3])
-        (d / f"article_{i:04d}.txt").write_text(text, encoding="utf-8")
+    d = article_dump(tmp_path_factory.mktemp("dump") / "dump", 7)
     return d
-
-
-def _written() -> int:
-    """Bytes this process has asked the kernel to write so far (files, pipes, sockets: every thread)."""
-    with open("/proc/self/io") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
 
 
 def _build_measuring_pass_3b(dump: Path, out: Path, monkeypatch) -> int:
@@ -60,9 +42,9 @@ def _build_measuring_pass_3b(dump: Path, out: Path, monkeypatch) -> int:
     real = ray_engine.RayEngine.finish_rows
 
     def measured(self, *a, **k):
-        before = _written()
+        before = written()
         yield from real(self, *a, **k)
-        seen.append(_written() - before)
+        seen.append(written() - before)
 
     monkeypatch.setattr(ray_engine.RayEngine, "finish_rows", measured)
     corpuspack.build(dump, out, engine="ray", progress=False, batch_size=32)
@@ -80,11 +62,11 @@ def test_driver_writes_no_finished_rows(local_ray, dump, tmp_path, monkeypatch):
     rows = _published_rows(tmp_path / "ray")
     assert rows.num_rows > 250
     # the rows' size: the published rows written here as Arrow IPC (the measure sees them: >= 90%)
-    before = _written()
+    before = written()
     with pa.ipc.new_file(str(tmp_path / "rows.arrow"), rows.schema) as w:
         w.write_table(rows)
     rows_bytes = os.path.getsize(tmp_path / "rows.arrow")
-    assert rows_bytes > 2_500_000 and _written() - before >= rows_bytes * 0.9
+    assert rows_bytes > 2_500_000 and written() - before >= rows_bytes * 0.9
     print(f"pass 3b: the driver wrote {by_driver:,} B; the published rows {rows_bytes:,} B")  # -s shows it
     assert by_driver < rows_bytes / 20, (by_driver, rows_bytes)
     # the same build with the rows written by the driver (the local engine's way) is seen doing it
@@ -93,9 +75,9 @@ def test_driver_writes_no_finished_rows(local_ray, dump, tmp_path, monkeypatch):
     seen = []
 
     def measured(self, *a, **k):
-        before = _written()
+        before = written()
         yield from real(self, *a, **k)
-        seen.append(_written() - before)
+        seen.append(written() - before)
 
     monkeypatch.setattr(ray_engine.RayEngine, "finish_rows", measured)
     corpuspack.build(dump, tmp_path / "driver", engine="ray", progress=False, batch_size=32)

@@ -15,8 +15,8 @@ if not os.path.exists("/proc/self/io"):
     pytest.skip("needs /proc/self/io (Linux)", allow_module_level=True)
 
 import corpuspack  # noqa: E402
+from ray_driver_io import article_dump, local_ray, written  # noqa: E402,F401 - local_ray: a fixture
 from conftest import output_files  # noqa: E402
-from corpus_gen import generate_corpus  # noqa: E402
 from corpuspack.builder import pipeline  # noqa: E402
 from corpuspack.builder.corpus.stage import STAGE_SCHEMA, StageReader, StageWriter, gather, read_layout, write_part  # noqa: E402
 from corpuspack.builder.document.storage import open_storage  # noqa: E402
@@ -28,29 +28,11 @@ from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    yield
-    ray.shutdown()
-
-
-@pytest.fixture(scope="module")
 def dump(tmp_path_factory) -> Path:
     """300 articles of ~10 kB each (three generated ones per file): a stage of a few MB."""
-    d = tmp_path_factory.mktemp("dump") / "dump"
-    d.mkdir()
-    docs = generate_corpus(900, 5, dup_rate=0.02, near_dup_rate=0.02, other_lang_rate=0.0)
-    for i in range(300):
-        text = "\n\n".join(t for _, t, _ in docs[3 * i:3 * i + 3])
-        (d / f"article_{i:04d}.txt").write_text(text, encoding="utf-8")
+    d = article_dump(tmp_path_factory.mktemp("dump") / "dump", 5)
     (d / "empty.txt").write_bytes(b"")
     return d
-
-
-def _written() -> int:
-    """Bytes this process has asked the kernel to write so far (files, pipes, sockets: every thread)."""
-    with open("/proc/self/io") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("wchar:"))
 
 
 def _pass1(tmp_path: Path, dump: Path, cache: StageCache) -> tuple[str, int, pa.Table]:
@@ -59,13 +41,13 @@ def _pass1(tmp_path: Path, dump: Path, cache: StageCache) -> tuple[str, int, pa.
     entries = [(p.name, str(p)) for p in sorted(dump.iterdir())]
     stage_path = str(tmp_path / "stage.arrow")
     with RayEngine(2, None, str(tmp_path)) as engine:
-        before = _written()
+        before = written()
         with StageWriter(stage_path) as writer:
             for batch, records, rejections, outcomes in engine.documents(
                     pipeline._with_cached(cache, iter(entries), False), BuildOptions().doc_options(), batch_size=64,
                     storage=open_storage(dump), cache=cache):
                 cache.stage(writer, batch, records, outcomes)
-        by_driver = _written() - before
+        by_driver = written() - before
     with StageReader(stage_path) as r:
         staged = pa.Table.from_batches([r.get_batch(i) for i in range(r.num_record_batches)])
     return stage_path, by_driver, staged
@@ -82,10 +64,10 @@ def _expected(dump: Path) -> pa.Table:
 
 def _check_measure(tmp_path: Path, staged: pa.Table, stage_bytes: int) -> None:
     """The measure sees rows written by this process: the same rows written here once."""
-    before = _written()
+    before = written()
     with StageWriter(str(tmp_path / "copy.arrow")) as copy:
         copy.write_table(staged)
-    assert _written() - before >= stage_bytes * 0.9
+    assert written() - before >= stage_bytes * 0.9
 
 
 def test_driver_writes_no_rows(local_ray, dump, tmp_path):
@@ -187,9 +169,9 @@ def test_archive_reordered_by_a_task(local_ray, dump, tmp_path, monkeypatch):
 
     def measured(real):
         def reorder(self, stage_path, *a):
-            before = _written()
+            before = written()
             real(self, stage_path, *a)
-            seen.append((_written() - before, os.path.getsize(stage_path)))
+            seen.append((written() - before, os.path.getsize(stage_path)))
         return reorder
 
     monkeypatch.setattr(RayEngine, "reorder", measured(RayEngine.reorder))
