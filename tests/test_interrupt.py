@@ -52,11 +52,23 @@ def _work_file(out, name):
     return glob.glob(os.path.join(out, ".corpuspack-tmp-*", name))
 
 
-MOMENTS = {  # when to send the signal: a condition polled on the output folder
-    "at once": lambda out: True,
-    "work folder made": lambda out: bool(glob.glob(os.path.join(out, ".corpuspack-tmp-*"))),
-    "pass 1": lambda out: any(os.path.getsize(f) > 200_000 for f in _work_file(out, "stage.arrow")),
-    "pass 3": lambda out: bool(_work_file(out, "final.arrow")),
+def _running_own_code(pid: int) -> bool:
+    """The command runs its own imports (pyarrow's library is mapped): the interpreter's start is
+    over. A Ctrl-C that falls inside that start (importing `site`, the standard streams) ends
+    CPython its own way, before any code of this package ("Fatal Python error: init_import_site",
+    status 1; or, in an import lock's callback, ignored), which no command can change."""
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return "libarrow" in f.read()
+    except OSError:
+        return False
+
+
+MOMENTS = {  # when to send the signal: a condition polled on the output folder (and the build's pid)
+    "at once": lambda out, pid: _running_own_code(pid),
+    "work folder made": lambda out, pid: bool(glob.glob(os.path.join(out, ".corpuspack-tmp-*"))),
+    "pass 1": lambda out, pid: any(os.path.getsize(f) > 200_000 for f in _work_file(out, "stage.arrow")),
+    "pass 3": lambda out, pid: bool(_work_file(out, "final.arrow")),
 }
 
 
@@ -101,7 +113,7 @@ def test_sigint_leaves_the_previous_version_and_nothing_else(dumps, tmp_path, mo
     build = _cli_build(big, out, start_new_session=True)  # its own process group, as a shell job
     children: set[int] = set()
     ready = MOMENTS[moment]
-    while build.poll() is None and not ready(str(out)):
+    while build.poll() is None and not ready(str(out), build.pid):
         try:
             children |= {c.pid for c in psutil.Process(build.pid).children(recursive=True)}
         except psutil.NoSuchProcess:
