@@ -98,9 +98,11 @@ def _keys(stage_path: str) -> np.ndarray:
                                              pa.binary()))
 
 
-def map_here(fn, tasks, ctx):
+def map_here(fn, tasks, *common):
+    """``(task, fn(task, *common))`` for each task, in order, in this process (an engine's ``map``
+    without its workers)."""
     for task in tasks:
-        yield task, fn(task, ctx)
+        yield task, fn(task, *common)
 
 
 #: rows of signatures hashed into bands at once (~4 MB): a stage batch at a time, the ~500 numpy

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..heap import give_back
+from .duplicates import map_here
 from .stage import STAGE_SCHEMA, StageReader, read_batches
 
 
@@ -92,7 +93,7 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
     buckets = -(-n // width)
     parts = max(1, parts)
     job = Restage(stage_path, stage_path + ".buckets", width, buckets, parts, batch_rows)
-    run = map_ or _in_process
+    run = map_ or map_here
     os.makedirs(job.folder, exist_ok=True)
     try:
         scatter = [(t, first, last, place[rows[0]:rows[1]])
@@ -179,11 +180,6 @@ def _sorted_bucket(job: Restage, b: int) -> pa.Table:
             os.remove(name)
     part = pa.concat_tables(pieces) if pieces else _TO_SCHEMA.empty_table()
     return part.take(pc.sort_indices(part.column("_to"))).drop_columns(["_to"])
-
-
-def _in_process(fn, tasks, *common):
-    for task in tasks:
-        yield task, fn(task, *common)
 
 
 def _batch_sizes(stage_path: str) -> list[int]:

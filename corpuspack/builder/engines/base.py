@@ -117,7 +117,8 @@ def check_engine(name: str) -> None:
         raise ValueError(f"unknown engine {name!r} (local or ray)")
 
 
-def reorder_in_place(stage_path: str, order, batch_rows: int) -> None:
-    """:func:`..corpus.reorder.reorder_stage`, the stage's layout (now void) dropped."""
-    reorder_stage(stage_path, order, batch_rows)
+def reorder_in_place(stage_path: str, order, batch_rows: int, **how) -> None:
+    """:func:`..corpus.reorder.reorder_stage` (``how``: its ``map_`` and ``parts``), the stage's
+    layout (now void) dropped."""
+    reorder_stage(stage_path, order, batch_rows, **how)
     drop_layout(stage_path)  # the reordered stage holds every row itself

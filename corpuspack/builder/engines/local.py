@@ -23,12 +23,11 @@ import pyarrow as pa
 
 from . import forkserver
 from .deferred import sigint_deferred
-from .base import DocumentBatch, Engine
+from .base import DocumentBatch, Engine, reorder_in_place
 from ..document.inputs import Entry, InputOptions, Payload, Tally
 from ..document.inputs.spool import Spool
 from ..options import DocOptions
-from ..corpus.reorder import reorder_stage
-from ..corpus.stage import STAGE_SCHEMA, drop_layout
+from ..corpus.stage import STAGE_SCHEMA
 from ..document.storage import Reader, Storage, read_file, stat_regular  # noqa: F401 - read_file: this module's name for it
 
 _LOCAL = Reader()
@@ -172,8 +171,7 @@ class Workers(Engine):
         heap does not keep what their sort took."""
         if self._pool is None:
             return super().reorder(stage_path, order, batch_rows)
-        reorder_stage(stage_path, order, batch_rows, map_=self.map, parts=self.jobs)
-        drop_layout(stage_path)  # the reordered stage holds every row itself
+        reorder_in_place(stage_path, order, batch_rows, map_=self.map, parts=self.jobs)
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may

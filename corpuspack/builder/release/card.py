@@ -13,7 +13,6 @@ latest version (:mod:`.stats`, :mod:`.charts`), the changelog, how it was built,
 from __future__ import annotations
 
 import contextlib
-
 import json
 import os
 
