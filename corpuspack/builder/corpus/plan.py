@@ -58,9 +58,15 @@ class Plan:
             "cluster_size": pa.array(cluster_size, pa.int32()),
             "representative": pa.array(representative),
             "placed": pa.array(placed[offset:offset + n] if placed is not None else np.zeros(n, bool)),
-            "key": keys.slice(offset, n) if keys is not None else pa.nulls(n, pa.string()),
-            "split": splits.slice(offset, n) if splits is not None else pa.nulls(n, pa.string()),
+            "key": _copied(keys, offset, n) if keys is not None else pa.nulls(n, pa.string()),
+            "split": _copied(splits, offset, n) if splits is not None else pa.nulls(n, pa.string()),
         })
+
+
+def _copied(column: pa.Array, offset: int, n: int) -> pa.Array:
+    """Rows ``offset .. offset + n`` of ``column`` in buffers of their own: a slice would be sent to
+    a worker with the whole column's buffers (pyarrow pickles a slice's buffers whole)."""
+    return pa.concat_arrays([column.slice(offset, n)])
 
 
 def _within(rows: np.ndarray, offset: int, n: int) -> tuple[np.ndarray, slice]:
