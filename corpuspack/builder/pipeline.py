@@ -21,12 +21,11 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, reuse, versions, write
+from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver, nopandas
 from .engines.base import check_engine, open_engine
@@ -173,14 +172,13 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
                                    fingerprint)
         batch_rows, html_pages = _batch_rows(stage_path)  # one pass over a small column, for both passes below
         kept_keys = KeptKeys(incremental.cache_path(out, fingerprint, "keys"), finish.KEY_SCHEMA)
-        keys = engine.finish_keys(_finish_tasks(batch_rows, plan), ctx, kept_keys, out, previous)
+        keys = engine.finish_keys(batch_rows, plan, ctx, kept_keys, out, previous)
         reused = keys.reused
 
         # pass 3b: the other rows finished (decisions applied, manifest joined) into a second stage
         final_path = os.path.join(tmp, "final.arrow")
         removal = RemovalStats()
-        tasks = _finish_tasks(batch_rows, plan, *keys.columns())
-        finish_fn, settled = keys.finishing(finish.finish_task, lambda task: finish.settled(task, ctx))
+        tasks, finish_fn, settled = keys.finishing(finish.finish_task, lambda task: finish.settled(task, ctx))
         for done in engine.finish_rows(finish_fn, tasks, ctx, final_path, finish.final_schema(out_schema),
                                        local=settled):  # rows: into final_path
             log.apply(done.events)
@@ -270,15 +268,6 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round(now - self._t, 3)
         self._t = now
-
-
-def _finish_tasks(batch_rows: list[int], plan: corpus.Plan, placed=None, keys=None, splits=None):
-    """(record batch index, its decisions) for every record batch of the stage file (``batch_rows``:
-    the rows of each)."""
-    offset = 0
-    for i, n in enumerate(batch_rows):
-        yield i, plan.decisions(offset, n, placed, keys, splits)
-        offset += n
 
 
 def _changes(out: str, previous: dict | None, keys, final_path: str) -> dict | None:

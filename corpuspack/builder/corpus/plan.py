@@ -41,6 +41,15 @@ class Plan:
     repeated: tuple[int, ...]  # hashes of lines repeated across the corpus, sorted
     controls: dict  # control characters cleaning removed: documents with any, characters in all
 
+    def batches(self, batch_rows: list[int], placed: np.ndarray | None = None, keys: pa.Array | None = None,
+                splits: pa.Array | None = None):
+        """(record batch index, its :meth:`decisions`) for every record batch of the stage
+        (``batch_rows``: the rows of each)."""
+        offset = 0
+        for i, n in enumerate(batch_rows):
+            yield i, self.decisions(offset, n, placed, keys, splits)
+            offset += n
+
     def decisions(self, offset: int, n: int, placed: np.ndarray | None = None, keys: pa.Array | None = None,
                   splits: pa.Array | None = None) -> pa.RecordBatch:
         """The decisions for rows ``offset .. offset + n``: what a finishing task needs.

@@ -18,8 +18,9 @@ class DriverKeys:
     """The finish keys of every row, held here; what pass 3 asks of them (see :class:`.ray_keys.TaskKeys`,
     the same questions answered from files the tasks wrote)."""
 
-    def __init__(self, parts: list[pa.RecordBatch], kept_keys, out: str, previous: dict | None):
-        self._parts, self._kept = parts, kept_keys
+    def __init__(self, parts: list[pa.RecordBatch], kept_keys, out: str, previous: dict | None,
+                 batch_rows: list[int], plan):
+        self._parts, self._kept, self._batch_rows, self._plan = parts, kept_keys, batch_rows, plan
         keys = pa.Table.from_batches(parts, schema=finish.KEY_SCHEMA) if parts else finish.KEY_SCHEMA.empty_table()
         keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
         #: the previous version's shards reused as they are, per split
@@ -29,13 +30,10 @@ class DriverKeys:
         is_placed[self._placed.column("pos").to_numpy()] = True
         self._columns = (is_placed, keys.column("key").combine_chunks(), keys.column("split").combine_chunks())
 
-    def columns(self) -> tuple:
-        """(placed, key, split) of every row, for :meth:`..corpus.plan.Plan.decisions`."""
-        return self._columns
-
-    def finishing(self, fn, local):
-        """The finishing task function and its ``local`` check (see :meth:`.base.Engine.map`)."""
-        return fn, local
+    def finishing(self, fn, local) -> tuple:
+        """Pass 3b's tasks (each stage batch and its decisions, with each row's ``placed``, ``key`` and
+        ``split``), the finishing task function and its ``local`` check (see :meth:`.base.Engine.map`)."""
+        return self._plan.batches(self._batch_rows, *self._columns), fn, local
 
     def placed(self) -> pa.Table:
         """(id, digest) of the rows the reused shards hold."""

@@ -16,6 +16,11 @@ digests, not the keys.
 * each finishing task (:class:`FromFiles`) reads its batch's ``key`` and ``split`` from its key
   file and its ``placed`` rows from the match files before finishing the batch as the local
   engine does (:func:`..corpus.finish.settled`, else the finishing function).
+
+The key and finishing tasks make their batch's decisions themselves
+(:meth:`..corpus.plan.Plan.decisions`) from pass 2's Plan, which holds the rows the decisions
+concern (the duplicates) and is put in the object store once: a task is sent its batch's number,
+first row and rows, not per-row columns.
 """
 from __future__ import annotations
 
@@ -42,10 +47,12 @@ def id_partition(ids: pa.Array | pa.ChunkedArray, parts: int) -> np.ndarray:
     return np.fromiter((zlib.crc32(v) for v in values), np.uint32, len(values)) % parts
 
 
-def _key_part(task: tuple, ctx, kept_path: str | None, folder: str) -> tuple[str, int, str | None]:
-    """Pass 3a for one stage batch in a task: (the digest of its key task's inputs, its rows, the
-    file its keys were written to, None without rows)."""
-    index, decisions = task
+def _key_part(task: tuple, ctx, kept_path: str | None, folder: str, plan) -> tuple[str, int, str | None]:
+    """Pass 3a for one stage batch in a task (``task``: (batch, (first row, rows)), its decisions
+    taken from ``plan`` here): (the digest of its key task's inputs, its rows, the file its keys
+    were written to, None without rows)."""
+    index, (offset, n) = task
+    task = index, plan.decisions(offset, n)
     kept = KeptKeys(kept_path, finish.KEY_SCHEMA)
     keys = kept.settled(task, ctx)
     if keys is None:
@@ -96,15 +103,23 @@ def _match_part(part: int, parts: int, out: str, shards: list, files: list, offs
     return candidate, broken, np.bincount(kept.column("shard").to_numpy(), minlength=n)
 
 
+def _slices(batch_rows: list[int]) -> list[tuple[int, tuple[int, int]]]:
+    """(batch, (first row, rows)) of each stage batch."""
+    starts = np.cumsum([0, *batch_rows])
+    return [(i, (int(starts[i]), int(n))) for i, n in enumerate(batch_rows)]
+
+
 class TaskKeys:
     """Pass 3a's keys in files the tasks wrote (see the module): what :class:`.keys.DriverKeys`
     answers from the keys it holds, answered from counts, digests and those files."""
 
-    def __init__(self, engine, tasks, ctx, kept_keys: KeptKeys, out: str, previous: dict | None, tmp: str):
+    def __init__(self, engine, batch_rows: list[int], plan, ctx, kept_keys: KeptKeys, out: str,
+                 previous: dict | None, tmp: str):
         folder = os.path.abspath(os.path.join(tmp, "keys"))
         os.makedirs(folder, exist_ok=True)
+        self._plan, self._tasks = plan, _slices(batch_rows)
         digests, rows, self._files = [], [], []
-        for _, (digest, n, f) in engine.map(_key_part, tasks, ctx, kept_keys.path, folder):
+        for _, (digest, n, f) in engine.map(_key_part, self._tasks, ctx, kept_keys.path, folder, plan):
             digests.append(digest)
             rows.append(n)
             self._files.append(f)
@@ -138,14 +153,12 @@ class TaskKeys:
         self.placed_rows = int(np.sum(np.asarray(kept)[self._reused_shards])) if len(self._reused_shards) else 0
         self._matched = [f for f in (os.path.join(folder, f"{p}.arrow") for p in range(parts)) if os.path.exists(f)]
 
-    def columns(self) -> tuple:
-        """No column: each finishing task reads its batch's (see :class:`FromFiles`)."""
-        return None, None, None
-
-    def finishing(self, fn, local):
-        """``fn`` reading its batch's keys from the files; ``local`` is run in the task too."""
-        return FromFiles(fn, tuple(self._files), tuple(self._offsets), tuple(self._matched),
-                         tuple(int(s) for s in self._reused_shards)), None
+    def finishing(self, fn, local) -> tuple:
+        """Pass 3b's tasks ((batch, (first row, rows)): no decisions), and ``fn`` making its batch's
+        decisions from the Plan and the files (:class:`FromFiles`, sent once to the workers as the
+        engine's common argument); ``local`` is run in the task too."""
+        return self._tasks, FromFiles(fn, tuple(self._files), tuple(self._matched),
+                                      tuple(int(s) for s in self._reused_shards), self._plan), None
 
     def placed(self) -> pa.Table:
         """(id, digest) of the rows the reused shards hold, read from the match files."""
@@ -167,13 +180,13 @@ class FromFiles:
     or finishes it (``fn``)."""
     fn: object
     files: tuple  # the key file of each stage batch (None: no rows)
-    offsets: tuple  # each stage batch's first row
     matched: tuple  # the match files (shard, pos, id, digest), by pos
     reused: tuple  # the reused shards' numbers
+    plan: object  # pass 2's Plan (its decisions, as the rows they concern)
 
     def __call__(self, task: tuple, ctx):
-        index, decisions = task
-        n, offset = decisions.num_rows, self.offsets[index]
+        index, (offset, n) = task
+        decisions = self.plan.decisions(offset, n)
         keys = _read(self.files[index], finish.KEY_SCHEMA)
         placed = np.zeros(n, bool)
         reused = np.asarray(self.reused, np.int64)
