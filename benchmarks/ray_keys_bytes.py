@@ -8,7 +8,7 @@ in the driver, :class:`corpuspack.builder.engines.keys.DriverKeys`) on the same 
 
 Received: the pickled size of every object ``ray.get`` hands the driver while the pass runs (Ray
 Data's are none: pass 1 is over). Sent: the pickled size of each task's own argument (the common
-arguments are put once and not counted). Driver CPU: ``time.process_time()`` around the pass.
+arguments are put in the object store once: ``put_once``). Driver CPU: ``time.process_time()`` around the pass.
 Per row: divided by the staged rows. One JSON line per build.
 """
 from __future__ import annotations
@@ -57,12 +57,14 @@ def main() -> None:
                 if phase[0]:
                     tally[phase[0]]["sent"] += len(pickle.dumps(task, protocol=5))
                 yield task
+        if phase[0]:
+            tally[phase[0]]["put_once"] += sum(len(pickle.dumps(c, protocol=5)) for c in common)
         return real_map(self, fn, sent(tasks), *common, local=local)
 
     def timed(name, method):
         def wrapper(self, *a, **k):
             phase[0] = name
-            tally[name] = {"received": 0, "sent": 0}
+            tally[name] = {"received": 0, "sent": 0, "put_once": 0}
             cpu = time.process_time()
             try:
                 result = method(self, *a, **k)

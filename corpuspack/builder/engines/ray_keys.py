@@ -35,6 +35,7 @@ import ray
 
 from ..corpus import finish
 from ..corpus.kept_keys import KeptKeys
+from ..corpus.repeated_lines import RemovalStats
 from ..corpus.stage import write_part
 from ..release import reuse
 
@@ -109,6 +110,14 @@ def _slices(batch_rows: list[int]) -> list[tuple[int, tuple[int, int]]]:
     return [(i, (int(starts[i]), int(n))) for i, n in enumerate(batch_rows)]
 
 
+def _placed_per_batch(path: str, reused: np.ndarray, offsets: list[int]) -> np.ndarray:
+    """The rows of each stage batch (``offsets``: their first rows) that a match file holds in a
+    reused shard."""
+    table = _read(path, MATCH_SCHEMA)
+    pos = table.column("pos").to_numpy()[np.isin(table.column("shard").to_numpy(), reused)]
+    return np.bincount(np.searchsorted(offsets, pos, side="right") - 1, minlength=len(offsets))
+
+
 class TaskKeys:
     """Pass 3a's keys in files the tasks wrote (see the module): what :class:`.keys.DriverKeys`
     answers from the keys it holds, answered from counts, digests and those files."""
@@ -127,6 +136,7 @@ class TaskKeys:
         self._kept = os.path.join(tmp, "keys-kept.arrow")
         writing = ray.remote(_write_kept).remote(self._kept, digests, self._files)
         self.reused, self.placed_rows = {}, 0
+        self._placed = np.zeros(len(rows), np.int64)  # rows of each batch held by reused shards
         self._matched, self._reused_shards = [], np.empty(0, np.int64)
         try:
             if previous is not None and sum(rows):
@@ -152,13 +162,23 @@ class TaskKeys:
         self._reused_shards = np.flatnonzero(broken == 0)
         self.placed_rows = int(np.sum(np.asarray(kept)[self._reused_shards])) if len(self._reused_shards) else 0
         self._matched = [f for f in (os.path.join(folder, f"{p}.arrow") for p in range(parts)) if os.path.exists(f)]
+        if len(self._reused_shards):  # a batch whose rows are all held by reused shards is settled here
+            for _, counts in engine.map(_placed_per_batch, self._matched, self._reused_shards, self._offsets):
+                self._placed += counts
 
     def finishing(self, fn, local) -> tuple:
         """Pass 3b's tasks ((batch, (first row, rows)): no decisions), and ``fn`` making its batch's
         decisions from the Plan and the files (:class:`FromFiles`, sent once to the workers as the
-        engine's common argument); ``local`` is run in the task too."""
+        engine's common argument); ``local`` is run in the task too. A batch whose rows are all held
+        by reused shards is settled here (what :func:`..corpus.finish.settled` gives it)."""
+        placed = self._placed
+
+        def all_placed(task):
+            index, (_, n) = task
+            return finish.Finished(None, [("included_rows", n)], RemovalStats(), 0) if placed[index] == n else None
+
         return self._tasks, FromFiles(fn, tuple(self._files), tuple(self._matched),
-                                      tuple(int(s) for s in self._reused_shards), self._plan), None
+                                      tuple(int(s) for s in self._reused_shards), self._plan), all_placed
 
     def placed(self) -> pa.Table:
         """(id, digest) of the rows the reused shards hold, read from the match files."""
