@@ -35,7 +35,6 @@ import ray
 
 from ..corpus import finish
 from ..corpus.kept_keys import KeptKeys
-from ..corpus.repeated_lines import RemovalStats
 from ..corpus.stage import write_part
 from ..release import reuse
 
@@ -104,6 +103,12 @@ def _match_part(part: int, parts: int, out: str, shards: list, files: list, offs
     return candidate, broken, np.bincount(kept.column("shard").to_numpy(), minlength=n)
 
 
+def _with(decisions: pa.RecordBatch, **columns: pa.Array) -> pa.RecordBatch:
+    """``decisions`` with ``columns`` in place of theirs."""
+    return pa.RecordBatch.from_arrays([columns.get(name, decisions.column(name)) for name in decisions.schema.names],
+                                      schema=decisions.schema)
+
+
 def _slices(batch_rows: list[int]) -> list[tuple[int, tuple[int, int]]]:
     """(batch, (first row, rows)) of each stage batch."""
     starts = np.cumsum([0, *batch_rows])
@@ -126,7 +131,7 @@ class TaskKeys:
                  previous: dict | None, tmp: str):
         folder = os.path.abspath(os.path.join(tmp, "keys"))
         os.makedirs(folder, exist_ok=True)
-        self._plan, self._tasks = plan, _slices(batch_rows)
+        self._plan, self._ctx, self._tasks = plan, ctx, _slices(batch_rows)
         digests, rows, self._files = [], [], []
         for _, (digest, n, f) in engine.map(_key_part, self._tasks, ctx, kept_keys.path, folder, plan):
             digests.append(digest)
@@ -162,7 +167,7 @@ class TaskKeys:
         self._reused_shards = np.flatnonzero(broken == 0)
         self.placed_rows = int(np.sum(np.asarray(kept)[self._reused_shards])) if len(self._reused_shards) else 0
         self._matched = [f for f in (os.path.join(folder, f"{p}.arrow") for p in range(parts)) if os.path.exists(f)]
-        if len(self._reused_shards):  # a batch whose rows are all held by reused shards is settled here
+        if len(self._reused_shards):  # a batch whose rows are all held by reused shards or dropped: settled here
             for _, counts in engine.map(_placed_per_batch, self._matched, self._reused_shards, self._offsets):
                 self._placed += counts
 
@@ -171,14 +176,21 @@ class TaskKeys:
         decisions from the Plan and the files (:class:`FromFiles`, sent once to the workers as the
         engine's common argument); ``local`` is run in the task too. A batch whose rows are all held
         by reused shards is settled here (what :func:`..corpus.finish.settled` gives it)."""
-        placed = self._placed
+        placed, plan, ctx = self._placed, self._plan, self._ctx
 
-        def all_placed(task):
-            index, (_, n) = task
-            return finish.Finished(None, [("included_rows", n)], RemovalStats(), 0) if placed[index] == n else None
+        def here(task):
+            """:func:`..corpus.finish.settled` here, for a batch each of whose rows is held by a reused
+            shard or dropped: then the held rows are the others (a dropped row is never held: its
+            finish key names what drops it, which no published row's key does)."""
+            index, (offset, n) = task
+            decisions = plan.decisions(offset, n)
+            dropped = finish.dropped(decisions, ctx.near_drop).to_numpy(zero_copy_only=False)
+            if placed[index] + np.count_nonzero(dropped) != n:
+                return None
+            return finish.settled((index, _with(decisions, placed=pa.array(~dropped))), ctx)
 
         return self._tasks, FromFiles(fn, tuple(self._files), tuple(self._matched),
-                                      tuple(int(s) for s in self._reused_shards), self._plan), all_placed
+                                      tuple(int(s) for s in self._reused_shards), self._plan), here
 
     def placed(self) -> pa.Table:
         """(id, digest) of the rows the reused shards hold, read from the match files."""
@@ -216,10 +228,7 @@ class FromFiles:
             a, b = np.searchsorted(pos, [offset, offset + n])
             shard = table.column("shard").to_numpy()[a:b]
             placed[pos[a:b][np.isin(shard, reused)] - offset] = True
-        columns = {"placed": pa.array(placed), "key": keys.column("key").combine_chunks(),
-                   "split": keys.column("split").combine_chunks()}
-        batch = pa.RecordBatch.from_arrays([columns.get(name, decisions.column(name)) for name in decisions.schema.names],
-                                           schema=decisions.schema)
-        filled = (index, batch)
+        filled = (index, _with(decisions, placed=pa.array(placed), key=keys.column("key").combine_chunks(),
+                               split=keys.column("split").combine_chunks()))
         done = finish.settled(filled, ctx)
         return done if done is not None else self.fn(filled, ctx)
