@@ -139,7 +139,7 @@ def test_failed_build_leaves_no_stage_file(local_ray, dump, tmp_path, monkeypatc
         raise RuntimeError("injected failure in pass 3")
 
     monkeypatch.setattr(RayEngine, "plan", plan)
-    monkeypatch.setattr(pipeline.reuse, "reusable_shards", fail)
+    monkeypatch.setattr(RayEngine, "finish_keys", fail)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="injected"):
         corpuspack.build(dump, out, engine="ray", progress=False)

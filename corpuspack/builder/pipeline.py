@@ -21,12 +21,11 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, reuse, versions, write
+from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver, nopandas
 from .engines.base import check_engine, open_engine
@@ -173,22 +172,15 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
                                    fingerprint)
         batch_rows, html_pages = _batch_rows(stage_path)  # one pass over a small column, for both passes below
         kept_keys = KeptKeys(incremental.cache_path(out, fingerprint, "keys"), finish.KEY_SCHEMA)
-        key_parts = [b for _, b in engine.map(finish.key_task, _finish_tasks(batch_rows, plan), ctx,
-                                              local=lambda task: kept_keys.settled(task, ctx))]
-        keys = pa.Table.from_batches(key_parts, schema=finish.KEY_SCHEMA) if key_parts else finish.KEY_SCHEMA.empty_table()
-        keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
-        reused, placed = reuse.reusable_shards(out, previous, keys)
-        is_placed = np.zeros(keys.num_rows, dtype=bool)
-        is_placed[placed.column("pos").to_numpy()] = True
-        key_column = keys.column("key").combine_chunks()
-        split_column = keys.column("split").combine_chunks()
+        keys = engine.finish_keys(batch_rows, plan, ctx, kept_keys, out, previous)
+        reused = keys.reused
 
         # pass 3b: the other rows finished (decisions applied, manifest joined) into a second stage
         final_path = os.path.join(tmp, "final.arrow")
         removal = RemovalStats()
-        tasks = _finish_tasks(batch_rows, plan, is_placed, key_column, split_column)
-        for done in engine.finish_rows(finish.finish_task, tasks, ctx, final_path, finish.final_schema(out_schema),
-                                       local=lambda task: finish.settled(task, ctx)):  # rows: into final_path
+        tasks, finish_fn, settled = keys.finishing(finish.finish_task, lambda task: finish.settled(task, ctx))
+        for done in engine.finish_rows(finish_fn, tasks, ctx, final_path, finish.final_schema(out_schema),
+                                       local=settled):  # rows: into final_path
             log.apply(done.events)
             log.files_without_manifest_row += done.without_manifest_row
             removal.merge(done.removal)
@@ -220,9 +212,9 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
-        options=options, counts=counts, changes=_changes(out, previous, placed, final_path),
+        options=options, counts=counts, changes=_changes(out, previous, keys, final_path),
         work={"processed": total - cache.reused, "reused": cache.reused,
-              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": placed.num_rows},
+              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": keys.placed_rows},
         card=card.user_fields(out, options))
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
                                   "control_characters_removed": plan.controls,
@@ -232,7 +224,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
-    incremental.keep(stage_path, out, fingerprint, edits, lambda path: kept_keys.write(path, key_parts))
+    incremental.keep(stage_path, out, fingerprint, edits, keys.write)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
@@ -278,21 +270,12 @@ class _Clock:
         self._t = now
 
 
-def _finish_tasks(batch_rows: list[int], plan: corpus.Plan, placed=None, keys=None, splits=None):
-    """(record batch index, its decisions) for every record batch of the stage file (``batch_rows``:
-    the rows of each)."""
-    offset = 0
-    for i, n in enumerate(batch_rows):
-        yield i, plan.decisions(offset, n, placed, keys, splits)
-        offset += n
-
-
-def _changes(out: str, previous: dict | None, placed: pa.Table, final_path: str) -> dict | None:
+def _changes(out: str, previous: dict | None, keys, final_path: str) -> dict | None:
     """Counts of documents added, removed and changed since the previous version."""
     if previous is None:
         return None
     finished = [b.rename_columns(["id", "digest"]) for b in read_batches(final_path, ["id", "_digest"])]
-    new = pa.concat_tables([placed.select(["id", "digest"]), *(pa.Table.from_batches([b]) for b in finished)])
+    new = pa.concat_tables([keys.placed(), *(pa.Table.from_batches([b]) for b in finished)])
     old = compare.digests_of_version(out, previous)
     d = compare.diff_tables(old, new)
     return {k: len(v) for k, v in d.items()}

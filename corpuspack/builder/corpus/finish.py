@@ -169,11 +169,7 @@ def settled(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished | 
     """:func:`finish_task`'s result, here and at once, for a batch none of whose rows is to be
     finished (each held by a reused shard or dropped as a duplicate); None for any other batch."""
     index, decisions = task
-    placed, owner, exact, cluster, representative = (decisions.column(c) for c in (
-        "placed", "id_owner", "exact_of", "cluster", "representative"))
-    done = pc.or_(pc.or_(placed, pc.is_valid(owner)), pc.is_valid(exact))
-    if ctx.near_drop:
-        done = pc.or_(done, pc.and_(pc.is_valid(cluster), pc.invert(representative)))
+    done = pc.or_(decisions.column("placed"), dropped(decisions, ctx.near_drop))
     if not pc.all(done).as_py() and decisions.num_rows:
         return None
     rest = np.flatnonzero(~decisions.column("placed").to_numpy(zero_copy_only=False))
@@ -184,6 +180,17 @@ def settled(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finished | 
         events += _decided(decisions.take(take), listed.column("file_name").take(take).to_pylist(),
                            listed.column("id").take(take).to_pylist(), ctx.near_drop)
     return Finished(None, events, RemovalStats(), 0)
+
+
+def dropped(decisions: pa.RecordBatch, near_drop: bool) -> pa.Array:
+    """Whether each row of a batch is left out by its decisions: a duplicate id, an exact or
+    (``near_drop``) a near duplicate that is not its cluster's representative."""
+    owner, exact, cluster, representative = (decisions.column(c) for c in (
+        "id_owner", "exact_of", "cluster", "representative"))
+    done = pc.or_(pc.is_valid(owner), pc.is_valid(exact))
+    if near_drop:
+        done = pc.or_(done, pc.and_(pc.is_valid(cluster), pc.invert(representative)))
+    return done
 
 
 def _decided(decisions: pa.RecordBatch, names: list[str], ids: list[str], near_drop: bool) -> list[tuple | None]:

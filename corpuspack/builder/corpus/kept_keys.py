@@ -88,13 +88,14 @@ class KeptKeys:
         self.digests: dict[int, str] = {}
         self._where: dict[str, int] = {}
         self._reader = None
+        self.path = None  # the file, when it holds keys to take (an engine's tasks open it themselves)
         self._context: tuple | None = None
         if path and os.path.isfile(path):
             try:
                 reader = pa.ipc.open_file(pa.memory_map(path, "r"))
                 digests = json.loads((reader.schema.metadata or {}).get(_META, b"[]"))
                 if reader.schema.remove_metadata().equals(schema) and len(digests) == reader.num_record_batches:
-                    self._reader = reader
+                    self._reader, self.path = reader, path
                     self._where = {d: i for i, d in enumerate(digests)}
             except (OSError, ValueError, pa.ArrowInvalid):
                 pass

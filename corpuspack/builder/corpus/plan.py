@@ -41,6 +41,15 @@ class Plan:
     repeated: tuple[int, ...]  # hashes of lines repeated across the corpus, sorted
     controls: dict  # control characters cleaning removed: documents with any, characters in all
 
+    def batches(self, batch_rows: list[int], placed: np.ndarray | None = None, keys: pa.Array | None = None,
+                splits: pa.Array | None = None):
+        """(record batch index, its :meth:`decisions`) for every record batch of the stage
+        (``batch_rows``: the rows of each)."""
+        offset = 0
+        for i, n in enumerate(batch_rows):
+            yield i, self.decisions(offset, n, placed, keys, splits)
+            offset += n
+
     def decisions(self, offset: int, n: int, placed: np.ndarray | None = None, keys: pa.Array | None = None,
                   splits: pa.Array | None = None) -> pa.RecordBatch:
         """The decisions for rows ``offset .. offset + n``: what a finishing task needs.
@@ -58,9 +67,15 @@ class Plan:
             "cluster_size": pa.array(cluster_size, pa.int32()),
             "representative": pa.array(representative),
             "placed": pa.array(placed[offset:offset + n] if placed is not None else np.zeros(n, bool)),
-            "key": keys.slice(offset, n) if keys is not None else pa.nulls(n, pa.string()),
-            "split": splits.slice(offset, n) if splits is not None else pa.nulls(n, pa.string()),
+            "key": _copied(keys, offset, n) if keys is not None else pa.nulls(n, pa.string()),
+            "split": _copied(splits, offset, n) if splits is not None else pa.nulls(n, pa.string()),
         })
+
+
+def _copied(column: pa.Array, offset: int, n: int) -> pa.Array:
+    """Rows ``offset .. offset + n`` of ``column`` in buffers of their own: a slice would be sent to
+    a worker with the whole column's buffers (pyarrow pickles a slice's buffers whole)."""
+    return pa.concat_arrays([column.slice(offset, n)])
 
 
 def _within(rows: np.ndarray, offset: int, n: int) -> tuple[np.ndarray, slice]:

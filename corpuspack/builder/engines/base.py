@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
 
-from ..corpus import plan as corpus
+from ..corpus import finish, plan as corpus
 from ..corpus.reorder import reorder_stage
 from ..corpus.stage import drop_layout
 from ..document.inputs import Entry, InputOptions, Tally
@@ -57,6 +57,17 @@ class Engine:
                 if done.batch is not None:
                     out.write_batch(done.batch)
                 yield done
+
+    def finish_keys(self, batch_rows: list[int], plan: corpus.Plan, ctx, kept_keys, out: str, previous: dict | None):
+        """Pass 3a: the finish keys of every stage batch (``batch_rows``: the rows of each; their
+        decisions from ``plan``, see :func:`..corpus.finish.key_task`; ``kept_keys``: the last build's,
+        :class:`..corpus.kept_keys.KeptKeys`) and the previous version's shards they let reuse
+        (:mod:`..release.reuse`). Here the keys come back to this process (:class:`.keys.DriverKeys`)."""
+        from .keys import DriverKeys
+
+        parts = [b for _, b in self.map(finish.key_task, plan.batches(batch_rows), ctx,
+                                        local=lambda task: kept_keys.settled(task, ctx))]
+        return DriverKeys(parts, kept_keys, out, previous, batch_rows, plan)
 
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """After pass 1: the stage's rows put in ``order`` (an archive's rows in the unpacked

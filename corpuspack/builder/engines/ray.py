@@ -37,6 +37,7 @@ except ImportError as e:  # the engine is an extra
 
 from .base import DocumentBatch, Engine, reorder_in_place
 from .local import Known, process_batch
+from .ray_keys import TaskKeys
 from .ray_pass2 import Partitioned, repeated_lines
 from ..corpus import plan as corpus
 from ..corpus.stage import STAGE_SCHEMA, Part, drop_layout, gather, read_batches, read_layout, write_layout, write_part
@@ -118,6 +119,12 @@ class RayEngine(Engine):
         except BaseException:
             _cancel([ref for _, _, ref in window if ref is not None])
             raise
+
+    def finish_keys(self, batch_rows: list[int], plan: corpus.Plan, ctx, kept_keys, out: str, previous: dict | None):
+        """Pass 3a with the finish keys kept in tasks (:class:`.ray_keys.TaskKeys`): written to files
+        by the key tasks, the previous version's shards matched by tasks partitioned by id, and the
+        finishing tasks reading their batch's keys from the files; this process holds counts and digests."""
+        return TaskKeys(self, batch_rows, plan, ctx, kept_keys, out, previous, self.tmp)
 
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """An archive's stage put in the folder's order by a Ray task (:func:`.base.reorder_in_place`:

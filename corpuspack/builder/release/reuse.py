@@ -56,28 +56,57 @@ def reusable_shards(out: str, previous: dict | None, new_rows: pa.Table) -> tupl
                      "digest": pa.array([], pa.string())})
     if previous is None or not new_rows.num_rows:
         return {}, none
-    candidates: list[tuple[str, dict]] = []
-    olds: list[pa.Table] = []
-    for split, info in previous["splits"].items():
-        for shard in info["files"]:
-            old = read_index(out, shard)
-            if old.num_rows == 0 or old.column("key").null_count:
-                continue  # empty, or its keys are unknown (no cache): not reused
-            olds.append(pa.table({"id": old.column("id"), "digest": old.column("digest"), "key": old.column("key"),
-                                  "shard": pa.array(np.full(old.num_rows, len(candidates), np.int64)),
-                                  "expected_split": pa.array([split] * old.num_rows, pa.string())}))
-            candidates.append((split, shard))
+    shards = previous_shards(previous)
+    candidate, olds = old_rows(out, shards)
     if not olds:
         return {}, none
-    j = pa.concat_tables(olds).join(new_rows, keys="id", join_type="left outer", right_suffix="_new")
-    same = pc.fill_null(pc.and_(pc.equal(j.column("key"), j.column("key_new")),
-                                pc.equal(j.column("split"), j.column("expected_split"))), False)
-    shard_of_row = j.column("shard").to_numpy()
-    broken = np.bincount(shard_of_row[~same.to_numpy(zero_copy_only=False)], minlength=len(candidates))
-    reused: dict[str, list[dict]] = {}
-    for n, (split, shard) in enumerate(candidates):  # in the previous version's order
-        if not broken[n]:
-            reused.setdefault(split, []).append(shard)
+    j, same, broken = match(olds, new_rows, len(shards))
+    broken[~candidate] = 1  # not a candidate: not reused
+    reused = reused_of(shards, broken)
     keep = pa.array(np.flatnonzero(broken == 0), pa.int64())
     placed = j.filter(pc.is_in(j.column("shard"), keep)).select(["pos", "id", "digest"])
     return reused, placed
+
+
+def previous_shards(previous: dict) -> list[tuple[str, dict]]:
+    """(split, shard) of every shard of the previous version, in its order."""
+    return [(split, shard) for split, info in previous["splits"].items() for shard in info["files"]]
+
+
+def old_rows(out: str, shards: list[tuple[str, dict]], mine=None) -> tuple[np.ndarray, list[pa.Table]]:
+    """Which ``shards`` may be reused (their index lists keys: not empty, and kept by the cache), and
+    (id, digest, key, shard, expected_split) of their rows (``mine(ids)``, if given: a mask of the
+    rows to take, e.g. one partition of the ids)."""
+    candidate = np.zeros(len(shards), bool)
+    olds: list[pa.Table] = []
+    for n, (split, shard) in enumerate(shards):
+        old = read_index(out, shard)
+        if old.num_rows == 0 or old.column("key").null_count:
+            continue  # empty, or its keys are unknown (no cache): not reused
+        candidate[n] = True
+        if mine is not None:
+            old = old.filter(mine(old.column("id")))
+        olds.append(pa.table({"id": old.column("id"), "digest": old.column("digest"), "key": old.column("key"),
+                              "shard": pa.array(np.full(old.num_rows, n, np.int64)),
+                              "expected_split": pa.array([split] * old.num_rows, pa.string())}))
+    return candidate, olds
+
+
+def match(olds: list[pa.Table], new_rows: pa.Table, shards: int) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """The previous rows joined with the new ones by id, whether each keeps its key and split,
+    and the rows of each shard that do not (a shard is reused when none)."""
+    j = pa.concat_tables(olds).join(new_rows, keys="id", join_type="left outer", right_suffix="_new")
+    same = pc.fill_null(pc.and_(pc.equal(j.column("key"), j.column("key_new")),
+                                pc.equal(j.column("split"), j.column("expected_split"))), False)
+    same = same.to_numpy(zero_copy_only=False)
+    shard_of_row = j.column("shard").to_numpy()
+    return j, same, np.bincount(shard_of_row[~same], minlength=shards)
+
+
+def reused_of(shards: list[tuple[str, dict]], broken: np.ndarray) -> dict[str, list[dict]]:
+    """The shards none of whose rows is ``broken``, per split, in the previous version's order."""
+    reused: dict[str, list[dict]] = {}
+    for n, (split, shard) in enumerate(shards):
+        if not broken[n]:
+            reused.setdefault(split, []).append(shard)
+    return reused

@@ -1,0 +1,107 @@
+"""Pass 3 on the Ray engine: what the driver receives from and sends to its tasks, and its CPU, for the
+finish keys (pass 3a) and the finishing tasks (pass 3b), a first build and the next version (the same
+dump again: every shard reused). ``--driver-keys`` runs pass 3a the engines' default way (the keys back
+in the driver, :class:`corpuspack.builder.engines.keys.DriverKeys`) on the same code, for comparison.
+
+    python benchmarks/ray_keys_bytes.py --docs 20000
+    python benchmarks/ray_keys_bytes.py --docs 20000 --driver-keys
+
+Received: the pickled size of every object ``ray.get`` hands the driver while the pass runs (Ray
+Data's are none: pass 1 is over). Sent: the pickled size of each task's own argument (the common
+arguments are put in the object store once: ``put_once``). Driver CPU: ``time.process_time()`` around the pass.
+Per row: divided by the staged rows. One JSON line per build.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=20_000)
+    ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    ap.add_argument("--driver-keys", action="store_true", help="pass 3a with the keys back in the driver")
+    args = ap.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    import corpuspack
+    import psutil
+    import ray
+    from corpuspack.builder.engines import ray as ray_engine
+    from corpuspack.builder.engines.base import Engine
+
+    corpus = run.make_corpus(args.docs, 1, run.WORK / f"corpus-{args.docs}-1")
+    ray.init(num_cpus=args.jobs, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    phase = [None]
+    tally: dict[str, dict] = {}
+    real_get, real_map = ray.get, ray_engine.RayEngine.map
+
+    def counted_get(refs, *a, **k):
+        result = real_get(refs, *a, **k)
+        if phase[0]:
+            tally[phase[0]]["received"] += len(pickle.dumps(result, protocol=5))
+        return result
+
+    def counted_map(self, fn, tasks, *common, local=None):
+        def sent(tasks):
+            for task in tasks:
+                if phase[0]:
+                    tally[phase[0]]["sent"] += len(pickle.dumps(task, protocol=5))
+                yield task
+        if phase[0]:
+            tally[phase[0]]["put_once"] += sum(len(pickle.dumps(c, protocol=5)) for c in common)
+        return real_map(self, fn, sent(tasks), *common, local=local)
+
+    def timed(name, method):
+        def wrapper(self, *a, **k):
+            phase[0] = name
+            tally[name] = {"received": 0, "sent": 0, "put_once": 0}
+            cpu = time.process_time()
+            try:
+                result = method(self, *a, **k)
+                if name == "pass3b":  # a generator: consumed by the pipeline
+                    result = list(result)
+                return result
+            finally:
+                tally[name]["driver_cpu_s"] = round(time.process_time() - cpu, 3)
+                phase[0] = None
+        return wrapper
+
+    ray.get = counted_get
+    ray_engine.ray.get = counted_get
+    ray_engine.RayEngine.map = counted_map
+    if hasattr(Engine, "finish_keys"):  # older code: pass 3a not an engine method (not measured)
+        keys_method = Engine.finish_keys if args.driver_keys else ray_engine.RayEngine.finish_keys
+        ray_engine.RayEngine.finish_keys = timed("pass3a", keys_method)
+    real_rows = ray_engine.RayEngine.finish_rows
+    ray_engine.RayEngine.finish_rows = timed("pass3b", lambda self, *a, **k: iter(list(real_rows(self, *a, **k))))
+    with tempfile.TemporaryDirectory(dir=run.WORK) as tmp:
+        out = Path(tmp) / "out"
+        for build in ("first", "next"):
+            wall = time.perf_counter()
+            result = corpuspack.build(corpus, out, engine="ray", progress=False,
+                                      version="1.0.0" if build == "first" else "1.0.1")
+            rows = result.counts.get("found") or args.docs
+            row = {"build": build, "driver_keys": args.driver_keys, "docs": args.docs,
+                   "seconds": round(time.perf_counter() - wall, 2),
+                   "shards_reused": result.manifest["work"]["shards_reused"],
+                   "kept_keys_bytes": sum(p.stat().st_size for p in (out / ".cache").glob("keys-*")),
+                   "load": round(psutil.getloadavg()[0], 1)}
+            for name, t in tally.items():
+                row[name] = {**t, "received_per_row": round(t["received"] / rows, 1),
+                             "sent_per_row": round(t["sent"] / rows, 1)}
+            print(json.dumps(row), flush=True)
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""Pass 3a on Ray, the finish keys kept in tasks (round 28): the build's process holds counts and
+digests, not the keys.
+
+* each key task (:func:`_key_part`) takes its batch's keys from the last build's kept keys
+  (:meth:`..corpus.kept_keys.KeptKeys.settled`, in the task) or computes them
+  (:func:`..corpus.finish.key_task`) and writes them to ``WORK/keys/BATCH.arrow`` (through a
+  temporary file renamed when whole, :func:`..corpus.stage.write_part`); it sends back the batch's
+  digest (what the kept keys are filed under) and its rows;
+* one task writes the keys kept for the next build from those files (:func:`_write_kept`);
+* the previous version's shards are matched in ``parts`` tasks partitioned by the id's CRC-32
+  (:func:`_match_part`: :func:`..release.reuse.old_rows` and :func:`..release.reuse.match` over
+  its partition of the old and the new rows). Each sends back, per previous shard, whether it may
+  be reused, its rows that lost their key or split, and its rows that kept them; and writes those
+  rows (shard, pos, id, digest), by pos, to ``WORK/reuse/PART.arrow``. A shard is reused when no
+  partition broke it (:func:`..release.reuse.reused_of`, here);
+* each finishing task (:class:`FromFiles`) reads its batch's ``key`` and ``split`` from its key
+  file and its ``placed`` rows from the match files before finishing the batch as the local
+  engine does (:func:`..corpus.finish.settled`, else the finishing function).
+
+The key and finishing tasks make their batch's decisions themselves
+(:meth:`..corpus.plan.Plan.decisions`) from pass 2's Plan, which holds the rows the decisions
+concern (the duplicates) and is put in the object store once: a task is sent its batch's number,
+first row and rows, not per-row columns.
+"""
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import ray
+
+from ..corpus import finish
+from ..corpus.kept_keys import KeptKeys
+from ..corpus.stage import write_part
+from ..release import reuse
+
+MATCH_SCHEMA = pa.schema([("shard", pa.int64()), ("pos", pa.int64()), ("id", pa.string()), ("digest", pa.string())])
+
+
+def id_partition(ids: pa.Array | pa.ChunkedArray, parts: int) -> np.ndarray:
+    """Each id's partition: its UTF-8 bytes' CRC-32 modulo ``parts``."""
+    values = ids.cast(pa.binary()).to_pylist()
+    return np.fromiter((zlib.crc32(v) for v in values), np.uint32, len(values)) % parts
+
+
+def _key_part(task: tuple, ctx, kept_path: str | None, folder: str, plan) -> tuple[str, int, str | None]:
+    """Pass 3a for one stage batch in a task (``task``: (batch, (first row, rows)), its decisions
+    taken from ``plan`` here): (the digest of its key task's inputs, its rows, the file its keys
+    were written to, None without rows)."""
+    index, (offset, n) = task
+    task = index, plan.decisions(offset, n)
+    kept = KeptKeys(kept_path, finish.KEY_SCHEMA)
+    keys = kept.settled(task, ctx)
+    if keys is None:
+        keys = finish.key_task(task, ctx)
+    return kept.digests[index], keys.num_rows, write_part(os.path.join(folder, f"{index}.arrow"), keys,
+                                                          finish.KEY_SCHEMA)
+
+
+def _read(path: str | None, schema: pa.Schema) -> pa.Table:
+    if path is None:
+        return schema.empty_table()
+    return pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
+
+
+def _write_kept(into: str, digests: list[str], files: list[str | None]) -> None:
+    """The keys kept for the next build, written from the key files (the file the local engine's
+    :meth:`..corpus.kept_keys.KeptKeys.write` writes from the same keys)."""
+    kept = KeptKeys(None, finish.KEY_SCHEMA)
+    kept.digests = dict(enumerate(digests))
+    parts = []
+    for f in files:
+        table = _read(f, finish.KEY_SCHEMA)
+        parts.append(table.combine_chunks().to_batches()[0] if table.num_rows
+                     else pa.RecordBatch.from_pylist([], schema=finish.KEY_SCHEMA))
+    kept.write(into, parts)
+
+
+def _match_part(part: int, parts: int, out: str, shards: list, files: list, offsets: list[int],
+                folder: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One partition (by id) of the match of the previous version's shards with this build's keys:
+    per shard, (may be reused, rows that lost their key or split, rows that kept them); the rows
+    that kept them written to ``folder/PART.arrow`` by pos."""
+    def mine(ids):
+        return pa.array(id_partition(ids, parts) == part)
+
+    candidate, olds = reuse.old_rows(out, shards, mine)
+    n = len(shards)
+    if not olds:
+        return candidate, np.zeros(n, np.int64), np.zeros(n, np.int64)
+    news = []
+    for f, offset in zip(files, offsets):
+        keys = _read(f, finish.KEY_SCHEMA)
+        keys = keys.append_column("pos", pa.array(np.arange(offset, offset + keys.num_rows), pa.int64()))
+        news.append(keys.filter(mine(keys.column("id"))))
+    j, same, broken = reuse.match(olds, pa.concat_tables(news), n)
+    kept = j.filter(pa.array(same)).select(["shard", "pos", "id", "digest"]).sort_by("pos")
+    write_part(os.path.join(folder, f"{part}.arrow"), kept.cast(MATCH_SCHEMA), MATCH_SCHEMA)
+    return candidate, broken, np.bincount(kept.column("shard").to_numpy(), minlength=n)
+
+
+def _with(decisions: pa.RecordBatch, **columns: pa.Array) -> pa.RecordBatch:
+    """``decisions`` with ``columns`` in place of theirs."""
+    return pa.RecordBatch.from_arrays([columns.get(name, decisions.column(name)) for name in decisions.schema.names],
+                                      schema=decisions.schema)
+
+
+def _slices(batch_rows: list[int]) -> list[tuple[int, tuple[int, int]]]:
+    """(batch, (first row, rows)) of each stage batch."""
+    starts = np.cumsum([0, *batch_rows])
+    return [(i, (int(starts[i]), int(n))) for i, n in enumerate(batch_rows)]
+
+
+def _placed_per_batch(path: str, reused: np.ndarray, offsets: list[int]) -> np.ndarray:
+    """The rows of each stage batch (``offsets``: their first rows) that a match file holds in a
+    reused shard."""
+    table = _read(path, MATCH_SCHEMA)
+    pos = table.column("pos").to_numpy()[np.isin(table.column("shard").to_numpy(), reused)]
+    return np.bincount(np.searchsorted(offsets, pos, side="right") - 1, minlength=len(offsets))
+
+
+class TaskKeys:
+    """Pass 3a's keys in files the tasks wrote (see the module): what :class:`.keys.DriverKeys`
+    answers from the keys it holds, answered from counts, digests and those files."""
+
+    def __init__(self, engine, batch_rows: list[int], plan, ctx, kept_keys: KeptKeys, out: str,
+                 previous: dict | None, tmp: str):
+        folder = os.path.abspath(os.path.join(tmp, "keys"))
+        os.makedirs(folder, exist_ok=True)
+        self._plan, self._ctx, self._tasks = plan, ctx, _slices(batch_rows)
+        digests, rows, self._files = [], [], []
+        for _, (digest, n, f) in engine.map(_key_part, self._tasks, ctx, kept_keys.path, folder, plan):
+            digests.append(digest)
+            rows.append(n)
+            self._files.append(f)
+        self._offsets = [int(o) for o in np.cumsum([0, *rows])[:-1]]
+        self._kept = os.path.join(tmp, "keys-kept.arrow")
+        writing = ray.remote(_write_kept).remote(self._kept, digests, self._files)
+        self.reused, self.placed_rows = {}, 0
+        self._placed = np.zeros(len(rows), np.int64)  # rows of each batch held by reused shards
+        self._matched, self._reused_shards = [], np.empty(0, np.int64)
+        try:
+            if previous is not None and sum(rows):
+                self._match(engine, out, reuse.previous_shards(previous), tmp)
+            ray.get(writing)
+        except BaseException:
+            ray.cancel(writing)
+            ray.wait([writing], timeout=60)
+            raise
+
+    def _match(self, engine, out: str, shards: list, tmp: str) -> None:
+        folder = os.path.abspath(os.path.join(tmp, "reuse"))
+        os.makedirs(folder, exist_ok=True)
+        parts = engine._width()
+        candidate, broken, kept = np.ones(len(shards), bool), np.zeros(len(shards), np.int64), 0
+        for _, (c, b, k) in engine.map(_match_part, range(parts), parts, out, shards, self._files, self._offsets,
+                                       folder):
+            candidate &= c
+            broken += b
+            kept = kept + k
+        broken[~candidate] = 1  # not a candidate: not reused
+        self.reused = reuse.reused_of(shards, broken)
+        self._reused_shards = np.flatnonzero(broken == 0)
+        self.placed_rows = int(np.sum(np.asarray(kept)[self._reused_shards])) if len(self._reused_shards) else 0
+        self._matched = [f for f in (os.path.join(folder, f"{p}.arrow") for p in range(parts)) if os.path.exists(f)]
+        if len(self._reused_shards):  # a batch whose rows are all held by reused shards or dropped: settled here
+            for _, counts in engine.map(_placed_per_batch, self._matched, self._reused_shards, self._offsets):
+                self._placed += counts
+
+    def finishing(self, fn, local) -> tuple:
+        """Pass 3b's tasks ((batch, (first row, rows)): no decisions), and ``fn`` making its batch's
+        decisions from the Plan and the files (:class:`FromFiles`, sent once to the workers as the
+        engine's common argument); ``local`` is run in the task too. A batch whose rows are all held
+        by reused shards is settled here (what :func:`..corpus.finish.settled` gives it)."""
+        placed, plan, ctx = self._placed, self._plan, self._ctx
+
+        def here(task):
+            """:func:`..corpus.finish.settled` here, for a batch each of whose rows is held by a reused
+            shard or dropped: then the held rows are the others (a dropped row is never held: its
+            finish key names what drops it, which no published row's key does)."""
+            index, (offset, n) = task
+            decisions = plan.decisions(offset, n)
+            dropped = finish.dropped(decisions, ctx.near_drop).to_numpy(zero_copy_only=False)
+            if placed[index] + np.count_nonzero(dropped) != n:
+                return None
+            return finish.settled((index, _with(decisions, placed=pa.array(~dropped))), ctx)
+
+        return self._tasks, FromFiles(fn, tuple(self._files), tuple(self._matched),
+                                      tuple(int(s) for s in self._reused_shards), self._plan), here
+
+    def placed(self) -> pa.Table:
+        """(id, digest) of the rows the reused shards hold, read from the match files."""
+        tables = [t.filter(pc.is_in(t.column("shard"), pa.array(self._reused_shards, pa.int64())))
+                  for t in (_read(f, MATCH_SCHEMA) for f in self._matched)]
+        if not tables:
+            return pa.table({"id": pa.array([], pa.string()), "digest": pa.array([], pa.string())})
+        return pa.concat_tables(tables).select(["id", "digest"])
+
+    def write(self, path: str) -> None:
+        """The keys kept for the next build: the file a task wrote, put in place."""
+        os.replace(self._kept, path)
+
+
+@dataclass(frozen=True)
+class FromFiles:
+    """A finishing task's function that first fills its batch's ``placed``, ``key`` and ``split``
+    decisions from the files of pass 3a, then settles the batch (:func:`..corpus.finish.settled`)
+    or finishes it (``fn``)."""
+    fn: object
+    files: tuple  # the key file of each stage batch (None: no rows)
+    matched: tuple  # the match files (shard, pos, id, digest), by pos
+    reused: tuple  # the reused shards' numbers
+    plan: object  # pass 2's Plan (its decisions, as the rows they concern)
+
+    def __call__(self, task: tuple, ctx):
+        index, (offset, n) = task
+        decisions = self.plan.decisions(offset, n)
+        keys = _read(self.files[index], finish.KEY_SCHEMA)
+        placed = np.zeros(n, bool)
+        reused = np.asarray(self.reused, np.int64)
+        for f in self.matched if len(reused) else ():
+            table = _read(f, MATCH_SCHEMA)
+            pos = table.column("pos").to_numpy()
+            a, b = np.searchsorted(pos, [offset, offset + n])
+            shard = table.column("shard").to_numpy()[a:b]
+            placed[pos[a:b][np.isin(shard, reused)] - offset] = True
+        filled = (index, _with(decisions, placed=pa.array(placed), key=keys.column("key").combine_chunks(),
+                               split=keys.column("split").combine_chunks()))
+        done = finish.settled(filled, ctx)
+        return done if done is not None else self.fn(filled, ctx)
