@@ -73,7 +73,8 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
     ``max_buckets`` buckets), then each bucket is read whole, put in order and written.
     Memory: one run, then two buckets (~13 MB each for 2,048 rows of 6 kB documents, a few times
     that while one is sorted: the next is sorted by a thread while one is written), never the
-    whole stage. (A ``take`` per staged batch and bucket
+    whole stage; and the write buffers (:class:`buffered_file`: 64 kB per bucket file, 1 MB for
+    the stage). (A ``take`` per staged batch and bucket
     instead, ~50 small writes per batch, cost 4.5x the CPU outside the kernel at 100,000
     documents. Taking the rows where they lie, through a memory map, touches a page of every
     column of every row read, which all counts in the resident memory while mapped: ~500 MB per
@@ -110,7 +111,7 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
 
 
 #: bytes gathered before a write: an IPC writer writes each buffer of a batch (and its padding) by
-#: a call of its own, ~120 a batch of the stage's columns, so the scatter's pieces of ~40 rows
+#: a call of its own, ~100 a batch of the stage's columns, so the scatter's pieces of ~40 rows
 #: made ~290,000 writes of a few bytes to kB at 100,000 documents (docs/inputs.md, round 28)
 BUCKET_BUFFER = 64 << 10  # per bucket a scatter task writes (at most max_buckets of them)
 STAGE_BUFFER = 1 << 20
