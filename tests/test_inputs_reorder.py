@@ -80,3 +80,31 @@ def test_the_rewrite_split_over_worker_processes_gives_the_same_file(tmp_path, p
     assert [b.num_rows for b in there] == [b.num_rows for b in here]
     assert pa.Table.from_batches(there).equals(whole.take(pa.array(order)))
     assert sorted(os.listdir(tmp_path)) == ["here.arrow", "pool.arrow"]
+
+
+def _write_calls() -> int:
+    """This process's write system calls so far, as the kernel counts them."""
+    with open("/proc/self/io") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("syscw:"))
+
+
+def test_the_rewrite_writes_through_buffers_the_same_bytes_in_few_calls(tmp_path, monkeypatch):
+    """The bucket and stage files written through buffers: the same stage file, byte for byte,
+    as with pyarrow's own writer to the file (each buffer of a batch a write call), and the
+    writes, as the kernel counts them, at most a tenth of that writer's."""
+    from corpuspack.builder.corpus import reorder
+
+    order = list(range(300))
+    random.Random(4).shuffle(order)
+    _stage(tmp_path / "buffered.arrow", 300)
+    before = _write_calls()
+    reorder_stage(str(tmp_path / "buffered.arrow"), order, batch_rows=8, bucket_rows=13)
+    buffered = _write_calls() - before
+    monkeypatch.setattr(reorder, "buffered_file", lambda path, schema, _: pa.ipc.new_file(path, schema))
+    _stage(tmp_path / "plain.arrow", 300)
+    before = _write_calls()
+    reorder_stage(str(tmp_path / "plain.arrow"), order, batch_rows=8, bucket_rows=13)
+    plain = _write_calls() - before
+    assert (tmp_path / "buffered.arrow").read_bytes() == (tmp_path / "plain.arrow").read_bytes()
+    assert buffered * 10 < plain, (buffered, plain)
+    assert sorted(os.listdir(tmp_path)) == ["buffered.arrow", "plain.arrow"]

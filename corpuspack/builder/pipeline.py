@@ -152,7 +152,9 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         order = order_keys.order()
         give_back()  # what pass 1 and the sort freed (documents sent to the workers...), else held to the end
         if order is not None:  # an archive whose members are not in the unpacked folder's order
+            restage = time.perf_counter()
             engine.reorder(stage_path, order, options.batch_size)
+            clock.laps["pass1_restage"] = round(time.perf_counter() - restage, 3)  # (within pass1_documents)
         del order
         if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins

@@ -73,7 +73,8 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
     ``max_buckets`` buckets), then each bucket is read whole, put in order and written.
     Memory: one run, then two buckets (~13 MB each for 2,048 rows of 6 kB documents, a few times
     that while one is sorted: the next is sorted by a thread while one is written), never the
-    whole stage. (A ``take`` per staged batch and bucket
+    whole stage; and the write buffers (:class:`buffered_file`: 64 kB per bucket file, 1 MB for
+    the stage). (A ``take`` per staged batch and bucket
     instead, ~50 small writes per batch, cost 4.5x the CPU outside the kernel at 100,000
     documents. Taking the rows where they lie, through a memory map, touches a page of every
     column of every row read, which all counts in the resident memory while mapped: ~500 MB per
@@ -109,6 +110,41 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
             give_back()  # what the runs and buckets took, else kept by the pool to the build's end
 
 
+#: bytes gathered before a write: an IPC writer writes each buffer of a batch (and its padding) by
+#: a call of its own, ~100 a batch of the stage's columns, so the scatter's pieces of ~40 rows
+#: made ~290,000 writes of a few bytes to kB at 100,000 documents (docs/inputs.md, round 28)
+BUCKET_BUFFER = 64 << 10  # per bucket a scatter task writes (at most max_buckets of them)
+STAGE_BUFFER = 1 << 20
+
+
+class buffered_file:
+    """:func:`pyarrow.ipc.new_file` at ``path`` through a buffer of ``buffer_bytes`` (written
+    bytes identical), its file closed with the writer."""
+
+    def __init__(self, path: str, schema: pa.Schema, buffer_bytes: int):
+        self._sink = pa.BufferedOutputStream(pa.OSFile(path, "wb"), buffer_size=buffer_bytes)
+        try:
+            self._writer = pa.ipc.new_file(self._sink, schema)
+        except BaseException:
+            self._sink.close()
+            raise
+
+    def write_table(self, table: pa.Table, max_chunksize: int | None = None) -> None:
+        self._writer.write_table(table, max_chunksize=max_chunksize)
+
+    def close(self) -> None:
+        try:
+            self._writer.close()
+        finally:
+            self._sink.close()  # flushes the buffer, closes the file
+
+    def __enter__(self) -> "buffered_file":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 class Restage(NamedTuple):
     """What every task of one :func:`reorder_stage` shares."""
     stage_path: str
@@ -141,7 +177,7 @@ def scatter_task(task, job: Restage) -> None:
             cuts = np.searchsorted(to, np.arange(job.buckets + 1) * job.width)
             for b in np.flatnonzero(cuts[1:] > cuts[:-1]).tolist():
                 if b not in writers:
-                    writers[b] = pa.ipc.new_file(job.bucket(b, t), _TO_SCHEMA)
+                    writers[b] = buffered_file(job.bucket(b, t), _TO_SCHEMA, BUCKET_BUFFER)
                 writers[b].write_table(run.slice(cuts[b], cuts[b + 1] - cuts[b]))
             del run
     finally:
@@ -157,7 +193,7 @@ def sort_task(task, job: Restage) -> None:
     b0, b1 = task
     tmp = job.stage_path + ".reordered"
     try:
-        with pa.ipc.new_file(tmp, STAGE_SCHEMA) as out, ThreadPoolExecutor(1) as ahead:
+        with buffered_file(tmp, STAGE_SCHEMA, STAGE_BUFFER) as out, ThreadPoolExecutor(1) as ahead:
             pending = ahead.submit(_sorted_bucket, job, b0) if b0 < b1 else None
             for b in range(b0, b1):
                 part = pending.result()
