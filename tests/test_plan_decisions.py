@@ -57,3 +57,25 @@ def test_decisions_match_the_dense_columns(tmp_path):
         assert d.column("representative").to_numpy(zero_copy_only=False).tolist() == representative[offset:offset + m].tolist()
         offset += m
     assert offset == n and len(sizes) > 10
+
+
+def test_a_batch_decisions_carry_only_its_rows_when_pickled():
+    """A finishing task is pickled to a worker with its batch's decisions: their key and split
+    columns must hold that batch's rows, not the whole build's (pyarrow pickles an array slice
+    with its whole buffers). Checked by the pickled size, against a column of 100,000 keys."""
+    import pickle
+
+    from corpuspack.builder.corpus.plan import Plan
+
+    n_all, n = 100_000, 512
+    keys = pa.array([f"{i:032x}" for i in range(n_all)], pa.string())  # 32 bytes a row
+    splits = pa.array(["train"] * n_all, pa.string())
+    empty = np.array([], np.int64)
+    p = Plan(empty, pa.array([], pa.string()), empty, pa.array([], pa.string()), empty, pa.array([], pa.string()),
+             np.array([], np.int32), empty, (), {"documents": 0, "characters": 0})
+    batch = p.decisions(50_000, n, np.zeros(n_all, bool), keys, splits)
+    assert batch.column("key").to_pylist() == [f"{i:032x}" for i in range(50_000, 50_000 + n)]
+    assert batch.column("split").to_pylist() == ["train"] * n
+    whole = len(pickle.dumps(keys, protocol=5))  # ~3.6 MB
+    size = len(pickle.dumps(batch, protocol=5))
+    assert size < 100 * n < whole / 50, (size, whole)  # ~75 bytes a row: the key, split and five more columns
