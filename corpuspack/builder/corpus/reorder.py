@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ..heap import give_back
 from .duplicates import map_here
-from .stage import STAGE_SCHEMA, StageReader, read_batches
+from .stage import STAGE_SCHEMA, StageReader, batch_sizes
 
 
 class OrderKeys:
@@ -98,7 +98,7 @@ def reorder_stage(stage_path: str, order, batch_rows: int, bucket_rows: int = 20
     os.makedirs(job.folder, exist_ok=True)
     try:
         scatter = [(t, first, last, place[rows[0]:rows[1]])
-                   for t, (first, last, rows) in enumerate(_ranges(_batch_sizes(stage_path), parts))]
+                   for t, (first, last, rows) in enumerate(_ranges(batch_sizes(stage_path), parts))]
         for _ in run(scatter_task, scatter, job):
             pass
         del place, scatter
@@ -216,11 +216,6 @@ def _sorted_bucket(job: Restage, b: int) -> pa.Table:
             os.remove(name)
     part = pa.concat_tables(pieces) if pieces else _TO_SCHEMA.empty_table()
     return part.take(pc.sort_indices(part.column("_to"))).drop_columns(["_to"])
-
-
-def _batch_sizes(stage_path: str) -> list[int]:
-    """The rows of each record batch of the stage (one read of a small column)."""
-    return [b.num_rows for b in read_batches(stage_path, ["_markup"])]
 
 
 def _ranges(sizes: list[int], parts: int):

@@ -268,6 +268,11 @@ def read_batches(path: str, columns: list[str] | None = None):
                                                  names=list(columns))
 
 
+def batch_sizes(path: str) -> list[int]:
+    """The rows of each record batch of an Arrow IPC file (one read of a small column)."""
+    return [b.num_rows for b in read_batches(path, ["_controls"])]
+
+
 def by_batch(starts: np.ndarray, rows: np.ndarray):
     """``(batch index, slice of rows)`` for each record batch holding some of ``rows`` (sorted
     stage rows; ``starts``: each batch's first row, then the stage's row count)."""

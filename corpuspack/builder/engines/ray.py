@@ -40,7 +40,7 @@ from .local import Known, process_batch
 from .ray_keys import TaskKeys
 from .ray_pass2 import Partitioned, repeated_lines
 from ..corpus import plan as corpus
-from ..corpus.stage import STAGE_SCHEMA, Part, drop_layout, gather, read_batches, read_layout, write_layout, write_part
+from ..corpus.stage import STAGE_SCHEMA, Part, batch_sizes, drop_layout, gather, read_layout, write_layout, write_part
 from ..document.inputs import Payload
 from ..document.storage import Reader, Storage
 from ..options import BuildOptions, DocOptions
@@ -167,7 +167,7 @@ class RayEngine(Engine):
                                            for f, _ in read_layout(stage_path) or ()):
             whole = stage_path + ".whole"
             self._gathering = (ray.remote(gather).remote(stage_path, whole, self._parts), whole)
-        rows = sum(b.num_rows for b in read_batches(stage_path, ["_controls"]))
+        rows = sum(batch_sizes(stage_path))
         width = 2 * self._width()
         duplicates = Partitioned(width, width, edits.pairs if edits is not None else None) if rows and rows >= options.ray_shuffle_min_docs else None
         return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates,

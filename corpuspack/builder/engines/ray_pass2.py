@@ -48,7 +48,7 @@ from ..corpus.duplicates import edited_rows, first_of_id, map_here, verifier
 from ..corpus.pairs import PairCache
 from ..corpus.published import EditCache, PublishedContext, edited_fingerprints
 from ..corpus.repeated_lines import doc_counts, doc_threshold, sum_counts
-from ..corpus.stage import read_batches, shared_reader
+from ..corpus.stage import batch_sizes, shared_reader
 from ..options import BuildOptions
 
 _NONE = np.empty(0, np.int64)
@@ -58,7 +58,7 @@ def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions) -> 
     """The hashes of lines repeated across the documents not in ``drop``, sorted (what
     :func:`..corpus.plan.repeated_here` finds), counted in Ray tasks: two map tasks and two
     partitions per CPU of the cluster."""
-    sizes = [b.num_rows for b in read_batches(stage_path, ["_controls"])]
+    sizes = batch_sizes(stage_path)
     if not sizes:
         return ()
     width = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
