@@ -45,10 +45,8 @@ class Plan:
                 splits: pa.Array | None = None):
         """(record batch index, its :meth:`decisions`) for every record batch of the stage
         (``batch_rows``: the rows of each)."""
-        offset = 0
-        for i, n in enumerate(batch_rows):
+        for i, (offset, n) in slices(batch_rows):
             yield i, self.decisions(offset, n, placed, keys, splits)
-            offset += n
 
     def decisions(self, offset: int, n: int, placed: np.ndarray | None = None, keys: pa.Array | None = None,
                   splits: pa.Array | None = None) -> pa.RecordBatch:
@@ -70,6 +68,12 @@ class Plan:
             "key": _copied(keys, offset, n) if keys is not None else pa.nulls(n, pa.string()),
             "split": _copied(splits, offset, n) if splits is not None else pa.nulls(n, pa.string()),
         })
+
+
+def slices(batch_rows: list[int]) -> list[tuple[int, tuple[int, int]]]:
+    """(batch, (first row, rows)) of each stage batch (``batch_rows``: the rows of each)."""
+    starts = np.cumsum([0, *batch_rows])
+    return [(i, (int(starts[i]), int(n))) for i, n in enumerate(batch_rows)]
 
 
 def _copied(column: pa.Array, offset: int, n: int) -> pa.Array:

@@ -35,6 +35,7 @@ import ray
 
 from ..corpus import finish
 from ..corpus.kept_keys import KeptKeys
+from ..corpus.plan import slices
 from ..corpus.stage import write_part
 from ..release import reuse
 
@@ -109,17 +110,21 @@ def _with(decisions: pa.RecordBatch, **columns: pa.Array) -> pa.RecordBatch:
                                       schema=decisions.schema)
 
 
-def _slices(batch_rows: list[int]) -> list[tuple[int, tuple[int, int]]]:
-    """(batch, (first row, rows)) of each stage batch."""
-    starts = np.cumsum([0, *batch_rows])
-    return [(i, (int(starts[i]), int(n))) for i, n in enumerate(batch_rows)]
+def _held(path: str, reused: np.ndarray, rows: tuple[int, int] | None = None) -> np.ndarray:
+    """The rows (pos) a match file holds in a ``reused`` shard (``rows``: only those from the
+    first to before the end given; the file is sorted by pos)."""
+    table = _read(path, MATCH_SCHEMA)
+    pos, shard = table.column("pos").to_numpy(), table.column("shard").to_numpy()
+    if rows is not None:
+        a, b = np.searchsorted(pos, rows)
+        pos, shard = pos[a:b], shard[a:b]
+    return pos[np.isin(shard, reused)]
 
 
 def _placed_per_batch(path: str, reused: np.ndarray, offsets: list[int]) -> np.ndarray:
     """The rows of each stage batch (``offsets``: their first rows) that a match file holds in a
     reused shard."""
-    table = _read(path, MATCH_SCHEMA)
-    pos = table.column("pos").to_numpy()[np.isin(table.column("shard").to_numpy(), reused)]
+    pos = _held(path, reused)
     return np.bincount(np.searchsorted(offsets, pos, side="right") - 1, minlength=len(offsets))
 
 
@@ -131,7 +136,7 @@ class TaskKeys:
                  previous: dict | None, tmp: str):
         folder = os.path.abspath(os.path.join(tmp, "keys"))
         os.makedirs(folder, exist_ok=True)
-        self._plan, self._ctx, self._tasks = plan, ctx, _slices(batch_rows)
+        self._plan, self._ctx, self._tasks = plan, ctx, slices(batch_rows)
         digests, rows, self._files = [], [], []
         for _, (digest, n, f) in engine.map(_key_part, self._tasks, ctx, kept_keys.path, folder, plan):
             digests.append(digest)
@@ -162,9 +167,7 @@ class TaskKeys:
             candidate &= c
             broken += b
             kept = kept + k
-        broken[~candidate] = 1  # not a candidate: not reused
-        self.reused = reuse.reused_of(shards, broken)
-        self._reused_shards = np.flatnonzero(broken == 0)
+        self.reused, self._reused_shards = reuse.reused_of(shards, candidate, broken)
         self.placed_rows = int(np.sum(np.asarray(kept)[self._reused_shards])) if len(self._reused_shards) else 0
         self._matched = [f for f in (os.path.join(folder, f"{p}.arrow") for p in range(parts)) if os.path.exists(f)]
         if len(self._reused_shards):  # a batch whose rows are all held by reused shards or dropped: settled here
@@ -223,11 +226,7 @@ class FromFiles:
         placed = np.zeros(n, bool)
         reused = np.asarray(self.reused, np.int64)
         for f in self.matched if len(reused) else ():
-            table = _read(f, MATCH_SCHEMA)
-            pos = table.column("pos").to_numpy()
-            a, b = np.searchsorted(pos, [offset, offset + n])
-            shard = table.column("shard").to_numpy()[a:b]
-            placed[pos[a:b][np.isin(shard, reused)] - offset] = True
+            placed[_held(f, reused, (offset, offset + n)) - offset] = True
         filled = (index, _with(decisions, placed=pa.array(placed), key=keys.column("key").combine_chunks(),
                                split=keys.column("split").combine_chunks()))
         done = finish.settled(filled, ctx)

@@ -61,10 +61,8 @@ def reusable_shards(out: str, previous: dict | None, new_rows: pa.Table) -> tupl
     if not olds:
         return {}, none
     j, same, broken = match(olds, new_rows, len(shards))
-    broken[~candidate] = 1  # not a candidate: not reused
-    reused = reused_of(shards, broken)
-    keep = pa.array(np.flatnonzero(broken == 0), pa.int64())
-    placed = j.filter(pc.is_in(j.column("shard"), keep)).select(["pos", "id", "digest"])
+    reused, keep = reused_of(shards, candidate, broken)
+    placed = j.filter(pc.is_in(j.column("shard"), pa.array(keep, pa.int64()))).select(["pos", "id", "digest"])
     return reused, placed
 
 
@@ -103,10 +101,13 @@ def match(olds: list[pa.Table], new_rows: pa.Table, shards: int) -> tuple[pa.Tab
     return j, same, np.bincount(shard_of_row[~same], minlength=shards)
 
 
-def reused_of(shards: list[tuple[str, dict]], broken: np.ndarray) -> dict[str, list[dict]]:
-    """The shards none of whose rows is ``broken``, per split, in the previous version's order."""
+def reused_of(shards: list[tuple[str, dict]], candidate: np.ndarray, broken: np.ndarray
+              ) -> tuple[dict[str, list[dict]], np.ndarray]:
+    """The ``candidate`` shards none of whose rows is ``broken`` (counts per shard), per split in
+    the previous version's order, and their numbers."""
+    keep = np.flatnonzero(candidate & (broken == 0))
     reused: dict[str, list[dict]] = {}
-    for n, (split, shard) in enumerate(shards):
-        if not broken[n]:
-            reused.setdefault(split, []).append(shard)
-    return reused
+    for n in keep.tolist():
+        split, shard = shards[n]
+        reused.setdefault(split, []).append(shard)
+    return reused, keep
