@@ -120,20 +120,23 @@ def _return(result, task, ctx):
     return result
 
 
-def _slow_or_failing(marks: str, task, ctx):
-    """pass 3b's function, but batch 0 fails at once and the others start two seconds late (each
-    leaving a mark when it does)."""
+_FINISH_PART = ray_engine._finish_part
+
+
+def _slow_or_failing(marks: str, task, *args):
+    """pass 3b's task (the engine's ``_finish_part``), but batch 0 fails at once and the others start
+    two seconds late (each leaving a mark when it does, before it reads anything of the work folder)."""
     if task[0] == 0:
         raise RuntimeError("injected failure in a finishing task")
     time.sleep(2)
     Path(marks, f"{task[0]}").touch()
-    return finish.finish_task(task, ctx)
+    return _FINISH_PART(task, *args)
 
 
 def _failing_build(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set, set]:
     """A Ray build whose batch 0 fails in pass 3b: the batches finished when it failed, and 3 s later."""
     marks.mkdir()
-    monkeypatch.setattr(pipeline.finish, "finish_task", functools.partial(_slow_or_failing, str(marks)))
+    monkeypatch.setattr(ray_engine, "_finish_part", functools.partial(_slow_or_failing, str(marks)))
     with pytest.raises(Exception, match="injected failure"):
         corpuspack.build(dump, out, engine="ray", progress=False, batch_size=32)
     done = set(os.listdir(marks))  # tasks Ray ran before the failing one (its order is not promised)
