@@ -37,7 +37,9 @@ def main() -> None:
     import psutil
     import ray
     from corpuspack.builder.engines import ray as ray_engine
+    from corpuspack.builder import pipeline
     from corpuspack.builder.engines.base import Engine
+    from corpuspack.builder.release import compare
 
     corpus = run.make_corpus(args.docs, 1, run.WORK / f"corpus-{args.docs}-1")
     ray.init(num_cpus=args.jobs, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
@@ -61,13 +63,16 @@ def main() -> None:
             tally[phase[0]]["put_once"] += sum(len(pickle.dumps(c, protocol=5)) for c in common)
         return real_map(self, fn, sent(tasks), *common, local=local)
 
-    def timed(name, method):
-        def wrapper(self, *a, **k):
+    def timed(name, method, bound=True):
+        def wrapper(*a, **k):
+            self, a = (a[0], a[1:]) if bound else (None, a)
             phase[0] = name
             tally[name] = {"received": 0, "sent": 0, "put_once": 0}
             cpu = time.process_time()
             try:
-                result = method(self, *a, **k)
+                result = method(self, *a, **k) if bound else method(*a, **k)
+                if name == "pass2":  # the Plan the driver holds (and puts once for pass 3)
+                    tally[name]["plan_pickled"] = len(pickle.dumps(result, protocol=5))
                 if name == "pass3b":  # a generator: consumed by the pipeline
                     result = list(result)
                 return result
@@ -76,7 +81,20 @@ def main() -> None:
                 phase[0] = None
         return wrapper
 
+    real_diff = compare.diff_tables
+
+    def held_diff(old, new):  # (b) on the driver: the two versions' (id, digest) tables joined here
+        if phase[0]:
+            tally[phase[0]]["held"] = tally[phase[0]].get("held", 0) + old.nbytes + new.nbytes
+        return real_diff(old, new)
+
+    compare.diff_tables = held_diff
     ray.get = counted_get
+    ray_engine.RayEngine.plan = timed("pass2", ray_engine.RayEngine.plan)
+    if hasattr(Engine, "changes"):  # the version's changes an engine method (round 29)
+        ray_engine.RayEngine.changes = timed("changes", ray_engine.RayEngine.changes)
+    else:
+        pipeline._changes = timed("changes", pipeline._changes, bound=False)
     ray_engine.ray.get = counted_get
     ray_engine.RayEngine.map = counted_map
     if hasattr(Engine, "finish_keys"):  # older code: pass 3a not an engine method (not measured)

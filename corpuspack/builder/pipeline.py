@@ -21,11 +21,10 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
-from .release import card, commit, compare, layout, incremental, painter, provenance, publish, report, versions, write
+from .release import card, commit, layout, incremental, painter, provenance, publish, report, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver, nopandas
 from .engines.base import check_engine, open_engine
@@ -208,13 +207,14 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
         for task, shard in engine.map(write.write_shard, shard_tasks, shard_ctx):
             shards[task.split].append(shard)
+        changes = engine.changes(out, previous, keys, final_path)  # since the previous version: counts
         engine.settle_stage(stage_path)  # the stage file the build keeps for the next version
     shards, copied = layout.place(out, version, shards, tmp)
 
     clock.lap("pass3_write_shards")
     payload = provenance.version_manifest(
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
-        options=options, counts=counts, changes=_changes(out, previous, keys, final_path),
+        options=options, counts=counts, changes=changes,
         work={"processed": total - cache.reused, "reused": cache.reused,
               "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": keys.placed_rows},
         card=card.user_fields(out, options))
@@ -271,13 +271,3 @@ class _Clock:
         self.laps[name] = round(now - self._t, 3)
         self._t = now
 
-
-def _changes(out: str, previous: dict | None, keys, final_path: str) -> dict | None:
-    """Counts of documents added, removed and changed since the previous version."""
-    if previous is None:
-        return None
-    finished = [b.rename_columns(["id", "digest"]) for b in read_batches(final_path, ["id", "_digest"])]
-    new = pa.concat_tables([keys.placed(), *(pa.Table.from_batches([b]) for b in finished)])
-    old = compare.digests_of_version(out, previous)
-    d = compare.diff_tables(old, new)
-    return {k: len(v) for k, v in d.items()}

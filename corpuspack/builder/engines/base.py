@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from ..corpus import finish, plan as corpus
 from ..corpus.reorder import reorder_stage
-from ..corpus.stage import drop_layout
+from ..corpus.stage import drop_layout, read_batches
 from ..document.inputs import Entry, InputOptions, Tally
 from ..document.storage import Storage
 from ..options import BuildOptions, DocOptions
@@ -68,6 +68,20 @@ class Engine:
         parts = [b for _, b in self.map(finish.key_task, plan.batches(batch_rows), ctx,
                                         local=lambda task: kept_keys.settled(task, ctx))]
         return DriverKeys(parts, kept_keys, out, previous, batch_rows, plan)
+
+    def changes(self, out: str, previous: dict | None, keys, final_path: str) -> dict | None:
+        """The counts of documents added, removed and changed since the ``previous`` version (None
+        for a first version): the previous version's (id, digest) (its shards' indexes) joined with
+        this one's, the rows the reused shards hold (``keys.placed()``, see :meth:`finish_keys`) and
+        the finished rows (``final_path``, :meth:`finish_rows`). Here in this process."""
+        from ..release import compare  # (it imports the incremental cache, which imports the engines)
+
+        if previous is None:
+            return None
+        finished = [b.rename_columns(["id", "digest"]) for b in read_batches(final_path, ["id", "_digest"])]
+        new = pa.concat_tables([keys.placed(), *(pa.Table.from_batches([b]) for b in finished)])
+        old = compare.digests_of_version(out, previous)
+        return {k: len(v) for k, v in compare.diff_tables(old, new).items()}
 
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """After pass 1: the stage's rows put in ``order`` (an archive's rows in the unpacked

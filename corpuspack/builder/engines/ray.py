@@ -37,6 +37,7 @@ except ImportError as e:  # the engine is an extra
 
 from .base import DocumentBatch, Engine, reorder_in_place
 from .local import Known, process_batch
+from . import ray_changes
 from .ray_keys import TaskKeys
 from .ray_pass2 import Partitioned, repeated_lines
 from ..corpus import plan as corpus
@@ -125,6 +126,14 @@ class RayEngine(Engine):
         by the key tasks, the previous version's shards matched by tasks partitioned by id, and the
         finishing tasks reading their batch's keys from the files; this process holds counts and digests."""
         return TaskKeys(self, batch_rows, plan, ctx, kept_keys, out, previous, self.tmp)
+
+    def changes(self, out: str, previous: dict | None, keys, final_path: str) -> dict | None:
+        """The version's changes counted by tasks partitioned by id (:func:`.ray_changes.changes`):
+        this process receives counts, not the two versions' (id, digest) of every row. Keys held
+        here (the engines' default :meth:`.base.Engine.finish_keys`): counted here too."""
+        if not isinstance(keys, TaskKeys):
+            return super().changes(out, previous, keys, final_path)
+        return ray_changes.changes(self, out, previous, keys, final_path)
 
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """An archive's stage put in the folder's order by a Ray task (:func:`.base.reorder_in_place`:
@@ -229,9 +238,26 @@ def _finish_part(task, fn, ctx, folder: str, schema: pa.Schema) -> tuple:
 def _finished_here(done, task, folder: str, schema: pa.Schema) -> tuple | None:
     if done is None:
         return None
+    done = replace(done, events=_counted(done.events))
     if done.batch is None:
         return done, None
     return replace(done, batch=None), write_part(os.path.join(folder, f"{task[0]}.arrow"), done.batch, schema)
+
+
+def _counted(events: list[tuple]) -> list[tuple]:
+    """A finishing task's ledger events with each run of published rows (``("included", name)``:
+    the report counts them, it does not name them) sent as their number (``("included_rows", n)``),
+    so the driver receives the rows a report lists (duplicates, rejections), not one name per row."""
+    counted: list[tuple] = []
+    for event in events:
+        if event[0] == "included":
+            if counted and counted[-1][0] == "included_rows":
+                counted[-1] = ("included_rows", counted[-1][1] + 1)
+            else:
+                counted.append(("included_rows", 1))
+        else:
+            counted.append(event)
+    return counted
 
 
 def _cancel(refs: list) -> None:

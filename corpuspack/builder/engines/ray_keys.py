@@ -121,6 +121,15 @@ def _held(path: str, reused: np.ndarray, rows: tuple[int, int] | None = None) ->
     return pos[np.isin(shard, reused)]
 
 
+def placed_rows(matched: tuple, reused: tuple) -> pa.Table:
+    """(id, digest) of the rows the ``reused`` shards hold, read from the match files ``matched``."""
+    tables = [t.filter(pc.is_in(t.column("shard"), pa.array(reused, pa.int64())))
+              for t in (_read(f, MATCH_SCHEMA) for f in matched)]
+    if not tables:
+        return pa.table({"id": pa.array([], pa.string()), "digest": pa.array([], pa.string())})
+    return pa.concat_tables(tables).select(["id", "digest"])
+
+
 def _placed_per_batch(path: str, reused: np.ndarray, offsets: list[int]) -> np.ndarray:
     """The rows of each stage batch (``offsets``: their first rows) that a match file holds in a
     reused shard."""
@@ -195,13 +204,19 @@ class TaskKeys:
         return self._tasks, FromFiles(fn, tuple(self._files), tuple(self._matched),
                                       tuple(int(s) for s in self._reused_shards), self._plan), here
 
+    @property
+    def matched(self) -> tuple:
+        """The match files (for :func:`placed_rows`)."""
+        return tuple(self._matched)
+
+    @property
+    def reused_shards(self) -> tuple:
+        """The reused shards' numbers (for :func:`placed_rows`)."""
+        return tuple(int(s) for s in self._reused_shards)
+
     def placed(self) -> pa.Table:
         """(id, digest) of the rows the reused shards hold, read from the match files."""
-        tables = [t.filter(pc.is_in(t.column("shard"), pa.array(self._reused_shards, pa.int64())))
-                  for t in (_read(f, MATCH_SCHEMA) for f in self._matched)]
-        if not tables:
-            return pa.table({"id": pa.array([], pa.string()), "digest": pa.array([], pa.string())})
-        return pa.concat_tables(tables).select(["id", "digest"])
+        return placed_rows(self.matched, self.reused_shards)
 
     def write(self, path: str) -> None:
         """The keys kept for the next build: the file a task wrote, put in place."""

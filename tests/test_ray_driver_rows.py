@@ -1,0 +1,147 @@
+"""What the Ray driver no longer receives per row (round 29), measured from outside the engine's code
+(the pickled size of everything ``ray.get`` hands this process while a step runs; ``compare.diff_tables``
+and the ledger's ``apply`` spied on in this process):
+
+* pass 3b's ledger events: the published rows come back as counts, not one file name each (the
+  report counts them); with the events sent as they are, the same measure sees every name;
+* the version's changes: counted by tasks partitioned by id, the driver receiving counts; with the
+  engines' default ``Engine.changes``, the driver joins every row's (id, digest) itself, and the spy
+  sees them.
+
+Both builds (first and next version, shards reused, files added, removed and changed) give the local
+engine's bytes."""
+import pickle
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+import corpuspack  # noqa: E402
+from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
+from conftest import output_files  # noqa: E402
+from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
+from corpuspack.builder.engines import ray as ray_engine  # noqa: E402
+from corpuspack.builder.engines.base import Engine  # noqa: E402
+from corpuspack.builder.release import compare, report  # noqa: E402
+
+ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the test's task function, sent to the workers
+
+
+def _measured(monkeypatch, methods: dict) -> dict[str, list[int]]:
+    """Counts, per method of the Ray engine named in ``methods`` (name -> the function to run in its
+    place), the pickled bytes ``ray.get`` returns while it runs (one count per call), and under
+    ``diff_rows`` the rows of every ``compare.diff_tables`` called in this process."""
+    real_get, real_diff, real_apply = ray.get, compare.diff_tables, report.Ledger.apply
+    counts: dict[str, list[int]] = {name: [] for name in methods} | {"diff_rows": [], "named": []}
+    on: list[str | None] = [None]
+
+    def get(refs, *a, **k):
+        result = real_get(refs, *a, **k)
+        if on[0]:
+            counts[on[0]][-1] += len(pickle.dumps(result, protocol=5))
+        return result
+
+    def diff(old, new):
+        counts["diff_rows"].append(old.num_rows + new.num_rows)
+        return real_diff(old, new)
+
+    def apply(self, events):
+        counts["named"][-1] += sum(e[0] == "included" for e in events)
+        return real_apply(self, events)
+
+    def wrap(name, fn):
+        def measured(self, *a, **k):
+            counts[name].append(0)
+            if name == "finish_rows":
+                counts["named"].append(0)
+            on[0] = name
+            try:
+                result = fn(self, *a, **k)
+                return list(result) if name == "finish_rows" else result  # a generator: run it here
+            finally:
+                on[0] = None
+        return measured
+
+    monkeypatch.setattr(ray, "get", get)
+    monkeypatch.setattr(ray_engine.ray, "get", get)
+    monkeypatch.setattr(compare, "diff_tables", diff)
+    monkeypatch.setattr(report.Ledger, "apply", apply)
+    for name, fn in methods.items():
+        monkeypatch.setattr(ray_engine.RayEngine, name, wrap(name, fn))
+    return counts
+
+
+def _versions(dump: Path, out: Path, **kw) -> list:
+    """Version 1.0.0 of ``dump``, then 1.1.0 with one file changed, one removed and one added."""
+    first = corpuspack.build(dump, out, version="1.0.0", progress=False, batch_size=100, rows_per_shard=200, **kw)
+    changed = dump.parent / "changed_added_removed"
+    if not changed.exists():
+        shutil.copytree(dump, changed)
+        (changed / "part0" / "doc_00000.txt").write_text("A new text for the second version.\n" * 3, encoding="utf-8")
+        (changed / "part1" / "doc_00001.txt").unlink()
+        (changed / "part1" / "added.txt").write_text("A document the second version adds.\n" * 4, encoding="utf-8")
+    return [first, corpuspack.build(changed, out, version="1.1.0", progress=False, batch_size=100,
+                                    rows_per_shard=200, **kw)]
+
+
+_FINISH_PART, _COUNTED = ray_engine._finish_part, ray_engine._counted
+
+
+def _events_as_they_are(*args):
+    """Pass 3b's task (the engine's ``_finish_part``) sending back its events as the finishing function
+    made them, one name per published row (run in a Ray worker: the engine module patched there, then restored)."""
+    ray_engine._counted = _as_they_are
+    try:
+        return _FINISH_PART(*args)
+    finally:
+        ray_engine._counted = _COUNTED
+
+
+def _as_they_are(events):
+    return events
+
+
+def _names_bytes(result) -> int:
+    """The pickled size of the included rows' names as events (what pass 3b sent back before)."""
+    return len(pickle.dumps([("included", f"part{i % 2}/doc_{i:05d}.txt")
+                             for i in range(result.counts["included"])], protocol=5))
+
+
+def test_events_and_changes_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
+    counts = _measured(monkeypatch, {"finish_rows": ray_engine.RayEngine.finish_rows,
+                                     "changes": ray_engine.RayEngine.changes})
+    ray_builds = _versions(dump, tmp_path / "ray", engine="ray")
+    monkeypatch.undo()
+    first, second = ray_builds
+    names = _names_bytes(first)
+    print(f"received in pass 3b: {counts['finish_rows']} (the names {names} B), rows named {counts['named']}; "
+          f"in the changes: {counts['changes']}; rows joined here: {counts['diff_rows']}")
+    assert second.manifest["work"]["shards_reused"] >= 1 and first.counts["included"] > 1500
+    assert counts["named"] == [0, 0], counts  # no published row named to the ledger
+    assert len(counts["changes"]) == 2 and counts["changes"][1] < 1000, counts  # a few counts per task
+    assert counts["diff_rows"] == [], counts  # no join of the versions' rows in this process
+
+    # the measures see the rows when they come back: the events as they are, the driver's changes
+    as_they_are = _measured(monkeypatch, {"finish_rows": ray_engine.RayEngine.finish_rows,
+                                          "changes": Engine.changes})
+    monkeypatch.setattr(ray_engine, "_counted", _as_they_are)  # batches settled here
+    monkeypatch.setattr(ray_engine, "_finish_part", _events_as_they_are)  # the tasks'
+    back = _versions(dump, tmp_path / "back", engine="ray")
+    monkeypatch.undo()
+    print(f"as they were: pass 3b {as_they_are['finish_rows']}, rows named {as_they_are['named']}, "
+          f"rows joined here {as_they_are['diff_rows']}")
+    assert as_they_are["named"][0] == first.counts["included"], as_they_are
+    # the names' bytes are what the driver no longer receives (the duplicates and rejections it still does)
+    assert as_they_are["finish_rows"][0] - counts["finish_rows"][0] >= 0.9 * names, (as_they_are, counts, names)
+    assert as_they_are["diff_rows"] == [first.counts["included"] + second.counts["included"]], as_they_are
+
+    local = _versions(dump, tmp_path / "local", jobs=2)
+    changes = local[1].manifest["changes"]  # (another row changes with doc_00000)
+    assert (changes["added"], changes["removed"]) == (1, 1) and changes["changed"] >= 1, changes
+    for builds, other in ((back, "back"), (local, "local")):
+        assert [b.counts for b in builds] == [b.counts for b in ray_builds]
+        assert [b.manifest["changes"] for b in builds] == [b.manifest["changes"] for b in ray_builds]
+        assert output_files(tmp_path / "ray") == output_files(tmp_path / other)
