@@ -2,7 +2,7 @@
 Ray's core worker in it included), the whole build and pass by pass, on a running Ray instance
 whose workers a build of the seeds warmed first.
 
-    python benchmarks/ray_driver_cpu.py --docs 20000 --repeat 3
+    python benchmarks/ray_driver_cpu.py --docs 20000 --repeat 3 [--next]
     PYTHONPATH=/tmp/base python benchmarks/ray_driver_cpu.py --docs 20000   # other code (its workers too)
 
 Driver CPU: ``time.process_time()`` of this process around ``corpuspack.build``; bytes written:
@@ -34,6 +34,8 @@ def main() -> None:
     ap.add_argument("--dump", help="a dump folder to build instead of a generated one")
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--next", action="store_true", help="after each build, the next version of the same dump "
+                    "(every shard reused; the version's changes counted)")
     args = ap.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     import corpuspack
@@ -48,19 +50,24 @@ def main() -> None:
                          engine="ray", progress=False)
         for i in range(args.repeat):
             out = Path(tmp) / f"out-{i}"
-            cpu, wrote, wall = time.process_time(), _written(), time.perf_counter()
-            result = corpuspack.build(corpus, out, engine="ray", progress=False)
-            row = {"code": os.path.dirname(corpuspack.__file__), "seconds": round(time.perf_counter() - wall, 2),
-                   "driver_cpu_seconds": round(time.process_time() - cpu, 2),
-                   "driver_written_mb": round((_written() - wrote) / 2**20, 1),
-                   "stage_kept_mb": round(sum(p.stat().st_size for p in (out / ".cache").glob("stage-*")) / 2**20, 1),
-                   "timings": result.timings, "load": round(psutil.getloadavg()[0], 1)}
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+            for build in ("first", "next") if args.next else ("first",):
+                cpu, wrote, wall = time.process_time(), _written(), time.perf_counter()
+                result = corpuspack.build(corpus, out, engine="ray", progress=False,
+                                          **({"version": "1.0.1"} if build == "next" else {}))
+                row = {"code": os.path.dirname(corpuspack.__file__), "build": build,
+                       "seconds": round(time.perf_counter() - wall, 2),
+                       "driver_cpu_seconds": round(time.process_time() - cpu, 2),
+                       "driver_written_mb": round((_written() - wrote) / 2**20, 1),
+                       "stage_kept_mb": round(sum(p.stat().st_size for p in (out / ".cache").glob("stage-*")) / 2**20, 1),
+                       "timings": result.timings, "load": round(psutil.getloadavg()[0], 1)}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
     ray.shutdown()
-    for key in ("seconds", "driver_cpu_seconds", "driver_written_mb"):
-        values = sorted(r[key] for r in rows)
-        print(f"median {key}: {values[len(values) // 2]}")
+    for build in ("first", "next"):
+        for key in ("seconds", "driver_cpu_seconds", "driver_written_mb"):
+            values = sorted(r[key] for r in rows if r["build"] == build)
+            if values:
+                print(f"median {build} {key}: {values[len(values) // 2]}")
 
 
 if __name__ == "__main__":
