@@ -9,10 +9,13 @@ and the ledger's ``apply`` spied on in this process):
   sees them.
 
 Both builds (first and next version, shards reused, files added, removed and changed) give the local
-engine's bytes."""
+engine's bytes. A failing change task leaves nothing behind and no task running."""
+import functools
+import os
 import pickle
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,9 +26,10 @@ import corpuspack  # noqa: E402
 from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
 from conftest import output_files  # noqa: E402
 from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
-from corpuspack.builder.engines import ray as ray_engine  # noqa: E402
+from corpuspack.builder.engines import ray as ray_engine, ray_changes  # noqa: E402
 from corpuspack.builder.engines.base import Engine  # noqa: E402
 from corpuspack.builder.release import compare, report  # noqa: E402
+from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
 
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the test's task function, sent to the workers
 
@@ -145,3 +149,43 @@ def test_events_and_changes_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch
         assert [b.counts for b in builds] == [b.counts for b in ray_builds]
         assert [b.manifest["changes"] for b in builds] == [b.manifest["changes"] for b in ray_builds]
         assert output_files(tmp_path / "ray") == output_files(tmp_path / other)
+
+
+_COUNT_PART = ray_changes._count_part
+
+
+def _slow_or_failing_count(marks: str, part, *args):
+    """A change task (``ray_changes._count_part``), but partition 0 fails at once and the others start
+    two seconds late (each leaving a mark when it does)."""
+    if part == 0:
+        raise RuntimeError("injected failure in a change task")
+    time.sleep(2)
+    Path(marks, f"{part}").touch()
+    return _COUNT_PART(part, *args)
+
+
+def _failing_next_version(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set, set]:
+    """Version 1.0.0 of ``dump``, then 1.1.0 failing in its change tasks: the marks when it failed, and 3 s later."""
+    corpuspack.build(dump, out, engine="ray", version="1.0.0", progress=False, batch_size=100, rows_per_shard=200)
+    marks.mkdir()
+    monkeypatch.setattr(ray_changes, "_count_part", functools.partial(_slow_or_failing_count, str(marks)))
+    with pytest.raises(Exception, match="injected failure"):
+        corpuspack.build(dump, out, engine="ray", version="1.1.0", progress=False, batch_size=100, rows_per_shard=200)
+    done = set(os.listdir(marks))
+    time.sleep(3)
+    return done, set(os.listdir(marks))
+
+
+def test_failed_change_task_leaves_nothing(local_ray, dump, tmp_path, monkeypatch):
+    """A change task fails: the build fails, the other change tasks are cancelled and ended (none goes
+    on), and OUT holds the first version only (no work folder, no second version)."""
+    out = tmp_path / "out"
+    done, later = _failing_next_version(dump, out, tmp_path / "marks", monkeypatch)
+    assert later == done
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert not [p for p in left if TMP_PREFIX in p or "1.1.0" in p or p.endswith(".tmp")], left
+    assert (out / "versions" / "1.0.0").is_dir()
+    # the check can fail: with the tasks in flight left running, one finishes after the build failed
+    monkeypatch.setattr(ray_engine, "_cancel", lambda refs: None)
+    done, later = _failing_next_version(dump, tmp_path / "out2", tmp_path / "marks2", monkeypatch)
+    assert later > done, (done, later)
