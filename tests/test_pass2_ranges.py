@@ -111,26 +111,3 @@ def test_build_with_workers_is_the_build_in_one_process(staged, tmp_path):
     corpuspack.build(root / "dump", tmp_path / "two", jobs=2, batch_size=16, progress=False,
                      repeated_line_min_docs=4)
     assert output_files(tmp_path / "two") == output_files(root / "out")
-
-
-def test_candidate_pairs_a_band_a_task_are_the_whole_matrix_ones(staged, workers):
-    stage, sizes, _ = staged
-    bands, rows = dedup.choose_bands(OPTIONS.near_dup_candidate_threshold, OPTIONS.num_perm)
-    band_hash, present = duplicates._band_matrix(stage, sizes, bands, rows)
-    active = present.copy()
-    active[3::5] = False
-    n = len(active)
-    got = duplicates.candidate_pairs(band_hash, active, workers)
-    assert np.array_equal(got, dedup._candidate_pairs(band_hash, active)) and len(got) > 30
-    # and against each band's runs written out here: every active row pairs with the previous
-    # active row of the same hash and with the first one (ascending rows)
-    expected = set()
-    for b in range(bands):
-        runs = collections.defaultdict(list)
-        for r in np.flatnonzero(active).tolist():
-            runs[int(band_hash[r, b])].append(r)
-        for members in runs.values():
-            for k in range(1, len(members)):
-                expected.add(members[k - 1] * n + members[k])
-                expected.add(members[0] * n + members[k])
-    assert got.tolist() == sorted(expected)

@@ -13,8 +13,8 @@ import pyarrow.compute as pc
 
 from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
-from .dedup import (band_hashes, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
-                    run_pairs, signature_matrix, verified_pairs)
+from .dedup import (_candidate_pairs, band_hashes, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
+                    signature_matrix, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
 from .repeated_lines import doc_counts, sum_counts
@@ -81,7 +81,7 @@ class Here:
         n = len(drop)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         band_hash, present = _band_matrix(stage_path, sizes, bands, rows, self.map_tasks)
-        codes = candidate_pairs(band_hash, present & ~drop, self.map_tasks)
+        codes = _candidate_pairs(band_hash, present & ~drop)
         del band_hash
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
                               options.near_dup_threshold)
@@ -168,31 +168,6 @@ def _band_matrix(stage_path: str, sizes: list[int], bands: int, rows: int, map_t
         band_hash[offset:offset + m] = part
         present[offset:offset + m] = pres
     return band_hash, present
-
-
-def band_pairs_task(column: np.ndarray, m: int) -> np.ndarray:
-    """The candidate pairs of one band (:func:`.dedup.run_pairs` over the runs of equal hashes), as
-    codes ``i * m + j`` of positions in ``column`` (the band's hashes of the ``m`` rows asked about)."""
-    order = np.argsort(column, kind="stable")
-    ordered = column[order]
-    parts = run_pairs(ordered[1:] == ordered[:-1], order.astype(np.int64), m)
-    return np.concatenate(parts) if parts else np.empty(0, np.int64)
-
-
-def candidate_pairs(band_hash: np.ndarray, active: np.ndarray, map_tasks=None) -> np.ndarray:
-    """:func:`.dedup._candidate_pairs` (unique codes ``i * n + j``, ``i < j``, of the rows of
-    ``active`` that share a band hash), a band a task of ``map_tasks`` (by default here): each task
-    gets the band's hashes of the active rows and answers in their positions, turned into rows here
-    (the rows ascend with the positions, so the runs pair the same rows)."""
-    n = len(band_hash)
-    rows = np.flatnonzero(active).astype(np.int64)
-    m = len(rows)
-    codes = [c for _, c in (map_tasks or map_here)(band_pairs_task, (band_hash[rows, b] for b in range(band_hash.shape[1])), m)
-             if len(c)]
-    if not codes:
-        return np.empty(0, dtype=np.int64)
-    at = np.unique(np.concatenate(codes))
-    return rows[at // m] * n + rows[at % m]
 
 
 def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) -> tuple[np.ndarray, np.ndarray]:
