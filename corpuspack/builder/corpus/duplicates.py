@@ -17,6 +17,7 @@ from .dedup import (_candidate_pairs, band_hashes, choose_bands, cluster_labels,
                     signature_matrix, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
+from ..heap import give_back
 from .repeated_lines import doc_counts, sum_counts
 from .stage import StageReader, by_batch, read_batches, shared_reader
 
@@ -153,6 +154,7 @@ def band_task(task: tuple[int, int, int, int], stage_path: str, bands: int, rows
             if s.shape[1]:
                 band_hash[at:at + len(s)] = band_hashes(s, bands, rows)
             at += len(s)
+    give_back()  # what the task read and made (a worker idle after pass 2 would keep it)
     return band_hash, present
 
 
@@ -183,6 +185,7 @@ def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) ->
         if len(u):
             values.append(u)
             counts.append(c)
+    give_back()  # (see band_task)
     return sum_counts(values, counts) if values else (np.empty(0, np.uint64), np.empty(0, np.int64))
 
 
@@ -250,6 +253,7 @@ def edited_task(task: tuple[int, int, int, np.ndarray], ctx: PublishedContext) -
         if len(rows):
             out.append((i, offset + at, rows, k1, k2))
         at += b.num_rows
+    give_back()  # (see band_task)
     return out
 
 
