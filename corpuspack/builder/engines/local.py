@@ -196,7 +196,9 @@ class Workers(Engine):
         try:
             for task in tasks:
                 known = local(task) if local is not None else None
-                window.append((task, _Done(known) if known is not None else self._pool.submit(fn, task, *common)))
+                window.append((task, _Done(known) if known is not None else _Unsent()))
+                if known is None:  # (a task whose hand-over fails is named among those lost)
+                    window[-1] = (task, self._pool.submit(fn, task, *common))
                 if len(window) >= 2 * self.jobs:
                     task, fut = window[0]
                     yield task, fut.result()
@@ -207,6 +209,8 @@ class Workers(Engine):
                 window.popleft()
         except BrokenProcessPool:
             raise self._died(fn, window) from None
+        except WorkerDied:  # said already (an OSError too), naming its tasks
+            raise
         except (OSError, ValueError):  # handing a task to a pool as it breaks: its pipes are being closed
             if not getattr(self._pool, "_broken", False):
                 raise
@@ -233,6 +237,13 @@ def describe_task(task) -> str:
         return f"the batch of {len(names)} file(s) {names[0]}" + (f" ... {names[-1]}" if len(names) > 1 else "")
     text = repr(task)
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+class _Unsent:
+    """A task not yet handed to the pool, in the window of results in flight (lost if the hand-over fails)."""
+
+    def done(self) -> bool:
+        return False
 
 
 class _Done:
@@ -274,6 +285,7 @@ class _StatAhead:
     def __init__(self, pool: ProcessPoolExecutor, reader: Reader):
         self.pool, self.reader = pool, reader
         self._answers: dict[int, tuple] = {}  # id(batch) -> (future, first file in its group, files)
+        self._groups_in_flight: list[tuple[list[list], object]] = []  # the last two groups and their tasks
 
     def batches(self, batches: Iterator[list]) -> Iterator[list]:
         groups = self._groups(batches)
@@ -305,7 +317,14 @@ class _StatAhead:
                 paths.append(None)
                 sizes.append(0)
                 times.append(0)
-        future = self.pool.submit(stat_task, paths, sizes, times, self.reader)
+        try:
+            future = self.pool.submit(stat_task, paths, sizes, times, self.reader)
+        except (BrokenProcessPool, OSError, ValueError):  # as Workers.map: a worker ended abruptly
+            if not getattr(self.pool, "_broken", False):
+                raise
+            raise Workers._died(process_batch, [(batch, f) for g, f in self._groups_in_flight for batch in g]
+                                + [(batch, _Unsent()) for batch in group]) from None
+        self._groups_in_flight = [*self._groups_in_flight[-1:], (group, future)]
         first = 0
         for batch in group:
             self._answers[id(batch)] = (future, first, len(batch))
@@ -319,8 +338,8 @@ class _StatAhead:
         future, first, n = answer
         try:
             same = future.result()
-        except (OSError, BrokenProcessPool):  # the pool breaking: the batch goes to a worker, which says so
-            return None
+        except BrokenProcessPool:  # a worker ended abruptly: the build stops, naming this batch's files
+            raise Workers._died(process_batch, [(items, future)]) from None
         if not all(same[first:first + n]):
             return None
         return _empty(), [], ["cached"] * n
