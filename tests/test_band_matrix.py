@@ -30,7 +30,7 @@ def test_band_hashes_in_chunks_are_each_rows_own(tmp_path, monkeypatch, chunk):
     batches = [[sig() for _ in range(4)], [None, None], [sig(), None, b"", sig()], [sig() for _ in range(9)], [], [sig()]]
     _stage(tmp_path / "stage.arrow", batches)
     rows = [r for b in batches for r in b]
-    got, present = duplicates._band_matrix(str(tmp_path / "stage.arrow"), len(rows), BANDS, ROWS)
+    got, present = duplicates._band_matrix(str(tmp_path / "stage.arrow"), [len(b) for b in batches], BANDS, ROWS)
     assert present.tolist() == [bool(r) for r in rows]
     for i, r in enumerate(rows):
         if r:  # each row alone, through the one-row path of the same hash

@@ -163,6 +163,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         # pass 2: corpus-level decisions over Arrow columns
         edits = EditCache(incremental.cache_path(out, fingerprint, "published"))
         plan = engine.plan(stage_path, options, edits)
+        give_back()  # what pass 2 freed (the results its tasks sent back, read into the C heap)
         clock.lap("pass2_corpus")
 
         # pass 3a: finish keys; the previous version's shards whose rows all keep their key are reused

@@ -5,6 +5,8 @@ Ray tasks, partitioned by key hash, from the functions here (:func:`first_of_id`
 :func:`edited_rows`, :func:`verifier`) and in :mod:`.dedup`."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,7 +17,9 @@ from .dedup import (_candidate_pairs, band_hashes, choose_bands, cluster_labels,
                     signature_matrix, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
-from .stage import StageReader, by_batch, read_batches
+from ..heap import give_back
+from .repeated_lines import doc_counts, sum_counts
+from .stage import StageReader, by_batch, read_batches, shared_reader
 
 
 class Here:
@@ -53,7 +57,7 @@ class Here:
         pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch -> edit ids of the rows sent to tasks
 
         def to_compute():
-            for i, offset, rows, k1, k2 in _edited_tasks(stage_path, sizes, ctx.repeated, keep):
+            for i, offset, rows, k1, k2 in _edited_tasks(stage_path, sizes, ctx.repeated, keep, self.map_tasks):
                 found, known_keys, known_empty = edits.lookup(k1, k2)
                 key_matrix[offset + rows[found]] = known_keys
                 empty[offset + rows[found]] = known_empty
@@ -77,7 +81,7 @@ class Here:
         shingles of the two published texts (:func:`verifier`)."""
         n = len(drop)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-        band_hash, present = _band_matrix(stage_path, n, bands, rows)
+        band_hash, present = _band_matrix(stage_path, sizes, bands, rows, self.map_tasks)
         codes = _candidate_pairs(band_hash, present & ~drop)
         del band_hash
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
@@ -106,39 +110,90 @@ def map_here(fn, tasks, *common):
 
 
 #: rows of signatures hashed into bands at once (~4 MB): a stage batch at a time, the ~500 numpy
-#: calls of :func:`.dedup.band_hashes` cost more than their work (~0.2 s for 100,000 documents)
+#: calls of :func:`.dedup.band_hashes` cost more than their work (~0.2 s for 100,000 documents);
+#: also the rows of the stage each task of pass 2's scans reads (:func:`scan_ranges`)
 BAND_CHUNK_ROWS = 8192
 
 
-def _band_matrix(stage_path: str, n: int, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """(n, bands) LSH band hashes of the staged MinHash signatures, and which rows have one."""
+def scan_ranges(sizes: list[int]) -> list[tuple[int, int, int, int]]:
+    """(first batch, end batch, first row, rows) of runs of consecutive stage batches (``sizes``:
+    each batch's rows), each of at least ``BAND_CHUNK_ROWS`` rows but the last: the tasks of
+    pass 2's scans of the whole stage (the band hashes, the line counts, the rows that lose a
+    line), run by the engine's workers side by side while the build's process merges."""
+    out, first, first_row, held, row = [], 0, 0, 0, 0
+    for i, m in enumerate(sizes):
+        held, row = held + m, row + m
+        if held >= BAND_CHUNK_ROWS:
+            out.append((first, i + 1, first_row, held))
+            first, first_row, held = i + 1, row, 0
+    if first < len(sizes):
+        out.append((first, len(sizes), first_row, held))
+    return out
+
+
+def band_task(task: tuple[int, int, int, int], stage_path: str, bands: int, rows: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(m, bands) LSH band hashes of the staged MinHash signatures of one :func:`scan_ranges` range
+    (its m rows), and which rows have one."""
+    first, end, _, n = task
+    reader = shared_reader(stage_path, ("_minhash",))
     band_hash = np.zeros((n, bands), np.uint64)
     present = np.zeros(n, bool)
-    row, held, held_rows = 0, [], 0  # signatures not yet hashed: from row - held_rows on
-
-    def hash_held() -> None:
-        nonlocal held, held_rows
-        sigs = [s for s in held if s.shape[1]]
-        if sigs and len({s.shape[1] for s in sigs}) == 1 and len(sigs) == len(held):
-            band_hash[row - held_rows:row] = band_hashes(np.concatenate(sigs), bands, rows)
-        else:  # rows without a signature (0 columns) among them: block by block
-            at = row - held_rows
-            for s in held:
-                if s.shape[1]:
-                    band_hash[at:at + len(s)] = band_hashes(s, bands, rows)
-                at += len(s)
-        held, held_rows = [], 0
-
-    for b in read_batches(stage_path, ["_minhash"]):
-        sig, pres, _ = signature_matrix(b.column(0), None)
-        m = len(pres)
-        present[row:row + m] = pres
+    held, at = [], 0
+    for i in range(first, end):
+        sig, pres, _ = signature_matrix(reader.get_batch(i).column("_minhash"), None)
+        present[at:at + len(pres)] = pres
         held.append(sig)
-        row, held_rows = row + m, held_rows + m
-        if held_rows >= BAND_CHUNK_ROWS:
-            hash_held()
-    hash_held()
+        at += len(pres)
+    sigs = [s for s in held if s.shape[1]]
+    if sigs and len({s.shape[1] for s in sigs}) == 1 and len(sigs) == len(held):
+        band_hash[:] = band_hashes(np.concatenate(sigs), bands, rows)
+    else:  # rows without a signature (0 columns) among them: block by block
+        at = 0
+        for s in held:
+            if s.shape[1]:
+                band_hash[at:at + len(s)] = band_hashes(s, bands, rows)
+            at += len(s)
+    give_back()  # what the task read and made (a worker idle after pass 2 would keep it)
     return band_hash, present
+
+
+def _band_matrix(stage_path: str, sizes: list[int], bands: int, rows: int, map_tasks=None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(n, bands) LSH band hashes of the staged MinHash signatures, and which rows have one
+    (:func:`band_task` per range of batches, by ``map_tasks``: by default here)."""
+    n = sum(sizes)
+    band_hash = np.zeros((n, bands), np.uint64)
+    present = np.zeros(n, bool)
+    for (_, _, offset, m), (part, pres) in (map_tasks or map_here)(band_task, scan_ranges(sizes), stage_path,
+                                                                    bands, rows):
+        band_hash[offset:offset + m] = part
+        present[offset:offset + m] = pres
+    return band_hash, present
+
+
+def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct line hashes, the documents holding each) of one :func:`scan_ranges` range of the
+    stage's ``_line_hashes`` (its rows whose ``exclude``, the task's last part, is True not counted)."""
+    first, end, _, exclude = task
+    reader = shared_reader(stage_path, ("_line_hashes",))
+    values, counts, at = [], [], 0
+    for i in range(first, end):
+        column = reader.get_batch(i).column("_line_hashes")
+        u, c = doc_counts(column, exclude[at:at + len(column)])
+        at += len(column)
+        if len(u):
+            values.append(u)
+            counts.append(c)
+    give_back()  # (see band_task)
+    return sum_counts(values, counts) if values else (np.empty(0, np.uint64), np.empty(0, np.int64))
+
+
+def line_counts(stage_path: str, sizes: list[int], exclude: np.ndarray, map_tasks=None):
+    """:func:`line_counts_task` of each range of the stage, in order (by ``map_tasks``: by default here)."""
+    tasks = ((first, end, offset, exclude[offset:offset + m]) for first, end, offset, m in scan_ranges(sizes))
+    for _, counted in (map_tasks or map_here)(line_counts_task, tasks, stage_path):
+        yield counted
 
 
 def lost_lines(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -169,18 +224,37 @@ def edited_rows(batch: pa.RecordBatch, wanted: np.ndarray, keep: np.ndarray) -> 
     return (rows, *edit_ids(batch.column("_doc_digest").take(pa.array(rows)).to_pylist(), values, at))
 
 
-def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray):
+def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray, map_tasks=None):
     """(batch index, its first row, rows within it that lose a repeated line, and their
-    :func:`.published.edit_ids`) per batch that has any."""
+    :func:`.published.edit_ids`) per batch that has any (:func:`edited_task` per range of
+    batches, by ``map_tasks``: by default here)."""
     if not repeated:
         return
-    wanted = np.fromiter(repeated, np.uint64, len(repeated))
-    offset = 0
-    for i, b in enumerate(read_batches(stage_path, ["_line_hashes", "_doc_digest"])):
-        rows, k1, k2 = edited_rows(b, wanted, keep[offset:offset + sizes[i]])
+    tasks = ((first, end, offset, keep[offset:offset + m]) for first, end, offset, m in scan_ranges(sizes))
+    for _, found in (map_tasks or map_here)(edited_task, tasks, PublishedContext(stage_path, tuple(repeated))):
+        yield from found
+
+
+@lru_cache(maxsize=4)
+def _wanted(repeated: tuple[int, ...]) -> np.ndarray:
+    return np.fromiter(repeated, np.uint64, len(repeated))
+
+
+def edited_task(task: tuple[int, int, int, np.ndarray], ctx: PublishedContext) -> list[tuple]:
+    """:func:`_edited_tasks`' tuples of the batches of one :func:`scan_ranges` range (``keep``,
+    the task's last part: the mask of its rows)."""
+    first, end, offset, keep = task
+    wanted = _wanted(ctx.repeated)
+    reader = shared_reader(ctx.stage_path, ("_line_hashes", "_doc_digest"))
+    out, at = [], 0
+    for i in range(first, end):
+        b = reader.get_batch(i)
+        rows, k1, k2 = edited_rows(b, wanted, keep[at:at + b.num_rows])
         if len(rows):
-            yield i, offset, rows, k1, k2
-        offset += sizes[i]
+            out.append((i, offset + at, rows, k1, k2))
+        at += b.num_rows
+    give_back()  # (see band_task)
+    return out
 
 
 def first_of_id(ids, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,16 +13,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..options import BuildOptions
-from .duplicates import Here, column_at, map_here
+from .duplicates import Here, column_at, line_counts, map_here
 from .published import EditCache, PublishedContext
-from .repeated_lines import find_repeated_lines
-from .stage import read_batches
+from .repeated_lines import merge_counts, repeated_of
+from .stage import batch_sizes, read_batches
 
 
 @dataclass
@@ -100,17 +101,19 @@ def _column(rows: np.ndarray, values: pa.Array, offset: int, n: int) -> pa.Array
     return pc.replace_with_mask(column, pa.array(mask), values.slice(part.start, part.stop - part.start))
 
 
-def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
+def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions, map_tasks=None,
+                  sizes: list[int] | None = None) -> tuple[int, ...]:
     """The hashes of lines repeated across the kept documents (not ``drop``), sorted: counted
-    here, over the ``_line_hashes`` column read batch by batch."""
-    repeated = find_repeated_lines((b.column(0) for b in read_batches(stage_path, ["_line_hashes"])),
-                                   int(np.count_nonzero(~drop)), exclude_mask=drop,
-                                   min_docs=options.repeated_line_min_docs,
-                                   min_fraction=options.repeated_line_min_fraction)
+    over the ``_line_hashes`` column by ranges of batches (``map_tasks``: the engine's tasks,
+    :func:`.duplicates.line_counts`; by default here), the counts summed here."""
+    sizes = batch_sizes(stage_path) if sizes is None else sizes
+    uniq, counts = merge_counts(line_counts(stage_path, sizes, drop, map_tasks))
+    repeated = repeated_of(uniq, counts, int(np.count_nonzero(~drop)), min_docs=options.repeated_line_min_docs,
+                           min_fraction=options.repeated_line_min_fraction)
     return tuple(sorted(repeated.hashes))
 
 
-def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=repeated_here,
+def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=None,
          duplicates=None, edits: EditCache | None = None) -> Plan:
     """Decide, for every staged row, what pass 3 does with it. Duplicates are decided on the
     text as published: lines repeated across the corpus are found first (over the texts that
@@ -127,7 +130,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     the exact and near-duplicate groupings are made (:class:`.duplicates.Here`, over columns
     read here: the exact keys and the LSH band hashes, ``bands`` x 8 bytes per document; or an
     engine's own way). ``repeated_lines``: how the repeated lines are counted
-    (:func:`repeated_here`, or an engine's own way). Held here: masks of the rows (a byte each)
+    (by default :func:`repeated_here` with ``map_tasks``; or an engine's own way). Held here: masks of the rows (a byte each)
     while the pass runs, and the decisions as the rows they concern with their values (ids and
     file names read from the stage for those rows only). ``edits``: the published keys the last build computed
     (:class:`.published.EditCache`), which rows unchanged since, with the same repeated lines,
@@ -148,6 +151,8 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     keep_id[id_dup] = False
     # copies as staged are copies as published: their lines are not counted twice
     staged_copy = duplicates.staged_copies(stage_path, sizes)
+    if repeated_lines is None:  # counted by ranges of batches in the engine's tasks
+        repeated_lines = partial(repeated_here, map_tasks=map_tasks, sizes=sizes)
     hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
     ctx = PublishedContext(stage_path, hashes)
     dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id, edits)

@@ -137,6 +137,23 @@ def find_repeated_lines(
     """
     line_hashes_batches = _blocks(line_hashes_batches)
     excl = None if exclude_mask is None else np.asarray(exclude_mask, dtype=bool)
+    seen = [0]
+
+    def counted():
+        for batch in line_hashes_batches:
+            m = len(batch)
+            yield doc_counts(batch, None if excl is None else excl[seen[0]:seen[0] + m])
+            seen[0] += m
+
+    uniq, counts = merge_counts(counted())
+    if num_docs is None:
+        num_docs = seen[0]
+    return repeated_of(uniq, counts, num_docs, min_docs, min_fraction)
+
+
+def merge_counts(parts: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct line hashes, sorted; their document counts) summed over ``parts``, each the
+    (hashes, counts) of some documents (:func:`doc_counts`), in any order."""
     uniq = np.empty(0, dtype=np.uint64)
     counts = np.empty(0, dtype=np.int64)
     pending_v: list[np.ndarray] = []
@@ -150,11 +167,7 @@ def find_repeated_lines(
         uniq, counts = sum_counts([uniq, *pending_v], [counts, *pending_c])
         pending_v, pending_c, pending = [], [], 0
 
-    row0 = 0
-    for batch in line_hashes_batches:
-        m = len(batch)
-        bu, bc = doc_counts(batch, None if excl is None else excl[row0:row0 + m])
-        row0 += m
+    for bu, bc in parts:
         if not len(bu):
             continue
         pending_v.append(bu)
@@ -163,8 +176,12 @@ def find_repeated_lines(
         if pending >= max(len(uniq), 1 << 16):
             merge()
     merge()
-    if num_docs is None:
-        num_docs = row0
+    return uniq, counts
+
+
+def repeated_of(uniq: np.ndarray, counts: np.ndarray, num_docs: int, min_docs: int = MIN_DOCS,
+                min_fraction: float = MIN_FRACTION) -> RepeatedLines:
+    """The lines of (``uniq``, ``counts``: :func:`merge_counts`) held by enough of ``num_docs`` documents."""
     threshold = doc_threshold(num_docs, min_docs, min_fraction)
     sel = counts >= threshold
     hs = [int(h) for h in uniq[sel]]

@@ -102,13 +102,22 @@ class Engine:
         items, in input order (``cache``: the build's :class:`..release.incremental.StageCache`,
         for an engine whose tasks merge the cached rows). A batch of files all unchanged since the last build is settled
         here, not sent to a worker."""
-        from .local import process_batch, unchanged
+        from .local import process_batch
 
         it = iter(items)
         batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
         reader = storage.reader()
-        for batch, result in self.map(process_batch, batches, opts, reader, local=lambda b: unchanged(b, reader)):
+        batches, settle = self.settling(batches, reader)
+        for batch, result in self.map(process_batch, batches, opts, reader, local=settle):
             yield (batch, *result)
+
+    def settling(self, batches: Iterator[list], reader) -> tuple[Iterator[list], object]:
+        """Pass 1's batches, and the ``local`` check (see :meth:`map`) that settles a batch of files
+        all unchanged since the last build without a worker: here :func:`.local.unchanged`, the
+        files' status taken in this process as each batch comes."""
+        from .local import unchanged
+
+        return batches, lambda b: unchanged(b, reader)
 
     def settle_stage(self, stage_path: str) -> None:
         """After pass 3: the stage file as the build keeps it (an engine whose tasks wrote the
