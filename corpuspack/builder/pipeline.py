@@ -208,8 +208,8 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         shards: dict[str, list] = {name: [Shard(**f) for f in reused.get(name, [])] for name in split_names}
         for task, shard in engine.map(write.write_shard, shard_tasks, shard_ctx):
             shards[task.split].append(shard)
-        changes = engine.changes(out, previous, keys, final_path)  # since the previous version: counts
         engine.settle_stage(stage_path)  # the stage file the build keeps for the next version
+        changes = engine.changes(out, previous, keys, final_path)  # since the previous version: counts (the engine's last work)
     shards, copied = layout.place(out, version, shards, tmp)
 
     clock.lap("pass3_write_shards")
