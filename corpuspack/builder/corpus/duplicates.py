@@ -172,6 +172,11 @@ def _band_matrix(stage_path: str, sizes: list[int], bands: int, rows: int, map_t
     return band_hash, present
 
 
+def _masked_ranges(sizes: list[int], mask: np.ndarray):
+    """(first batch, end batch, first row, ``mask``'s slice of its rows) of each :func:`scan_ranges` range."""
+    return ((first, end, offset, mask[offset:offset + m]) for first, end, offset, m in scan_ranges(sizes))
+
+
 def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) -> tuple[np.ndarray, np.ndarray]:
     """(distinct line hashes, the documents holding each) of one :func:`scan_ranges` range of the
     stage's ``_line_hashes`` (its rows whose ``exclude``, the task's last part, is True not counted)."""
@@ -191,8 +196,7 @@ def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) ->
 
 def line_counts(stage_path: str, sizes: list[int], exclude: np.ndarray, map_tasks=None):
     """:func:`line_counts_task` of each range of the stage, in order (by ``map_tasks``: by default here)."""
-    tasks = ((first, end, offset, exclude[offset:offset + m]) for first, end, offset, m in scan_ranges(sizes))
-    for _, counted in (map_tasks or map_here)(line_counts_task, tasks, stage_path):
+    for _, counted in (map_tasks or map_here)(line_counts_task, _masked_ranges(sizes, exclude), stage_path):
         yield counted
 
 
@@ -230,8 +234,8 @@ def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], 
     batches, by ``map_tasks``: by default here)."""
     if not repeated:
         return
-    tasks = ((first, end, offset, keep[offset:offset + m]) for first, end, offset, m in scan_ranges(sizes))
-    for _, found in (map_tasks or map_here)(edited_task, tasks, PublishedContext(stage_path, tuple(repeated))):
+    for _, found in (map_tasks or map_here)(edited_task, _masked_ranges(sizes, keep),
+                                            PublishedContext(stage_path, tuple(repeated))):
         yield from found
 
 

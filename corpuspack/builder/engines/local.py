@@ -279,7 +279,12 @@ def unchanged(items: list[Item], reader: Reader = _LOCAL):
                 return None
     except OSError:
         return None
-    return _empty(), [], ["cached"] * len(items)
+    return _all_cached(len(items))
+
+
+def _all_cached(n: int):
+    """:func:`process_batch`'s result for a batch of ``n`` files all settled by their cached rows."""
+    return _empty(), [], ["cached"] * n
 
 
 #: files whose status one task of :class:`_StatAhead` takes (~15 ms of system calls)
@@ -352,7 +357,7 @@ class _StatAhead:
             raise Workers._died(process_batch, [(items, future)]) from None
         if not all(same[first:first + n]):
             return None
-        return _empty(), [], ["cached"] * n
+        return _all_cached(n)
 
 
 def stat_task(paths: list[str | None], sizes: list[int], times: list[int], reader: Reader = _LOCAL) -> list[bool]:
