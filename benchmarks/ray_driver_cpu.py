@@ -2,7 +2,7 @@
 Ray's core worker in it included), the whole build and pass by pass, on a running Ray instance
 whose workers a build of the seeds warmed first.
 
-    python benchmarks/ray_driver_cpu.py --docs 20000 --repeat 3 [--next]
+    python benchmarks/ray_driver_cpu.py --docs 20000 --repeat 3 [--next] [--ray-shuffle-min-docs N]
     PYTHONPATH=/tmp/base python benchmarks/ray_driver_cpu.py --docs 20000   # other code (its workers too)
 
 Driver CPU: ``time.process_time()`` of this process around ``corpuspack.build``; bytes written:
@@ -36,7 +36,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--next", action="store_true", help="after each build, the next version of the same dump "
                     "(every shard reused; the version's changes counted)")
+    ap.add_argument("--ray-shuffle-min-docs", type=int, help="the build option (default: the build's default); "
+                    "above the corpus's size, pass 2's groupings in the driver")
     args = ap.parse_args()
+    more = {} if args.ray_shuffle_min_docs is None else {"ray_shuffle_min_docs": args.ray_shuffle_min_docs}
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     import corpuspack
     import psutil
@@ -52,7 +55,7 @@ def main() -> None:
             out = Path(tmp) / f"out-{i}"
             for build in ("first", "next") if args.next else ("first",):
                 cpu, wrote, wall = time.process_time(), _written(), time.perf_counter()
-                result = corpuspack.build(corpus, out, engine="ray", progress=False,
+                result = corpuspack.build(corpus, out, engine="ray", progress=False, **more,
                                           **({"version": "1.0.1"} if build == "next" else {}))
                 row = {"code": os.path.dirname(corpuspack.__file__), "build": build,
                        "seconds": round(time.perf_counter() - wall, 2),

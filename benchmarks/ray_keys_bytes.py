@@ -5,9 +5,10 @@ in the driver, :class:`corpuspack.builder.engines.keys.DriverKeys`) on the same 
 
     python benchmarks/ray_keys_bytes.py --docs 20000
     python benchmarks/ray_keys_bytes.py --docs 20000 --driver-keys
+    python benchmarks/ray_keys_bytes.py --docs 20000 --ray-shuffle-min-docs 1000000000   # pass 2's groupings in the driver
 
 Received: the pickled size of every object ``ray.get`` hands the driver while the pass runs (Ray
-Data's are none: pass 1 is over). Sent: the pickled size of each task's own argument (the common
+Data's are none: pass 1 is over). Put: the pickled size of what the driver ``ray.put``s meanwhile. Sent: the pickled size of each task's own argument (the common
 arguments are put in the object store once: ``put_once``). Driver CPU: ``time.process_time()`` around the pass.
 Per row: divided by the staged rows. One JSON line per build.
 """
@@ -31,7 +32,9 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=20_000)
     ap.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--driver-keys", action="store_true", help="pass 3a with the keys back in the driver")
+    ap.add_argument("--ray-shuffle-min-docs", type=int, help="the build option (default: the build's default)")
     args = ap.parse_args()
+    more = {} if args.ray_shuffle_min_docs is None else {"ray_shuffle_min_docs": args.ray_shuffle_min_docs}
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     import corpuspack
     import psutil
@@ -45,13 +48,18 @@ def main() -> None:
     ray.init(num_cpus=args.jobs, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     phase = [None]
     tally: dict[str, dict] = {}
-    real_get, real_map = ray.get, ray_engine.RayEngine.map
+    real_get, real_put, real_map = ray.get, ray.put, ray_engine.RayEngine.map
 
     def counted_get(refs, *a, **k):
         result = real_get(refs, *a, **k)
         if phase[0]:
             tally[phase[0]]["received"] += len(pickle.dumps(result, protocol=5))
         return result
+
+    def counted_put(value, *a, **k):
+        if phase[0]:
+            tally[phase[0]]["put"] += len(pickle.dumps(value, protocol=5))
+        return real_put(value, *a, **k)
 
     def counted_map(self, fn, tasks, *common, local=None):
         def sent(tasks):
@@ -67,7 +75,7 @@ def main() -> None:
         def wrapper(*a, **k):
             self, a = (a[0], a[1:]) if bound else (None, a)
             phase[0] = name
-            tally[name] = {"received": 0, "sent": 0, "put_once": 0}
+            tally[name] = {"received": 0, "sent": 0, "put_once": 0, "put": 0}
             cpu = time.process_time()
             try:
                 result = method(self, *a, **k) if bound else method(*a, **k)
@@ -89,7 +97,7 @@ def main() -> None:
         return real_diff(old, new)
 
     compare.diff_tables = held_diff
-    ray.get = counted_get
+    ray.get, ray.put = counted_get, counted_put
     ray_engine.RayEngine.plan = timed("pass2", ray_engine.RayEngine.plan)
     if hasattr(Engine, "changes"):  # the version's changes an engine method (round 29)
         ray_engine.RayEngine.changes = timed("changes", ray_engine.RayEngine.changes)
@@ -106,7 +114,7 @@ def main() -> None:
         out = Path(tmp) / "out"
         for build in ("first", "next"):
             wall = time.perf_counter()
-            result = corpuspack.build(corpus, out, engine="ray", progress=False,
+            result = corpuspack.build(corpus, out, engine="ray", progress=False, **more,
                                       version="1.0.0" if build == "first" else "1.0.1")
             rows = result.counts.get("found") or args.docs
             row = {"build": build, "driver_keys": args.driver_keys, "docs": args.docs,

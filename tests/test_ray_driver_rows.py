@@ -189,3 +189,62 @@ def test_failed_change_task_leaves_nothing(local_ray, dump, tmp_path, monkeypatc
     monkeypatch.setattr(ray_engine, "_cancel", lambda refs: None)
     done, later = _failing_next_version(dump, tmp_path / "out2", tmp_path / "marks2", monkeypatch)
     assert later > done, (done, later)
+
+
+def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
+    """Per build, the pickled bytes of what ``ray.get`` hands this process and of what it ``ray.put``s
+    while pass 2 (``RayEngine.plan``) runs, and the Plan it returns (held here, put once for pass 3)."""
+    real_get, real_put, real_plan = ray.get, ray.put, ray_engine.RayEngine.plan
+    counts: dict[str, list[int]] = {"received": [], "put": [], "plan": []}
+    on = [False]
+
+    def get(refs, *a, **k):
+        result = real_get(refs, *a, **k)
+        if on[0]:
+            counts["received"][-1] += len(pickle.dumps(result, protocol=5))
+        return result
+
+    def put(value, *a, **k):
+        if on[0]:
+            counts["put"][-1] += len(pickle.dumps(value, protocol=5))
+        return real_put(value, *a, **k)
+
+    def plan(self, *a, **k):
+        for c in counts.values():
+            c.append(0)
+        on[0] = True
+        try:
+            result = real_plan(self, *a, **k)
+        finally:
+            on[0] = False
+        counts["plan"][-1] = len(pickle.dumps(result, protocol=5))
+        return result
+
+    monkeypatch.setattr(ray, "get", get)
+    monkeypatch.setattr(ray, "put", put)
+    monkeypatch.setattr(ray_engine.RayEngine, "plan", plan)
+    return counts
+
+
+def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
+    """Pass 2's duplicate groupings run in Ray tasks partitioned by hash at every size (round 30; until
+    then the driver grouped below ``ray_shuffle_min_docs``, 100,000 by default): on 2,000 documents the
+    driver receives the groupings' results, not the corpus's keys and band hashes. The counter-case,
+    the driver's groupings (``ray_shuffle_min_docs`` above the corpus), is seen by the same measure."""
+    counts = _pass2_measured(monkeypatch)
+    tasks = corpuspack.build(dump, tmp_path / "ray", engine="ray", progress=False, batch_size=100, rows_per_shard=200)
+    driver = corpuspack.build(dump, tmp_path / "driver", engine="ray", progress=False, batch_size=100,
+                              rows_per_shard=200, ray_shuffle_min_docs=10**9)
+    monkeypatch.undo()
+    rows = tasks.counts["found"]
+    print(f"pass 2, {rows} rows: received {counts['received']}, put {counts['put']}, Plan {counts['plan']}")
+    assert rows == 2000 and tasks.counts["duplicate"] > 50
+    # the corpus's exact keys alone are 16 B per row, its band hashes 128 B: the driver's groupings take
+    # them (340 B per row measured); the tasks send back the duplicates, the published keys of the rows
+    # that lose a repeated line (for the next build's cache) and the verified pairs (24 B per row measured)
+    assert counts["received"][1] > 144 * rows, counts
+    assert counts["received"][0] < 40 * rows and counts["received"][0] < counts["received"][1] / 5, counts
+    assert max(counts["put"]) < 4 * rows, counts  # no per-row column put by the driver
+    local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=100, rows_per_shard=200)
+    assert local.counts == tasks.counts == driver.counts
+    assert output_files(tmp_path / "ray") == output_files(tmp_path / "local") == output_files(tmp_path / "driver")

@@ -80,8 +80,9 @@ class BuildOptions:
     engine: str = "local"  # local (process pool) | ray (Ray Data; pip install "corpuspack[ray]")
     address: str | None = None  # the Ray cluster to join (``auto``, ``ray://host:10001``); default: start one here
     # with --engine ray: from this many staged documents on, the duplicate groupings run as Ray
-    # tasks partitioned by key hash (engines/ray_pass2.py); below, in the driver (cheaper there)
-    ray_shuffle_min_docs: int = 100_000
+    # tasks partitioned by key hash (engines/ray_pass2.py); below, in the driver. 0 (round 30): at
+    # every size, so that the driver holds no per-row keys (100,000 until then: docs/ray-engine.md)
+    ray_shuffle_min_docs: int = 0
 
     def __post_init__(self) -> None:
         from .release.cardfields import check as check_card
