@@ -26,7 +26,8 @@ import corpuspack  # noqa: E402
 from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
 from conftest import output_files  # noqa: E402
 from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
-from corpuspack.builder.engines import ray as ray_engine, ray_changes  # noqa: E402
+from corpuspack.builder.corpus.pairs import PairCache  # noqa: E402
+from corpuspack.builder.engines import ray as ray_engine, ray_changes, ray_pass2  # noqa: E402
 from corpuspack.builder.engines.base import Engine  # noqa: E402
 from corpuspack.builder.release import compare, report  # noqa: E402
 from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
@@ -248,3 +249,47 @@ def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=100, rows_per_shard=200)
     assert local.counts == tasks.counts == driver.counts
     assert output_files(tmp_path / "ray") == output_files(tmp_path / "local") == output_files(tmp_path / "driver")
+
+
+_BAND_MAP = ray_pass2._band_map
+
+
+def _slow_band_map(marks: str):
+    """A map task of pass 2's near-duplicate grouping (``ray_pass2._band_map``) starting two seconds
+    late and leaving a mark in ``marks`` when it does (a function: ``ray.remote`` takes no partial)."""
+    def slow(run, *args):
+        time.sleep(2)
+        Path(marks, f"{run[0]}").touch()
+        return _BAND_MAP(run, *args)
+    return slow
+
+
+def _known_fails(self):
+    raise RuntimeError("injected failure in pass 2")
+
+
+def _failing_pass2(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set, set]:
+    """A build failing in pass 2 while its band map tasks run (the driver fails as it puts the last
+    build's verified pairs for the verifying tasks): the marks when it failed, and 4 s later."""
+    marks.mkdir()
+    monkeypatch.setattr(ray_pass2, "_band_map", _slow_band_map(str(marks)))
+    monkeypatch.setattr(PairCache, "known", _known_fails)
+    with pytest.raises(Exception, match="injected failure"):
+        corpuspack.build(dump, out, engine="ray", version="1.0.0", progress=False, batch_size=100)
+    done = set(os.listdir(marks))
+    time.sleep(4)
+    return done, set(os.listdir(marks))
+
+
+def test_failed_pass2_leaves_no_task_running(local_ray, dump, tmp_path, monkeypatch):
+    """Pass 2 fails while its partitioned groupings' tasks run: the build fails, those tasks are
+    cancelled and ended (none goes on), and OUT holds no version and no work folder."""
+    out = tmp_path / "out"
+    done, later = _failing_pass2(dump, out, tmp_path / "marks", monkeypatch)
+    assert later == done, (done, later)
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) if out.exists() else []
+    assert not [p for p in left if TMP_PREFIX in p or "1.0.0" in p or p.endswith(".tmp")], left
+    # the check can fail: with the tasks in flight left running, they finish after the build failed
+    monkeypatch.setattr(ray_engine, "_cancel", lambda refs: None)
+    done, later = _failing_pass2(dump, tmp_path / "out2", tmp_path / "marks2", monkeypatch)
+    assert later > done, (done, later)

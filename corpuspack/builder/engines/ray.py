@@ -25,6 +25,7 @@ import json
 import os
 from collections import deque
 from dataclasses import replace
+from functools import partial
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
@@ -178,9 +179,15 @@ class RayEngine(Engine):
             self._gathering = (ray.remote(gather).remote(stage_path, whole, self._parts), whole)
         rows = sum(batch_sizes(stage_path))
         width = 2 * self._width()
-        duplicates = Partitioned(width, width, edits.pairs if edits is not None else None) if rows and rows >= options.ray_shuffle_min_docs else None
-        return corpus.plan(stage_path, options, self.map, repeated_lines=repeated_lines, duplicates=duplicates,
-                           edits=edits)
+        started: list = []  # pass 2's own tasks (the driver's groupings run through map, which cancels its own)
+        duplicates = (Partitioned(width, width, edits.pairs if edits is not None else None, started)
+                      if rows and rows >= options.ray_shuffle_min_docs else None)
+        try:
+            return corpus.plan(stage_path, options, self.map, repeated_lines=partial(repeated_lines, started=started),
+                               duplicates=duplicates, edits=edits)
+        except BaseException:
+            _cancel(started)  # none goes on reading the stage after the build failed
+            raise
 
     def settle_stage(self, stage_path: str) -> None:
         """The stage as the local engine writes it: its own file made of pass 1's files (copied by

@@ -54,39 +54,42 @@ from ..options import BuildOptions
 _NONE = np.empty(0, np.int64)
 
 
-def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions) -> tuple[int, ...]:
+def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions,
+                   started: list | None = None) -> tuple[int, ...]:
     """The hashes of lines repeated across the documents not in ``drop``, sorted (what
     :func:`..corpus.plan.repeated_here` finds), counted in Ray tasks: two map tasks and two
-    partitions per CPU of the cluster."""
+    partitions per CPU of the cluster (each task's first reference appended to ``started``)."""
     sizes = batch_sizes(stage_path)
     if not sizes:
         return ()
     width = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
     threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
                               options.repeated_line_min_fraction)
-    mapper = ray.remote(_line_map).options(num_returns=width)
-    maps = [_listed(mapper.remote(run, stage_path, width)) for run in _runs(sizes, drop, width)]
-    reduce = ray.remote(_line_reduce)
-    found = ray.get([reduce.remote(threshold, *[m[p] for m in maps]) for p in range(width)])
+    mapper = _task(_line_map, started, width)
+    maps = [_listed(mapper(run, stage_path, width)) for run in _runs(sizes, drop, width)]
+    reduce = _task(_line_reduce, started)
+    found = ray.get([reduce(threshold, *[m[p] for m in maps]) for p in range(width)])
     return tuple(np.sort(np.concatenate(found)).tolist())
 
 
 class Partitioned:
     """The groupings as Ray tasks: ``maps`` map tasks (each a run of consecutive stage batches),
-    ``parts`` partitions (one reduce task each)."""
+    ``parts`` partitions (one reduce task each). Each task's first reference is appended to
+    :attr:`started`, so that a build failing in pass 2 cancels them all (``RayEngine.plan``)."""
 
-    def __init__(self, maps: int, parts: int, pairs: PairCache | None = None):
+    def __init__(self, maps: int, parts: int, pairs: PairCache | None = None, started: list | None = None):
         self.maps, self.parts = max(1, maps), max(1, parts)
         self.pairs = pairs  # the last build's verified pairs (.pairs), looked up by the verifying tasks
+        self.started = started if started is not None else []
 
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`.duplicates.Here.id_copies`: the rows whose id an earlier row carries
         (ascending) and that row, grouped in partitions by the id's hash."""
-        mapper = ray.remote(_id_map).options(num_returns=self.parts)
-        maps = [_listed(mapper.remote(run, stage_path, self.parts))
+        mapper = _task(_id_map, self.started, self.parts)
+        maps = [_listed(mapper(run, stage_path, self.parts))
                 for run in _runs(sizes, np.ones(sum(sizes), bool), self.maps)]
-        reduce = ray.remote(_id_reduce)
-        found = ray.get([reduce.remote(*[m[p] for m in maps]) for p in range(self.parts)])
+        reduce = _task(_id_reduce, self.started)
+        found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
         dup = np.concatenate([_NONE, *(f[0] for f in found)])
         order = np.argsort(dup, kind="stable")
         return dup[order], np.concatenate([_NONE, *(f[1] for f in found)])[order]
@@ -116,10 +119,10 @@ class Partitioned:
                edits: EditCache | None):
         runs = _runs(sizes, keep, self.maps)
         cache = ray.put(edits) if repeated else None
-        mapper = ray.remote(_exact_map).options(num_returns=self.parts + 2)
-        maps = [mapper.remote(run, stage_path, repeated, self.parts, cache) for run in runs]
-        reduce = ray.remote(_exact_reduce)
-        found = ray.get([reduce.remote(*[m[p] for m in maps]) for p in range(self.parts)])
+        mapper = _task(_exact_map, self.started, self.parts + 2)
+        maps = [mapper(run, stage_path, repeated, self.parts, cache) for run in runs]
+        reduce = _task(_exact_reduce, self.started)
+        found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
         empty = ray.get([m[self.parts] for m in maps])
         known = ray.get([m[self.parts + 1] for m in maps])
         return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
@@ -139,7 +142,7 @@ class Partitioned:
         """As :meth:`.duplicates.Here.near_clusters` (the rows in a verified pair, ascending, their
         cluster's smallest row and its size), the connected components found in Ray tasks
         partitioned by row (:func:`components`) from the verifying tasks' pairs."""
-        return components(self._verified(stage_path, sizes, drop, options, ctx), self.parts)
+        return components(self._verified(stage_path, sizes, drop, options, ctx), self.parts, self.started)
 
     def _verified(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
                   ctx: PublishedContext) -> list[list]:
@@ -148,13 +151,13 @@ class Partitioned:
         :attr:`pairs` for the next build."""
         n = len(drop)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-        mapper = ray.remote(_band_map).options(num_returns=self.parts)
-        maps = [_listed(mapper.remote(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
-        pairer = ray.remote(_pair_reduce).options(num_returns=self.parts)
-        pairs = [_listed(pairer.remote(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
-        verify = ray.remote(_verify).options(num_returns=self.parts + 1)
+        mapper = _task(_band_map, self.started, self.parts)
+        maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
+        pairer = _task(_pair_reduce, self.started, self.parts)
+        pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
+        verify = _task(_verify, self.started, self.parts + 1)
         known = ray.put(self.pairs.known()) if self.pairs is not None else None
-        out = [verify.remote(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
+        out = [verify(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
                              *[p[q] for p in pairs]) for q in range(self.parts)]
         for recorded in ray.get([o[self.parts] for o in out]):
             if self.pairs is not None:
@@ -162,22 +165,23 @@ class Partitioned:
         return [o[:self.parts] for o in out]
 
 
-def components(edges: list[list], parts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def components(edges: list[list], parts: int, started: list | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The connected components of a graph whose edges (both ways, (row, row) int64 arrays) are
     in ``parts`` partitions by their first row (``edges``: per producing task, its references),
     found in Ray tasks: Large-Star and Small-Star steps in turn (Kiveris et al., "Connected
     components in MapReduce and beyond", 2014), each one task per partition, until every
     component is a star around its smallest row (O(log n) rounds). Returns the rows in an edge,
     ascending, each one's component's smallest row and its size (what
-    :func:`..corpus.dedup.cluster_labels` returns)."""
-    step = ray.remote(_star_step).options(num_returns=parts + 1)
+    :func:`..corpus.dedup.cluster_labels` returns; each task's first reference appended to ``started``)."""
+    step = _task(_star_step, started, parts + 1)
     large = True
     while True:
-        out = [step.remote(large, parts, *[e[p] for e in edges]) for p in range(parts)]
+        out = [step(large, parts, *[e[p] for e in edges]) for p in range(parts)]
         if all(ray.get([o[parts] for o in out])):  # the input was stars already
             break
         edges, large = [o[:parts] for o in out], not large
-    found = ray.get([ray.remote(_star_labels).remote(*[e[p] for e in edges]) for p in range(parts)])
+    labels = _task(_star_labels, started)
+    found = ray.get([labels(*[e[p] for e in edges]) for p in range(parts)])
     rows = np.concatenate([_NONE, *(f[0] for f in found)])
     order = np.argsort(rows, kind="stable")
     return (rows[order], np.concatenate([_NONE, *(f[1] for f in found)])[order],
@@ -231,6 +235,19 @@ def _star_labels(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     labels = np.concatenate([roots, src[centre]])
     sizes = np.concatenate([size, np.repeat(size, size - 1)]).astype(np.int32)
     return rows, labels, sizes
+
+
+def _task(fn, started: list | None, num_returns: int = 1):
+    """``fn`` as a Ray task of ``num_returns`` results: a function that starts one and returns its
+    references, appending the first to ``started`` (for :func:`.ray._cancel` when the pass fails)."""
+    remote = ray.remote(fn).options(num_returns=num_returns)
+
+    def start(*args):
+        refs = remote.remote(*args)
+        if started is not None:
+            started.append(refs[0] if isinstance(refs, list) else refs)
+        return refs
+    return start
 
 
 def _listed(refs) -> list:
