@@ -186,6 +186,15 @@ class Workers(Engine):
         ahead = _StatAhead(self._pool, reader)
         return ahead.batches(batches), ahead.unchanged
 
+    def plan(self, stage_path: str, options, edits=None):
+        """Pass 2 (:meth:`.base.Engine.plan`); with workers, the band hashes handed to them as the
+        pass starts (:meth:`..corpus.duplicates.Here.begin`)."""
+        from ..corpus import plan as corpus
+        from ..corpus.duplicates import Here
+
+        return corpus.plan(stage_path, options, self.map, edits=edits,
+                           duplicates=Here(self.map, edits, ahead=self._pool is not None))
+
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """After pass 1 (:meth:`.base.Engine.reorder`): with workers, the restaging runs in them
         (its first step split ``jobs`` ways), so the build's process never reads the rows and its
