@@ -195,6 +195,33 @@ class Workers(Engine):
         return corpus.plan(stage_path, options, self.map, edits=edits,
                            duplicates=Here(self.map, edits, ahead=self._pool is not None))
 
+    def finish_keys(self, batch_rows: list[int], plan, ctx, kept_keys, out: str, previous: dict | None):
+        """Pass 3a (:meth:`.base.Engine.finish_keys`); with workers, the stage's part of each batch's
+        digest (:func:`..corpus.kept_keys.stage_part`: its ids, names, SHA-256 and repeated lines read
+        and hashed) computed by them, a range of batches a task, all handed over as the pass starts,
+        while this process makes the batches' decisions and looks the digests up."""
+        if self._pool is None:
+            return super().finish_keys(batch_rows, plan, ctx, kept_keys, out, previous)
+        from ..corpus import finish
+        from ..corpus.duplicates import scan_ranges
+        from ..corpus.kept_keys import stage_parts_task
+        from .keys import DriverKeys
+
+        ranges = scan_ranges(batch_rows)
+        futures = [self._pool.submit(stage_parts_task, r, ctx.stage_path, ctx.repeated) for r in ranges]
+        where = {i: (k, i - first) for k, (first, end, _, _) in enumerate(ranges) for i in range(first, end)}
+
+        def part(index: int) -> bytes:
+            k, at = where[index]
+            try:
+                return futures[k].result()[at]
+            except BrokenProcessPool:
+                raise self._died(stage_parts_task, [(ranges[k], futures[k])]) from None
+
+        parts = [b for _, b in self.map(finish.key_task, plan.batches(batch_rows), ctx,
+                                        local=lambda task: kept_keys.settled(task, ctx, part(task[0])))]
+        return DriverKeys(parts, kept_keys, out, previous, batch_rows, plan)
+
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """After pass 1 (:meth:`.base.Engine.reorder`): with workers, the restaging runs in them
         (its first step split ``jobs`` ways), so the build's process never reads the rows and its
