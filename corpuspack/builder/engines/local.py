@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -114,10 +115,15 @@ class Workers(Engine):
         self._spool: Spool | None = None
 
     def __enter__(self) -> "Workers":
+        self.ready = threading.Event()  # set once the pool's first worker runs (see _start_workers)
         if self.jobs > 1:
             with sigint_deferred():  # its semaphores registered and finalized whole (see .deferred)
                 self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
                                                  initializer=forkserver.end_with, initargs=(os.getpid(),))
+            threading.Thread(target=_start_workers, args=(self._pool, self.ready),
+                             name="corpuspack-workers-start", daemon=True).start()
+        else:
+            self.ready.set()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -183,7 +189,7 @@ class Workers(Engine):
         the build's process walks and looks up the next ones."""
         if self._pool is None or type(reader) is not Reader:
             return super().settling(batches, reader)
-        ahead = _StatAhead(self._pool, reader)
+        ahead = _StatAhead(self._pool, reader, self.ready)
         return ahead.batches(batches), ahead.unchanged
 
     def plan(self, stage_path: str, options, edits=None):
@@ -272,6 +278,21 @@ class Workers(Engine):
                           "run the same command again (with --max-file-size or --jobs 1 if memory ran out)")
 
 
+def _start_workers(pool: ProcessPoolExecutor, ready: threading.Event) -> None:
+    """Start the pool's workers (a task of nothing each), then set ``ready``. Run by a thread: a
+    worker's start waits for the fork server to have imported the workers' code (~0.3-0.6 s after
+    the build starts), which the build's process need not wait for (pass 1's status tasks are
+    handed over only once ``ready``, :class:`_StatAhead`). Its errors are left to the tasks that
+    follow (a pool that broke says so to the next ``submit``)."""
+    try:
+        for future in [pool.submit(os.getpid) for _ in range(pool._max_workers)]:
+            future.result()
+    except BaseException:  # noqa: BLE001 - see above
+        pass
+    finally:
+        ready.set()
+
+
 class WorkerDied(ChildProcessError):
     """A worker process ended without a result (killed, out of memory): the build stops."""
 
@@ -333,8 +354,9 @@ class _StatAhead:
     worker (:func:`stat_task`) submitted when the group before it is handed on; :meth:`unchanged`
     is :func:`unchanged` with that task's answers (a batch whose group had no task: stat here)."""
 
-    def __init__(self, pool: ProcessPoolExecutor, reader: Reader):
+    def __init__(self, pool: ProcessPoolExecutor, reader: Reader, ready: threading.Event | None = None):
         self.pool, self.reader = pool, reader
+        self.ready = ready  # not set yet: the workers are starting, a group's status is taken here
         self._answers: dict[int, tuple] = {}  # id(batch) -> (future, first file in its group, files)
         self._groups_in_flight: list[tuple[list[list], object]] = []  # the last two groups and their tasks
 
@@ -358,6 +380,8 @@ class _StatAhead:
             yield self._submitted(group)
 
     def _submitted(self, group: list[list]) -> list[list]:
+        if self.ready is not None and not self.ready.is_set():  # no task: unchanged() stats here
+            return group
         paths, sizes, times = [], [], []
         for _, path, known in (item for batch in group for item in batch):
             if known is not None and known.trust_stat and isinstance(path, str):
