@@ -37,18 +37,25 @@ def planned(tmp_path_factory):
 
 def _digests(jobs, planned, tmp_path):
     _, sizes, p, ctx, root = planned
-    kept = KeptKeys(None, finish.KEY_SCHEMA)
+    kept = KeptKeys(str(next((root / "out" / ".cache").glob("keys-*.arrow"))), finish.KEY_SCHEMA)
+    assert kept.path is not None  # the last build's keys kept: with workers, the parts computed by them
+    handed = []
     with Workers(jobs, str(tmp_path)) as engine:
+        if engine._pool is not None:
+            real = engine._pool.submit
+            engine._pool.submit = lambda fn, *a: handed.append(fn.__name__) or real(fn, *a)
         keys = engine.finish_keys(sizes, p, ctx, kept, str(root / "out"), None)
     assert len(keys._parts) == len(sizes)
-    return kept.digests
+    return kept.digests, handed
 
 
 def test_digests_with_parts_from_workers_are_those_made_here(planned, tmp_path, monkeypatch):
     monkeypatch.setattr(duplicates, "BAND_CHUNK_ROWS", 40)  # ranges of 3 batches: several tasks
     stage, sizes, p, ctx, _ = planned
-    two = _digests(2, planned, tmp_path)
-    one = _digests(1, planned, tmp_path)  # no pool: each part computed in this process
+    two, handed = _digests(2, planned, tmp_path)
+    assert handed.count("stage_parts_task") == len(duplicates.scan_ranges(sizes)) > 3
+    one, handed = _digests(1, planned, tmp_path)  # no pool: each part computed in this process
+    assert handed == []
     assert len(two) == len(sizes) and two == one
     # and against the digest made from the batch's decisions alone, part computed here
     starts = np.cumsum([0, *sizes])

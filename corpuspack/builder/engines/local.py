@@ -205,9 +205,10 @@ class Workers(Engine):
         """Pass 3a (:meth:`.base.Engine.finish_keys`); with workers, the stage's part of each batch's
         digest (:func:`..corpus.kept_keys.stage_part`: its ids, names, SHA-256 and repeated lines read
         and hashed) computed by them, a range of batches a task, all handed over as the pass starts,
-        while this process makes the batches' decisions and looks the digests up."""
-        if self._pool is None:
-            return super().finish_keys(batch_rows, plan, ctx, kept_keys, out, previous)
+        while this process makes the batches' decisions and looks the digests up: when the last
+        build's keys are kept (a next version, whose key tasks are few)."""
+        if self._pool is None or kept_keys.path is None:  # no kept keys (a first version): the workers
+            return super().finish_keys(batch_rows, plan, ctx, kept_keys, out, previous)  # have every key task
         from ..corpus import finish
         from ..corpus.duplicates import scan_ranges
         from ..corpus.kept_keys import stage_parts_task
