@@ -1,6 +1,6 @@
-"""Pass 2's LSH band hashes handed to the local engine's workers once the repeated lines are
-counted (corpus/duplicates.py: Here.begin, Ahead), collected by a thread of the build's process
-while it decides the exact duplicates. Checked against the plan made without it (in this process, in the
+"""Pass 2's LSH band hashes handed to the local engine's workers as the pass starts
+(corpus/duplicates.py: Here.begin, Ahead), collected by a thread of the build's process while it
+counts ids, copies and lines. Checked against the plan made without it (in this process, in the
 old order), on the stage of a real build with near duplicates; the thread's errors reach the
 build's thread; a next version built with workers gives the files of the same build in one process."""
 from __future__ import annotations
@@ -71,22 +71,18 @@ def test_plan_with_bands_ahead_is_the_plan_made_here(staged, workers, monkeypatc
     _same_plan(ahead, here)
 
 
-def test_bands_started_once_the_lines_are_counted(staged, workers):
+def test_bands_started_before_the_ids_are_counted(staged, workers):
     stage, _, _ = staged
     seen = []
 
     class Recorded(Here):
-        def staged_copies(self, *args):
-            seen.append(("copies", self._bands is None))
-            return super().staged_copies(*args)
-
-        def published(self, *args):
-            seen.append(("published", isinstance(self._bands, Ahead)))  # begin ran, the thread started
-            return super().published(*args)
+        def id_copies(self, *args):
+            seen.append(isinstance(self._bands, Ahead))  # begin ran first, and started the thread
+            return super().id_copies(*args)
 
     corpus_plan.plan(stage, OPTIONS, workers, duplicates=Recorded(workers, ahead=True))
     corpus_plan.plan(stage, OPTIONS, workers, duplicates=Recorded(workers))  # not ahead (the default)
-    assert seen == [("copies", True), ("published", True), ("copies", True), ("published", False)]
+    assert seen == [True, False]
 
 
 def test_an_error_in_the_thread_is_raised_in_the_builds_thread(staged):

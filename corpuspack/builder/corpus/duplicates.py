@@ -34,12 +34,10 @@ class Here:
         self._bands: Ahead | None = None
 
     def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
-        """With ``ahead``, the LSH band hashes (:func:`_band_matrix`, a scan of the whole stage that
-        needs nothing else) handed to the engine's tasks now, collected by a thread of this
-        process, so the workers compute them while this process decides the exact duplicates
-        (:meth:`published`); :meth:`near_pairs` takes them. Called once the repeated lines are
-        counted: the band matrix (136 bytes a row by default) is then held beside the published
-        keys (16 bytes a row), not beside the line counts' merge. Without ``ahead``, nothing."""
+        """Pass 2's first step: with ``ahead``, the LSH band hashes (:func:`_band_matrix`, the scans
+        of the whole stage that need nothing else) handed to the engine's tasks now, collected by a
+        thread of this process, so the workers compute them while this process counts ids, copies
+        and lines (they were idle then); :meth:`near_pairs` takes them. Without, nothing."""
         if self.ahead and self._bands is None:
             bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
             self._bands = Ahead(_band_matrix, stage_path, sizes, bands, rows, self.map_tasks)

@@ -146,6 +146,8 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
         controls["documents"] += int(np.count_nonzero(counts))
         controls["characters"] += int(counts.sum())
     n = sum(sizes)
+    if hasattr(duplicates, "begin"):  # scans that need nothing else, started now (Here.begin)
+        duplicates.begin(stage_path, sizes, options)
     id_dup, id_first = duplicates.id_copies(stage_path, sizes)
     keep_id = np.ones(n, bool)
     keep_id[id_dup] = False
@@ -155,8 +157,6 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
         repeated_lines = partial(repeated_here, map_tasks=map_tasks, sizes=sizes)
     hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
     ctx = PublishedContext(stage_path, hashes)
-    if hasattr(duplicates, "begin"):  # the band hashes started now (Here.begin; not before the line
-        duplicates.begin(stage_path, sizes, options)  # counts' merge: their memory would add up)
     dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id, edits)
     takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
     named = takes_part[dup]  # the exact duplicates that take part: each names its first row's id

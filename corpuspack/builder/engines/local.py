@@ -193,8 +193,8 @@ class Workers(Engine):
         return ahead.batches(batches), ahead.unchanged
 
     def plan(self, stage_path: str, options, edits=None):
-        """Pass 2 (:meth:`.base.Engine.plan`); with workers, the band hashes handed to them once the
-        repeated lines are counted, beside the exact duplicates (:meth:`..corpus.duplicates.Here.begin`)."""
+        """Pass 2 (:meth:`.base.Engine.plan`); with workers, the band hashes handed to them as the
+        pass starts (:meth:`..corpus.duplicates.Here.begin`)."""
         from ..corpus import plan as corpus
         from ..corpus.duplicates import Here
 
