@@ -5,7 +5,6 @@ Ray tasks, partitioned by key hash, from the functions here (:func:`first_of_id`
 :func:`edited_rows`, :func:`verifier`) and in :mod:`.dedup`."""
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 import numpy as np
@@ -27,20 +26,9 @@ class Here:
     """The groupings over columns read into this process; the texts' fingerprints and shingles
     computed by ``map_tasks(fn, tasks, ctx)`` (the engine's tasks, ``(task, result)`` in order)."""
 
-    def __init__(self, map_tasks, edits: EditCache | None = None, *, ahead: bool = False):
+    def __init__(self, map_tasks, edits: EditCache | None = None):
         self.map_tasks = map_tasks
         self.pairs = edits.pairs if edits is not None else None  # the last build's verified pairs (.pairs)
-        self.ahead = ahead  # the band hashes started by :meth:`begin` (``map_tasks`` callable from a thread)
-        self._bands: Ahead | None = None
-
-    def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
-        """Pass 2's first step: with ``ahead``, the LSH band hashes (:func:`_band_matrix`, the scans
-        of the whole stage that need nothing else) handed to the engine's tasks now, collected by a
-        thread of this process, so the workers compute them while this process counts ids, copies
-        and lines (they were idle then); :meth:`near_pairs` takes them. Without, nothing."""
-        if self.ahead and self._bands is None:
-            bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-            self._bands = Ahead(_band_matrix, stage_path, sizes, bands, rows, self.map_tasks)
 
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """``(dup, first)``: the rows whose id an earlier row carries, ascending, and that row
@@ -92,11 +80,8 @@ class Here:
         candidates from the staged MinHash signatures' band hashes, each verified on the
         shingles of the two published texts (:func:`verifier`)."""
         n = len(drop)
-        if self._bands is not None:  # started by begin
-            (band_hash, present), self._bands = self._bands.result(), None
-        else:
-            bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-            band_hash, present = _band_matrix(stage_path, sizes, bands, rows, self.map_tasks)
+        bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
+        band_hash, present = _band_matrix(stage_path, sizes, bands, rows, self.map_tasks)
         codes = _candidate_pairs(band_hash, present & ~drop)
         del band_hash
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
@@ -109,33 +94,6 @@ class Here:
         (:func:`.dedup.cluster_labels`): the rows in a pair, ascending, each one's cluster's
         smallest row (its representative) and the cluster's size."""
         return cluster_labels(*self.near_pairs(stage_path, sizes, drop, options, ctx))
-
-
-class Ahead(threading.Thread):
-    """``fn(*args)`` run by a thread of its own from now (a daemon: a build that fails meanwhile
-    does not wait for it; the engine's ending cancels its tasks); :meth:`result` waits for it
-    and returns its value or raises its error."""
-
-    def __init__(self, fn, *args):
-        super().__init__(name=f"corpuspack-{fn.__name__}", daemon=True)
-        self._fn, self._args = fn, args
-        self._value, self._error = None, None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._value = self._fn(*self._args)
-        except BaseException as e:  # noqa: BLE001 - raised again by result, in the build's thread
-            self._error = e
-        finally:
-            self._args = ()
-
-    def result(self):
-        self.join()
-        if self._error is not None:
-            raise self._error
-        value, self._value = self._value, None
-        return value
 
 
 def _keys(stage_path: str) -> np.ndarray:

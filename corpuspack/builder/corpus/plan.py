@@ -146,8 +146,6 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
         controls["documents"] += int(np.count_nonzero(counts))
         controls["characters"] += int(counts.sum())
     n = sum(sizes)
-    if hasattr(duplicates, "begin"):  # scans that need nothing else, started now (Here.begin)
-        duplicates.begin(stage_path, sizes, options)
     id_dup, id_first = duplicates.id_copies(stage_path, sizes)
     keep_id = np.ones(n, bool)
     keep_id[id_dup] = False

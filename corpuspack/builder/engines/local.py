@@ -192,15 +192,6 @@ class Workers(Engine):
         ahead = _StatAhead(self._pool, reader, self.ready)
         return ahead.batches(batches), ahead.unchanged
 
-    def plan(self, stage_path: str, options, edits=None):
-        """Pass 2 (:meth:`.base.Engine.plan`); with workers, the band hashes handed to them as the
-        pass starts (:meth:`..corpus.duplicates.Here.begin`)."""
-        from ..corpus import plan as corpus
-        from ..corpus.duplicates import Here
-
-        return corpus.plan(stage_path, options, self.map, edits=edits,
-                           duplicates=Here(self.map, edits, ahead=self._pool is not None))
-
     def finish_keys(self, batch_rows: list[int], plan, ctx, kept_keys, out: str, previous: dict | None):
         """Pass 3a (:meth:`.base.Engine.finish_keys`); with workers, the stage's part of each batch's
         digest (:func:`..corpus.kept_keys.stage_part`: its ids, names, SHA-256 and repeated lines read
