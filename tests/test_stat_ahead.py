@@ -49,6 +49,7 @@ def test_batches_settled_as_the_build_process_would(tmp_path, monkeypatch):
     os.remove(paths[18])  # gone since it was listed
     batches = [items[i:i + 4] for i in range(0, 20, 4)]
     with Workers(2, str(tmp_path)) as engine:
+        assert engine.ready.wait(120)  # the workers started: the groups' status taken by tasks
         handed, check = engine.settling(iter(batches), local.Reader())
         got = []
         for batch in handed:
@@ -76,3 +77,27 @@ def test_next_version_with_workers_is_the_one_process_build(tmp_path):
                                      progress=False) for out, jobs in (("one", 1), ("two", 2))}
     assert results["two"].manifest["work"]["processed"] == 4 == results["one"].manifest["work"]["processed"]
     assert output_files(tmp_path / "two") == output_files(tmp_path / "one")
+
+
+def test_status_taken_here_while_the_workers_start(tmp_path, monkeypatch):
+    """Before the pool's workers run (Workers.ready not set), no status task is handed over (the
+    build's process would wait for the fork server): each batch is tested here, with the same results."""
+    monkeypatch.setattr(local, "STAT_AHEAD", 7)
+    paths = _files(tmp_path / "d", 12)
+    items = [(os.path.basename(p), p, _known(p)) for p in paths]
+    items[6] = (items[6][0], paths[6], _known(paths[6], size=1))  # changed size
+    batches = [items[i:i + 4] for i in range(0, 12, 4)]
+    expected = [unchanged(b) is None for b in batches]
+    assert expected == [False, True, False]
+    with Workers(2, str(tmp_path)) as engine:
+        assert engine.ready.wait(120)
+        submitted = []
+        real = engine._pool.submit
+        monkeypatch.setattr(engine._pool, "submit", lambda fn, *a: submitted.append(fn) or real(fn, *a))
+        for ready, tasks in ((False, 0), (True, 2)):
+            ahead = local._StatAhead(engine._pool, local.Reader(), local.threading.Event())
+            if ready:
+                ahead.ready.set()
+            got = [ahead.unchanged(b) is None for b in ahead.batches(iter(batches))]
+            assert got == expected
+            assert submitted.count(stat_task) == tasks

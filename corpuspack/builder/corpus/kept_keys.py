@@ -21,7 +21,7 @@ from .finish import hash_set, repeated_line_hits
 from .stage import shared_reader
 
 #: changes when what the digest covers changes (old files then match nothing)
-FORMAT = "keys-1"
+FORMAT = "keys-2"
 _META = b"corpuspack.batch_digests"
 _COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
 _DECIDED = ("id_owner", "exact_of", "cluster", "cluster_size", "representative")
@@ -61,19 +61,35 @@ def _add_array(h, array: pa.Array) -> None:
             h.update(buf)
 
 
-def batch_digest(task: tuple[int, pa.RecordBatch], ctx, context: bytes) -> str:
-    """The digest of every input of ``finish.key_task(task, ctx)`` (``ctx``: a FinishContext;
-    ``context``: its :func:`context_text`)."""
-    index, decisions = task
-    batch = shared_reader(ctx.stage_path, _COLUMNS).get_batch(index)
+def stage_part(stage_path: str, index: int, repeated: tuple[int, ...]) -> bytes:
+    """The 128-bit digest of what a key task reads of stage batch ``index``: its ids, file names and
+    SHA-256, and the lines of its rows that are repeated across the corpus (``repeated``)."""
+    batch = shared_reader(stage_path, _COLUMNS).get_batch(index)
     h = xxhash.xxh3_128()
-    h.update(context)
     for c in _COLUMNS[:3]:
         _add_array(h, batch.column(c))
-    rows, hashes = repeated_line_hits(batch.column("_line_hashes"), hash_set(ctx.repeated)[1])
+    rows, hashes = repeated_line_hits(batch.column("_line_hashes"), hash_set(repeated)[1])
     h.update(rows.tobytes())
     h.update(b"|")
     h.update(hashes.tobytes())
+    return h.digest()
+
+
+def stage_parts_task(task: tuple[int, int, int, int], stage_path: str, repeated: tuple[int, ...]) -> list[bytes]:
+    """:func:`stage_part` of each batch of one range of stage batches (``(first, end, ...)``, see
+    :func:`.duplicates.scan_ranges`): what a worker computes ahead of :meth:`KeptKeys.settled`."""
+    first, end = task[0], task[1]
+    return [stage_part(stage_path, i, repeated) for i in range(first, end)]
+
+
+def batch_digest(task: tuple[int, pa.RecordBatch], ctx, context: bytes, part: bytes | None = None) -> str:
+    """The digest of every input of ``finish.key_task(task, ctx)`` (``ctx``: a FinishContext;
+    ``context``: its :func:`context_text`; ``part``: the batch's :func:`stage_part`, if computed
+    already)."""
+    index, decisions = task
+    h = xxhash.xxh3_128()
+    h.update(context)
+    h.update(part if part is not None else stage_part(ctx.stage_path, index, ctx.repeated))
     for c in _DECIDED:
         _add_array(h, decisions.column(c))
     return h.hexdigest()
@@ -100,13 +116,14 @@ class KeptKeys:
             except (OSError, ValueError, pa.ArrowInvalid):
                 pass
 
-    def settled(self, task: tuple[int, pa.RecordBatch], ctx) -> pa.RecordBatch | None:
+    def settled(self, task: tuple[int, pa.RecordBatch], ctx, part: bytes | None = None) -> pa.RecordBatch | None:
         """The keys of the task's batch as the last build computed them, when every input of its
-        key task is the same; None else (the task is then run)."""
+        key task is the same; None else (the task is then run). ``part``: the batch's
+        :func:`stage_part`, if computed already (else here)."""
         index, decisions = task
         if self._context is None or self._context[0] is not ctx:  # read once a build (a manifest may change between builds)
             self._context = (ctx, context_text(ctx))
-        digest = self.digests[index] = batch_digest(task, ctx, self._context[1])
+        digest = self.digests[index] = batch_digest(task, ctx, self._context[1], part)
         at = self._where.get(digest)
         if at is None:
             return None

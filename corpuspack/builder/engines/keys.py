@@ -11,6 +11,8 @@ import numpy as np
 import pyarrow as pa
 
 from ..corpus import finish
+from ..corpus.plan import slices as plan_slices
+from ..corpus.repeated_lines import RemovalStats
 from ..release import reuse
 
 
@@ -32,8 +34,20 @@ class DriverKeys:
 
     def finishing(self, fn, local) -> tuple:
         """Pass 3b's tasks (each stage batch and its decisions, with each row's ``placed``, ``key`` and
-        ``split``), the finishing task function and its ``local`` check (see :meth:`.base.Engine.map`)."""
-        return self._plan.batches(self._batch_rows, *self._columns), fn, local
+        ``split``), the finishing task function and its ``local`` check (see :meth:`.base.Engine.map`).
+        A batch whose every row a reused shard holds (most of a next version's) is the task
+        ``(batch, None)``, settled at once (:func:`all_placed`): its decisions are not made."""
+        is_placed = self._columns[0]
+
+        def tasks():
+            for i, (offset, n) in plan_slices(self._batch_rows):
+                if n and is_placed[offset:offset + n].all():
+                    yield i, None
+                else:
+                    yield i, self._plan.decisions(offset, n, *self._columns)
+
+        sizes = self._batch_rows
+        return tasks(), fn, lambda task: all_placed(sizes[task[0]]) if task[1] is None else local(task)
 
     def placed(self) -> pa.Table:
         """(id, digest) of the rows the reused shards hold."""
@@ -42,3 +56,9 @@ class DriverKeys:
     def write(self, path: str) -> None:
         """The keys kept for the next build (:meth:`..corpus.kept_keys.KeptKeys.write`)."""
         self._kept.write(path, self._parts)
+
+
+def all_placed(n: int) -> finish.Finished:
+    """:func:`..corpus.finish.settled`'s result for a batch of ``n`` rows (1 or more) all held by
+    reused shards: counted, not named, nothing finished."""
+    return finish.Finished(None, [("included_rows", n)], RemovalStats(), 0)

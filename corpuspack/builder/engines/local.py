@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -114,10 +115,15 @@ class Workers(Engine):
         self._spool: Spool | None = None
 
     def __enter__(self) -> "Workers":
+        self.ready = threading.Event()  # set once the pool's first worker runs (see _start_workers)
         if self.jobs > 1:
             with sigint_deferred():  # its semaphores registered and finalized whole (see .deferred)
                 self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
                                                  initializer=forkserver.end_with, initargs=(os.getpid(),))
+            threading.Thread(target=_start_workers, args=(self._pool, self.ready),
+                             name="corpuspack-workers-start", daemon=True).start()
+        else:
+            self.ready.set()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -183,8 +189,36 @@ class Workers(Engine):
         the build's process walks and looks up the next ones."""
         if self._pool is None or type(reader) is not Reader:
             return super().settling(batches, reader)
-        ahead = _StatAhead(self._pool, reader)
+        ahead = _StatAhead(self._pool, reader, self.ready)
         return ahead.batches(batches), ahead.unchanged
+
+    def finish_keys(self, batch_rows: list[int], plan, ctx, kept_keys, out: str, previous: dict | None):
+        """Pass 3a (:meth:`.base.Engine.finish_keys`); with workers, the stage's part of each batch's
+        digest (:func:`..corpus.kept_keys.stage_part`: its ids, names, SHA-256 and repeated lines read
+        and hashed) computed by them, a range of batches a task, all handed over as the pass starts,
+        while this process makes the batches' decisions and looks the digests up: when the last
+        build's keys are kept (a next version, whose key tasks are few)."""
+        if self._pool is None or kept_keys.path is None:  # no kept keys (a first version): the workers
+            return super().finish_keys(batch_rows, plan, ctx, kept_keys, out, previous)  # have every key task
+        from ..corpus import finish
+        from ..corpus.duplicates import scan_ranges
+        from ..corpus.kept_keys import stage_parts_task
+        from .keys import DriverKeys
+
+        ranges = scan_ranges(batch_rows)
+        futures = [self._pool.submit(stage_parts_task, r, ctx.stage_path, ctx.repeated) for r in ranges]
+        where = {i: (k, i - first) for k, (first, end, _, _) in enumerate(ranges) for i in range(first, end)}
+
+        def part(index: int) -> bytes:
+            k, at = where[index]
+            try:
+                return futures[k].result()[at]
+            except BrokenProcessPool:
+                raise self._died(stage_parts_task, [(ranges[k], futures[k])]) from None
+
+        parts = [b for _, b in self.map(finish.key_task, plan.batches(batch_rows), ctx,
+                                        local=lambda task: kept_keys.settled(task, ctx, part(task[0])))]
+        return DriverKeys(parts, kept_keys, out, previous, batch_rows, plan)
 
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """After pass 1 (:meth:`.base.Engine.reorder`): with workers, the restaging runs in them
@@ -234,6 +268,21 @@ class Workers(Engine):
         return WorkerDied(f"a worker process ended abruptly (killed, or out of memory?) during "
                           f"{fn.__name__}, on one of: {'; '.join(map(describe_task, lost))}. Nothing was written: "
                           "run the same command again (with --max-file-size or --jobs 1 if memory ran out)")
+
+
+def _start_workers(pool: ProcessPoolExecutor, ready: threading.Event) -> None:
+    """Start the pool's workers (a task of nothing each), then set ``ready``. Run by a thread: a
+    worker's start waits for the fork server to have imported the workers' code (~0.3-0.6 s after
+    the build starts), which the build's process need not wait for (pass 1's status tasks are
+    handed over only once ``ready``, :class:`_StatAhead`). Its errors are left to the tasks that
+    follow (a pool that broke says so to the next ``submit``)."""
+    try:
+        for future in [pool.submit(os.getpid) for _ in range(pool._max_workers)]:
+            future.result()
+    except BaseException:  # noqa: BLE001 - see above
+        pass
+    finally:
+        ready.set()
 
 
 class WorkerDied(ChildProcessError):
@@ -297,8 +346,9 @@ class _StatAhead:
     worker (:func:`stat_task`) submitted when the group before it is handed on; :meth:`unchanged`
     is :func:`unchanged` with that task's answers (a batch whose group had no task: stat here)."""
 
-    def __init__(self, pool: ProcessPoolExecutor, reader: Reader):
+    def __init__(self, pool: ProcessPoolExecutor, reader: Reader, ready: threading.Event | None = None):
         self.pool, self.reader = pool, reader
+        self.ready = ready  # not set yet: the workers are starting, a group's status is taken here
         self._answers: dict[int, tuple] = {}  # id(batch) -> (future, first file in its group, files)
         self._groups_in_flight: list[tuple[list[list], object]] = []  # the last two groups and their tasks
 
@@ -322,6 +372,8 @@ class _StatAhead:
             yield self._submitted(group)
 
     def _submitted(self, group: list[list]) -> list[list]:
+        if self.ready is not None and not self.ready.is_set():  # no task: unchanged() stats here
+            return group
         paths, sizes, times = [], [], []
         for _, path, known in (item for batch in group for item in batch):
             if known is not None and known.trust_stat and isinstance(path, str):
