@@ -5,7 +5,10 @@ matplotlibrc says, fixed size and resolution, and no ``Software`` or date in the
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
+
+from .versions import write_bytes_atomic
 
 CHARTS_DIR = "charts"
 INSTALL_HINT = "pip install 'corpuspack[charts]'"
@@ -51,8 +54,10 @@ def _bars(plt, path: str, title: str, labels: list[str], values: list[int], *, h
     if not labels:
         ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
-    fig.savefig(path, format="png", metadata={"Software": None})
+    png = io.BytesIO()
+    fig.savefig(png, format="png", metadata={"Software": None})
     plt.close(fig)
+    write_bytes_atomic(path, png.getvalue())  # a new file: never written through a link to an older one
 
 
 def draw(root: str, stats: dict, names=None) -> list[str]:

@@ -35,8 +35,7 @@ def commit_version(out: str, version: str) -> str:
     if not is_repo(out):
         _git(out, "init", "-q")
     ignore = os.path.join(out, ".gitignore")
-    with open(ignore, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(IGNORED) + "\n")
+    versions.write_text_atomic(ignore, "\n".join(IGNORED) + "\n")
     _git(out, "add", "-A")
     m = versions.read_manifest(out, version)
     _git(out, "commit", "-q", "--allow-empty", "-m",

@@ -119,16 +119,17 @@ def json_text(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename: a reader sees the old file or the new one,
-    never a part. The data reach the disk before the rename; a failed write (disk full) removes
-    its ``.tmp`` file."""
+def write_bytes_atomic(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one rename: a reader sees the old file or the new one,
+    never a part, and a hard link to the old file (an earlier version's, a user's snapshot made
+    with ``cp -al``) keeps the old bytes. The data reach the disk before the rename; a failed
+    write (disk full) removes its ``.tmp`` file."""
     if os.path.dirname(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -136,6 +137,11 @@ def write_text_atomic(path: str, text: str) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """:func:`write_bytes_atomic` of ``text`` in UTF-8."""
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_json_atomic(path: str, payload: dict) -> None:
