@@ -25,6 +25,23 @@ def output_files(folder) -> dict[str, bytes]:
             for d, _, fs in os.walk(folder) for f in fs if os.path.relpath(d, folder).split(os.sep)[0] != ".cache"}
 
 
+def staged_build(root: Path, docs: int, seed: int) -> tuple[str, list[int]]:
+    """A build (one process, stage batches of 16 rows, repeated lines from 4 documents) of ``docs``
+    generated documents written under ``root/dump`` into ``root/out``: its stage file and the
+    rows of each of its batches."""
+    import corpuspack
+    from corpus_gen import generate_corpus
+    from corpuspack.builder.corpus.stage import read_batches
+
+    dump = root / "dump"
+    dump.mkdir()
+    for name, text, _ in generate_corpus(docs, seed, dup_rate=0.05, near_dup_rate=0.1):
+        (dump / name).write_text(text, encoding="utf-8")
+    corpuspack.build(dump, root / "out", jobs=1, batch_size=16, progress=False, repeated_line_min_docs=4)
+    stage = str(min((root / "out" / ".cache").glob("stage-*.arrow"), key=lambda p: len(p.name)))
+    return stage, [b.num_rows for b in read_batches(stage, ["_controls"])]
+
+
 def default_sigint():
     """For ``preexec_fn``: the child handles Ctrl-C as in a terminal, even under a test runner (or a
     shell's background job) that ignores SIGINT (an ignored signal stays ignored across exec, and

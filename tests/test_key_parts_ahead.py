@@ -7,14 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import corpuspack
 from corpuspack.builder.corpus import duplicates, finish
 from corpuspack.builder.corpus.kept_keys import KeptKeys, context_text, batch_digest, stage_part
 from corpuspack.builder.corpus.plan import plan as make_plan
 from corpuspack.builder.corpus.stage import read_batches
 from corpuspack.builder.engines.local import Workers
 from corpuspack.builder.options import BuildOptions
-from corpus_gen import generate_corpus
+from conftest import staged_build
 
 OPTIONS = BuildOptions(repeated_line_min_docs=4)
 
@@ -22,13 +21,7 @@ OPTIONS = BuildOptions(repeated_line_min_docs=4)
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory):
     root = tmp_path_factory.mktemp("parts")
-    dump = root / "dump"
-    dump.mkdir()
-    for name, text, _ in generate_corpus(300, 17, dup_rate=0.05, near_dup_rate=0.1):
-        (dump / name).write_text(text, encoding="utf-8")
-    corpuspack.build(dump, root / "out", jobs=1, batch_size=16, progress=False, repeated_line_min_docs=4)
-    stage = str(min((root / "out" / ".cache").glob("stage-*.arrow"), key=lambda p: len(p.name)))
-    sizes = [b.num_rows for b in read_batches(stage, ["_controls"])]
+    stage, sizes = staged_build(root, 300, 17)
     p = make_plan(stage, OPTIONS)
     assert p.repeated
     ctx = finish.FinishContext(stage, p.repeated, False, frozenset(), (("train", 1.0),), (), None, "fp")

@@ -19,8 +19,7 @@ from corpuspack.builder.corpus.published import edit_ids
 from corpuspack.builder.corpus.stage import read_batches
 from corpuspack.builder.engines.local import Workers
 from corpuspack.builder.options import BuildOptions
-from conftest import output_files
-from corpus_gen import generate_corpus
+from conftest import output_files, staged_build
 
 OPTIONS = BuildOptions(repeated_line_min_docs=4)
 
@@ -29,13 +28,7 @@ OPTIONS = BuildOptions(repeated_line_min_docs=4)
 def staged(tmp_path_factory):
     """A build of 400 generated documents in stage batches of 16 rows: its stage, its batches' rows."""
     root = tmp_path_factory.mktemp("ranges")
-    dump = root / "dump"
-    dump.mkdir()
-    for name, text, _ in generate_corpus(400, 23, dup_rate=0.05, near_dup_rate=0.1):
-        (dump / name).write_text(text, encoding="utf-8")
-    corpuspack.build(dump, root / "out", jobs=1, batch_size=16, progress=False, repeated_line_min_docs=4)
-    stage = str(min((root / "out" / ".cache").glob("stage-*.arrow"), key=lambda p: len(p.name)))
-    sizes = [b.num_rows for b in read_batches(stage, ["_controls"])]
+    stage, sizes = staged_build(root, 400, 23)
     assert len(sizes) == 25
     return stage, sizes, root
 
