@@ -120,7 +120,7 @@ class Workers(Engine):
             with sigint_deferred():  # its semaphores registered and finalized whole (see .deferred)
                 self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=forkserver.context(),
                                                  initializer=forkserver.end_with, initargs=(os.getpid(),))
-            threading.Thread(target=_start_workers, args=(self._pool, self.ready),
+            threading.Thread(target=_start_workers, args=(self._pool, self.jobs, self.ready),
                              name="corpuspack-workers-start", daemon=True).start()
         else:
             self.ready.set()
@@ -270,14 +270,14 @@ class Workers(Engine):
                           "run the same command again (with --max-file-size or --jobs 1 if memory ran out)")
 
 
-def _start_workers(pool: ProcessPoolExecutor, ready: threading.Event) -> None:
-    """Start the pool's workers (a task of nothing each), then set ``ready``. Run by a thread: a
+def _start_workers(pool: ProcessPoolExecutor, workers: int, ready: threading.Event) -> None:
+    """Start the pool's ``workers`` workers (a task of nothing each), then set ``ready``. Run by a thread: a
     worker's start waits for the fork server to have imported the workers' code (~0.3-0.6 s after
     the build starts), which the build's process need not wait for (pass 1's status tasks are
     handed over only once ``ready``, :class:`_StatAhead`). Its errors are left to the tasks that
     follow (a pool that broke says so to the next ``submit``)."""
     try:
-        for future in [pool.submit(os.getpid) for _ in range(pool._max_workers)]:
+        for future in [pool.submit(os.getpid) for _ in range(workers)]:
             future.result()
     except BaseException:  # noqa: BLE001 - see above
         pass
