@@ -18,11 +18,12 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "seeds"
 
 
-def output_files(folder) -> dict[str, bytes]:
+def output_files(folder, cache: bool = False) -> dict[str, bytes]:
     """Every file of a build's output (data, card, manifests, reports) by relative path, with its
-    bytes; .cache/ is build-internal and left out."""
+    bytes; .cache/ is build-internal and left out unless ``cache``."""
     return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
-            for d, _, fs in os.walk(folder) for f in fs if os.path.relpath(d, folder).split(os.sep)[0] != ".cache"}
+            for d, _, fs in os.walk(folder) for f in fs
+            if cache or os.path.relpath(d, folder).split(os.sep)[0] != ".cache"}
 
 
 def staged_build(root: Path, docs: int, seed: int) -> tuple[str, list[int]]:

@@ -10,16 +10,7 @@ import shutil
 import pytest
 
 import corpuspack
-from conftest import SEEDS
-
-
-def _files(root) -> dict[str, bytes]:
-    found = {}
-    for folder, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            found[os.path.relpath(path, root)] = open(path, "rb").read()
-    return found
+from conftest import SEEDS, output_files
 
 
 def _link_tree(src, dst) -> None:
@@ -36,13 +27,13 @@ def test_a_hard_linked_snapshot_keeps_its_bytes(tmp_path):
     shutil.copytree(SEEDS, dump)
     corpuspack.build(dump, out, version="1.0.0", jobs=1, progress=False)
     _link_tree(out, snap)
-    before = _files(snap)
+    before = output_files(snap, cache=True)
     assert os.stat(out / "charts" / "documents_per_language.png").st_nlink == 2  # really one file
     for name in sorted(os.listdir(dump))[:2]:  # fewer documents: other statistics, other charts
         os.remove(dump / name)
     corpuspack.build(dump, out, version="1.1.0", jobs=1, progress=False)
-    after = _files(out)
+    after = output_files(out, cache=True)
     changed = [n for n in ("README.md", "croissant.json", "charts/length_histogram.png",
                            "charts/documents_per_language.png") if after[n] != before[n]]
     assert "README.md" in changed and any(n.startswith("charts/") for n in changed), changed
-    assert _files(snap) == before
+    assert output_files(snap, cache=True) == before
