@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import versions
+from . import by_id, versions
 from .reuse import read_index
 
 
@@ -19,6 +19,20 @@ def digests_of_version(root: str, manifest: dict) -> pa.Table:
 
 
 def diff_tables(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
+    """The ids added, removed and changed (another digest) from ``old`` to ``new`` (id, digest)."""
+    if not (by_id.unique(old) and by_id.unique(new)):  # (never for a version's rows)
+        return _diff_joined(old, new)
+    old_ids, new_ids = old.column("id"), new.column("id")
+    in_new = pc.index_in(old_ids, value_set=new_ids)
+    kept = pc.is_valid(in_new)
+    added = pc.filter(new_ids, pc.invert(pc.is_in(new_ids, value_set=old_ids)))
+    removed = pc.filter(old_ids, pc.invert(kept))
+    changed = pc.filter(old_ids, pc.and_(kept, pc.fill_null(pc.not_equal(
+        old.column("digest"), new.column("digest").take(in_new)), False)))
+    return {k: sorted(v.to_pylist()) for k, v in (("added", added), ("removed", removed), ("changed", changed))}
+
+
+def _diff_joined(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
     joined = old.join(new, "id", join_type="full outer", left_suffix="_old", right_suffix="_new")
     ids = joined.column("id")
     old_d, new_d = joined.column("digest_old"), joined.column("digest_new")

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..document.digest import row_digest
+from . import by_id
 from .incremental import CACHE_DIR
 
 
@@ -93,7 +94,7 @@ def old_rows(out: str, shards: list[tuple[str, dict]], mine=None) -> tuple[np.nd
 def match(olds: list[pa.Table], new_rows: pa.Table, shards: int) -> tuple[pa.Table, np.ndarray, np.ndarray]:
     """The previous rows joined with the new ones by id, whether each keeps its key and split,
     and the rows of each shard that do not (a shard is reused when none)."""
-    j = pa.concat_tables(olds).join(new_rows, keys="id", join_type="left outer", right_suffix="_new")
+    j = by_id.left_join(pa.concat_tables(olds), new_rows)
     same = pc.fill_null(pc.and_(pc.equal(j.column("key"), j.column("key_new")),
                                 pc.equal(j.column("split"), j.column("expected_split"))), False)
     same = same.to_numpy(zero_copy_only=False)
