@@ -131,3 +131,27 @@ def test_a_failed_build_leaves_no_painter(tmp_path, fails):
     dump = tmp_path / "missing" if fails == "input" else SEEDS
     got = _starts(tmp_path, "failed", dump=dump, **kwargs)
     assert got["error"] is not None and got["started"] == 1 and got["painters"] == 0
+
+
+def _has_matplotlib(pid: int) -> bool:
+    with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as f:  # its compiled modules, once imported
+        return "matplotlib" in f.read()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc/PID/maps")
+def test_the_painter_imports_matplotlib_only_when_told():
+    """Started with the build, the painter waits for :func:`painter.go` (the build's own imports done)
+    before it imports matplotlib, then imports it without being handed a job."""
+    import time
+
+    p = painter.Painter()
+    try:
+        time.sleep(1.5)  # ~3x what the import takes
+        assert p._proc.poll() is None and not _has_matplotlib(p._proc.pid)
+        p.go()
+        deadline = time.monotonic() + 30
+        while not _has_matplotlib(p._proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _has_matplotlib(p._proc.pid)
+    finally:
+        p.close()

@@ -115,6 +115,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
 
     clock = _Clock()
     with open_engine(options, tmp) as engine:
+        painter.go()  # this process and the workers' parent have imported their code: now matplotlib
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
         found, walk_rejections = [0], []  # entries found; links not followed, unlistable folders, clashing names

@@ -3,9 +3,10 @@
 Drawing the charts costs ~1.2 s of CPU, half of it importing matplotlib, at the very end of a
 build, when nothing else runs beside it. A build with a process pool starts the painter as it
 starts (:func:`start`, called by ``corpuspack.build`` before it imports the builder, and
-:func:`beside_build`): a new interpreter (the build's ``sys.path``, nothing inherited) imports
-matplotlib while the build's process imports the builder and the workers' fork server its code,
-then waits; at the end :func:`drawing` hands it the statistics, the build's process writes the
+:func:`beside_build`): a new interpreter (the build's ``sys.path``, nothing inherited) that imports
+matplotlib once the build's process has imported the builder and opened its engine (:func:`go`: the
+three imports at once on two cores delayed the build's start), while the build runs, then waits; at
+the end :func:`drawing` hands it the statistics, the build's process writes the
 card's text meanwhile, then waits for the charts, drawn by :func:`.charts.draw` as in the build's
 process (the same bytes), the month chart (the slowest: a bar a month) in a fork of the painter,
 the others in the painter itself.
@@ -27,6 +28,7 @@ _SERVE = ("import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
           "from corpuspack.builder.release.painter import serve; serve()")
 
 _current: "Painter | None" = None
+GO = b"g"  # what the painter waits for before it imports matplotlib (:func:`go`)
 
 
 class Painter:
@@ -35,10 +37,20 @@ class Painter:
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         pickle.dump(list(sys.path), self._proc.stdin)
         self._proc.stdin.flush()
+        self._went = False
+
+    def go(self) -> None:
+        """Let the painter import matplotlib now (once: :meth:`send` says it too, if not said yet)."""
+        if not self._went:
+            self._went = True
+            with contextlib.suppress(OSError, ValueError):  # it died: send will say so
+                self._proc.stdin.write(GO)
+                self._proc.stdin.flush()
 
     def send(self, root: str, stats: dict) -> bool:
         """Hand the painter the charts of ``stats`` to draw into ``root``; whether it took them."""
         try:
+            self.go()
             pickle.dump((root, stats), self._proc.stdin)
             self._proc.stdin.close()
             return True
@@ -86,6 +98,13 @@ def start() -> None:
             _current = None
 
 
+def go() -> None:
+    """Let the running painter, if any, import matplotlib now: the build's process and the workers'
+    parent have imported their code (the three at once on two cores slowed the build's start)."""
+    if _current is not None:
+        _current.go()
+
+
 def stop() -> None:
     """End the painter, if one is running."""
     global _current
@@ -117,6 +136,8 @@ def serve() -> None:
     """The painter's side: import matplotlib, then draw the one job read from standard input,
     half of the charts in a fork of itself (the build's workers have ended by then: two cores)."""
     try:
+        if sys.stdin.buffer.read(len(GO)) != GO:  # the build ended first
+            return
         charts.prepare()
         root, stats = pickle.load(sys.stdin.buffer)
         if not _draw_in_two(root, stats):
