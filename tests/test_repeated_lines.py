@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 from corpus_gen import generate_corpus
 from corpuspack.builder.document.fingerprint import fingerprints
@@ -118,3 +119,30 @@ def test_staged_line_keys_remove_the_same_lines():
         found = remove_repeated_lines(t, rep)
         assert remove_repeated_lines(t, rep, keys=(fp["line_index"], fp["line_hashes"])) == found
         assert found.removed_count > 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_summed_counts_are_a_counter_of_the_runs(seed):
+    """``sum_counts`` and ``merge_counts`` against collections.Counter: runs sorted (as
+    ``doc_counts`` gives them) or not, empty, a hash in many runs, hashes near 2**64."""
+    from collections import Counter
+
+    import numpy as np
+
+    from corpuspack.builder.corpus.repeated_lines import merge_counts, sum_counts
+
+    rng = np.random.default_rng(seed)
+    pool = np.concatenate([rng.integers(0, 2**64 - 1, 300, dtype=np.uint64, endpoint=True),
+                           np.array([0, 1, 2**63, 2**64 - 1], np.uint64)])
+    runs = []
+    for k in range(rng.integers(1, 12)):
+        v = rng.choice(pool, rng.integers(0, 200))
+        v = np.unique(v) if k % 2 else v  # doc_counts' runs are sorted and distinct; others need not be
+        runs.append((v, rng.integers(1, 1000, len(v)).astype(np.int64)))
+    expected = Counter()
+    for v, c in runs:
+        for h, n in zip(v.tolist(), c.tolist()):
+            expected[h] += n
+    for got in (sum_counts([v for v, _ in runs], [c for _, c in runs]), merge_counts(runs)):
+        assert got[0].dtype == np.uint64 and got[1].dtype == np.int64
+        assert list(zip(got[0].tolist(), got[1].tolist())) == sorted(expected.items())

@@ -109,9 +109,19 @@ def doc_counts(batch, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np
 
 
 def sum_counts(values: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct line hashes, sorted; their summed document counts) of runs of (hash, count) pairs."""
-    uniq, inv = np.unique(np.concatenate(values), return_inverse=True)
-    return uniq, np.bincount(inv.ravel(), weights=np.concatenate(counts), minlength=len(uniq)).astype(np.int64)
+    """(distinct line hashes, sorted; their summed document counts) of runs of (hash, count) pairs.
+    Each run is usually sorted already (:func:`doc_counts`, the running totals): a stable sort (timsort,
+    which merges sorted runs) costs a third of ``np.unique``'s."""
+    v, c = np.concatenate(values), np.concatenate(counts).astype(np.int64, copy=False)
+    if not len(v):
+        return v, c
+    order = np.argsort(v, kind="stable")
+    v, c = v[order], c[order]
+    first = np.empty(len(v), dtype=bool)
+    first[0] = True
+    np.not_equal(v[1:], v[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return v[starts], np.add.reduceat(c, starts)
 
 
 def doc_threshold(num_docs: int, min_docs: int = MIN_DOCS, min_fraction: float = MIN_FRACTION) -> int:
