@@ -185,9 +185,22 @@ def _kernels_state() -> str:
     return "compiled kernels installed"
 
 
+class _ShowVersion(argparse.Action):
+    """``--version``: the version and whether the compiled kernels are installed, looked up only when
+    asked (importing them imports numpy, which a build imports later, after starting its workers)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and whether the compiled kernels are installed, and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"corpuspack {__version__} ({_kernels_state()})")
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="corpuspack", description="Turn a text dump into a versioned Hugging Face dataset.")
-    p.add_argument("--version", action="version", version=f"corpuspack {__version__} ({_kernels_state()})")
+    p.add_argument("--version", action=_ShowVersion)
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build a dataset version from a dump folder")

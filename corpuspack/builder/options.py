@@ -15,8 +15,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from .. import __version__
-from .corpus.dedup import DEFAULT_CANDIDATE_THRESHOLD, DEFAULT_THRESHOLD
-from .corpus.repeated_lines import MIN_DOCS, MIN_FRACTION
+from .corpus.defaults import DEFAULT_CANDIDATE_THRESHOLD, DEFAULT_THRESHOLD, MIN_DOCS, MIN_FRACTION
 from .document.decode import PREFERRED_LEGACY, SCRIPTS
 
 

@@ -41,10 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-DEFAULT_THRESHOLD = 0.8
-#: LSH makes candidates of pairs down to this estimated Jaccard similarity of word 5-grams (an
-#: edited copy of a real article falls to 0.57: docs/dedup.md); the decision is verified after
-DEFAULT_CANDIDATE_THRESHOLD = 0.5
+from .defaults import DEFAULT_CANDIDATE_THRESHOLD, DEFAULT_THRESHOLD  # noqa: F401 - (imported from here too)
 MAX_BANDS = 20  # 20 x 8 bytes = 160 bytes of band hashes per document
 _PAIR_BLOCK = 65536  # candidate pairs verified per block
 

@@ -39,8 +39,7 @@ import pyarrow.compute as pc
 
 from corpuspack.builder.document.fingerprint import MAX_LINE_CHARS, line_keys_and_layout
 
-MIN_DOCS = 10
-MIN_FRACTION = 0.001
+from .defaults import MIN_DOCS, MIN_FRACTION  # noqa: F401 - (imported from here too)
 
 
 @dataclass(frozen=True)
