@@ -37,6 +37,7 @@ their cluster's smallest row and size, not the corpus.
 from __future__ import annotations
 
 import zlib
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -65,10 +66,11 @@ def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions,
     width = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
     threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
                               options.repeated_line_min_fraction)
-    mapper = _task(_line_map, started, width)
-    maps = [_listed(mapper(run, stage_path, width)) for run in _runs(sizes, drop, width)]
-    reduce = _task(_line_reduce, started)
-    found = ray.get([reduce(threshold, *[m[p] for m in maps]) for p in range(width)])
+    with _step(started):
+        mapper = _task(_line_map, started, width)
+        maps = [_listed(mapper(run, stage_path, width)) for run in _runs(sizes, drop, width)]
+        reduce = _task(_line_reduce, started)
+        found = ray.get([reduce(threshold, *[m[p] for m in maps]) for p in range(width)])
     return tuple(np.sort(np.concatenate(found)).tolist())
 
 
@@ -85,11 +87,12 @@ class Partitioned:
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`.duplicates.Here.id_copies`: the rows whose id an earlier row carries
         (ascending) and that row, grouped in partitions by the id's hash."""
-        mapper = _task(_id_map, self.started, self.parts)
-        maps = [_listed(mapper(run, stage_path, self.parts))
-                for run in _runs(sizes, np.ones(sum(sizes), bool), self.maps)]
-        reduce = _task(_id_reduce, self.started)
-        found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
+        with _step(self.started):
+            mapper = _task(_id_map, self.started, self.parts)
+            maps = [_listed(mapper(run, stage_path, self.parts))
+                    for run in _runs(sizes, np.ones(sum(sizes), bool), self.maps)]
+            reduce = _task(_id_reduce, self.started)
+            found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
         dup = np.concatenate([_NONE, *(f[0] for f in found)])
         order = np.argsort(dup, kind="stable")
         return dup[order], np.concatenate([_NONE, *(f[1] for f in found)])[order]
@@ -119,12 +122,13 @@ class Partitioned:
                edits: EditCache | None):
         runs = _runs(sizes, keep, self.maps)
         cache = ray.put(edits) if repeated else None
-        mapper = _task(_exact_map, self.started, self.parts + 2)
-        maps = [mapper(run, stage_path, repeated, self.parts, cache) for run in runs]
-        reduce = _task(_exact_reduce, self.started)
-        found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
-        empty = ray.get([m[self.parts] for m in maps])
-        known = ray.get([m[self.parts + 1] for m in maps])
+        with _step(self.started):
+            mapper = _task(_exact_map, self.started, self.parts + 2)
+            maps = [mapper(run, stage_path, repeated, self.parts, cache) for run in runs]
+            reduce = _task(_exact_reduce, self.started)
+            found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
+            empty = ray.get([m[self.parts] for m in maps])
+            known = ray.get([m[self.parts + 1] for m in maps])
         return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
                 np.concatenate(empty), known)
 
@@ -151,17 +155,19 @@ class Partitioned:
         :attr:`pairs` for the next build."""
         n = len(drop)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-        mapper = _task(_band_map, self.started, self.parts)
-        maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
-        pairer = _task(_pair_reduce, self.started, self.parts)
-        pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
-        verify = _task(_verify, self.started, self.parts + 1)
-        known = ray.put(self.pairs.known()) if self.pairs is not None else None
-        out = [verify(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
-                             *[p[q] for p in pairs]) for q in range(self.parts)]
-        for recorded in ray.get([o[self.parts] for o in out]):
-            if self.pairs is not None:
-                self.pairs.add(recorded)
+        with _step(self.started):
+            mapper = _task(_band_map, self.started, self.parts)
+            maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
+            pairer = _task(_pair_reduce, self.started, self.parts)
+            pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
+            verify = _task(_verify, self.started, self.parts + 1)
+            known = ray.put(self.pairs.known()) if self.pairs is not None else None
+            out = [verify(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
+                                 *[p[q] for p in pairs]) for q in range(self.parts)]
+            for recorded in ray.get([o[self.parts] for o in out]):
+                if self.pairs is not None:
+                    self.pairs.add(recorded)
+        del maps, pairs  # the band hashes and candidate pairs: the verifying tasks have ended
         return [o[:self.parts] for o in out]
 
 
@@ -176,12 +182,16 @@ def components(edges: list[list], parts: int, started: list | None = None) -> tu
     step = _task(_star_step, started, parts + 1)
     large = True
     while True:
-        out = [step(large, parts, *[e[p] for e in edges]) for p in range(parts)]
-        if all(ray.get([o[parts] for o in out])):  # the input was stars already
+        with _step(started):
+            out = [step(large, parts, *[e[p] for e in edges]) for p in range(parts)]
+            stars = all(ray.get([o[parts] for o in out]))
+        if stars:  # the input was stars already
             break
         edges, large = [o[:parts] for o in out], not large
-    labels = _task(_star_labels, started)
-    found = ray.get([labels(*[e[p] for e in edges]) for p in range(parts)])
+    del out
+    with _step(started):
+        labels = _task(_star_labels, started)
+        found = ray.get([labels(*[e[p] for e in edges]) for p in range(parts)])
     rows = np.concatenate([_NONE, *(f[0] for f in found)])
     order = np.argsort(rows, kind="stable")
     return (rows[order], np.concatenate([_NONE, *(f[1] for f in found)])[order],
@@ -235,6 +245,18 @@ def _star_labels(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     labels = np.concatenate([roots, src[centre]])
     sizes = np.concatenate([size, np.repeat(size, size - 1)]).astype(np.int32)
     return rows, labels, sizes
+
+
+@contextmanager
+def _step(started: list | None):
+    """One step of pass 2 (its tasks started and waited for inside): when it ends, the references of
+    the tasks it started are dropped from ``started``, so the step's outputs no longer stay pinned in
+    Ray's object store until pass 2 ends; a step that fails (or is interrupted) keeps them there, for
+    :func:`.ray._cancel`. (Every task a step starts has ended when its last ``ray.get`` returns.)"""
+    mark = len(started) if started is not None else 0
+    yield
+    if started is not None:
+        del started[mark:]
 
 
 def _task(fn, started: list | None, num_returns: int = 1):
