@@ -347,3 +347,96 @@ def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
         assert builds["files", version] == builds["back", version] == _kept_published(tmp_path / "local")
     assert (output_files(tmp_path / "files", cache=True) == output_files(tmp_path / "back", cache=True)
             == output_files(tmp_path / "local", cache=True))
+
+
+def _counting_reads(marks: str, fn):
+    """``fn`` (a task function of the change step) run with ``reuse.read_index`` counted in the worker: a
+    mark per read in ``marks`` (the worker's module patched for the call, then restored)."""
+    def counted(*args):
+        import uuid
+
+        from corpuspack.builder.release import reuse as worker_reuse
+
+        real = worker_reuse.read_index
+
+        def read_index(out, shard):
+            Path(marks, f"{shard['sha256'][:12]}-{uuid.uuid4().hex}").touch()
+            return real(out, shard)
+        worker_reuse.read_index = read_index
+        try:
+            return fn(*args)
+        finally:
+            worker_reuse.read_index = real
+    return counted
+
+
+def _changes_r29(engine, out, previous, keys, final_path):
+    """The change step before round 31: each count task reads every previous shard's index and every
+    finished row, keeping its partition (the counter-case of the test below)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from corpuspack.builder.release.reuse import previous_shards
+    if previous is None:
+        return None
+    parts = engine._width()
+    shards = [shard for _, shard in previous_shards(previous)]
+    total = np.zeros(3, np.int64)
+    for _, counts in engine.map(ray_changes._count_part_r29, range(parts), parts, out, shards, keys.matched,
+                                keys.reused_shards, final_path):
+        total += counts
+    return {k: int(n) for k, n in zip(("added", "removed", "changed"), total)}
+
+
+def _count_part_r29(part, parts, out, shards, matched, reused, final_path):
+    import numpy as np
+    import pyarrow as pa
+
+    from corpuspack.builder.corpus.stage import read_batches
+    from corpuspack.builder.engines.ray_keys import id_partition, placed_rows
+    from corpuspack.builder.release import reuse as worker_reuse
+    schema = pa.schema([("id", pa.string()), ("digest", pa.string())])
+
+    def mine(table):
+        return table.filter(pa.array(id_partition(table.column("id"), parts) == part)).select(["id", "digest"])
+    old = [mine(worker_reuse.read_index(out, shard)) for shard in shards]
+    new = [mine(placed_rows(matched, reused))]
+    new += [mine(pa.Table.from_batches([b.rename_columns(["id", "digest"])])) for b in read_batches(final_path, ["id", "_digest"])]
+    diff = compare.diff_tables(pa.concat_tables([schema.empty_table(), *(t.cast(schema) for t in old)]),
+                               pa.concat_tables([schema.empty_table(), *(t.cast(schema) for t in new)]))
+    return np.array([len(diff[k]) for k in ("added", "removed", "changed")], np.int64)
+
+
+def _index_reads(dump: Path, out: Path, marks: Path, monkeypatch, before_r31: bool) -> tuple[int, dict, int]:
+    """Two versions of ``dump`` (see :func:`_versions`) on Ray, the second's previous-shard index reads
+    counted in the change step's tasks: (reads, the changes, previous shards)."""
+    marks.mkdir()
+    if before_r31:
+        monkeypatch.setattr(ray_changes, "_count_part_r29", _counting_reads(str(marks), _count_part_r29), raising=False)
+        monkeypatch.setattr(ray_changes, "changes", _changes_r29)
+    else:
+        monkeypatch.setattr(ray_changes, "_split_rows", _counting_reads(str(marks), ray_changes._split_rows))
+    first = corpuspack.build(dump, out, engine="ray", version="1.0.0", progress=False, batch_size=100, rows_per_shard=200)
+    shards = sum(len(s["files"]) for s in first.manifest["splits"].values())
+    for p in marks.iterdir():
+        p.unlink()
+    second = corpuspack.build(
+        dump.parent / "changed_added_removed", out, engine="ray", version="1.1.0", progress=False, batch_size=100,
+        rows_per_shard=200)
+    monkeypatch.undo()
+    return len(list(marks.iterdir())), second.manifest["changes"], shards
+
+
+def test_change_tasks_read_each_old_index_once(local_ray, dump, tmp_path, monkeypatch):
+    """The version's changes (round 31): the previous version's shard indexes are read once each, by the
+    map tasks that split their rows by id for the count tasks; before, every count task (one per CPU)
+    read every index. Counted in the workers (``reuse.read_index`` patched there); the counter-case, the
+    round-29 count tasks, is seen by the same measure; the changes are the local engine's."""
+    local = _versions(dump, tmp_path / "local", jobs=2)[1].manifest  # (also makes the changed dump)
+    reads, changes, shards = _index_reads(dump, tmp_path / "ray", tmp_path / "marks", monkeypatch, False)
+    print(f"{shards} previous shards: {reads} index reads (round 31)")
+    assert shards >= 8 and reads == shards, (reads, shards)
+    assert changes == local["changes"] and sum(changes.values()) >= 3, changes
+    reads, changes, _ = _index_reads(dump, tmp_path / "r29", tmp_path / "marks29", monkeypatch, True)
+    print(f"{shards} previous shards: {reads} index reads (round 29's count tasks)")
+    assert reads == 2 * shards and changes == local["changes"], (reads, shards)  # one read per task per shard
