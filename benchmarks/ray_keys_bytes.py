@@ -10,7 +10,10 @@ in the driver, :class:`corpuspack.builder.engines.keys.DriverKeys`) on the same 
 Received: the pickled size of every object ``ray.get`` hands the driver while the pass runs (Ray
 Data's are none: pass 1 is over). Put: the pickled size of what the driver ``ray.put``s meanwhile. Sent: the pickled size of each task's own argument (the common
 arguments are put in the object store once: ``put_once``). Driver CPU: ``time.process_time()`` around the pass.
-Per row: divided by the staged rows. One JSON line per build.
+Per row: divided by the staged rows. One JSON line per build. Pinned (pass 2, round 31): the peak, sampled
+every 10 ms from Ray's reference table (``core_worker.get_all_reference_counts``), of the objects this
+process holds references to (their number, and their sizes summed: an object a reference pins stays in
+Ray's object store, or in this process's own store when small).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -71,11 +75,26 @@ def main() -> None:
             tally[phase[0]]["put_once"] += sum(len(pickle.dumps(c, protocol=5)) for c in common)
         return real_map(self, fn, sent(tasks), *common, local=local)
 
+    def pinned(into: dict, stop: threading.Event) -> None:
+        """Samples the objects this process references (count, bytes) into ``into``'s peaks."""
+        core = ray._private.worker.global_worker.core_worker
+        while not stop.wait(0.01):
+            held = [k for k, v in core.get_all_reference_counts().items() if v.get("local", 0) or v.get("submitted", 0)]
+            refs = [ray.ObjectRef(bytes.fromhex(k.decode() if isinstance(k, bytes) else k)) for k in held]
+            size = sum(v.get("object_size") or 0 for v in core.get_local_object_locations(refs).values()) if refs else 0
+            del refs
+            into["pinned_peak_refs"] = max(into.get("pinned_peak_refs", 0), len(held))
+            into["pinned_peak_bytes"] = max(into.get("pinned_peak_bytes", 0), size)
+
     def timed(name, method, bound=True):
         def wrapper(*a, **k):
             self, a = (a[0], a[1:]) if bound else (None, a)
             phase[0] = name
             tally[name] = {"received": 0, "sent": 0, "put_once": 0, "put": 0}
+            stop = threading.Event()
+            sampler = threading.Thread(target=pinned, args=(tally[name], stop), daemon=True) if name == "pass2" else None
+            if sampler is not None:
+                sampler.start()
             cpu = time.process_time()
             try:
                 result = method(self, *a, **k) if bound else method(*a, **k)
@@ -86,6 +105,9 @@ def main() -> None:
                 return result
             finally:
                 tally[name]["driver_cpu_s"] = round(time.process_time() - cpu, 3)
+                if sampler is not None:
+                    stop.set()
+                    sampler.join()
                 phase[0] = None
         return wrapper
 

@@ -26,7 +26,9 @@ import corpuspack  # noqa: E402
 from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
 from conftest import output_files  # noqa: E402
 from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
+import pyarrow as pa  # noqa: E402
 from corpuspack.builder.corpus.pairs import PairCache  # noqa: E402
+from corpuspack.builder.corpus.published import EditCache  # noqa: E402
 from corpuspack.builder.engines import ray as ray_engine, ray_changes, ray_pass2  # noqa: E402
 from corpuspack.builder.engines.base import Engine  # noqa: E402
 from corpuspack.builder.release import compare, report  # noqa: E402
@@ -242,9 +244,10 @@ def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     assert rows == 2000 and tasks.counts["duplicate"] > 50
     # the corpus's exact keys alone are 16 B per row, its band hashes 128 B: the driver's groupings take
     # them (340 B per row measured); the tasks send back the duplicates, the published keys of the rows
-    # that lose a repeated line (for the next build's cache) and the verified pairs (24 B per row measured)
+    # that lose a repeated line (for the next build's cache; written by the tasks since round 31) and the
+    # verified pairs (24 B per row measured in round 30, 7.3 B since)
     assert counts["received"][1] > 144 * rows, counts
-    assert counts["received"][0] < 40 * rows and counts["received"][0] < counts["received"][1] / 5, counts
+    assert counts["received"][0] < 10 * rows and counts["received"][0] < counts["received"][1] / 20, counts
     assert max(counts["put"]) < 4 * rows, counts  # no per-row column put by the driver
     local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=100, rows_per_shard=200)
     assert local.counts == tasks.counts == driver.counts
@@ -293,3 +296,147 @@ def test_failed_pass2_leaves_no_task_running(local_ray, dump, tmp_path, monkeypa
     monkeypatch.setattr(ray_engine, "_cancel", lambda refs: None)
     done, later = _failing_pass2(dump, tmp_path / "out2", tmp_path / "marks2", monkeypatch)
     assert later > done, (done, later)
+
+
+def _kept_published(out: Path) -> bytes:
+    """The published-key cache a build kept for the next (``.cache/published-*.arrow``, not the pairs)."""
+    return next(p for p in sorted((out / ".cache").glob("published-*"))
+                if not p.name.endswith(".pairs.arrow")).read_bytes()
+
+
+def _keys_back_in_the_driver(monkeypatch) -> None:
+    """Pass 2 on Ray as before round 31: the map tasks send back the published keys of the edited rows
+    (no work folder given to ``Partitioned``) and the driver reads the last build's and puts them."""
+    real_init = ray_pass2.Partitioned.__init__
+
+    def init(self, *a, **k):
+        real_init(self, *a, **k)
+        self.folder = None
+    monkeypatch.setattr(ray_pass2.Partitioned, "__init__", init)
+    monkeypatch.setattr(EditCache, "loaded", property(lambda self: self._last() is not None))  # read here
+
+
+def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
+    """The published keys of the rows that lose a repeated line (33 B each: id, key, empty) are written by
+    pass 2's map tasks and the next build's cache from their files by a task (round 31), and the last
+    build's are read by the map tasks: the driver neither receives nor puts them. Measured from outside
+    (``ray.get``/``ray.put`` patched) on a first build and the next version of the same dump, against
+    the kept cache's rows; the counter-case (the keys sent back and the last build's put, as before
+    round 31) is seen by the same measure; every file, the caches included, is the local engine's."""
+    counts = _pass2_measured(monkeypatch)
+    builds = {}
+    for way in ("files", "back"):
+        if way == "back":
+            _keys_back_in_the_driver(monkeypatch)
+        for version in ("1.0.0", "1.0.1"):
+            corpuspack.build(dump, tmp_path / way, engine="ray", version=version, progress=False, batch_size=100,
+                             rows_per_shard=200)
+            builds[way, version] = _kept_published(tmp_path / way)
+    monkeypatch.undo()
+    kept = pa.ipc.open_file(pa.py_buffer(builds["files", "1.0.0"])).read_all().num_rows
+    print(f"pass 2, {kept} edited rows kept: received {counts['received']}, put {counts['put']}")
+    assert kept > 100
+    keys = 33 * kept  # their ids, keys and flags: what comes back, or is put, when they travel through the driver
+    files_first, files_next, back_first, back_next = counts["received"]
+    assert back_first - files_first > 0.9 * keys and back_next - files_next > 0.9 * keys, counts
+    # the last build's keys, put by the driver before; what it still puts is the verified pairs (48 B each)
+    assert counts["put"][3] - counts["put"][1] > 0.9 * keys and max(counts["put"][:2]) < 0.2 * keys, counts
+    for version in ("1.0.0", "1.0.1"):
+        corpuspack.build(dump, tmp_path / "local", jobs=2, version=version, progress=False, batch_size=100,
+                         rows_per_shard=200)
+        assert builds["files", version] == builds["back", version] == _kept_published(tmp_path / "local")
+    assert (output_files(tmp_path / "files", cache=True) == output_files(tmp_path / "back", cache=True)
+            == output_files(tmp_path / "local", cache=True))
+
+
+def _counting_reads(marks: str, fn):
+    """``fn`` (a task function of the change step) run with ``reuse.read_index`` counted in the worker: a
+    mark per read in ``marks`` (the worker's module patched for the call, then restored)."""
+    def counted(*args):
+        import uuid
+
+        from corpuspack.builder.release import reuse as worker_reuse
+
+        real = worker_reuse.read_index
+
+        def read_index(out, shard):
+            Path(marks, f"{shard['sha256'][:12]}-{uuid.uuid4().hex}").touch()
+            return real(out, shard)
+        worker_reuse.read_index = read_index
+        try:
+            return fn(*args)
+        finally:
+            worker_reuse.read_index = real
+    return counted
+
+
+def _changes_r29(engine, out, previous, keys, final_path):
+    """The change step before round 31: each count task reads every previous shard's index and every
+    finished row, keeping its partition (the counter-case of the test below)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from corpuspack.builder.release.reuse import previous_shards
+    if previous is None:
+        return None
+    parts = engine._width()
+    shards = [shard for _, shard in previous_shards(previous)]
+    total = np.zeros(3, np.int64)
+    for _, counts in engine.map(ray_changes._count_part_r29, range(parts), parts, out, shards, keys.matched,
+                                keys.reused_shards, final_path):
+        total += counts
+    return {k: int(n) for k, n in zip(("added", "removed", "changed"), total)}
+
+
+def _count_part_r29(part, parts, out, shards, matched, reused, final_path):
+    import numpy as np
+    import pyarrow as pa
+
+    from corpuspack.builder.corpus.stage import read_batches
+    from corpuspack.builder.engines.ray_keys import id_partition, placed_rows
+    from corpuspack.builder.release import reuse as worker_reuse
+    schema = pa.schema([("id", pa.string()), ("digest", pa.string())])
+
+    def mine(table):
+        return table.filter(pa.array(id_partition(table.column("id"), parts) == part)).select(["id", "digest"])
+    old = [mine(worker_reuse.read_index(out, shard)) for shard in shards]
+    new = [mine(placed_rows(matched, reused))]
+    new += [mine(pa.Table.from_batches([b.rename_columns(["id", "digest"])])) for b in read_batches(final_path, ["id", "_digest"])]
+    diff = compare.diff_tables(pa.concat_tables([schema.empty_table(), *(t.cast(schema) for t in old)]),
+                               pa.concat_tables([schema.empty_table(), *(t.cast(schema) for t in new)]))
+    return np.array([len(diff[k]) for k in ("added", "removed", "changed")], np.int64)
+
+
+def _index_reads(dump: Path, out: Path, marks: Path, monkeypatch, before_r31: bool) -> tuple[int, dict, int]:
+    """Two versions of ``dump`` (see :func:`_versions`) on Ray, the second's previous-shard index reads
+    counted in the change step's tasks: (reads, the changes, previous shards)."""
+    marks.mkdir()
+    if before_r31:
+        monkeypatch.setattr(ray_changes, "_count_part_r29", _counting_reads(str(marks), _count_part_r29), raising=False)
+        monkeypatch.setattr(ray_changes, "changes", _changes_r29)
+    else:
+        monkeypatch.setattr(ray_changes, "_split_rows", _counting_reads(str(marks), ray_changes._split_rows))
+    first = corpuspack.build(dump, out, engine="ray", version="1.0.0", progress=False, batch_size=100, rows_per_shard=200)
+    shards = sum(len(s["files"]) for s in first.manifest["splits"].values())
+    for p in marks.iterdir():
+        p.unlink()
+    second = corpuspack.build(
+        dump.parent / "changed_added_removed", out, engine="ray", version="1.1.0", progress=False, batch_size=100,
+        rows_per_shard=200)
+    monkeypatch.undo()
+    return len(list(marks.iterdir())), second.manifest["changes"], shards
+
+
+def test_change_tasks_read_each_old_index_once(local_ray, dump, tmp_path, monkeypatch):
+    """The version's changes (round 31): the previous version's shard indexes are read once each, by the
+    map tasks that split their rows by id for the count tasks; before, every count task (one per CPU)
+    read every index. Counted in the workers (``reuse.read_index`` patched there); the counter-case, the
+    round-29 count tasks, is seen by the same measure; the changes are the local engine's."""
+    local = _versions(dump, tmp_path / "local", jobs=2)[1].manifest  # (also makes the changed dump)
+    reads, changes, shards = _index_reads(dump, tmp_path / "ray", tmp_path / "marks", monkeypatch, False)
+    print(f"{shards} previous shards: {reads} index reads (round 31)")
+    assert shards >= 8 and reads == shards, (reads, shards)
+    assert changes == local["changes"] and sum(changes.values()) >= 3, changes
+    reads, changes, _ = _index_reads(dump, tmp_path / "r29", tmp_path / "marks29", monkeypatch, True)
+    print(f"{shards} previous shards: {reads} index reads (round 29's count tasks)")
+    assert reads == 2 * shards and changes == local["changes"], (reads, shards)  # one read per task per shard

@@ -108,22 +108,34 @@ class EditCache:
     ``record`` collects this build's rows for the next build (:meth:`write`)."""
 
     def __init__(self, path: str | None = None):
-        self.k1 = np.empty(0, np.uint64)
-        self._k2 = np.empty(0, np.uint64)
-        self._keys = np.empty((0, 2), np.uint64)
-        self._empty = np.empty(0, bool)
-        if path and os.path.isfile(path):
-            with pa.OSFile(path) as f:
-                reader = open_reader(f)
-                if reader.schema.equals(EDIT_CACHE_SCHEMA):
-                    t = reader.read_all()
-                    self.k1, self._k2 = (t.column(c).to_numpy() for c in ("k1", "k2"))
-                    self._keys = np.stack([t.column("key_lo").to_numpy(), t.column("key_hi").to_numpy()], axis=1)
-                    self._empty = t.column("empty").to_numpy(zero_copy_only=False)
+        self.path = path
+        self._rows: tuple[np.ndarray, ...] | None = None  # (k1, k2, keys, empty), read when first asked for
         self._new: list[tuple[np.ndarray, ...]] = []
+        self._written: str | None = None  # this build's rows already written there (by an engine's task)
         from .pairs import PairCache  # (pairs imports this module)
 
         self.pairs = PairCache(pairs_path(path) if path else None)  # the verified near-duplicate pairs
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the last build's rows have been read here (an engine's tasks may read them from :attr:`path`)."""
+        return self._rows is not None
+
+    def _last(self) -> tuple[np.ndarray, ...]:
+        """The last build's rows (ids ``k1``, ``k2``, exact keys (m, 2), empty), read from :attr:`path` once."""
+        if self._rows is None:
+            self._rows = (np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64), np.empty(0, bool))
+            if self.path and os.path.isfile(self.path):
+                with pa.OSFile(self.path) as f:
+                    reader = open_reader(f)
+                    if reader.schema.equals(EDIT_CACHE_SCHEMA):
+                        self._rows = edit_rows(reader.read_all())
+        return self._rows
+
+    k1 = property(lambda self: self._last()[0])
+    _k2 = property(lambda self: self._last()[1])
+    _keys = property(lambda self: self._last()[2])
+    _empty = property(lambda self: self._last()[3])
 
     def lookup(self, k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(found, exact keys (m, 2), empty) of the rows with these ids: ``found`` a mask over
@@ -138,20 +150,47 @@ class EditCache:
     def record(self, k1: np.ndarray, k2: np.ndarray, keys: np.ndarray, empty: np.ndarray) -> None:
         self._new.append((k1, k2, keys, empty))
 
+    def written(self, path: str) -> None:
+        """This build's rows were written to ``path`` (by :func:`write_edits`, in an engine's task,
+        from the rows it recorded there): :meth:`write` puts that file in place."""
+        self._written = path
+
     def write(self, path: str) -> None:
         """This build's rows, sorted by ``k1`` (one row per id), to ``path``."""
-        parts = self._new or [(np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64),
-                               np.empty(0, bool))]
-        k1, k2, keys, empty = (np.concatenate([p[i] for p in parts]) for i in range(4))
-        _, first = np.unique(np.stack([k1, k2], axis=1), axis=0, return_index=True)
-        first = first[np.argsort(k1[first], kind="stable")]
-        table = pa.table([pa.array(k1[first]), pa.array(k2[first]), pa.array(keys[first, 0]),
-                          pa.array(keys[first, 1]), pa.array(empty[first])], schema=EDIT_CACHE_SCHEMA)
-        tmp = path + ".tmp"
-        with pa.ipc.new_file(tmp, EDIT_CACHE_SCHEMA) as w:
-            w.write_table(table)
-        os.replace(tmp, path)
+        if self._written is not None:
+            os.replace(self._written, path)
+        else:
+            write_edits(self._new, path)
         self.pairs.write(pairs_path(path))
+
+
+def edit_table(k1: np.ndarray, k2: np.ndarray, keys: np.ndarray, empty: np.ndarray) -> pa.Table:
+    """Recorded rows (ids, exact keys (m, 2), empty) as a table of :data:`EDIT_CACHE_SCHEMA`, in order."""
+    return pa.table([pa.array(k1, pa.uint64()), pa.array(k2, pa.uint64()), pa.array(keys[:, 0], pa.uint64()),
+                     pa.array(keys[:, 1], pa.uint64()), pa.array(empty, pa.bool_())], schema=EDIT_CACHE_SCHEMA)
+
+
+def edit_rows(table: pa.Table) -> tuple[np.ndarray, ...]:
+    """The rows of an :func:`edit_table` as (ids, exact keys (m, 2), empty), what ``record`` takes."""
+    keys = np.stack([table.column("key_lo").to_numpy(), table.column("key_hi").to_numpy()], axis=1)
+    return (table.column("k1").to_numpy(), table.column("k2").to_numpy(), keys.reshape(-1, 2),
+            table.column("empty").to_numpy(zero_copy_only=False))
+
+
+def write_edits(parts: list[tuple[np.ndarray, ...]], path: str) -> None:
+    """The rows recorded (``parts``, in order: ids, exact keys, empty), sorted by ``k1`` (one row per
+    id, its first), to ``path`` (the published-key cache the next build reads)."""
+    parts = parts or [(np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64),
+                       np.empty(0, bool))]
+    k1, k2, keys, empty = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    _, first = np.unique(np.stack([k1, k2], axis=1), axis=0, return_index=True)
+    first = first[np.argsort(k1[first], kind="stable")]
+    table = pa.table([pa.array(k1[first]), pa.array(k2[first]), pa.array(keys[first, 0]),
+                      pa.array(keys[first, 1]), pa.array(empty[first])], schema=EDIT_CACHE_SCHEMA)
+    tmp = path + ".tmp"
+    with pa.ipc.new_file(tmp, EDIT_CACHE_SCHEMA) as w:
+        w.write_table(table)
+    os.replace(tmp, path)
 
 
 def pairs_path(path: str) -> str:

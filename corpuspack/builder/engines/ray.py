@@ -180,7 +180,8 @@ class RayEngine(Engine):
         rows = sum(batch_sizes(stage_path))
         width = 2 * self._width()
         started: list = []  # pass 2's own tasks (the driver's groupings run through map, which cancels its own)
-        duplicates = (Partitioned(width, width, edits.pairs if edits is not None else None, started)
+        duplicates = (Partitioned(width, width, edits.pairs if edits is not None else None, started,
+                                  os.path.abspath(self.tmp))
                       if rows and rows >= options.ray_shuffle_min_docs else None)
         try:
             return corpus.plan(stage_path, options, self.map, repeated_lines=partial(repeated_lines, started=started),

@@ -36,7 +36,9 @@ their cluster's smallest row and size, not the corpus.
 """
 from __future__ import annotations
 
+import os
 import zlib
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -46,9 +48,10 @@ from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_o
                             signature_matrix, verified_pairs)
 from ..corpus.duplicates import edited_rows, first_of_id, map_here, verifier
 from ..corpus.pairs import PairCache
-from ..corpus.published import EditCache, PublishedContext, edited_fingerprints
+from ..corpus.published import (EDIT_CACHE_SCHEMA, EditCache, PublishedContext, edit_rows, edit_table,
+                                edited_fingerprints, write_edits)
 from ..corpus.repeated_lines import doc_counts, doc_threshold, sum_counts
-from ..corpus.stage import batch_sizes, shared_reader
+from ..corpus.stage import batch_sizes, shared_reader, write_part
 from ..options import BuildOptions
 
 _NONE = np.empty(0, np.int64)
@@ -65,10 +68,11 @@ def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions,
     width = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
     threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
                               options.repeated_line_min_fraction)
-    mapper = _task(_line_map, started, width)
-    maps = [_listed(mapper(run, stage_path, width)) for run in _runs(sizes, drop, width)]
-    reduce = _task(_line_reduce, started)
-    found = ray.get([reduce(threshold, *[m[p] for m in maps]) for p in range(width)])
+    with _step(started):
+        mapper = _task(_line_map, started, width)
+        maps = [_listed(mapper(run, stage_path, width)) for run in _runs(sizes, drop, width)]
+        reduce = _task(_line_reduce, started)
+        found = ray.get([reduce(threshold, *[m[p] for m in maps]) for p in range(width)])
     return tuple(np.sort(np.concatenate(found)).tolist())
 
 
@@ -77,19 +81,24 @@ class Partitioned:
     ``parts`` partitions (one reduce task each). Each task's first reference is appended to
     :attr:`started`, so that a build failing in pass 2 cancels them all (``RayEngine.plan``)."""
 
-    def __init__(self, maps: int, parts: int, pairs: PairCache | None = None, started: list | None = None):
+    def __init__(self, maps: int, parts: int, pairs: PairCache | None = None, started: list | None = None,
+                 folder: str | None = None):
         self.maps, self.parts = max(1, maps), max(1, parts)
         self.pairs = pairs  # the last build's verified pairs (.pairs), looked up by the verifying tasks
         self.started = started if started is not None else []
+        # with a folder (the build's work folder), the map tasks write the published keys of the edited
+        # rows there and one task writes the next build's cache from them: they do not come back
+        self.folder = folder
 
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`.duplicates.Here.id_copies`: the rows whose id an earlier row carries
         (ascending) and that row, grouped in partitions by the id's hash."""
-        mapper = _task(_id_map, self.started, self.parts)
-        maps = [_listed(mapper(run, stage_path, self.parts))
-                for run in _runs(sizes, np.ones(sum(sizes), bool), self.maps)]
-        reduce = _task(_id_reduce, self.started)
-        found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
+        with _step(self.started):
+            mapper = _task(_id_map, self.started, self.parts)
+            maps = [_listed(mapper(run, stage_path, self.parts))
+                    for run in _runs(sizes, np.ones(sum(sizes), bool), self.maps)]
+            reduce = _task(_id_reduce, self.started)
+            found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
         dup = np.concatenate([_NONE, *(f[0] for f in found)])
         order = np.argsort(dup, kind="stable")
         return dup[order], np.concatenate([_NONE, *(f[1] for f in found)])[order]
@@ -104,27 +113,43 @@ class Partitioned:
     def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, keep: np.ndarray,
                   edits: EditCache | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """As :meth:`.duplicates.Here.published`, the keys in the map tasks: each task takes the
-        published keys ``edits`` knows (the last build's, sent once to the object store) and
-        computes the others; the keys of every edited row come back and are recorded in
-        ``edits``, as the local engine records them, for the next build."""
+        published keys ``edits`` knows (the last build's: read by each task from the cache's file
+        when this process has not read them (round 31), else sent once to the object store) and
+        computes the others. The keys of every edited row are kept for the next build, as the
+        local engine keeps them: with :attr:`folder`, written by the map tasks to files of their
+        own and the cache written from those by a task (``edits.written``: this process receives
+        none of them, round 31); without, they come back and are recorded in ``edits``."""
         edits = edits if edits is not None else EditCache()
-        dup, first, empty_rows, known = self._exact(stage_path, sizes, ctx.repeated, keep, edits)
-        for k1, k2, keys, flags in known:
-            edits.record(k1, k2, keys, flags)
+        folder = None
+        if self.folder is not None:
+            folder = os.path.join(self.folder, "published")
+            os.makedirs(folder, exist_ok=True)
+        dup, first, empty_rows, known = self._exact(stage_path, sizes, ctx.repeated, keep, edits, folder)
+        if folder is None:
+            for k1, k2, keys, flags in known:
+                edits.record(k1, k2, keys, flags)
+        else:  # the map tasks wrote them (a file per run, in order): the cache is written from those files
+            kept = os.path.join(self.folder, "published-kept.arrow")
+            with _step(self.started):
+                ray.get(_task(_write_edits, self.started)(kept, [f for f in known if f is not None]))
+            edits.written(kept)
         empty = np.zeros(len(keep), bool)
         empty[empty_rows] = True
         return dup, first, empty
 
     def _exact(self, stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray,
-               edits: EditCache | None):
+               edits: EditCache | None, folder: str | None = None):
         runs = _runs(sizes, keep, self.maps)
-        cache = ray.put(edits) if repeated else None
-        mapper = _task(_exact_map, self.started, self.parts + 2)
-        maps = [mapper(run, stage_path, repeated, self.parts, cache) for run in runs]
-        reduce = _task(_exact_reduce, self.started)
-        found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
-        empty = ray.get([m[self.parts] for m in maps])
-        known = ray.get([m[self.parts + 1] for m in maps])
+        cache = None
+        if repeated:  # the last build's published keys: read by the tasks from their file unless read here already
+            cache = edits.path if edits is not None and edits.path and not edits.loaded else ray.put(edits)
+        with _step(self.started):
+            mapper = _task(_exact_map, self.started, self.parts + 2)
+            maps = [mapper(run, stage_path, repeated, self.parts, cache, folder) for run in runs]
+            reduce = _task(_exact_reduce, self.started)
+            found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
+            empty = ray.get([m[self.parts] for m in maps])
+            known = ray.get([m[self.parts + 1] for m in maps])
         return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
                 np.concatenate(empty), known)
 
@@ -151,17 +176,19 @@ class Partitioned:
         :attr:`pairs` for the next build."""
         n = len(drop)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-        mapper = _task(_band_map, self.started, self.parts)
-        maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
-        pairer = _task(_pair_reduce, self.started, self.parts)
-        pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
-        verify = _task(_verify, self.started, self.parts + 1)
-        known = ray.put(self.pairs.known()) if self.pairs is not None else None
-        out = [verify(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
-                             *[p[q] for p in pairs]) for q in range(self.parts)]
-        for recorded in ray.get([o[self.parts] for o in out]):
-            if self.pairs is not None:
-                self.pairs.add(recorded)
+        with _step(self.started):
+            mapper = _task(_band_map, self.started, self.parts)
+            maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
+            pairer = _task(_pair_reduce, self.started, self.parts)
+            pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
+            verify = _task(_verify, self.started, self.parts + 1)
+            known = ray.put(self.pairs.known()) if self.pairs is not None else None
+            out = [verify(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
+                                 *[p[q] for p in pairs]) for q in range(self.parts)]
+            for recorded in ray.get([o[self.parts] for o in out]):
+                if self.pairs is not None:
+                    self.pairs.add(recorded)
+        del maps, pairs  # the band hashes and candidate pairs: the verifying tasks have ended
         return [o[:self.parts] for o in out]
 
 
@@ -176,12 +203,16 @@ def components(edges: list[list], parts: int, started: list | None = None) -> tu
     step = _task(_star_step, started, parts + 1)
     large = True
     while True:
-        out = [step(large, parts, *[e[p] for e in edges]) for p in range(parts)]
-        if all(ray.get([o[parts] for o in out])):  # the input was stars already
+        with _step(started):
+            out = [step(large, parts, *[e[p] for e in edges]) for p in range(parts)]
+            stars = all(ray.get([o[parts] for o in out]))
+        if stars:  # the input was stars already
             break
         edges, large = [o[:parts] for o in out], not large
-    labels = _task(_star_labels, started)
-    found = ray.get([labels(*[e[p] for e in edges]) for p in range(parts)])
+    del out
+    with _step(started):
+        labels = _task(_star_labels, started)
+        found = ray.get([labels(*[e[p] for e in edges]) for p in range(parts)])
     rows = np.concatenate([_NONE, *(f[0] for f in found)])
     order = np.argsort(rows, kind="stable")
     return (rows[order], np.concatenate([_NONE, *(f[1] for f in found)])[order],
@@ -235,6 +266,18 @@ def _star_labels(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     labels = np.concatenate([roots, src[centre]])
     sizes = np.concatenate([size, np.repeat(size, size - 1)]).astype(np.int32)
     return rows, labels, sizes
+
+
+@contextmanager
+def _step(started: list | None):
+    """One step of pass 2 (its tasks started and waited for inside): when it ends, the references of
+    the tasks it started are dropped from ``started``, so the step's outputs no longer stay pinned in
+    Ray's object store until pass 2 ends; a step that fails (or is interrupted) keeps them there, for
+    :func:`.ray._cancel`. (Every task a step starts has ended when its last ``ray.get`` returns.)"""
+    mark = len(started) if started is not None else 0
+    yield
+    if started is not None:
+        del started[mark:]
 
 
 def _task(fn, started: list | None, num_returns: int = 1):
@@ -318,14 +361,17 @@ def _id_reduce(*tables: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     return first_of_id(table.column("id"), table.column("row").to_numpy())
 
 
-def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: int, edits: EditCache | None):
+def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: int, edits: EditCache | str | None,
+               folder: str | None = None):
     """(key low, key high, row) of a run of stage batches in ``parts`` partitions, the rows left
     empty once published, and the published keys of the edited rows (ids, keys, empty: what the
-    cache records). The key is the published text's: for a row of ``keep`` that loses a repeated
-    line, the one ``edits`` knows, else that of its text without them (16 zero bytes when nothing
-    is left)."""
+    cache records; with ``folder``, written to ``folder/FIRST.arrow``, FIRST the run's first batch,
+    and that file's name, or None without rows, in their place). The key is the published text's:
+    for a row of ``keep`` that loses a repeated line, the one ``edits`` knows, else that of its text
+    without them (16 zero bytes when nothing is left)."""
     first, last, offset, bits, n = run
     keep = _unpack(bits, n)
+    edits = _edit_cache(edits)
     reader = shared_reader(stage_path, ("_exact_key", "_line_hashes", "_doc_digest") if repeated else ("_exact_key",))
     ctx = PublishedContext(stage_path, repeated)
     wanted = np.fromiter(repeated, np.uint64, len(repeated))
@@ -351,7 +397,29 @@ def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: in
         at += len(k)
     table = np.concatenate(keys) if keys else np.empty((0, 3), np.uint64)
     known = tuple(np.concatenate([part[i] for part in known]) for i in range(4))
+    if folder is not None:
+        known = write_part(os.path.join(folder, f"{first}.arrow"), edit_table(*known), EDIT_CACHE_SCHEMA)
     return (*_split(table, table[:, 0], parts), np.sort(np.concatenate(empty)), known)
+
+
+def _edit_cache(edits: EditCache | str | None) -> EditCache | None:
+    """The published keys a map task looks up: the :class:`..corpus.published.EditCache` sent, or
+    the last build's read here from the file named (the driver did not read it)."""
+    if not isinstance(edits, str):
+        return edits
+    cache = EditCache()  # (no path: the verified pairs beside it are not read)
+    cache.path = edits
+    return cache
+
+
+def _write_edits(into: str, files: list[str]) -> None:
+    """The published-key cache for the next build written to ``into`` from the map tasks' files (in
+    order): the file :meth:`..corpus.published.EditCache.write` writes from the same rows."""
+    parts = []
+    for f in files:
+        with pa.OSFile(f) as source:
+            parts.append(edit_rows(pa.ipc.open_file(source).read_all()))
+    write_edits(parts, into)
 
 
 def _exact_reduce(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
