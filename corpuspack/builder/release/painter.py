@@ -133,8 +133,9 @@ def drawing(root: str, stats: dict):
 
 
 def serve() -> None:
-    """The painter's side: import matplotlib, then draw the one job read from standard input,
-    half of the charts in a fork of itself (the build's workers have ended by then: two cores)."""
+    """The painter's side: wait for :func:`go`, import matplotlib, then draw the one job read from
+    standard input, half of the charts in a fork of itself (the build's workers have ended by then:
+    two cores)."""
     try:
         if sys.stdin.buffer.read(len(GO)) != GO:  # the build ended first
             return
