@@ -270,9 +270,13 @@ def _counted(events: list[tuple]) -> list[tuple]:
 
 def _cancel(refs: list) -> None:
     """Cancel the tasks ``refs`` (a running one is interrupted, so a file it writes is removed: see
-    :func:`..corpus.stage.write_part`) and wait until every one has ended."""
+    :func:`..corpus.stage.write_part`) and wait until every one has ended. A task that takes another
+    task's output (:class:`.ray_pass2.Dependent`) is not cancelled, only waited for: it fails as its
+    input's task is cancelled (see there why cancelling it could abort the driver)."""
     for ref in refs:
-        ray.cancel(ref)
+        if not getattr(ref, "dependent", False):
+            ray.cancel(ref)
+    refs = [getattr(ref, "ref", ref) for ref in refs]
     if refs:
         ray.wait(refs, num_returns=len(refs), timeout=60)
 

@@ -288,9 +288,24 @@ def _task(fn, started: list | None, num_returns: int = 1):
     def start(*args):
         refs = remote.remote(*args)
         if started is not None:
-            started.append(refs[0] if isinstance(refs, list) else refs)
+            first = refs[0] if isinstance(refs, list) else refs
+            started.append(Dependent(first) if any(isinstance(a, ray.ObjectRef) for a in args) else first)
         return refs
     return start
+
+
+class Dependent:
+    """The first reference of a task that takes another task's output (an argument Ray resolves):
+    :func:`.ray._cancel` waits for it without cancelling it. It fails by itself once the task it
+    depends on is cancelled, and ``ray.cancel`` on a task whose argument Ray is resolving at that
+    moment can abort the driver (Ray 2.60: ``Check failed: submitted_task_ref_count > 0`` in its
+    reference counter, the race of ray-project/ray#56123, seen in this project's tests)."""
+
+    __slots__ = ("ref",)
+    dependent = True
+
+    def __init__(self, ref) -> None:
+        self.ref = ref
 
 
 def _listed(refs) -> list:
