@@ -124,7 +124,7 @@ class EditCache:
     def _last(self) -> tuple[np.ndarray, ...]:
         """The last build's rows (ids ``k1``, ``k2``, exact keys (m, 2), empty), read from :attr:`path` once."""
         if self._rows is None:
-            self._rows = (np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64), np.empty(0, bool))
+            self._rows = _no_rows()
             if self.path and os.path.isfile(self.path):
                 with pa.OSFile(self.path) as f:
                     reader = open_reader(f)
@@ -164,6 +164,11 @@ class EditCache:
         self.pairs.write(pairs_path(path))
 
 
+def _no_rows() -> tuple[np.ndarray, ...]:
+    """No recorded rows: (ids ``k1``, ``k2``, exact keys (0, 2), empty)."""
+    return np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64), np.empty(0, bool)
+
+
 def edit_table(k1: np.ndarray, k2: np.ndarray, keys: np.ndarray, empty: np.ndarray) -> pa.Table:
     """Recorded rows (ids, exact keys (m, 2), empty) as a table of :data:`EDIT_CACHE_SCHEMA`, in order."""
     return pa.table([pa.array(k1, pa.uint64()), pa.array(k2, pa.uint64()), pa.array(keys[:, 0], pa.uint64()),
@@ -180,13 +185,10 @@ def edit_rows(table: pa.Table) -> tuple[np.ndarray, ...]:
 def write_edits(parts: list[tuple[np.ndarray, ...]], path: str) -> None:
     """The rows recorded (``parts``, in order: ids, exact keys, empty), sorted by ``k1`` (one row per
     id, its first), to ``path`` (the published-key cache the next build reads)."""
-    parts = parts or [(np.empty(0, np.uint64), np.empty(0, np.uint64), np.empty((0, 2), np.uint64),
-                       np.empty(0, bool))]
-    k1, k2, keys, empty = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    k1, k2, keys, empty = (np.concatenate([p[i] for p in parts or [_no_rows()]]) for i in range(4))
     _, first = np.unique(np.stack([k1, k2], axis=1), axis=0, return_index=True)
     first = first[np.argsort(k1[first], kind="stable")]
-    table = pa.table([pa.array(k1[first]), pa.array(k2[first]), pa.array(keys[first, 0]),
-                      pa.array(keys[first, 1]), pa.array(empty[first])], schema=EDIT_CACHE_SCHEMA)
+    table = edit_table(k1[first], k2[first], keys[first], empty[first])
     tmp = path + ".tmp"
     with pa.ipc.new_file(tmp, EDIT_CACHE_SCHEMA) as w:
         w.write_table(table)
