@@ -40,7 +40,7 @@ from .base import DocumentBatch, Engine, reorder_in_place
 from .local import Known, process_batch
 from . import ray_changes
 from .ray_keys import TaskKeys
-from .ray_pass2 import Partitioned, repeated_lines
+from .ray_pass2 import Dependent, Partitioned, repeated_lines
 from ..corpus import plan as corpus
 from ..corpus.stage import STAGE_SCHEMA, Part, batch_sizes, drop_layout, gather, read_layout, write_layout, write_part
 from ..document.inputs import Payload
@@ -274,9 +274,9 @@ def _cancel(refs: list) -> None:
     task's output (:class:`.ray_pass2.Dependent`) is not cancelled, only waited for: it fails as its
     input's task is cancelled (see there why cancelling it could abort the driver)."""
     for ref in refs:
-        if not getattr(ref, "dependent", False):
+        if not isinstance(ref, Dependent):
             ray.cancel(ref)
-    refs = [getattr(ref, "ref", ref) for ref in refs]
+    refs = [ref.ref if isinstance(ref, Dependent) else ref for ref in refs]
     if refs:
         ray.wait(refs, num_returns=len(refs), timeout=60)
 

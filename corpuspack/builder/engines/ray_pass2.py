@@ -302,7 +302,6 @@ class Dependent:
     reference counter, the race of ray-project/ray#56123, seen in this project's tests)."""
 
     __slots__ = ("ref",)
-    dependent = True
 
     def __init__(self, ref) -> None:
         self.ref = ref
