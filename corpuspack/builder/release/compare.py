@@ -29,7 +29,7 @@ def diff_tables(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
     removed = pc.filter(old_ids, pc.invert(kept))
     changed = pc.filter(old_ids, pc.and_(kept, pc.fill_null(pc.not_equal(
         old.column("digest"), new.column("digest").take(in_new)), False)))
-    return {k: sorted(v.to_pylist()) for k, v in (("added", added), ("removed", removed), ("changed", changed))}
+    return _sorted_ids(added, removed, changed)
 
 
 def _diff_joined(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
@@ -40,6 +40,10 @@ def _diff_joined(old: pa.Table, new: pa.Table) -> dict[str, list[str]]:
     removed = pc.filter(ids, pc.is_null(new_d))
     both = pc.and_(pc.is_valid(old_d), pc.is_valid(new_d))
     changed = pc.filter(ids, pc.and_(both, pc.not_equal(old_d, new_d)))
+    return _sorted_ids(added, removed, changed)
+
+
+def _sorted_ids(added: pa.Array, removed: pa.Array, changed: pa.Array) -> dict[str, list[str]]:
     return {k: sorted(v.to_pylist()) for k, v in (("added", added), ("removed", removed), ("changed", changed))}
 
 
