@@ -404,3 +404,19 @@ def test_documents_per_month_named_and_counted_as_written_by_hand():
     chars = pa.array([100, 20, 5, 7, 1, 3, 9], pa.int32())
     assert stats._by_month(dates, pc.year(dates), chars) == [
         ["1999-12", 1, 7], ["2022-02", 3, 123], ["2022-03", 1, 1]]
+
+
+def test_documents_per_value_counted_as_written_by_hand():
+    """The card's per-language, per-source and per-year rows (``stats._grouped``) against values
+    written by hand: a null value is a row of its own (sorted as ""), a null length counts as no
+    document and no characters, most documents first, ties by value."""
+    import pyarrow as pa
+
+    from corpuspack.builder.release import stats
+
+    chars = pa.array([10, 20, None, 4, 5, 6, 7], pa.int32())
+    assert stats._grouped(pa.array(["ar", None, "ar", "fa", None, "ar", "en"]), chars) == [
+        [None, 2, 25], ["ar", 2, 16], ["en", 1, 7], ["fa", 1, 4]]
+    assert stats._grouped(pa.array([2022, 2021, 2022, None, 2021, 2021, 2022]), chars) == [
+        [2021, 3, 31], [2022, 2, 17], [None, 1, 4]]
+    assert stats._grouped(pa.array([], pa.string()), pa.array([], pa.int32())) == []
