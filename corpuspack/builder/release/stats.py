@@ -23,39 +23,17 @@ def shard_paths(root: str, manifest: dict) -> list[str]:
 
 
 def read_columns(root: str, manifest: dict, columns=COLUMNS) -> pa.Table:
-    """The ``columns`` of every shard of ``manifest``. Read file by file with ``ParquetFile``:
-    ``pq.read_table`` imports ``pyarrow.dataset`` on its first call (~0.27 s), which nothing else in
-    a build's process needs, and the card's statistics are the last thing a build waits for."""
     present = [c for c in columns if c in manifest["features"]]
-    tables = []
-    for path in shard_paths(root, manifest):
-        with pq.ParquetFile(path) as f:
-            tables.append(f.read(columns=present))
+    tables = [pq.read_table(p, columns=present) for p in shard_paths(root, manifest)]
     return pa.concat_tables(tables) if tables else pa.table({})
-
-
-def _groups(key: pa.Array, chars: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct values of ``key`` (null among them), each row's value's index, and per value the
-    documents (rows with ``chars``) and their characters. NumPy over ``dictionary_encode``'s indices,
-    not Arrow's ``group_by``: its engine (``pyarrow.acero``) imports ``pyarrow.dataset`` on first use
-    (~0.27 s), which nothing else in a build's process needs."""
-    encoded = pc.dictionary_encode(key, null_encoding="encode")
-    index = encoded.indices.to_numpy(zero_copy_only=False)
-    valid = ~np.asarray(chars.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    weights = chars.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    n = len(encoded.dictionary)
-    docs = np.bincount(index[valid], minlength=n)
-    sums = np.zeros(n, np.int64)
-    np.add.at(sums, index, weights)
-    return encoded.dictionary, index, docs, sums
 
 
 def _grouped(key: pa.Array, chars: pa.Array) -> list[list]:
     """[value, documents, characters] per value of ``key``, most documents first (ties by value)."""
     if not len(key):
         return []
-    values, _, docs, sums = _groups(key, chars)
-    rows = [[k, int(n), int(c)] for k, n, c in zip(values.to_pylist(), docs, sums)]
+    g = pa.table({"k": key, "c": chars}).group_by("k", use_threads=False).aggregate([("c", "count"), ("c", "sum")])
+    rows = [[k, int(n), int(c or 0)] for k, n, c in zip(g["k"].to_pylist(), g["c_count"].to_pylist(), g["c_sum"].to_pylist())]
     return sorted(rows, key=lambda r: (-r[1], "" if r[0] is None else str(r[0])))
 
 
@@ -68,15 +46,13 @@ def _counts(column: pa.Array) -> dict:
 def _by_month(dates: pa.Array, year: pa.Array, chars: pa.Array) -> list[list]:
     """[``YYYY-MM``, documents, characters] per month that has a dated document, by month. Grouped
     on the month's number (``strftime`` of every date cost ~10x as much); each month named by
-    ``strftime`` of its first date, so the names are those of the dates themselves."""
+    ``strftime`` of one of its dates, so the names are those of the dates themselves."""
     number = pc.add(pc.multiply(year, 12), pc.subtract(pc.month(dates), 1))
-    values, index, docs, sums = _groups(number, chars)
-    days = dates.cast(pa.int32()).fill_null(np.iinfo(np.int32).max).to_numpy(zero_copy_only=False)
-    first = np.full(len(values), np.iinfo(np.int32).max, np.int32)
-    np.minimum.at(first, index, days)
-    named = pc.strftime(pa.array(first, pa.int32()).cast(pa.date32()), "%Y-%m").to_pylist()
-    return sorted([name, int(n), int(c)] for k, name, n, c in zip(values.to_pylist(), named, docs, sums)
-                  if k is not None)
+    g = pa.table({"k": number, "c": chars, "d": dates}).group_by("k", use_threads=False).aggregate(
+        [("c", "count"), ("c", "sum"), ("d", "min")])
+    named = pc.strftime(g["d_min"], "%Y-%m").to_pylist()
+    return sorted([name, int(docs), int(c or 0)] for name, docs, c
+                  in zip(named, g["c_count"].to_pylist(), g["c_sum"].to_pylist()) if name is not None)
 
 
 def length_histogram(chars: np.ndarray) -> list[list]:
