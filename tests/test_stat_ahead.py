@@ -12,6 +12,7 @@ import pytest
 import corpuspack
 from corpuspack.builder.engines import local
 from corpuspack.builder.engines.local import Known, Workers, stat_task, unchanged
+from corpuspack.builder.document.inputs import Payload
 from corpuspack.builder.options import BuildOptions
 from conftest import output_files
 from corpus_gen import generate_corpus
@@ -177,3 +178,34 @@ def test_batches_handed_over_ahead_are_at_most_twice_the_workers(tmp_path, monke
     assert [task for task, _ in got] == batches
     for task, (records, rejections, outcomes) in got:
         assert (records.to_pylist(), rejections, outcomes) == _as_one_process(task)
+
+
+@pytest.mark.parametrize("new_ahead, streamed", [(True, False), (False, False), (True, True)])
+def test_the_walk_runs_ahead_by_at_most_look_ahead_files(tmp_path, monkeypatch, new_ahead, streamed):
+    """How far the batches walked run ahead of those handed on (what the build's process holds):
+    in a next version more than one group but at most LOOK_AHEAD files and the group being walked
+    (here 20 + 8), else one group ahead (2 groups held: 16), as before; documents read from a
+    stream (their bytes held: JSON lines) never run ahead more than that either. Counted on the
+    batches the walk yields."""
+    monkeypatch.setattr(local, "STAT_AHEAD", 7)  # groups of 2 batches of 4 files
+    monkeypatch.setattr(local, "LOOK_AHEAD", 20)
+    paths = _files(tmp_path / "d", 100)
+    batches = [[(os.path.basename(p), Payload(b"x") if streamed else p, None if streamed else _known(p))
+                for p in paths[i:i + 4]] for i in range(0, 100, 4)]
+    walked, ahead = [0], []
+
+    def walk():
+        for b in batches:
+            walked[0] += len(b)
+            yield b
+
+    with Workers(2, str(tmp_path)) as engine:
+        assert engine.ready.wait(120)
+        handed, check = engine.settling(walk(), local.Reader(), BuildOptions().doc_options() if new_ahead else None)
+        on = 0
+        for batch in handed:
+            if not streamed:
+                assert check(batch) is not None  # every file unchanged: settled here
+            ahead.append(walked[0] - on)
+            on += len(batch)
+    assert (16 < max(ahead) <= 20 + 8) if new_ahead and not streamed else max(ahead) == 16
