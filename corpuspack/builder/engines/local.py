@@ -349,7 +349,7 @@ def _all_cached(n: int):
 
 #: files whose status one task of :class:`_StatAhead` takes (~15 ms of system calls)
 STAT_AHEAD = 4096
-#: files a next version's walk may run ahead of the batches handed on (~250 bytes each held)
+#: files a next version's walk may run ahead of the batches handed on (~300 bytes each held)
 LOOK_AHEAD = 65536
 
 
