@@ -105,15 +105,18 @@ class RayEngine(Engine):
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """Each task as a Ray task, at most twice as many in flight as the cluster has CPUs. Left
         before its end (a task or the build failed), it cancels the tasks in flight and waits for
-        them, so none still writes into the work folder while it is removed."""
+        them, so none still writes into the work folder while it is removed. The common arguments
+        are put once and handed to each task inside a tuple (:func:`_call` gets them), not as
+        arguments of their own: Ray then resolves no argument of the task before it runs, so
+        cancelling it cannot meet that resolution (the race of :class:`.ray_pass2.Dependent`)."""
         remote = ray.remote(_call)
-        shared = [ray.put(c) for c in common]
+        shared = tuple(ray.put(c) for c in common)
         window: deque = deque()
         width = 2 * self._width()
         try:
             for task in tasks:
                 known = local(task) if local is not None else None
-                window.append((task, known, None if known is not None else remote.remote(fn, task, *shared)))
+                window.append((task, known, None if known is not None else remote.remote(fn, task, shared)))
                 if len(window) >= width:
                     yield _settle(window.popleft())
             while window:
@@ -233,8 +236,10 @@ def _warm_up() -> None:
     from . import warm  # noqa: F401 - the per-document code and its tables (see .forkserver)
 
 
-def _call(fn, task, *common):
-    return fn(task, *common)
+def _call(fn, task, shared: tuple):
+    """``fn(task, *common)``, the common arguments got here from their references (``shared``: a
+    tuple Ray passes by value, its references left for the task to get, see :meth:`RayEngine.map`)."""
+    return fn(task, *ray.get(list(shared)))
 
 
 def _finish_part(task, fn, ctx, folder: str, schema: pa.Schema) -> tuple:
