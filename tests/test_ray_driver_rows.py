@@ -272,11 +272,12 @@ def _known_fails(self):
 
 
 def _failing_pass2(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set, set]:
-    """A build failing in pass 2 while its band map tasks run (the driver fails as it puts the last
-    build's verified pairs for the verifying tasks): the marks when it failed, and 4 s later."""
+    """A build failing in pass 2 while its band map tasks run (the driver fails as it looks at the last
+    build's verified pairs for the verifying tasks: whether it holds them, since round 32; before, as
+    it put them): the marks when it failed, and 4 s later."""
     marks.mkdir()
     monkeypatch.setattr(ray_pass2, "_band_map", _slow_band_map(str(marks)))
-    monkeypatch.setattr(PairCache, "known", _known_fails)
+    monkeypatch.setattr(PairCache, "loaded", property(_known_fails))
     with pytest.raises(Exception, match="injected failure"):
         corpuspack.build(dump, out, engine="ray", version="1.0.0", progress=False, batch_size=100)
     done = set(os.listdir(marks))
@@ -306,7 +307,9 @@ def _kept_published(out: Path) -> bytes:
 
 def _keys_back_in_the_driver(monkeypatch) -> None:
     """Pass 2 on Ray as before round 31: the map tasks send back the published keys of the edited rows
-    (no work folder given to ``Partitioned``) and the driver reads the last build's and puts them."""
+    (no work folder given to ``Partitioned``) and the driver reads the last build's and puts them; and
+    as before round 32, the verifying tasks send back the verified pairs' similarities and the driver
+    reads the last build's and puts them."""
     real_init = ray_pass2.Partitioned.__init__
 
     def init(self, *a, **k):
@@ -314,6 +317,7 @@ def _keys_back_in_the_driver(monkeypatch) -> None:
         self.folder = None
     monkeypatch.setattr(ray_pass2.Partitioned, "__init__", init)
     monkeypatch.setattr(EditCache, "loaded", property(lambda self: self._last() is not None))  # read here
+    monkeypatch.setattr(PairCache, "loaded", property(lambda self: self.known() is not None))  # read here
 
 
 def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
@@ -550,3 +554,78 @@ def test_plan_names_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     assert result.counts == local.counts
     assert output_files(tmp_path / "ray") == output_files(tmp_path / "local") == output_files(tmp_path / "named")
 
+
+
+def _pass2_bytes(monkeypatch) -> list[list[bytes]]:
+    """Per build, the pickled bytes of everything ``ray.get`` hands this process and it ``ray.put``s
+    while pass 2 (``RayEngine.plan``) runs."""
+    real_get, real_put, real_plan = ray.get, ray.put, ray_engine.RayEngine.plan
+    seen: list[list[bytes]] = []
+    on = [False]
+
+    def get(refs, *a, **k):
+        result = real_get(refs, *a, **k)
+        if on[0]:
+            seen[-1].append(pickle.dumps(result, protocol=5))
+        return result
+
+    def put(value, *a, **k):
+        if on[0]:
+            seen[-1].append(pickle.dumps(value, protocol=5))
+        return real_put(value, *a, **k)
+
+    def plan(self, *a, **k):
+        seen.append([])
+        on[0] = True
+        try:
+            return real_plan(self, *a, **k)
+        finally:
+            on[0] = False
+
+    monkeypatch.setattr(ray, "get", get)
+    monkeypatch.setattr(ray, "put", put)
+    monkeypatch.setattr(ray_engine.RayEngine, "plan", plan)
+    return seen
+
+
+def _kept_pairs(out: Path) -> pa.Table:
+    """The verified pairs' cache a build kept for the next (``.cache/published-*.pairs.arrow``)."""
+    path = next(iter((out / ".cache").glob("published-*.pairs.arrow")))
+    with pa.OSFile(str(path)) as f:
+        return pa.ipc.open_file(f).read_all()
+
+
+def test_pairs_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
+    """The verified pairs' similarities (48 B each, the next build's pairs cache) are written by the
+    verifying tasks, one file each, and the cache from those files by a task (round 32), and the last
+    build's are read by the verifying tasks from its file: the driver neither receives nor puts them.
+    Checked on a first build and the next version against the kept cache's rows (each pair's 8-byte
+    hash, ``h``, looked for in the pickled bytes ``ray.get`` hands the driver and it ``ray.put``s in
+    pass 2); the counter-case (the pairs sent back and the last build's read and put by the driver, as
+    before) is seen by the same measure; the caches, and every file, equal the local engine's."""
+    seen = _pass2_bytes(monkeypatch)
+    for way in ("files", "back"):
+        if way == "back":
+            _keys_back_in_the_driver(monkeypatch)
+        for version in ("1.0.0", "1.0.1"):
+            corpuspack.build(dump, tmp_path / way, engine="ray", version=version, progress=False, batch_size=100,
+                             rows_per_shard=200)
+    monkeypatch.undo()
+    pairs = _kept_pairs(tmp_path / "files")
+    hashes = [int(h).to_bytes(8, "little") for h in pairs.column("h").to_numpy()]
+    assert len(hashes) > 20
+
+    def found(build: list[bytes]) -> int:
+        blob = b"\0".join(build)
+        return sum(h in blob for h in hashes)
+
+    counts = [found(build) for build in seen]
+    print(f"{len(hashes)} verified pairs kept; their hashes seen by the driver per build: {counts}")
+    assert counts[0] == counts[1] == 0, counts
+    assert counts[2] > 0.9 * len(hashes) and counts[3] > 0.9 * len(hashes), counts
+    for version in ("1.0.0", "1.0.1"):
+        corpuspack.build(dump, tmp_path / "local", jobs=2, version=version, progress=False, batch_size=100,
+                         rows_per_shard=200)
+    assert _kept_pairs(tmp_path / "files").equals(_kept_pairs(tmp_path / "local"))
+    assert (output_files(tmp_path / "files", cache=True) == output_files(tmp_path / "back", cache=True)
+            == output_files(tmp_path / "local", cache=True))
