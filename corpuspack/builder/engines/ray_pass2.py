@@ -30,9 +30,10 @@ keys or band hashes in the driver.
 
 The tasks' results travel between them through Ray's object store (a map task returns one
 object per partition); what reaches the driver is the copies and duplicates, the rows left
-empty once published (with the published keys of the edited rows, for the cache), the
-similarities of the verified candidate pairs (for the pairs cache) and the clustered rows with
-their cluster's smallest row and size, not the corpus.
+empty once published and the clustered rows with their cluster's smallest row and size, not the
+corpus. The published keys of the edited rows (round 31) and the similarities of the verified
+candidate pairs (round 32), kept for the next build, are written by the tasks to files of their
+own (given :attr:`Partitioned.folder`) and gathered into the caches by a task.
 """
 from __future__ import annotations
 
