@@ -29,7 +29,7 @@ from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated d
 import pyarrow as pa  # noqa: E402
 from corpuspack.builder.corpus.pairs import PairCache  # noqa: E402
 from corpuspack.builder.corpus.published import EditCache  # noqa: E402
-from corpuspack.builder.engines import ray as ray_engine, ray_changes, ray_pass2  # noqa: E402
+from corpuspack.builder.engines import ray as ray_engine, ray_changes, ray_pass2, ray_plan  # noqa: E402
 from corpuspack.builder.engines.base import Engine  # noqa: E402
 from corpuspack.builder.release import compare, report  # noqa: E402
 from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
@@ -272,11 +272,12 @@ def _known_fails(self):
 
 
 def _failing_pass2(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set, set]:
-    """A build failing in pass 2 while its band map tasks run (the driver fails as it puts the last
-    build's verified pairs for the verifying tasks): the marks when it failed, and 4 s later."""
+    """A build failing in pass 2 while its band map tasks run (the driver fails as it looks at the last
+    build's verified pairs for the verifying tasks: whether it holds them, since round 32; before, as
+    it put them): the marks when it failed, and 4 s later."""
     marks.mkdir()
     monkeypatch.setattr(ray_pass2, "_band_map", _slow_band_map(str(marks)))
-    monkeypatch.setattr(PairCache, "known", _known_fails)
+    monkeypatch.setattr(PairCache, "loaded", property(_known_fails))
     with pytest.raises(Exception, match="injected failure"):
         corpuspack.build(dump, out, engine="ray", version="1.0.0", progress=False, batch_size=100)
     done = set(os.listdir(marks))
@@ -306,7 +307,9 @@ def _kept_published(out: Path) -> bytes:
 
 def _keys_back_in_the_driver(monkeypatch) -> None:
     """Pass 2 on Ray as before round 31: the map tasks send back the published keys of the edited rows
-    (no work folder given to ``Partitioned``) and the driver reads the last build's and puts them."""
+    (no work folder given to ``Partitioned``) and the driver reads the last build's and puts them; and
+    as before round 32, the verifying tasks send back the verified pairs' similarities and the driver
+    reads the last build's and puts them."""
     real_init = ray_pass2.Partitioned.__init__
 
     def init(self, *a, **k):
@@ -314,6 +317,7 @@ def _keys_back_in_the_driver(monkeypatch) -> None:
         self.folder = None
     monkeypatch.setattr(ray_pass2.Partitioned, "__init__", init)
     monkeypatch.setattr(EditCache, "loaded", property(lambda self: self._last() is not None))  # read here
+    monkeypatch.setattr(PairCache, "loaded", property(lambda self: self.known() is not None))  # read here
 
 
 def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
@@ -440,3 +444,188 @@ def test_change_tasks_read_each_old_index_once(local_ray, dump, tmp_path, monkey
     reads, changes, _ = _index_reads(dump, tmp_path / "r29", tmp_path / "marks29", monkeypatch, True)
     print(f"{shards} previous shards: {reads} index reads (round 29's count tasks)")
     assert reads == 2 * shards and changes == local["changes"], (reads, shards)  # one read per task per shard
+
+
+def _plan_traffic(monkeypatch) -> tuple[list[bytes], list[int]]:
+    """From now on, while pass 2 (``RayEngine.plan``) and pass 3a (``RayEngine.finish_keys``) run: the
+    pickled bytes of everything ``ray.get`` hands this process, everything it ``ray.put``s and each task
+    ``RayEngine.map`` is given (appended to the first list); and the calls of ``duplicates.column_at``
+    in this process (the second list: one entry per call)."""
+    from corpuspack.builder.corpus import duplicates, plan as corpus_plan
+    seen: list[bytes] = []
+    reads: list[int] = []
+    on = [False]
+    real_get, real_put, real_map, real_column_at = ray.get, ray.put, ray_engine.RayEngine.map, duplicates.column_at
+
+    def get(refs, *a, **k):
+        result = real_get(refs, *a, **k)
+        if on[0]:
+            seen.append(pickle.dumps(result, protocol=5))
+        return result
+
+    def put(value, *a, **k):
+        if on[0]:
+            seen.append(pickle.dumps(value, protocol=5))
+        return real_put(value, *a, **k)
+
+    def map_(self, fn, tasks, *common, local=None):
+        def sent(tasks):
+            for task in tasks:
+                if on[0]:
+                    seen.append(pickle.dumps(task, protocol=5))
+                yield task
+        return real_map(self, fn, sent(tasks), *common, local=local)
+
+    def column_at(*a, **k):
+        reads.append(1)
+        return real_column_at(*a, **k)
+
+    def during(method):
+        real = getattr(ray_engine.RayEngine, method)
+
+        def measured(self, *a, **k):
+            on[0] = True
+            try:
+                return real(self, *a, **k)
+            finally:
+                on[0] = False
+        monkeypatch.setattr(ray_engine.RayEngine, method, measured)
+
+    monkeypatch.setattr(ray, "get", get)
+    monkeypatch.setattr(ray, "put", put)
+    monkeypatch.setattr(ray_engine.RayEngine, "map", map_)
+    monkeypatch.setattr(corpus_plan, "column_at", column_at)
+    during("plan")
+    during("finish_keys")
+    return seen, reads
+
+
+_TASKS = ray_plan._tasks
+
+
+def _named_here(rows):
+    """The Plan's parts named in this process and sent to the tasks (the counter-case): the ids and file
+    names the decisions name, read here (``PlanRows.named``) and sent in each batch's task."""
+    for index, (offset, n), part in _TASKS(rows):
+        yield index, (offset, n), part.named(ray_plan._STAGE[0], rows.sizes)
+
+
+def test_plan_names_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
+    """Pass 2's Plan on Ray (round 32, ``engines/ray_plan.py``): the ids and file names its decisions
+    name (the exact duplicates' and clustered rows' first ids, the id copies' owners) are read and
+    written by a task per stage batch, and read back by pass 3a and 3b's tasks: the driver neither reads
+    them (``column_at`` is not called in it) nor receives, puts or sends any of them while passes 2 and
+    3a run. The names are taken independently, from the local engine's Plan of the local build's stage
+    (``corpus.plan.plan``). The counter-case, the parts named in the driver and sent to the tasks, is
+    seen by both measures. Every output file (caches included) equals the local engine's."""
+    from corpuspack.builder.corpus import plan as corpus_plan
+    from corpuspack.builder.options import BuildOptions
+    local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=100, rows_per_shard=200)
+    stage = str(min((tmp_path / "local" / ".cache").glob("stage-*.arrow"), key=lambda p: len(p.name)))
+    whole = corpus_plan.plan(stage, BuildOptions())
+    names = {n.encode() for column in (whole.exact_of, whole.cluster, whole.id_owner) for n in column.to_pylist()}
+    assert len(whole.exact_rows) > 50 and len(whole.cluster_rows) > 50 and len(names) > 100
+
+    def found(seen: list[bytes]) -> int:
+        blob = b"\0".join(seen)
+        return sum(n in blob for n in names)
+
+    seen, reads = _plan_traffic(monkeypatch)
+    result = corpuspack.build(dump, tmp_path / "ray", engine="ray", progress=False, batch_size=100,
+                              rows_per_shard=200)
+    got = (found(seen), len(reads), sum(map(len, seen)))
+    monkeypatch.undo()
+    # the counter-case: the parts named here, as the driver's Plan was, and sent to the tasks
+    monkeypatch.setattr(ray_plan, "_tasks", _named_here)
+    monkeypatch.setattr(ray_plan, "_STAGE", [None], raising=False)
+    real_task_plan = ray_plan.task_plan
+
+    def task_plan(engine, rows, stage_path, tmp):
+        ray_plan._STAGE[0] = stage_path
+        return real_task_plan(engine, rows, stage_path, tmp)
+    monkeypatch.setattr(ray_engine, "task_plan", task_plan)
+    seen2, reads2 = _plan_traffic(monkeypatch)
+    corpuspack.build(dump, tmp_path / "named", engine="ray", progress=False, batch_size=100, rows_per_shard=200)
+    before = (found(seen2), len(reads2), sum(map(len, seen2)))
+    monkeypatch.undo()
+    print(f"plan names ({len(names)}) seen by the driver / its reads / bytes: {got}, counter-case {before}")
+    assert got[0] == 0 and got[1] == 0, got
+    assert before[0] > 0.9 * len(names) and before[1] > 0, before
+    assert result.counts == local.counts
+    assert output_files(tmp_path / "ray") == output_files(tmp_path / "local") == output_files(tmp_path / "named")
+
+
+
+def _pass2_bytes(monkeypatch) -> list[list[bytes]]:
+    """Per build, the pickled bytes of everything ``ray.get`` hands this process and it ``ray.put``s
+    while pass 2 (``RayEngine.plan``) runs."""
+    real_get, real_put, real_plan = ray.get, ray.put, ray_engine.RayEngine.plan
+    seen: list[list[bytes]] = []
+    on = [False]
+
+    def get(refs, *a, **k):
+        result = real_get(refs, *a, **k)
+        if on[0]:
+            seen[-1].append(pickle.dumps(result, protocol=5))
+        return result
+
+    def put(value, *a, **k):
+        if on[0]:
+            seen[-1].append(pickle.dumps(value, protocol=5))
+        return real_put(value, *a, **k)
+
+    def plan(self, *a, **k):
+        seen.append([])
+        on[0] = True
+        try:
+            return real_plan(self, *a, **k)
+        finally:
+            on[0] = False
+
+    monkeypatch.setattr(ray, "get", get)
+    monkeypatch.setattr(ray, "put", put)
+    monkeypatch.setattr(ray_engine.RayEngine, "plan", plan)
+    return seen
+
+
+def _kept_pairs(out: Path) -> pa.Table:
+    """The verified pairs' cache a build kept for the next (``.cache/published-*.pairs.arrow``)."""
+    path = next(iter((out / ".cache").glob("published-*.pairs.arrow")))
+    with pa.OSFile(str(path)) as f:
+        return pa.ipc.open_file(f).read_all()
+
+
+def test_pairs_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
+    """The verified pairs' similarities (48 B each, the next build's pairs cache) are written by the
+    verifying tasks, one file each, and the cache from those files by a task (round 32), and the last
+    build's are read by the verifying tasks from its file: the driver neither receives nor puts them.
+    Checked on a first build and the next version against the kept cache's rows (each pair's 8-byte
+    hash, ``h``, looked for in the pickled bytes ``ray.get`` hands the driver and it ``ray.put``s in
+    pass 2); the counter-case (the pairs sent back and the last build's read and put by the driver, as
+    before) is seen by the same measure; the caches, and every file, equal the local engine's."""
+    seen = _pass2_bytes(monkeypatch)
+    for way in ("files", "back"):
+        if way == "back":
+            _keys_back_in_the_driver(monkeypatch)
+        for version in ("1.0.0", "1.0.1"):
+            corpuspack.build(dump, tmp_path / way, engine="ray", version=version, progress=False, batch_size=100,
+                             rows_per_shard=200)
+    monkeypatch.undo()
+    pairs = _kept_pairs(tmp_path / "files")
+    hashes = [int(h).to_bytes(8, "little") for h in pairs.column("h").to_numpy()]
+    assert len(hashes) > 20
+
+    def found(build: list[bytes]) -> int:
+        blob = b"\0".join(build)
+        return sum(h in blob for h in hashes)
+
+    counts = [found(build) for build in seen]
+    print(f"{len(hashes)} verified pairs kept; their hashes seen by the driver per build: {counts}")
+    assert counts[0] == counts[1] == 0, counts
+    assert counts[2] > 0.9 * len(hashes) and counts[3] > 0.9 * len(hashes), counts
+    for version in ("1.0.0", "1.0.1"):
+        corpuspack.build(dump, tmp_path / "local", jobs=2, version=version, progress=False, batch_size=100,
+                         rows_per_shard=200)
+    assert _kept_pairs(tmp_path / "files").equals(_kept_pairs(tmp_path / "local"))
+    assert (output_files(tmp_path / "files", cache=True) == output_files(tmp_path / "back", cache=True)
+            == output_files(tmp_path / "local", cache=True))

@@ -7,7 +7,7 @@ stayed in the store meanwhile.
 Measured from outside the engine: when the near-duplicate clusters' connected components start
 (``ray_pass2.components`` called, every earlier step of pass 2 over), the object references this
 process holds (Ray's own reference table, ``core_worker.get_all_reference_counts``) beyond those it
-held when pass 2's decisions started (``corpus.plan.plan`` called: the warm-up tasks', the stage copy's) are only the edges handed to
+held when pass 2's decisions started (``corpus.plan.plan_rows`` called: the warm-up tasks', the stage copy's) are only the edges handed to
 ``components`` and what the driver ``ray.put`` during pass 2. The counter-case: the
 engine's step ending turned off (``ray_pass2._step`` keeping the references), the same check sees
 the earlier steps' outputs."""
@@ -34,7 +34,7 @@ def _held() -> set[str]:
 def _extra_held_at_components(dump, out, monkeypatch) -> tuple[set, int]:
     """Builds ``dump`` on Ray; when ``components`` is called: the references held beyond its edges and
     what the driver put (and how many edges references it was handed)."""
-    real_components, real_put, real_plan = ray_pass2.components, ray.put, ray_engine.corpus.plan
+    real_components, real_put, real_plan = ray_pass2.components, ray.put, ray_engine.corpus.plan_rows
     put: set[str] = set()
     before: set[str] = set()
     seen: list = []
@@ -55,11 +55,11 @@ def _extra_held_at_components(dump, out, monkeypatch) -> tuple[set, int]:
 
     monkeypatch.setattr(ray_pass2, "components", components)
     monkeypatch.setattr(ray_pass2.ray, "put", counted_put)
-    monkeypatch.setattr(ray_engine.corpus, "plan", plan)
+    monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan)
     corpuspack.build(dump, out, engine="ray", progress=False, batch_size=100, rows_per_shard=200)
     monkeypatch.setattr(ray_pass2, "components", real_components)
     monkeypatch.setattr(ray_pass2.ray, "put", real_put)
-    monkeypatch.setattr(ray_engine.corpus, "plan", real_plan)
+    monkeypatch.setattr(ray_engine.corpus, "plan_rows", real_plan)
     assert len(seen) == 1
     return seen[0]
 

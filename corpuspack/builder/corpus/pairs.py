@@ -58,19 +58,32 @@ class PairCache:
     :meth:`lookup` the last build's, :meth:`record` this build's, :meth:`write` them for the next."""
 
     def __init__(self, path: str | None = None):
-        self._cols = [np.empty(0, np.uint64)] * 5
+        self.path = path
+        self._cols: list[np.ndarray] | None = None  # the last build's, read from path when first asked for
         self._sim = np.empty(0, np.float64)
-        if path and os.path.isfile(path):
-            with pa.OSFile(path) as f:
+        self._new: list[tuple[np.ndarray, ...]] = []
+        self._written: str | None = None  # this build's pairs already written there (by an engine's task)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the last build's pairs have been read here (an engine's tasks may read :attr:`path`)."""
+        return self._cols is not None
+
+    def _load(self) -> None:
+        if self._cols is not None:
+            return
+        self._cols = [np.empty(0, np.uint64)] * 5
+        if self.path and os.path.isfile(self.path):
+            with pa.OSFile(self.path) as f:
                 reader = open_reader(f)
                 if reader.schema.equals(PAIR_SCHEMA):
                     t = reader.read_all()
                     self._cols = [t.column(c).to_numpy() for c in ("h", "a1", "a2", "b1", "b2")]
                     self._sim = t.column("similarity").to_numpy()
-        self._new: list[tuple[np.ndarray, ...]] = []
 
     def lookup(self, iu: np.ndarray, iv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found, similarities of the found pairs, in order) for the pairs of texts ``iu``, ``iv``."""
+        self._load()
         keys = _pair_keys(iu, iv)
         if not len(self._sim):
             return np.zeros(len(iu), bool), np.empty(0, np.float64)
@@ -86,6 +99,7 @@ class PairCache:
     def known(self) -> "PairCache":
         """The last build's pairs without this build's records: what a task looking pairs up is
         sent (its :meth:`recorded` come back to be :meth:`add` -ed here)."""
+        self._load()
         out = PairCache()
         out._cols, out._sim = self._cols, self._sim
         return out
@@ -97,14 +111,42 @@ class PairCache:
         """Records another :class:`PairCache` (a task's, from :meth:`known`) made."""
         self._new.extend(recorded)
 
+    def written(self, path: str) -> None:
+        """This build's pairs were written to ``path`` (by :func:`write_pairs`, in an engine's task,
+        from the pairs its tasks recorded): :meth:`write` puts that file in place."""
+        self._written = path
+
     def write(self, path: str) -> None:
         """This build's pairs, sorted by hash (one row per pair of texts), to ``path``."""
-        parts = self._new or [tuple([np.empty(0, np.uint64)] * 5) + (np.empty(0, np.float64),)]
-        cols = [np.concatenate([p[i] for p in parts]) for i in range(6)]
-        _, first = np.unique(np.stack(cols[:5], axis=1), axis=0, return_index=True)
-        first = first[np.argsort(cols[0][first], kind="stable")]
-        table = pa.table([pa.array(c[first]) for c in cols], schema=PAIR_SCHEMA)
-        tmp = path + ".tmp"
-        with pa.ipc.new_file(tmp, PAIR_SCHEMA) as w:
-            w.write_table(table)
-        os.replace(tmp, path)
+        if self._written is not None:
+            os.replace(self._written, path)
+        else:
+            write_pairs(self._new, path)
+
+
+def _no_pairs() -> tuple[np.ndarray, ...]:
+    return tuple([np.empty(0, np.uint64)] * 5) + (np.empty(0, np.float64),)
+
+
+def pair_table(recorded: list[tuple[np.ndarray, ...]]) -> pa.Table:
+    """Recorded pairs (:meth:`PairCache.recorded`) as one table of :data:`PAIR_SCHEMA`, in order."""
+    cols = [np.concatenate([p[i] for p in recorded or [_no_pairs()]]) for i in range(6)]
+    return pa.table([pa.array(c) for c in cols], schema=PAIR_SCHEMA)
+
+
+def pair_rows(table: pa.Table) -> tuple[np.ndarray, ...]:
+    """A :func:`pair_table`'s rows as what :meth:`PairCache.record` keeps (its columns)."""
+    return tuple(table.column(c).to_numpy() for c in PAIR_SCHEMA.names)
+
+
+def write_pairs(parts: list[tuple[np.ndarray, ...]], path: str) -> None:
+    """The pairs recorded (``parts``, in order), sorted by hash (one row per pair of texts, its
+    first), to ``path`` (the pairs cache the next build reads)."""
+    cols = [np.concatenate([p[i] for p in parts or [_no_pairs()]]) for i in range(6)]
+    _, first = np.unique(np.stack(cols[:5], axis=1), axis=0, return_index=True)
+    first = first[np.argsort(cols[0][first], kind="stable")]
+    table = pa.table([pa.array(c[first]) for c in cols], schema=PAIR_SCHEMA)
+    tmp = path + ".tmp"
+    with pa.ipc.new_file(tmp, PAIR_SCHEMA) as w:
+        w.write_table(table)
+    os.replace(tmp, path)

@@ -71,6 +71,81 @@ class Plan:
         })
 
 
+#: a stage batch's part of the :class:`Plan` (:meth:`Plan.part`): one row per staged row with a decision
+PLAN_PART_SCHEMA = pa.schema([("row", pa.int64()), ("id_owner", pa.string()), ("exact_of", pa.string()),
+                              ("cluster", pa.string()), ("cluster_size", pa.int32()), ("representative", pa.bool_())])
+
+
+def plan_part(plan: Plan, offset: int, n: int) -> pa.Table:
+    """The decisions ``plan`` makes for rows ``offset .. offset + n`` as a table of the rows it
+    concerns (:data:`PLAN_PART_SCHEMA`): what :func:`of_part` makes a :class:`Plan` of again, whose
+    :meth:`Plan.decisions` for those rows are the same."""
+    rows = np.union1d(np.union1d(_within(plan.id_dup, offset, n)[0], _within(plan.exact_rows, offset, n)[0]),
+                      np.union1d(_within(plan.cluster_rows, offset, n)[0],
+                                 _within(plan.not_representative, offset, n)[0])).astype(np.int64)
+    decisions = plan.decisions(offset, n).take(pa.array(rows, pa.int64()))
+    return pa.table([pa.array(rows + offset, pa.int64()), *(decisions.column(c) for c in PLAN_PART_SCHEMA.names[1:])],
+                    schema=PLAN_PART_SCHEMA)
+
+
+def of_part(part: pa.Table, repeated: tuple[int, ...] = (), controls: dict | None = None) -> Plan:
+    """The :class:`Plan` of a :func:`plan_part` (its rows only: ask it for their batch's decisions)."""
+    row = part.column("row").to_numpy()
+
+    def where(column: str):
+        mask = part.column(column).is_valid().to_numpy(zero_copy_only=False)
+        return row[mask], part.column(column).filter(pa.array(mask)).combine_chunks()
+
+    id_dup, id_owner = where("id_owner")
+    exact_rows, exact_of = where("exact_of")
+    cluster_rows, cluster = where("cluster")
+    in_cluster = part.column("cluster").is_valid().to_numpy(zero_copy_only=False)
+    sizes = part.column("cluster_size").to_numpy()[in_cluster].astype(np.int32)
+    representative = part.column("representative").to_numpy(zero_copy_only=False)
+    return Plan(id_dup, id_owner, exact_rows, exact_of, cluster_rows, cluster, sizes, row[~representative],
+                repeated, controls if controls is not None else {})
+
+
+@dataclass
+class PlanRows:
+    """Pass 2's decisions as rows only (what :func:`plan_rows` finds; :meth:`named` reads the ids
+    and file names the :class:`Plan` holds): the rows each decision concerns and, for each, the row
+    it names (an id copy's first row, an exact duplicate's first row, a clustered row's cluster's
+    smallest row). ``sizes``: the stage's batches' rows."""
+    id_dup: np.ndarray
+    id_first: np.ndarray
+    exact_rows: np.ndarray
+    exact_first: np.ndarray
+    cluster_rows: np.ndarray
+    cluster_first: np.ndarray
+    cluster_size: np.ndarray
+    not_representative: np.ndarray
+    repeated: tuple[int, ...]
+    controls: dict
+    sizes: list[int]
+
+    def named(self, stage_path: str, sizes: list[int] | None = None) -> Plan:
+        """The :class:`Plan`: the file names of the id copies' first rows and the ids of the rows
+        the others name, read from the stage for those rows only (one read of the batches for the
+        ids; ``sizes``: the stage's batches' rows, by default :attr:`sizes`)."""
+        sizes = self.sizes if sizes is None else sizes
+        ids = column_at(stage_path, sizes, "id", np.concatenate([self.exact_first, self.cluster_first]))
+        return Plan(self.id_dup, column_at(stage_path, sizes, "file_name", self.id_first),
+                    self.exact_rows, ids.slice(0, len(self.exact_first)),
+                    self.cluster_rows, ids.slice(len(self.exact_first)), self.cluster_size, self.not_representative,
+                    self.repeated, self.controls)
+
+    def within(self, offset: int, n: int) -> "PlanRows":
+        """The decisions about rows ``offset .. offset + n`` only (the rows they name may lie elsewhere;
+        no repeated lines, controls or sizes: :meth:`named` is then given the stage's sizes)."""
+        def take(rows, *values):
+            part = _within(rows, offset, n)[1]
+            return (rows[part], *(v[part] for v in values))
+        return PlanRows(*take(self.id_dup, self.id_first), *take(self.exact_rows, self.exact_first),
+                        *take(self.cluster_rows, self.cluster_first, self.cluster_size),
+                        *take(self.not_representative), (), {}, [])
+
+
 def slices(batch_rows: list[int]) -> list[tuple[int, tuple[int, int]]]:
     """(batch, (first row, rows)) of each stage batch (``batch_rows``: the rows of each)."""
     starts = np.cumsum([0, *batch_rows])
@@ -115,6 +190,13 @@ def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions, map_
 
 def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=None,
          duplicates=None, edits: EditCache | None = None) -> Plan:
+    """:func:`plan_rows`' decisions with the ids and file names they name (:meth:`PlanRows.named`)."""
+    return plan_rows(stage_path, options, map_tasks, repeated_lines=repeated_lines, duplicates=duplicates,
+                     edits=edits).named(stage_path)
+
+
+def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lines=None,
+              duplicates=None, edits: EditCache | None = None) -> PlanRows:
     """Decide, for every staged row, what pass 3 does with it. Duplicates are decided on the
     text as published: lines repeated across the corpus are found first (over the texts that
     are not exact copies as staged, so that a copy does not make its own lines "repeated"),
@@ -132,7 +214,7 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     engine's own way). ``repeated_lines``: how the repeated lines are counted
     (by default :func:`repeated_here` with ``map_tasks``; or an engine's own way). Held here: masks of the rows (a byte each)
     while the pass runs, and the decisions as the rows they concern with their values (ids and
-    file names read from the stage for those rows only). ``edits``: the published keys the last build computed
+    file names read from the stage for those rows only, by :meth:`PlanRows.named`). ``edits``: the published keys the last build computed
     (:class:`.published.EditCache`), which rows unchanged since, with the same repeated lines,
     take instead of computing them; it records this build's."""
     if map_tasks is None:
@@ -164,8 +246,5 @@ def plan(stage_path: str, options: BuildOptions, map_tasks=None, *, repeated_lin
     drop[dup] = True
     clustered, labels, cluster_size = duplicates.near_clusters(stage_path, sizes, drop, options, ctx)
     not_representative = np.union1d(np.flatnonzero(drop), clustered[labels != clustered])
-    ids = column_at(stage_path, sizes, "id", np.concatenate([first, labels]))  # one read of the batches for both
-    return Plan(id_dup, column_at(stage_path, sizes, "file_name", id_first),
-                dup, ids.slice(0, len(first)),
-                clustered, ids.slice(len(first)), cluster_size, not_representative, hashes,
-                controls)
+    return PlanRows(id_dup, id_first, dup, first, clustered, labels, cluster_size, not_representative, hashes,
+                    controls, sizes)

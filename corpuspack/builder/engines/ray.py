@@ -41,6 +41,7 @@ from .local import Known, process_batch
 from . import ray_changes
 from .ray_keys import TaskKeys
 from .ray_pass2 import Dependent, Partitioned, repeated_lines
+from .ray_plan import TaskPlan, task_plan
 from ..corpus import plan as corpus
 from ..corpus.stage import STAGE_SCHEMA, Part, batch_sizes, drop_layout, gather, read_layout, write_layout, write_part
 from ..document.inputs import Payload
@@ -105,15 +106,18 @@ class RayEngine(Engine):
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """Each task as a Ray task, at most twice as many in flight as the cluster has CPUs. Left
         before its end (a task or the build failed), it cancels the tasks in flight and waits for
-        them, so none still writes into the work folder while it is removed."""
+        them, so none still writes into the work folder while it is removed. The common arguments
+        are put once and handed to each task inside a tuple (:func:`_call` gets them), not as
+        arguments of their own: Ray then resolves no argument of the task before it runs, so
+        cancelling it cannot meet that resolution (the race of :class:`.ray_pass2.Dependent`)."""
         remote = ray.remote(_call)
-        shared = [ray.put(c) for c in common]
+        shared = tuple(ray.put(c) for c in common)
         window: deque = deque()
         width = 2 * self._width()
         try:
             for task in tasks:
                 known = local(task) if local is not None else None
-                window.append((task, known, None if known is not None else remote.remote(fn, task, *shared)))
+                window.append((task, known, None if known is not None else remote.remote(fn, task, shared)))
                 if len(window) >= width:
                     yield _settle(window.popleft())
             while window:
@@ -122,7 +126,7 @@ class RayEngine(Engine):
             _cancel([ref for _, _, ref in window if ref is not None])
             raise
 
-    def finish_keys(self, batch_rows: list[int], plan: corpus.Plan, ctx, kept_keys, out: str, previous: dict | None):
+    def finish_keys(self, batch_rows: list[int], plan: TaskPlan, ctx, kept_keys, out: str, previous: dict | None):
         """Pass 3a with the finish keys kept in tasks (:class:`.ray_keys.TaskKeys`): written to files
         by the key tasks, the previous version's shards matched by tasks partitioned by id, and the
         finishing tasks reading their batch's keys from the files; this process holds counts and digests."""
@@ -165,14 +169,16 @@ class RayEngine(Engine):
         if parts:
             write_layout(path, parts)
 
-    def plan(self, stage_path: str, options: BuildOptions, edits=None) -> corpus.Plan:
+    def plan(self, stage_path: str, options: BuildOptions, edits=None) -> TaskPlan:
         """Pass 2 with the repeated lines counted in Ray tasks (:func:`.ray_pass2.repeated_lines`) and,
         from ``options.ray_shuffle_min_docs`` staged documents on, the exact and near-duplicate
         groupings as Ray tasks partitioned by key hash and the near-duplicate clusters' connected
         components as Ray tasks partitioned by row (:class:`.ray_pass2.Partitioned`: two
         partitions and two map tasks per CPU; the last build's verified pairs looked up there);
         below, as the local engine makes them (the
-        published texts' fingerprints and shingles as Ray tasks, through :meth:`map`)."""
+        published texts' fingerprints and shingles as Ray tasks, through :meth:`map`). The Plan's
+        rows (:func:`..corpus.plan.plan_rows`) are then named and written by a task per stage batch
+        (:func:`.ray_plan.task_plan`, round 32): this process holds their files' names."""
         if self._gathering is None and any(os.path.dirname(os.path.abspath(f)) == self._parts
                                            for f, _ in read_layout(stage_path) or ()):
             whole = stage_path + ".whole"
@@ -184,11 +190,13 @@ class RayEngine(Engine):
                                   os.path.abspath(self.tmp))
                       if rows and rows >= options.ray_shuffle_min_docs else None)
         try:
-            return corpus.plan(stage_path, options, self.map, repeated_lines=partial(repeated_lines, started=started),
-                               duplicates=duplicates, edits=edits)
+            rows = corpus.plan_rows(stage_path, options, self.map,
+                                    repeated_lines=partial(repeated_lines, started=started),
+                                    duplicates=duplicates, edits=edits)
         except BaseException:
             _cancel(started)  # none goes on reading the stage after the build failed
             raise
+        return task_plan(self, rows, stage_path, self.tmp)
 
     def settle_stage(self, stage_path: str) -> None:
         """The stage as the local engine writes it: its own file made of pass 1's files (copied by
@@ -233,8 +241,10 @@ def _warm_up() -> None:
     from . import warm  # noqa: F401 - the per-document code and its tables (see .forkserver)
 
 
-def _call(fn, task, *common):
-    return fn(task, *common)
+def _call(fn, task, shared: tuple):
+    """``fn(task, *common)``, the common arguments got here from their references (``shared``: a
+    tuple Ray passes by value, its references left for the task to get, see :meth:`RayEngine.map`)."""
+    return fn(task, *ray.get(list(shared)))
 
 
 def _finish_part(task, fn, ctx, folder: str, schema: pa.Schema) -> tuple:

@@ -18,9 +18,9 @@ digests, not the keys.
   engine does (:func:`..corpus.finish.settled`, else the finishing function).
 
 The key and finishing tasks make their batch's decisions themselves
-(:meth:`..corpus.plan.Plan.decisions`) from pass 2's Plan, which holds the rows the decisions
-concern (the duplicates) and is put in the object store once: a task is sent its batch's number,
-first row and rows, not per-row columns.
+(:meth:`..corpus.plan.Plan.decisions`) from their batch's part of pass 2's Plan, a file a task
+wrote (:mod:`.ray_plan`, round 32; before, the whole Plan was put in the object store once): a task
+is sent its batch's number, first row and rows, not per-row columns.
 """
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ from ..corpus.kept_keys import KeptKeys
 from ..corpus.plan import slices
 from ..corpus.stage import write_part
 from ..release import reuse
+from .keys import all_placed
+from .ray_plan import decisions as plan_decisions
 
 MATCH_SCHEMA = pa.schema([("shard", pa.int64()), ("pos", pa.int64()), ("id", pa.string()), ("digest", pa.string())])
 
@@ -48,12 +50,12 @@ def id_partition(ids: pa.Array | pa.ChunkedArray, parts: int) -> np.ndarray:
     return np.fromiter((zlib.crc32(v) for v in values), np.uint32, len(values)) % parts
 
 
-def _key_part(task: tuple, ctx, kept_path: str | None, folder: str, plan) -> tuple[str, int, str | None]:
+def _key_part(task: tuple, ctx, kept_path: str | None, folder: str, plan: tuple) -> tuple[str, int, str | None]:
     """Pass 3a for one stage batch in a task (``task``: (batch, (first row, rows)), its decisions
-    taken from ``plan`` here): (the digest of its key task's inputs, its rows, the file its keys
-    were written to, None without rows)."""
+    made here from its part of the Plan, ``plan``: the parts' files, :func:`.ray_plan.decisions`):
+    (the digest of its key task's inputs, its rows, the file its keys were written to, None without rows)."""
     index, (offset, n) = task
-    task = index, plan.decisions(offset, n)
+    task = index, plan_decisions(plan, index, offset, n)
     kept = KeptKeys(kept_path, finish.KEY_SCHEMA)
     keys = kept.settled(task, ctx)
     if keys is None:
@@ -147,7 +149,7 @@ class TaskKeys:
         os.makedirs(folder, exist_ok=True)
         self._plan, self._ctx, self._tasks = plan, ctx, slices(batch_rows)
         digests, rows, self._files = [], [], []
-        for _, (digest, n, f) in engine.map(_key_part, self._tasks, ctx, kept_keys.path, folder, plan):
+        for _, (digest, n, f) in engine.map(_key_part, self._tasks, ctx, kept_keys.path, folder, plan.files):
             digests.append(digest)
             rows.append(n)
             self._files.append(f)
@@ -187,22 +189,17 @@ class TaskKeys:
         """Pass 3b's tasks ((batch, (first row, rows)): no decisions), and ``fn`` making its batch's
         decisions from the Plan and the files (:class:`FromFiles`, sent once to the workers as the
         engine's common argument); ``local`` is run in the task too. A batch whose rows are all held
-        by reused shards is settled here (what :func:`..corpus.finish.settled` gives it)."""
-        placed, plan, ctx = self._placed, self._plan, self._ctx
+        by reused shards is settled here (what :func:`..corpus.finish.settled` gives it: the rows
+        counted, :func:`.keys.all_placed`); one with rows dropped too by its task, which names them
+        (its decisions are not made here, round 32)."""
+        placed = self._placed
 
         def here(task):
-            """:func:`..corpus.finish.settled` here, for a batch each of whose rows is held by a reused
-            shard or dropped: then the held rows are the others (a dropped row is never held: its
-            finish key names what drops it, which no published row's key does)."""
-            index, (offset, n) = task
-            decisions = plan.decisions(offset, n)
-            dropped = finish.dropped(decisions, ctx.near_drop).to_numpy(zero_copy_only=False)
-            if placed[index] + np.count_nonzero(dropped) != n:
-                return None
-            return finish.settled((index, _with(decisions, placed=pa.array(~dropped))), ctx)
+            index, (_, n) = task
+            return all_placed(n) if placed[index] == n else None
 
         return self._tasks, FromFiles(fn, tuple(self._files), tuple(self._matched),
-                                      tuple(int(s) for s in self._reused_shards), self._plan), here
+                                      tuple(int(s) for s in self._reused_shards), self._plan.files), here
 
     @property
     def matched(self) -> tuple:
@@ -232,11 +229,11 @@ class FromFiles:
     files: tuple  # the key file of each stage batch (None: no rows)
     matched: tuple  # the match files (shard, pos, id, digest), by pos
     reused: tuple  # the reused shards' numbers
-    plan: object  # pass 2's Plan (its decisions, as the rows they concern)
+    plan: tuple  # the file of each stage batch's part of pass 2's Plan (:mod:`.ray_plan`)
 
     def __call__(self, task: tuple, ctx):
         index, (offset, n) = task
-        decisions = self.plan.decisions(offset, n)
+        decisions = plan_decisions(self.plan, index, offset, n)
         keys = _read(self.files[index], finish.KEY_SCHEMA)
         placed = np.zeros(n, bool)
         reused = np.asarray(self.reused, np.int64)

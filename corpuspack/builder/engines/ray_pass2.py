@@ -30,9 +30,10 @@ keys or band hashes in the driver.
 
 The tasks' results travel between them through Ray's object store (a map task returns one
 object per partition); what reaches the driver is the copies and duplicates, the rows left
-empty once published (with the published keys of the edited rows, for the cache), the
-similarities of the verified candidate pairs (for the pairs cache) and the clustered rows with
-their cluster's smallest row and size, not the corpus.
+empty once published and the clustered rows with their cluster's smallest row and size, not the
+corpus. The published keys of the edited rows (round 31) and the similarities of the verified
+candidate pairs (round 32), kept for the next build, are written by the tasks to files of their
+own (given :attr:`Partitioned.folder`) and gathered into the caches by a task.
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ import ray
 from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_of_key, run_pairs,
                             signature_matrix, verified_pairs)
 from ..corpus.duplicates import edited_rows, first_of_id, map_here, verifier
-from ..corpus.pairs import PairCache
+from ..corpus.pairs import PAIR_SCHEMA, PairCache, pair_rows, pair_table, write_pairs
 from ..corpus.published import (EDIT_CACHE_SCHEMA, EditCache, PublishedContext, edit_rows, edit_table,
                                 edited_fingerprints, write_edits)
 from ..corpus.repeated_lines import doc_counts, doc_threshold, sum_counts
@@ -182,12 +183,23 @@ class Partitioned:
             pairer = _task(_pair_reduce, self.started, self.parts)
             pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
             verify = _task(_verify, self.started, self.parts + 1)
-            known = ray.put(self.pairs.known()) if self.pairs is not None else None
+            known, folder = None, None
+            if self.pairs is not None:  # the last build's: read by the tasks from their file unless read here already
+                known = self.pairs.path if self.pairs.path and not self.pairs.loaded else ray.put(self.pairs.known())
+                if self.folder is not None:  # this build's: written by the tasks, one file each (round 32)
+                    folder = os.path.join(self.folder, "pairs")
+                    os.makedirs(folder, exist_ok=True)
             out = [verify(n, stage_path, sizes, ctx, options.near_dup_threshold, self.parts, known,
-                                 *[p[q] for p in pairs]) for q in range(self.parts)]
-            for recorded in ray.get([o[self.parts] for o in out]):
-                if self.pairs is not None:
-                    self.pairs.add(recorded)
+                          folder and os.path.join(folder, f"{q}.arrow"), *[p[q] for p in pairs])
+                   for q in range(self.parts)]
+            recorded = ray.get([o[self.parts] for o in out])
+            if self.pairs is not None and folder is None:
+                for r in recorded:
+                    self.pairs.add(r)
+            elif self.pairs is not None:  # the next build's cache written from the tasks' files, in order, by a task
+                kept = os.path.join(self.folder, "pairs-kept.arrow")
+                ray.get(_task(_write_pairs, self.started)(kept, [f for f in recorded if f is not None]))
+                self.pairs.written(kept)
         del maps, pairs  # the band hashes and candidate pairs: the verifying tasks have ended
         return [o[:self.parts] for o in out]
 
@@ -474,14 +486,31 @@ def _pair_reduce(n: int, parts: int, *chunks: np.ndarray):
 
 
 def _verify(n: int, stage_path: str, sizes: list[int], ctx: PublishedContext, threshold: float, parts: int,
-            pairs: PairCache | None, *chunks: np.ndarray):
+            pairs: PairCache | str | None, into: str | None, *chunks: np.ndarray):
     """The pairs of one partition (each once, whatever the bands it came from) whose published
     texts' similarity is at least ``threshold`` (the one ``pairs`` knows from the last build,
-    else computed), as edges both ways in ``parts`` partitions by first row; and the
-    similarities recorded for the next build."""
+    else computed; ``pairs``: the cache sent, or its file, read here), as edges both ways in
+    ``parts`` partitions by first row; and the similarities recorded for the next build (with
+    ``into``, written there, :data:`..corpus.pairs.PAIR_SCHEMA`, and that file's name, or None
+    without any, in their place)."""
+    if isinstance(pairs, str):
+        pairs = PairCache(pairs)
     codes = np.unique(np.concatenate(chunks))
     u, v = verified_pairs(codes, n, verifier(stage_path, sizes, ctx, map_here, pairs), threshold)
-    return (*edge_parts(u, v, parts), pairs.recorded() if pairs is not None else [])
+    recorded = pairs.recorded() if pairs is not None else []
+    if into is not None:
+        recorded = write_part(into, pair_table(recorded), PAIR_SCHEMA)
+    return (*edge_parts(u, v, parts), recorded)
+
+
+def _write_pairs(into: str, files: list[str]) -> None:
+    """The pairs cache for the next build written to ``into`` from the verifying tasks' files (in
+    order): the file :meth:`..corpus.pairs.PairCache.write` writes from the same pairs."""
+    parts = []
+    for f in files:
+        with pa.OSFile(f) as source:
+            parts.append(pair_rows(pa.ipc.open_file(source).read_all()))
+    write_pairs(parts, into)
 
 
 def _one_or_many(parts: list):
