@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 import corpuspack
 from corpuspack.builder.engines import local
 from corpuspack.builder.engines.local import Known, Workers, stat_task, unchanged
-from corpuspack.builder.document.inputs import Payload
-from corpuspack.builder.options import BuildOptions
 from conftest import output_files
 from corpus_gen import generate_corpus
 
@@ -105,107 +101,3 @@ def test_status_taken_here_while_the_workers_start(tmp_path, monkeypatch):
             got = [ahead.unchanged(b) is None for b in ahead.batches(iter(batches))]
             assert got == expected
             assert submitted.count(stat_task) == tasks
-
-
-def _handed_before_the_first_result(engine, batches, monkeypatch, new_ahead):
-    """Run pass 1's hand-over of ``batches`` through the engine's map; the batches handed to the pool
-    (process_batch) before the first batch was handed on (its ``local`` check called), and every
-    (batch, result)."""
-    submitted = []
-    real = engine._pool.submit
-
-    def submit(fn, *args):
-        if fn is local.process_batch:
-            submitted.append(args[0])
-        return real(fn, *args)
-
-    monkeypatch.setattr(engine._pool, "submit", submit)
-    opts = BuildOptions().doc_options()
-    handed, check = engine.settling(iter(batches), local.Reader(), opts if new_ahead else None)
-    before, got = [], []
-
-    def first_checked(task):
-        if not before:
-            before.append(list(submitted))
-        return check(task)
-
-    for task, result in engine.map(local.process_batch, handed, opts, local.Reader(), local=first_checked):
-        got.append((task, result))
-    return before[0], got
-
-
-def _as_one_process(task):
-    """process_batch's result for a batch, run in this process (no pool, no hand-over)."""
-    from corpuspack.builder.engines.batch import process_batch
-
-    records, rejections, outcomes = process_batch(task, BuildOptions().doc_options(), local.Reader())
-    return records.to_pylist(), rejections, outcomes
-
-
-@pytest.mark.parametrize("new_ahead", [True, False])
-def test_a_next_versions_new_files_go_to_the_workers_as_the_walk_finds_them(tmp_path, monkeypatch, new_ahead):
-    """In a next version, a batch with a file the cache does not know (the last here, as a grown dump's
-    new files come last) is handed to the workers while the walk runs ahead, before the batches before it
-    are handed on; without ``new_ahead`` (the counter-case, a first build's path) only when its turn comes.
-    The results are process_batch's in this process either way."""
-    monkeypatch.setattr(local, "STAT_AHEAD", 7)  # groups of 2 batches of 4 files
-    monkeypatch.setattr(local, "LOOK_AHEAD", 1000)
-    paths = _files(tmp_path / "d", 24)
-    items = [(os.path.basename(p), p, _known(p)) for p in paths]
-    items[21] = (items[21][0], paths[21], None)  # a new file, in the last batch
-    batches = [items[i:i + 4] for i in range(0, 24, 4)]
-    with Workers(2, str(tmp_path)) as engine:
-        assert engine.ready.wait(120)
-        before, got = _handed_before_the_first_result(engine, batches, monkeypatch, new_ahead)
-    assert before == ([batches[5]] if new_ahead else [])
-    assert [task for task, _ in got] == batches
-    for task, (records, rejections, outcomes) in got:
-        assert (records.to_pylist(), rejections, outcomes) == _as_one_process(task)
-    assert got[5][1][2] == ["cached", "new", "cached", "cached"]
-
-
-def test_batches_handed_over_ahead_are_at_most_twice_the_workers(tmp_path, monkeypatch):
-    """Every batch new (none of their files cached): 4 handed over ahead for 2 workers before the
-    first is taken, the others as those are taken; results in order and the same as in this process."""
-    monkeypatch.setattr(local, "STAT_AHEAD", 7)
-    monkeypatch.setattr(local, "LOOK_AHEAD", 1000)
-    paths = _files(tmp_path / "d", 24)
-    batches = [[(os.path.basename(p), p, None) for p in paths[i:i + 4]] for i in range(0, 24, 4)]
-    with Workers(2, str(tmp_path)) as engine:
-        assert engine.ready.wait(120)
-        before, got = _handed_before_the_first_result(engine, batches, monkeypatch, True)
-    assert before == batches[:4]
-    assert [task for task, _ in got] == batches
-    for task, (records, rejections, outcomes) in got:
-        assert (records.to_pylist(), rejections, outcomes) == _as_one_process(task)
-
-
-@pytest.mark.parametrize("new_ahead, streamed", [(True, False), (False, False), (True, True)])
-def test_the_walk_runs_ahead_by_at_most_look_ahead_files(tmp_path, monkeypatch, new_ahead, streamed):
-    """How far the batches walked run ahead of those handed on (what the build's process holds):
-    in a next version more than one group but at most LOOK_AHEAD files and the group being walked
-    (here 20 + 8), else one group ahead (2 groups held: 16), as before; documents read from a
-    stream (their bytes held: JSON lines) never run ahead more than that either. Counted on the
-    batches the walk yields."""
-    monkeypatch.setattr(local, "STAT_AHEAD", 7)  # groups of 2 batches of 4 files
-    monkeypatch.setattr(local, "LOOK_AHEAD", 20)
-    paths = _files(tmp_path / "d", 100)
-    batches = [[(os.path.basename(p), Payload(b"x") if streamed else p, None if streamed else _known(p))
-                for p in paths[i:i + 4]] for i in range(0, 100, 4)]
-    walked, ahead = [0], []
-
-    def walk():
-        for b in batches:
-            walked[0] += len(b)
-            yield b
-
-    with Workers(2, str(tmp_path)) as engine:
-        assert engine.ready.wait(120)
-        handed, check = engine.settling(walk(), local.Reader(), BuildOptions().doc_options() if new_ahead else None)
-        on = 0
-        for batch in handed:
-            if not streamed:
-                assert check(batch) is not None  # every file unchanged: settled here
-            ahead.append(walked[0] - on)
-            on += len(batch)
-    assert (16 < max(ahead) <= 20 + 8) if new_ahead and not streamed else max(ahead) == 16

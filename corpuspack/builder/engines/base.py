@@ -107,17 +107,14 @@ class Engine:
         it = iter(items)
         batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
         reader = storage.reader()
-        next_version = cache is not None and cache.holds_rows
-        batches, settle = self.settling(batches, reader, opts if next_version else None)
+        batches, settle = self.settling(batches, reader)
         for batch, result in self.map(process_batch, batches, opts, reader, local=settle):
             yield (batch, *result)
 
-    def settling(self, batches: Iterator[list], reader, new_ahead: DocOptions | None = None
-                 ) -> tuple[Iterator[list], object]:
+    def settling(self, batches: Iterator[list], reader) -> tuple[Iterator[list], object]:
         """Pass 1's batches, and the ``local`` check (see :meth:`map`) that settles a batch of files
         all unchanged since the last build without a worker: here :func:`.local.unchanged`, the
-        files' status taken in this process as each batch comes. ``new_ahead``: a next version's
-        options (an engine may process batches of files the cache does not know ahead of their turn)."""
+        files' status taken in this process as each batch comes."""
         from .local import unchanged
 
         return batches, lambda b: unchanged(b, reader)

@@ -15,7 +15,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.reduction import ForkingPickler
 from typing import NamedTuple
@@ -113,7 +113,6 @@ class Workers(Engine):
         self.tmp = tmp  # the build's work folder (where a local archive's documents are spooled)
         self._pool: ProcessPoolExecutor | None = None
         self._spool: Spool | None = None
-        self._ahead: _StatAhead | None = None  # pass 1's batches handed on (see settling)
 
     def __enter__(self) -> "Workers":
         self.ready = threading.Event()  # set once the pool's first worker runs (see _start_workers)
@@ -182,19 +181,16 @@ class Workers(Engine):
         if self._spool is not None:
             self._spool.close()
 
-    def settling(self, batches: Iterator[list], reader, new_ahead: DocOptions | None = None
-                 ) -> tuple[Iterator[list], object]:
+    def settling(self, batches: Iterator[list], reader) -> tuple[Iterator[list], object]:
         """Pass 1's batches and their ``local`` check (:meth:`.base.Engine.settling`), the status of
         the files the cache knows taken in the workers, ``STAT_AHEAD`` files a task, a task ahead
         of the batches the build's process hands on (:class:`_StatAhead`): in a next version, the
         workers, idle but for the new files, take the ~4 us system call of each unchanged file while
-        the build's process walks and looks up the next ones. With ``new_ahead`` (a next version),
-        the walk runs up to ``LOOK_AHEAD`` files ahead, and the batches with files the cache does not
-        know are handed to the workers as the walk finds them (see :class:`_StatAhead`)."""
+        the build's process walks and looks up the next ones."""
         if self._pool is None or type(reader) is not Reader:
-            return super().settling(batches, reader, new_ahead)
-        self._ahead = _StatAhead(self._pool, reader, self.ready, new_ahead, 2 * self.jobs)
-        return self._ahead.batches(batches), self._ahead.unchanged
+            return super().settling(batches, reader)
+        ahead = _StatAhead(self._pool, reader, self.ready)
+        return ahead.batches(batches), ahead.unchanged
 
     def finish_keys(self, batch_rows: list[int], plan, ctx, kept_keys, out: str, previous: dict | None):
         """Pass 3a (:meth:`.base.Engine.finish_keys`); with workers, the stage's part of each batch's
@@ -234,8 +230,7 @@ class Workers(Engine):
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """``(task, fn(task, *common))`` for each task, in order. ``local(task)``, if given, may
-        return the result at once (not None), for a task not worth sending to a worker, or the
-        :class:`~concurrent.futures.Future` of the task handed to the pool already."""
+        return the result at once (not None), for a task not worth sending to a worker."""
         if self._pool is None:
             for task in tasks:
                 known = local(task) if local is not None else None
@@ -246,9 +241,7 @@ class Workers(Engine):
             for task in tasks:
                 known = local(task) if local is not None else None
                 window.append((task, _Done(known) if known is not None else _Unsent()))
-                if isinstance(known, Future):
-                    window[-1] = (task, known)
-                elif known is None:  # (a task whose hand-over fails is named among those lost)
+                if known is None:  # (a task whose hand-over fails is named among those lost)
                     window[-1] = (task, self._pool.submit(fn, task, *common))
                 if len(window) >= 2 * self.jobs:
                     task, fut = window[0]
@@ -259,17 +252,13 @@ class Workers(Engine):
                 yield task, fut.result()
                 window.popleft()
         except BrokenProcessPool:
-            raise self._died(fn, [*window, *self._handed_ahead()]) from None
+            raise self._died(fn, window) from None
         except WorkerDied:  # said already (an OSError too), naming its tasks
             raise
         except (OSError, ValueError):  # handing a task to a pool as it breaks: its pipes are being closed
             if not getattr(self._pool, "_broken", False):
                 raise
-            raise self._died(fn, [*window, *self._handed_ahead()]) from None
-
-    def _handed_ahead(self) -> list[tuple]:
-        """Pass 1's batches handed to the pool ahead of their turn, not yet in a window of results."""
-        return [] if self._ahead is None else self._ahead.handed()
+            raise self._died(fn, window) from None
 
     @staticmethod
     def _died(fn, window) -> "WorkerDied":
@@ -349,46 +338,25 @@ def _all_cached(n: int):
 
 #: files whose status one task of :class:`_StatAhead` takes (~15 ms of system calls)
 STAT_AHEAD = 4096
-#: files a next version's walk may run ahead of the batches handed on (~300 bytes each held)
-LOOK_AHEAD = 65536
 
 
 class _StatAhead:
     """Pass 1's batches handed on a group at a time (whole batches of ``STAT_AHEAD`` files or more),
     the status of the group's files that the cache knows (and trusts their status) taken by a
     worker (:func:`stat_task`) submitted when the group before it is handed on; :meth:`unchanged`
-    is :func:`unchanged` with that task's answers (a batch whose group had no task: stat here).
+    is :func:`unchanged` with that task's answers (a batch whose group had no task: stat here)."""
 
-    In a next version (``new``: the documents' options), the walk runs ahead of the batches handed
-    on, by up to ``LOOK_AHEAD`` files (while its groups hold local files only), and each batch with a
-    file the cache does not know is handed to the workers (:func:`process_batch`) as the walk finds
-    it, ``most`` at a time: the same task, sooner. The build's process spends most of a next version
-    walking and looking up unchanged files; a dump's new files, often the last in its order, were
-    processed only once the walk reached them, while the build waited."""
-
-    def __init__(self, pool: ProcessPoolExecutor, reader: Reader, ready: threading.Event | None = None,
-                 new: DocOptions | None = None, most: int = 4):
+    def __init__(self, pool: ProcessPoolExecutor, reader: Reader, ready: threading.Event | None = None):
         self.pool, self.reader = pool, reader
         self.ready = ready  # not set yet: the workers are starting, a group's status is taken here
-        self.new, self.most = new, most
         self._answers: dict[int, tuple] = {}  # id(batch) -> (future, first file in its group, files)
         self._groups_in_flight: list[tuple[list[list], object]] = []  # the last two groups and their tasks
-        self._waiting: deque[list] = deque()  # batches with new files, not handed over yet (in order)
-        self._early: dict[int, tuple[list, Future]] = {}  # id(batch) -> the batch, its task handed over
 
     def batches(self, batches: Iterator[list]) -> Iterator[list]:
-        held: deque[tuple[list[list], int]] = deque()  # groups walked, not handed on; their files
-        files = 0
-        for group in self._groups(batches):  # a group's task submitted before the groups before it go
-            n = sum(map(len, group))
-            held.append((group, n))
-            files += n
-            limit = LOOK_AHEAD if self.new is not None and _local_files(group) else 0
-            while len(held) > 1 and files > limit:
-                group, n = held.popleft()
-                files -= n
-                yield from group
-        for group, _ in held:
+        groups = self._groups(batches)
+        nxt = next(groups, None)
+        while nxt is not None:
+            group, nxt = nxt, next(groups, None)  # the next group's task submitted before this one's batches go
             yield from group
 
     def _groups(self, batches: Iterator[list]) -> Iterator[list[list]]:
@@ -404,9 +372,6 @@ class _StatAhead:
             yield self._submitted(group)
 
     def _submitted(self, group: list[list]) -> list[list]:
-        if self.new is not None:
-            self._waiting.extend(b for b in group if any(known is None for _, _, known in b))
-            self._hand_over()
         if self.ready is not None and not self.ready.is_set():  # no task: unchanged() stats here
             return group
         paths, sizes, times = [], [], []
@@ -421,8 +386,11 @@ class _StatAhead:
                 times.append(0)
         try:
             future = self.pool.submit(stat_task, paths, sizes, times, self.reader)
-        except (BrokenProcessPool, OSError, ValueError) as e:  # as Workers.map: a worker ended abruptly
-            self._died(e, [(batch, _Unsent()) for batch in group])
+        except (BrokenProcessPool, OSError, ValueError):  # as Workers.map: a worker ended abruptly
+            if not getattr(self.pool, "_broken", False):
+                raise
+            raise Workers._died(process_batch, [(batch, f) for g, f in self._groups_in_flight for batch in g]
+                                + [(batch, _Unsent()) for batch in group]) from None
         self._groups_in_flight = [*self._groups_in_flight[-1:], (group, future)]
         first = 0
         for batch in group:
@@ -430,39 +398,7 @@ class _StatAhead:
             first += len(batch)
         return group
 
-    def _hand_over(self) -> None:
-        """Hand the pool the next batches with new files, up to ``most`` handed and not yet taken
-        (none while the workers start: a task handed over then waits for the fork server)."""
-        if self.ready is not None and not self.ready.is_set():
-            return
-        while self._waiting and len(self._early) < self.most:
-            batch = self._waiting.popleft()
-            try:
-                self._early[id(batch)] = (batch, self.pool.submit(process_batch, batch, self.new, self.reader))
-            except (BrokenProcessPool, OSError, ValueError) as e:  # as Workers.map: a worker ended abruptly
-                self._died(e, [(batch, _Unsent())])
-
-    def handed(self) -> list[tuple]:
-        """(batch, future) of the batches handed over ahead and not yet taken by :meth:`unchanged`."""
-        return list(self._early.values())
-
-    def _died(self, error: Exception, unsent: list[tuple]):
-        """Raise the error of a build whose pool broke as a task was handed over (else ``error``)."""
-        if not getattr(self.pool, "_broken", False):
-            raise error
-        raise Workers._died(process_batch, [(batch, f) for g, f in self._groups_in_flight for batch in g]
-                            + self.handed() + unsent) from None
-
     def unchanged(self, items: list[Item]):
-        early = self._early.pop(id(items), None)
-        if early is not None:  # handed over ahead: its result to come
-            self._answers.pop(id(items), None)
-            self._hand_over()
-            return early[1]
-        if self._waiting:
-            if self._waiting[0] is items:  # its turn came first: Workers.map hands it over
-                self._waiting.popleft()
-            self._hand_over()
         answer = self._answers.pop(id(items), None)
         if answer is None:
             return unchanged(items, self.reader)
@@ -470,16 +406,10 @@ class _StatAhead:
         try:
             same = future.result()
         except BrokenProcessPool:  # a worker ended abruptly: the build stops, naming this batch's files
-            raise Workers._died(process_batch, [(items, future), *self.handed()]) from None
+            raise Workers._died(process_batch, [(items, future)]) from None
         if not all(same[first:first + n]):
             return None
         return _all_cached(n)
-
-
-def _local_files(group: list[list]) -> bool:
-    """Every item of the group is a file's path (a document read from a stream, JSON lines in a
-    folder, holds its bytes: the walk does not run ahead over those)."""
-    return all(isinstance(path, str) for batch in group for _, path, _ in batch)
 
 
 def stat_task(paths: list[str | None], sizes: list[int], times: list[int], reader: Reader = _LOCAL) -> list[bool]:

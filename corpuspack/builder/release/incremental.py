@@ -108,11 +108,6 @@ class StageCache:
             del table, batches
             pa.default_memory_pool().release_unused()  # the batches' copies, now combined
 
-    @property
-    def holds_rows(self) -> bool:
-        """Whether the cache holds any row (the build is a next version of a dump)."""
-        return self._count > 0
-
     def _hash_index(self) -> tuple[np.ndarray, np.ndarray]:
         if self._index is None:
             hashes = np.fromiter(map(_name_hash, self._names.to_pylist()), dtype=np.uint64, count=self._count)
