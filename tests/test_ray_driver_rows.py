@@ -505,9 +505,9 @@ _TASKS = ray_plan._tasks
 
 def _named_here(rows):
     """The Plan's parts named in this process and sent to the tasks (the counter-case): the ids and file
-    names the decisions name, read here (``PlanRows.named``) and sent in each batch's task."""
-    for index, (offset, n), part in _TASKS(rows):
-        yield index, (offset, n), part.named(ray_plan._STAGE[0], rows.sizes)
+    names the decisions name, read here (``PlanRows.named``) and sent in each task."""
+    for batches, part in _TASKS(rows):
+        yield batches, part.named(ray_plan._STAGE[0], rows.sizes)
 
 
 def test_plan_names_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
