@@ -320,6 +320,24 @@ def _keys_back_in_the_driver(monkeypatch) -> None:
     monkeypatch.setattr(PairCache, "loaded", property(lambda self: self.known() is not None))  # read here
 
 
+def _built_both_ways(dump, out, monkeypatch, kept=None) -> dict:
+    """A first build and the next version of ``dump`` on Ray into ``out/files``, then the same into
+    ``out/back`` with the keys and pairs back in the driver (the counter-case,
+    :func:`_keys_back_in_the_driver`); the patches undone after. ``kept(folder)`` after each build,
+    by (way, version), if given."""
+    got = {}
+    for way in ("files", "back"):
+        if way == "back":
+            _keys_back_in_the_driver(monkeypatch)
+        for version in ("1.0.0", "1.0.1"):
+            corpuspack.build(dump, out / way, engine="ray", version=version, progress=False, batch_size=100,
+                             rows_per_shard=200)
+            if kept is not None:
+                got[way, version] = kept(out / way)
+    monkeypatch.undo()
+    return got
+
+
 def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     """The published keys of the rows that lose a repeated line (33 B each: id, key, empty) are written by
     pass 2's map tasks and the next build's cache from their files by a task (round 31), and the last
@@ -328,15 +346,7 @@ def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     the kept cache's rows; the counter-case (the keys sent back and the last build's put, as before
     round 31) is seen by the same measure; every file, the caches included, is the local engine's."""
     counts = _pass2_measured(monkeypatch)
-    builds = {}
-    for way in ("files", "back"):
-        if way == "back":
-            _keys_back_in_the_driver(monkeypatch)
-        for version in ("1.0.0", "1.0.1"):
-            corpuspack.build(dump, tmp_path / way, engine="ray", version=version, progress=False, batch_size=100,
-                             rows_per_shard=200)
-            builds[way, version] = _kept_published(tmp_path / way)
-    monkeypatch.undo()
+    builds = _built_both_ways(dump, tmp_path, monkeypatch, _kept_published)
     kept = pa.ipc.open_file(pa.py_buffer(builds["files", "1.0.0"])).read_all().num_rows
     print(f"pass 2, {kept} edited rows kept: received {counts['received']}, put {counts['put']}")
     assert kept > 100
@@ -604,13 +614,7 @@ def test_pairs_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     pass 2); the counter-case (the pairs sent back and the last build's read and put by the driver, as
     before) is seen by the same measure; the caches, and every file, equal the local engine's."""
     seen = _pass2_bytes(monkeypatch)
-    for way in ("files", "back"):
-        if way == "back":
-            _keys_back_in_the_driver(monkeypatch)
-        for version in ("1.0.0", "1.0.1"):
-            corpuspack.build(dump, tmp_path / way, engine="ray", version=version, progress=False, batch_size=100,
-                             rows_per_shard=200)
-    monkeypatch.undo()
+    _built_both_ways(dump, tmp_path, monkeypatch)
     pairs = _kept_pairs(tmp_path / "files")
     hashes = [int(h).to_bytes(8, "little") for h in pairs.column("h").to_numpy()]
     assert len(hashes) > 20

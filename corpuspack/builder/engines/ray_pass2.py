@@ -441,11 +441,16 @@ def _edit_cache(edits: EditCache | str | None) -> EditCache | None:
 def _write_edits(into: str, files: list[str]) -> None:
     """The published-key cache for the next build written to ``into`` from the map tasks' files (in
     order): the file :meth:`..corpus.published.EditCache.write` writes from the same rows."""
+    write_edits(_read_parts(files, edit_rows), into)
+
+
+def _read_parts(files: list[str], rows) -> list:
+    """``rows`` of each file's table (Arrow IPC files the tasks wrote), in order."""
     parts = []
     for f in files:
         with pa.OSFile(f) as source:
-            parts.append(edit_rows(pa.ipc.open_file(source).read_all()))
-    write_edits(parts, into)
+            parts.append(rows(pa.ipc.open_file(source).read_all()))
+    return parts
 
 
 def _exact_reduce(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -506,11 +511,7 @@ def _verify(n: int, stage_path: str, sizes: list[int], ctx: PublishedContext, th
 def _write_pairs(into: str, files: list[str]) -> None:
     """The pairs cache for the next build written to ``into`` from the verifying tasks' files (in
     order): the file :meth:`..corpus.pairs.PairCache.write` writes from the same pairs."""
-    parts = []
-    for f in files:
-        with pa.OSFile(f) as source:
-            parts.append(pair_rows(pa.ipc.open_file(source).read_all()))
-    write_pairs(parts, into)
+    write_pairs(_read_parts(files, pair_rows), into)
 
 
 def _one_or_many(parts: list):
