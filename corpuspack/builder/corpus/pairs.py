@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..document.fingerprint import _mix64 as _mix
-from .published import edit_ids
+from .published import edit_ids, first_of_each, write_cache
 from .stage import by_batch, open_reader, shared_reader
 
 PAIR_SCHEMA = pa.schema([("h", pa.uint64()), ("a1", pa.uint64()), ("a2", pa.uint64()), ("b1", pa.uint64()),
@@ -124,14 +124,15 @@ class PairCache:
             write_pairs(self._new, path)
 
 
-def _no_pairs() -> tuple[np.ndarray, ...]:
-    return tuple([np.empty(0, np.uint64)] * 5) + (np.empty(0, np.float64),)
+def _columns(recorded: list[tuple[np.ndarray, ...]]) -> list[np.ndarray]:
+    """The six columns of recorded pairs (:meth:`PairCache.recorded`), concatenated in order."""
+    none = tuple([np.empty(0, np.uint64)] * 5) + (np.empty(0, np.float64),)
+    return [np.concatenate([p[i] for p in recorded or [none]]) for i in range(6)]
 
 
 def pair_table(recorded: list[tuple[np.ndarray, ...]]) -> pa.Table:
     """Recorded pairs (:meth:`PairCache.recorded`) as one table of :data:`PAIR_SCHEMA`, in order."""
-    cols = [np.concatenate([p[i] for p in recorded or [_no_pairs()]]) for i in range(6)]
-    return pa.table([pa.array(c) for c in cols], schema=PAIR_SCHEMA)
+    return pa.table([pa.array(c) for c in _columns(recorded)], schema=PAIR_SCHEMA)
 
 
 def pair_rows(table: pa.Table) -> tuple[np.ndarray, ...]:
@@ -142,11 +143,6 @@ def pair_rows(table: pa.Table) -> tuple[np.ndarray, ...]:
 def write_pairs(parts: list[tuple[np.ndarray, ...]], path: str) -> None:
     """The pairs recorded (``parts``, in order), sorted by hash (one row per pair of texts, its
     first), to ``path`` (the pairs cache the next build reads)."""
-    cols = [np.concatenate([p[i] for p in parts or [_no_pairs()]]) for i in range(6)]
-    _, first = np.unique(np.stack(cols[:5], axis=1), axis=0, return_index=True)
-    first = first[np.argsort(cols[0][first], kind="stable")]
-    table = pa.table([pa.array(c[first]) for c in cols], schema=PAIR_SCHEMA)
-    tmp = path + ".tmp"
-    with pa.ipc.new_file(tmp, PAIR_SCHEMA) as w:
-        w.write_table(table)
-    os.replace(tmp, path)
+    cols = _columns(parts)
+    first = first_of_each(np.stack(cols[:5], axis=1))
+    write_cache(pa.table([pa.array(c[first]) for c in cols], schema=PAIR_SCHEMA), path)

@@ -186,11 +186,22 @@ def write_edits(parts: list[tuple[np.ndarray, ...]], path: str) -> None:
     """The rows recorded (``parts``, in order: ids, exact keys, empty), sorted by ``k1`` (one row per
     id, its first), to ``path`` (the published-key cache the next build reads)."""
     k1, k2, keys, empty = (np.concatenate([p[i] for p in parts or [_no_rows()]]) for i in range(4))
-    _, first = np.unique(np.stack([k1, k2], axis=1), axis=0, return_index=True)
-    first = first[np.argsort(k1[first], kind="stable")]
-    table = edit_table(k1[first], k2[first], keys[first], empty[first])
+    first = first_of_each(np.stack([k1, k2], axis=1))
+    write_cache(edit_table(k1[first], k2[first], keys[first], empty[first]), path)
+
+
+def first_of_each(ids: np.ndarray) -> np.ndarray:
+    """The row number of the first row of each distinct row of ``ids`` (m, k), ordered by their
+    first column (stable): the one row per id a cache of recorded rows keeps."""
+    _, first = np.unique(ids, axis=0, return_index=True)
+    return first[np.argsort(ids[first, 0], kind="stable")]
+
+
+def write_cache(table: pa.Table, path: str) -> None:
+    """``table`` as the Arrow IPC file ``path`` (a cache the next build reads), through a temporary
+    file renamed when whole."""
     tmp = path + ".tmp"
-    with pa.ipc.new_file(tmp, EDIT_CACHE_SCHEMA) as w:
+    with pa.ipc.new_file(tmp, table.schema) as w:
         w.write_table(table)
     os.replace(tmp, path)
 
