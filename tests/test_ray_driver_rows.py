@@ -180,7 +180,7 @@ def _failing_next_version(dump: Path, out: Path, marks: Path, monkeypatch) -> tu
 
 
 def test_failed_change_task_leaves_nothing(local_ray, dump, tmp_path, monkeypatch):
-    """A change task fails: the build fails, the other change tasks are cancelled and ended (none goes
+    """A change task fails: the build fails, the other change tasks are stopped and ended (none goes
     on), and OUT holds the first version only (no work folder, no second version)."""
     out = tmp_path / "out"
     done, later = _failing_next_version(dump, out, tmp_path / "marks", monkeypatch)
@@ -189,7 +189,7 @@ def test_failed_change_task_leaves_nothing(local_ray, dump, tmp_path, monkeypatc
     assert not [p for p in left if TMP_PREFIX in p or "1.1.0" in p or p.endswith(".tmp")], left
     assert (out / "versions" / "1.0.0").is_dir()
     # the check can fail: with the tasks in flight left running, one finishes after the build failed
-    monkeypatch.setattr(ray_engine, "_cancel", lambda refs: None)
+    monkeypatch.setattr(ray_engine, "_stop", lambda refs, mark=None: None)
     done, later = _failing_next_version(dump, tmp_path / "out2", tmp_path / "marks2", monkeypatch)
     assert later > done, (done, later)
 
@@ -287,14 +287,14 @@ def _failing_pass2(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set
 
 def test_failed_pass2_leaves_no_task_running(local_ray, dump, tmp_path, monkeypatch):
     """Pass 2 fails while its partitioned groupings' tasks run: the build fails, those tasks are
-    cancelled and ended (none goes on), and OUT holds no version and no work folder."""
+    waited for and ended (none goes on), and OUT holds no version and no work folder."""
     out = tmp_path / "out"
     done, later = _failing_pass2(dump, out, tmp_path / "marks", monkeypatch)
     assert later == done, (done, later)
     left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) if out.exists() else []
     assert not [p for p in left if TMP_PREFIX in p or "1.0.0" in p or p.endswith(".tmp")], left
     # the check can fail: with the tasks in flight left running, they finish after the build failed
-    monkeypatch.setattr(ray_engine, "_cancel", lambda refs: None)
+    monkeypatch.setattr(ray_engine, "_stop", lambda refs, mark=None: None)
     done, later = _failing_pass2(dump, tmp_path / "out2", tmp_path / "marks2", monkeypatch)
     assert later > done, (done, later)
 

@@ -145,7 +145,7 @@ def _failing_build(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set
 
 
 def test_failed_finishing_leaves_no_task_running(local_ray, dump, tmp_path, monkeypatch):
-    """A finishing task fails: the build fails, and the tasks still in flight are cancelled and
+    """A finishing task fails: the build fails, and the tasks still in flight are stopped and
     ended before the work folder goes: none finishes (or writes) later, nothing is left in OUT."""
     out = tmp_path / "out"
     done, later = _failing_build(dump, out, tmp_path / "marks", monkeypatch)
@@ -153,7 +153,7 @@ def test_failed_finishing_leaves_no_task_running(local_ray, dump, tmp_path, monk
     left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
     assert not [p for p in left if TMP_PREFIX in p or p.endswith((".arrow", ".tmp", ".parquet"))], left
     # the check can fail: with the tasks in flight left running, some finish after the build failed
-    monkeypatch.setattr(ray_engine, "_cancel", lambda refs: None)
+    monkeypatch.setattr(ray_engine, "_stop", lambda refs, mark=None: None)
     done, later = _failing_build(dump, tmp_path / "out2", tmp_path / "marks2", monkeypatch)
     assert later > done
 

@@ -1,6 +1,6 @@
 """Pass 2 on Ray drops the references of a step's tasks once the step has ended (round 31): a
 reference the driver holds pins its object in Ray's object store, and until round 31 the engine kept
-the first reference of every task pass 2 started (to cancel them if the build fails) until pass 2
+the first reference of every task pass 2 started (to wait for them if the build fails) until pass 2
 ended, so one partition of every step's output (id tables, exact keys, band hashes, candidate pairs)
 stayed in the store meanwhile.
 

@@ -18,7 +18,8 @@ import corpuspack  # noqa: E402
 from ray_driver_io import article_dump, local_ray, written  # noqa: E402,F401 - local_ray: a fixture
 from conftest import output_files  # noqa: E402
 from corpuspack.builder import pipeline  # noqa: E402
-from corpuspack.builder.corpus.stage import STAGE_SCHEMA, StageReader, StageWriter, gather, read_layout, write_part  # noqa: E402
+from corpuspack.builder.corpus.stage import (STAGE_SCHEMA, StageReader, StageWriter, Stopped, gather, read_layout,  # noqa: E402
+                                             write_part)
 from corpuspack.builder.document.storage import open_storage  # noqa: E402
 from corpuspack.builder.engines.local import process_batch  # noqa: E402
 from corpuspack.builder.engines.ray import RayEngine  # noqa: E402
@@ -224,6 +225,13 @@ def test_gather_writes_the_stage_the_local_engine_writes(tmp_path):
     assert [(os.path.basename(f), i) for f, i in read_layout(expected)] == [("expected.arrow", 0), ("expected.arrow", 1),
                                                                           ("cache.arrow", 1), ("expected.arrow", 2),
                                                                           ("expected.arrow", 3)]
+    # told to stop (its build failed: the file ``stop`` made), the copy stops, raising; not before
+    stop = tmp_path / "stop"
+    assert gather(stage, stage + ".again", str(tmp_path / "parts"), str(stop)) == layout
+    assert Path(stage + ".again").read_bytes() == Path(expected).read_bytes()
+    stop.touch()
+    with pytest.raises(Stopped):
+        gather(stage, stage + ".stopped", str(tmp_path / "parts"), str(stop))
 
 
 if __name__ == "__main__":

@@ -223,17 +223,24 @@ def write_part(path: str, records: pa.RecordBatch | pa.Table, schema: pa.Schema 
     return path
 
 
-def gather(stage_path: str, into: str, folder: str) -> list[tuple[str, int]] | None:
+class Stopped(Exception):
+    """:func:`gather` was told to stop (its build failed)."""
+
+
+def gather(stage_path: str, into: str, folder: str, stop: str | None = None) -> list[tuple[str, int]] | None:
     """Write into ``into`` the stage's batches held by its own file or by files in ``folder``
     (the :class:`Part` files), in order: the file the stage would be had its build written
     those rows itself. Returns ``into``'s layout, naming ``stage_path`` for its own batches
-    (to be renamed so), when other files' batches are still referred to; else None."""
+    (to be renamed so), when other files' batches are still referred to; else None. Once the
+    file ``stop`` exists (its build failed), it stops at the next batch, raising :class:`Stopped`."""
     folder = os.path.join(os.path.abspath(folder), "")
     layout: list[tuple[str, int]] = []
     refers = False
     with StageReader(stage_path) as reader, pa.ipc.new_file(into, STAGE_SCHEMA) as writer:
         own = 0
         for i in range(reader.num_record_batches):
+            if stop is not None and os.path.exists(stop):
+                raise Stopped(f"the copy of {stage_path} was stopped at batch {i}")
             file, j = reader.location(i)
             if file == stage_path or os.path.abspath(file).startswith(folder):
                 writer.write_batch(reader.get_batch(i))

@@ -40,7 +40,7 @@ from .base import DocumentBatch, Engine, reorder_in_place
 from .local import Known, process_batch
 from . import ray_changes
 from .ray_keys import TaskKeys
-from .ray_pass2 import Dependent, Partitioned, repeated_lines
+from .ray_pass2 import Partitioned, repeated_lines
 from .ray_plan import TaskPlan, task_plan
 from ..corpus import plan as corpus
 from ..corpus.stage import STAGE_SCHEMA, Part, batch_sizes, drop_layout, gather, read_layout, write_layout, write_part
@@ -76,7 +76,8 @@ class RayEngine(Engine):
         self.jobs, self.address, self.tmp = jobs, address, tmp
         self._started = False
         self._parts = os.path.abspath(os.path.join(tmp, "parts"))  # pass 1's stage files
-        self._gathering = None  # the task copying them into the stage's own file, and where
+        self._gathering = None  # the task copying them into the stage's own file, where, its stop mark
+        self._stops = 0  # stop marks named so far (:meth:`_stop_mark`)
 
     def __enter__(self) -> "RayEngine":
         if not ray.is_initialized():
@@ -93,9 +94,9 @@ class RayEngine(Engine):
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._gathering is not None:  # a failed build: the copy ends before the work folder goes
-            ray.cancel(self._gathering[0], force=True)
-            ray.wait([self._gathering[0]], timeout=60)
+        if self._gathering is not None:  # a failed build: the copy stops before the work folder goes
+            ref, _, stop = self._gathering
+            _stop([ref], stop)
             self._gathering = None
         if self._started:
             ray.shutdown()
@@ -105,26 +106,32 @@ class RayEngine(Engine):
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """Each task as a Ray task, at most twice as many in flight as the cluster has CPUs. Left
-        before its end (a task or the build failed), it cancels the tasks in flight and waits for
-        them, so none still writes into the work folder while it is removed. The common arguments
-        are put once and handed to each task inside a tuple (:func:`_call` gets them), not as
-        arguments of their own: Ray then resolves no argument of the task before it runs, so
-        cancelling it cannot meet that resolution (the race of :class:`.ray_pass2.Dependent`)."""
+        before its end (a task or the build failed), it stops the tasks in flight (:func:`_stop`:
+        one not yet begun does nothing, one running ends) and waits for them, so none still writes
+        into the work folder while it is removed. The common arguments are put once and handed to
+        each task inside a tuple (:func:`_call` gets them), not as arguments of their own."""
         remote = ray.remote(_call)
         shared = tuple(ray.put(c) for c in common)
+        stop = self._stop_mark()
         window: deque = deque()
         width = 2 * self._width()
         try:
             for task in tasks:
                 known = local(task) if local is not None else None
-                window.append((task, known, None if known is not None else remote.remote(fn, task, shared)))
+                window.append((task, known, None if known is not None else remote.remote(fn, task, shared, stop)))
                 if len(window) >= width:
                     yield _settle(window.popleft())
             while window:
                 yield _settle(window.popleft())
         except BaseException:
-            _cancel([ref for _, _, ref in window if ref is not None])
+            _stop([ref for _, _, ref in window if ref is not None], stop)
             raise
+
+    def _stop_mark(self) -> str:
+        """A new file name for :func:`_stop` to create when the tasks of one call must stop
+        (``WORK/stop/N``: a folder every node reads, as the work folder is)."""
+        self._stops += 1
+        return os.path.join(os.path.abspath(self.tmp), "stop", str(self._stops))
 
     def finish_keys(self, batch_rows: list[int], plan: TaskPlan, ctx, kept_keys, out: str, previous: dict | None):
         """Pass 3a with the finish keys kept in tasks (:class:`.ray_keys.TaskKeys`): written to files
@@ -147,7 +154,7 @@ class RayEngine(Engine):
         try:
             ray.get(ref)
         except BaseException:
-            _cancel([ref])
+            _stop([ref])
             raise
 
     def finish_rows(self, fn, tasks: Iterable, ctx, path: str, schema: pa.Schema, local=None) -> Iterator:
@@ -182,10 +189,11 @@ class RayEngine(Engine):
         if self._gathering is None and any(os.path.dirname(os.path.abspath(f)) == self._parts
                                            for f, _ in read_layout(stage_path) or ()):
             whole = stage_path + ".whole"
-            self._gathering = (ray.remote(gather).remote(stage_path, whole, self._parts), whole)
+            stop = self._stop_mark()
+            self._gathering = (ray.remote(gather).remote(stage_path, whole, self._parts, stop), whole, stop)
         rows = sum(batch_sizes(stage_path))
         width = 2 * self._width()
-        started: list = []  # pass 2's own tasks (the driver's groupings run through map, which cancels its own)
+        started: list = []  # pass 2's own tasks (the driver's groupings run through map, which stops its own)
         duplicates = (Partitioned(width, width, edits.pairs if edits is not None else None, started,
                                   os.path.abspath(self.tmp))
                       if rows and rows >= options.ray_shuffle_min_docs else None)
@@ -194,7 +202,7 @@ class RayEngine(Engine):
                                     repeated_lines=partial(repeated_lines, started=started),
                                     duplicates=duplicates, edits=edits)
         except BaseException:
-            _cancel(started)  # none goes on reading the stage after the build failed
+            _stop(started)  # none goes on reading the stage after the build failed
             raise
         return task_plan(self, rows, stage_path, self.tmp)
 
@@ -203,7 +211,7 @@ class RayEngine(Engine):
         the task :meth:`plan` started), its layout referring only to the last build's cache."""
         if self._gathering is None:
             return
-        ref, whole = self._gathering
+        ref, whole, _ = self._gathering
         layout = ray.get(ref)
         self._gathering = None
         os.replace(whole, stage_path)
@@ -241,9 +249,12 @@ def _warm_up() -> None:
     from . import warm  # noqa: F401 - the per-document code and its tables (see .forkserver)
 
 
-def _call(fn, task, shared: tuple):
+def _call(fn, task, shared: tuple, stop: str):
     """``fn(task, *common)``, the common arguments got here from their references (``shared``: a
-    tuple Ray passes by value, its references left for the task to get, see :meth:`RayEngine.map`)."""
+    tuple Ray passes by value, its references left for the task to get, see :meth:`RayEngine.map`);
+    nothing (None) if the map was stopped before the task began (the file ``stop`` exists)."""
+    if os.path.exists(stop):
+        return None
     return fn(task, *ray.get(list(shared)))
 
 
@@ -278,17 +289,21 @@ def _counted(events: list[tuple]) -> list[tuple]:
     return counted
 
 
-def _cancel(refs: list) -> None:
-    """Cancel the tasks ``refs`` (a running one is interrupted, so a file it writes is removed: see
-    :func:`..corpus.stage.write_part`) and wait until every one has ended. A task that takes another
-    task's output (:class:`.ray_pass2.Dependent`) is not cancelled, only waited for: it fails as its
-    input's task is cancelled (see there why cancelling it could abort the driver)."""
-    for ref in refs:
-        if not isinstance(ref, Dependent):
-            ray.cancel(ref)
-    refs = [ref.ref if isinstance(ref, Dependent) else ref for ref in refs]
+def _stop(refs: list, mark: str | None = None) -> None:
+    """Wait until every task of ``refs`` has ended, first creating the file ``mark`` (when given),
+    which tells the tasks of a map (:func:`_call`) and the stage's copy (:func:`..corpus.stage.gather`)
+    to stop: a task not yet begun does nothing, the copy stops at its next batch, a task running
+    any other step runs to its end. No task is cancelled with ``ray.cancel``: in Ray 2.60 it can abort
+    this process when it meets a task's completion (``task_manager.cc``: "Tried to complete task
+    that was not pending", the race of ray-project/ray#54798) or the resolution of a task's
+    argument (its reference counter's check, ray-project/ray#56123), both seen in this project's tests."""
+    if mark is not None:
+        os.makedirs(os.path.dirname(mark), exist_ok=True)
+        with open(mark, "wb"):
+            pass
+    refs = list(dict.fromkeys(refs))
     if refs:
-        ray.wait(refs, num_returns=len(refs), timeout=60)
+        ray.wait(refs, num_returns=len(refs), timeout=None)
 
 
 def _settle(entry) -> tuple:

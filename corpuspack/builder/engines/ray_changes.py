@@ -45,9 +45,9 @@ def changes(engine, out: str, previous: dict | None, keys, final_path: str) -> d
         for _, counts in engine.map(_count_part, range(parts), parts, maps):
             total += counts
     except BaseException:
-        from .ray import _cancel  # (the engine's module imports this one)
+        from .ray import _stop  # (the engine's module imports this one)
 
-        _cancel([m[0] for m in maps])
+        _stop([m[0] for m in maps])
         raise
     return {k: int(n) for k, n in zip(_KINDS, total)}
 

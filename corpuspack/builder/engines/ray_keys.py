@@ -164,8 +164,9 @@ class TaskKeys:
                 self._match(engine, out, reuse.previous_shards(previous), tmp)
             ray.get(writing)
         except BaseException:
-            ray.cancel(writing)
-            ray.wait([writing], timeout=60)
+            from .ray import _stop  # (the engine's module imports this one)
+
+            _stop([writing])
             raise
 
     def _match(self, engine, out: str, shards: list, tmp: str) -> None:

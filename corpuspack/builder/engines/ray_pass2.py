@@ -80,7 +80,7 @@ def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions,
 class Partitioned:
     """The groupings as Ray tasks: ``maps`` map tasks (each a run of consecutive stage batches),
     ``parts`` partitions (one reduce task each). Each task's first reference is appended to
-    :attr:`started`, so that a build failing in pass 2 cancels them all (``RayEngine.plan``)."""
+    :attr:`started`, so that a build failing in pass 2 waits for them all (``RayEngine.plan``)."""
 
     def __init__(self, maps: int, parts: int, pairs: PairCache | None = None, started: list | None = None,
                  folder: str | None = None):
@@ -285,7 +285,7 @@ def _step(started: list | None):
     """One step of pass 2 (its tasks started and waited for inside): when it ends, the references of
     the tasks it started are dropped from ``started``, so the step's outputs no longer stay pinned in
     Ray's object store until pass 2 ends; a step that fails (or is interrupted) keeps them there, for
-    :func:`.ray._cancel`. (Every task a step starts has ended when its last ``ray.get`` returns.)"""
+    :func:`.ray._stop`. (Every task a step starts has ended when its last ``ray.get`` returns.)"""
     mark = len(started) if started is not None else 0
     yield
     if started is not None:
@@ -294,29 +294,16 @@ def _step(started: list | None):
 
 def _task(fn, started: list | None, num_returns: int = 1):
     """``fn`` as a Ray task of ``num_returns`` results: a function that starts one and returns its
-    references, appending the first to ``started`` (for :func:`.ray._cancel` when the pass fails)."""
+    references, appending the first to ``started`` (for :func:`.ray._stop` when the pass fails)."""
     remote = ray.remote(fn).options(num_returns=num_returns)
 
     def start(*args):
         refs = remote.remote(*args)
         if started is not None:
             first = refs[0] if isinstance(refs, list) else refs
-            started.append(Dependent(first) if any(isinstance(a, ray.ObjectRef) for a in args) else first)
+            started.append(first)
         return refs
     return start
-
-
-class Dependent:
-    """The first reference of a task that takes another task's output (an argument Ray resolves):
-    :func:`.ray._cancel` waits for it without cancelling it. It fails by itself once the task it
-    depends on is cancelled, and ``ray.cancel`` on a task whose argument Ray is resolving at that
-    moment can abort the driver (Ray 2.60: ``Check failed: submitted_task_ref_count > 0`` in its
-    reference counter, the race of ray-project/ray#56123, seen in this project's tests)."""
-
-    __slots__ = ("ref",)
-
-    def __init__(self, ref) -> None:
-        self.ref = ref
 
 
 def _listed(refs) -> list:
