@@ -115,7 +115,8 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
 
     clock = _Clock()
     with open_engine(options, tmp) as engine:
-        painter.go()  # this process and the workers' parent have imported their code: now matplotlib
+        if previous is None:  # a first version: pass 1 is the workers' work, the painter imports beside it
+            painter.go()
         # pass 1: every file through the per-document function (or its cached row), streamed to the stage
         stage_path = os.path.join(tmp, "stage.arrow")
         found, walk_rejections = [0], []  # entries found; links not followed, unlistable folders, clashing names
@@ -160,6 +161,9 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins
             feats = _features(version, previous, manifest)
         clock.lap("pass1_documents")
+        # a next version's painter imports matplotlib now, not beside pass 1, whose walk of the unchanged
+        # files (this process) and the workers' parent's imports and tables then need the two cores
+        painter.go()
 
         # pass 2: corpus-level decisions over Arrow columns
         edits = EditCache(incremental.cache_path(out, fingerprint, "published"))

@@ -4,8 +4,9 @@ Drawing the charts costs ~1.2 s of CPU, half of it importing matplotlib, at the 
 build, when nothing else runs beside it. A build with a process pool starts the painter as it
 starts (:func:`start`, called by ``corpuspack.build`` before it imports the builder, and
 :func:`beside_build`): a new interpreter (the build's ``sys.path``, nothing inherited) that imports
-matplotlib once the build's process has imported the builder and opened its engine (:func:`go`: the
-three imports at once on two cores delayed the build's start), while the build runs, then waits; at
+matplotlib once the build's process has imported the builder and opened its engine, or, for a next
+version, once pass 1 is over (:func:`go`: the three imports at once on two cores delayed the build's
+start, and beside a next version's pass 1 the import slowed its walk), then waits; at
 the end :func:`drawing` hands it the statistics, the build's process writes the
 card's text meanwhile, then waits for the charts, drawn by :func:`.charts.draw` as in the build's
 process (the same bytes), the month chart (the slowest: a bar a month) in a fork of the painter,
@@ -99,8 +100,8 @@ def start() -> None:
 
 
 def go() -> None:
-    """Let the running painter, if any, import matplotlib now: the build's process and the workers'
-    parent have imported their code (the three at once on two cores slowed the build's start)."""
+    """Let the running painter, if any, import matplotlib now (said once the build's process and the
+    workers' parent have imported their code; for a next version, once pass 1 is over)."""
     if _current is not None:
         _current.go()
 
