@@ -10,6 +10,7 @@ and the ledger's ``apply`` spied on in this process):
 
 Both builds (first and next version, shards reused, files added, removed and changed) give the local
 engine's bytes. A failing change task leaves nothing behind and no task running."""
+import dataclasses
 import functools
 import os
 import pickle
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray")
@@ -196,10 +198,16 @@ def test_failed_change_task_leaves_nothing(local_ray, dump, tmp_path, monkeypatc
 
 def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
     """Per build, the pickled bytes of what ``ray.get`` hands this process and of what it ``ray.put``s
-    while pass 2 (``RayEngine.plan``) runs, and the Plan it returns (held here, put once for pass 3)."""
-    real_get, real_put, real_plan = ray.get, ray.put, ray_engine.RayEngine.plan
-    counts: dict[str, list[int]] = {"received": [], "put": [], "plan": []}
-    on = [False]
+    while pass 2 (``RayEngine.plan``) runs, and the Plan it returns (held here, put once for pass 3);
+    ``sent``: the pickled arguments of the tasks it starts (``ray.remote(...).remote(...)``), of which
+    ``sent_rows`` the row payloads (numpy arrays and bytes: the masks' bits until round 33, the row
+    sets since) while the groupings run (``corpus.plan_rows``); ``decided``: the rows the decisions
+    concern (:class:`PlanRows`' row sets and the staged copies, united)."""
+    real_get, real_put, real_plan, real_remote = ray.get, ray.put, ray_engine.RayEngine.plan, ray.remote
+    real_rows, real_copies = ray_engine.corpus.plan_rows, ray_pass2.Partitioned.staged_copies
+    counts: dict[str, list[int]] = {"received": [], "put": [], "plan": [], "sent": [], "sent_rows": [],
+                                    "decided": []}
+    on, grouping, copies = [False], [False], []
 
     def get(refs, *a, **k):
         result = real_get(refs, *a, **k)
@@ -212,6 +220,14 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
             counts["put"][-1] += len(pickle.dumps(value, protocol=5))
         return real_put(value, *a, **k)
 
+    class Ray:  # the engine modules' ``ray``: their remote functions' calls counted, the rest Ray's own
+        def __getattr__(self, name):
+            return getattr(ray, name)
+
+        @staticmethod
+        def remote(*a, **k):
+            return _Counted(real_remote(*a, **k), on, grouping, counts)
+
     def plan(self, *a, **k):
         for c in counts.values():
             c.append(0)
@@ -223,24 +239,79 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
         counts["plan"][-1] = len(pickle.dumps(result, protocol=5))
         return result
 
+    def plan_rows(*a, **k):
+        grouping[0] = True
+        try:
+            rows = real_rows(*a, **k)
+        finally:
+            grouping[0] = False
+        counts["decided"][-1] = len(functools.reduce(np.union1d, [
+            rows.id_dup, rows.exact_rows, rows.cluster_rows, rows.not_representative, *copies[-1:]]))
+        return rows
+
+    def staged_copies(self, *a, **k):
+        copies.append(np.asarray(real_copies(self, *a, **k)))
+        return copies[-1]
+
     monkeypatch.setattr(ray, "get", get)
     monkeypatch.setattr(ray, "put", put)
+    monkeypatch.setattr(ray_pass2, "ray", Ray())
+    monkeypatch.setattr(ray_engine, "ray", Ray())
     monkeypatch.setattr(ray_engine.RayEngine, "plan", plan)
+    monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan_rows)
+    monkeypatch.setattr(ray_pass2.Partitioned, "staged_copies", staged_copies)
     return counts
+
+
+class _Counted:
+    """A remote function whose calls' arguments are counted (``_pass2_measured``)."""
+
+    def __init__(self, fn, on, grouping, counts):
+        self._fn, self._on, self._grouping, self._counts = fn, on, grouping, counts
+
+    def options(self, *a, **k):
+        return _Counted(self._fn.options(*a, **k), self._on, self._grouping, self._counts)
+
+    def remote(self, *args, **kwargs):
+        if self._on[0]:
+            self._counts["sent"][-1] += len(ray.cloudpickle.dumps((args, kwargs), protocol=5))
+            if self._grouping[0]:
+                self._counts["sent_rows"][-1] += _payload((args, kwargs))
+        return self._fn.remote(*args, **kwargs)
+
+
+def _payload(value) -> int:
+    """The bytes of the numpy arrays and bytes objects in ``value`` (tuples, lists, dicts, dataclasses)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    if isinstance(value, (tuple, list)):
+        return sum(_payload(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_payload(v) for v in value.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(_payload(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return 0
 
 
 def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     """Pass 2's duplicate groupings run in Ray tasks partitioned by hash at every size (round 30; until
     then the driver grouped below ``ray_shuffle_min_docs``, 100,000 by default): on 2,000 documents the
-    driver receives the groupings' results, not the corpus's keys and band hashes. The counter-case,
-    the driver's groupings (``ray_shuffle_min_docs`` above the corpus), is seen by the same measure."""
+    driver receives the groupings' results, not the corpus's keys and band hashes; since round 33 it
+    sends each map task its run's rows of the row sets (the rows rejected for their id, the staged
+    copies, the dropped rows), not a mask of every row. The counter-case, the driver's groupings
+    (``ray_shuffle_min_docs`` above the corpus, masks of every row sent to the tasks), is seen by the
+    same measures."""
     counts = _pass2_measured(monkeypatch)
     tasks = corpuspack.build(dump, tmp_path / "ray", engine="ray", progress=False, batch_size=100, rows_per_shard=200)
     driver = corpuspack.build(dump, tmp_path / "driver", engine="ray", progress=False, batch_size=100,
                               rows_per_shard=200, ray_shuffle_min_docs=10**9)
     monkeypatch.undo()
     rows = tasks.counts["found"]
-    print(f"pass 2, {rows} rows: received {counts['received']}, put {counts['put']}, Plan {counts['plan']}")
+    print(f"pass 2, {rows} rows: received {counts['received']}, put {counts['put']}, Plan {counts['plan']}, "
+          f"sent {counts['sent']}, of which row payloads in the groupings {counts['sent_rows']}, "
+          f"rows decided {counts['decided']}")
     assert rows == 2000 and tasks.counts["duplicate"] > 50
     # the corpus's exact keys alone are 16 B per row, its band hashes 128 B: the driver's groupings take
     # them (340 B per row measured); the tasks send back the duplicates, the published keys of the rows
@@ -249,6 +320,20 @@ def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     assert counts["received"][1] > 144 * rows, counts
     assert counts["received"][0] < 10 * rows and counts["received"][0] < counts["received"][1] / 20, counts
     assert max(counts["put"]) < 4 * rows, counts  # no per-row column put by the driver
+    # round 33: the row payloads the groupings' tasks are sent are the row sets, 4 B per row of a set
+    # per step (the rows rejected for their id, the staged copies and id copies, the dropped rows), at
+    # most 12 B per decided row whatever the corpus's size: 916 B for 258 decided rows, measured; until
+    # round 33 a mask's bit per row and step (five steps: 1,260 B measured on f71afd6, with no
+    # duplicate as with many; tests/test_ray_pass2_rowsets.py: 3,760 B against 168 B at 6,000 rows with
+    # 53 decided). Whole arguments, pickled: 56,112 B against 56,453 B (per task: paths, references)
+    decided, batches = counts["decided"][0], rows // 100
+    assert 0 < counts["sent_rows"][0] <= 12 * decided, counts
+    # what the driver receives and puts: the groupings' results and a file name per stage batch (the
+    # Plan's parts), not per row (14,005 B for 258 decided rows and 20 batches, measured)
+    assert counts["received"][0] + max(counts["put"]) < 64 * decided + 100 * batches, counts
+    # the counter-case: the driver's groupings send the line-counting tasks a byte per row of a mask
+    # (2,392 B measured: 2,000 B of it the mask)
+    assert counts["sent_rows"][1] > rows, counts
     local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=100, rows_per_shard=200)
     assert local.counts == tasks.counts == driver.counts
     assert output_files(tmp_path / "ray") == output_files(tmp_path / "local") == output_files(tmp_path / "driver")

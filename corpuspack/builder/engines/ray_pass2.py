@@ -312,7 +312,7 @@ def _line_map(run: tuple, stage_path: str, parts: int):
     """(line hash, documents holding it) of a run of stage batches, the excluded rows left out (a
     document counts once per batch, so the batches' counts add up), in ``parts`` partitions by hash."""
     first, last, offset, excluded, n = run
-    exclude = marked(excluded, n)
+    exclude = _marked(excluded, n)
     reader = shared_reader(stage_path, ("_line_hashes",))
     values, docs, at = [np.empty(0, np.uint64)], [np.empty(0, np.int64)], 0
     for index in range(first, last):
@@ -334,8 +334,9 @@ def _line_reduce(threshold: int, *chunks: np.ndarray) -> np.ndarray:
 
 def _runs(sizes: list[int], rows: np.ndarray, maps: int) -> list[tuple]:
     """(first batch, last batch, first row, the rows of ``rows`` (ascending) among its rows, counted
-    from its first, rows) per run of consecutive stage batches, ``maps`` runs at most: each task is
-    sent its own slice of the row set (round 33; until then one bit per row of a mask of every row)."""
+    from its first (:func:`_local`), rows) per run of consecutive stage batches, ``maps`` runs at
+    most: each task is sent its own slice of the row set (round 33; until then one bit per row of a
+    mask of every row) and makes its mask of them (:func:`_marked`)."""
     starts = np.cumsum([0, *sizes])
     per = -(-len(sizes) // maps) if sizes else 1
     out = []
@@ -346,10 +347,17 @@ def _runs(sizes: list[int], rows: np.ndarray, maps: int) -> list[tuple]:
     return out
 
 
-def _local(rows: np.ndarray, a: int, b: int) -> np.ndarray:
-    """The rows of ``rows`` (ascending) in ``a .. b``, counted from ``a`` (uint32 when they fit, 4 B each)."""
+def _local(rows: np.ndarray, a: int, b: int) -> bytes:
+    """The rows of ``rows`` (ascending) in ``a .. b``, counted from ``a``, as uint32 bytes (4 B a row)."""
+    if b - a > 2**32:
+        raise ValueError(f"a run of {b - a} stage rows: pass 2's map tasks count their rows in 32 bits")
     lo, hi = np.searchsorted(rows, [a, b])
-    return (rows[lo:hi] - a).astype(np.uint32 if b - a < 2**32 else np.int64)
+    return (rows[lo:hi] - a).astype(np.uint32).tobytes()
+
+
+def _marked(rows: bytes, n: int) -> np.ndarray:
+    """A task's mask of its run's ``n`` rows, True at ``rows`` (:func:`_local`'s bytes)."""
+    return marked(np.frombuffer(rows, np.uint32), n)
 
 
 def _split(table: np.ndarray, by: np.ndarray, parts: int) -> list[np.ndarray]:
@@ -383,7 +391,7 @@ def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: in
     for a row of ``keep`` that loses a repeated line, the one ``edits`` knows, else that of its text
     without them (16 zero bytes when nothing is left)."""
     first, last, offset, rejected, n = run
-    keep = ~marked(rejected, n)
+    keep = ~_marked(rejected, n)
     edits = _edit_cache(edits)
     reader = shared_reader(stage_path, ("_exact_key", "_line_hashes", "_doc_digest") if repeated else ("_exact_key",))
     ctx = PublishedContext(stage_path, repeated)
@@ -450,7 +458,7 @@ def _band_map(run: tuple, stage_path: str, bands: int, rows: int, parts: int):
     """(band, band hash, row) of the active rows (signature present, not dropped) of a run of
     stage batches, in ``parts`` partitions by band hash."""
     first, last, offset, dropped, n = run
-    active_run = ~marked(dropped, n)
+    active_run = ~_marked(dropped, n)
     reader = shared_reader(stage_path, ("_minhash",))
     out, at = [np.empty((0, 3), np.uint64)], offset
     for index in range(first, last):
