@@ -10,7 +10,6 @@ and the ledger's ``apply`` spied on in this process):
 
 Both builds (first and next version, shards reused, files added, removed and changed) give the local
 engine's bytes. A failing change task leaves nothing behind and no task running."""
-import dataclasses
 import functools
 import os
 import pickle
@@ -25,7 +24,7 @@ import pytest
 ray = pytest.importorskip("ray")
 
 import corpuspack  # noqa: E402
-from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
+from ray_driver_io import CountedRay, local_ray, payload  # noqa: E402,F401 - local_ray: a fixture
 from conftest import output_files  # noqa: E402
 from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
 import pyarrow as pa  # noqa: E402
@@ -203,7 +202,7 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
     ``sent_rows`` the row payloads (numpy arrays and bytes: the masks' bits until round 33, the row
     sets since) while the groupings run (``corpus.plan_rows``); ``decided``: the rows the decisions
     concern (:class:`PlanRows`' row sets and the staged copies, united)."""
-    real_get, real_put, real_plan, real_remote = ray.get, ray.put, ray_engine.RayEngine.plan, ray.remote
+    real_get, real_put, real_plan = ray.get, ray.put, ray_engine.RayEngine.plan
     real_rows, real_copies = ray_engine.corpus.plan_rows, ray_pass2.Partitioned.staged_copies
     counts: dict[str, list[int]] = {"received": [], "put": [], "plan": [], "sent": [], "sent_rows": [],
                                     "decided": []}
@@ -220,13 +219,11 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
             counts["put"][-1] += len(pickle.dumps(value, protocol=5))
         return real_put(value, *a, **k)
 
-    class Ray:  # the engine modules' ``ray``: their remote functions' calls counted, the rest Ray's own
-        def __getattr__(self, name):
-            return getattr(ray, name)
-
-        @staticmethod
-        def remote(*a, **k):
-            return _Counted(real_remote(*a, **k), on, grouping, counts)
+    def seen(args, kwargs):
+        if on[0]:
+            counts["sent"][-1] += len(ray.cloudpickle.dumps((args, kwargs), protocol=5))
+            if grouping[0]:
+                counts["sent_rows"][-1] += payload((args, kwargs))
 
     def plan(self, *a, **k):
         for c in counts.values():
@@ -255,44 +252,12 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
 
     monkeypatch.setattr(ray, "get", get)
     monkeypatch.setattr(ray, "put", put)
-    monkeypatch.setattr(ray_pass2, "ray", Ray())
-    monkeypatch.setattr(ray_engine, "ray", Ray())
+    monkeypatch.setattr(ray_pass2, "ray", CountedRay(seen))
+    monkeypatch.setattr(ray_engine, "ray", CountedRay(seen))
     monkeypatch.setattr(ray_engine.RayEngine, "plan", plan)
     monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan_rows)
     monkeypatch.setattr(ray_pass2.Partitioned, "staged_copies", staged_copies)
     return counts
-
-
-class _Counted:
-    """A remote function whose calls' arguments are counted (``_pass2_measured``)."""
-
-    def __init__(self, fn, on, grouping, counts):
-        self._fn, self._on, self._grouping, self._counts = fn, on, grouping, counts
-
-    def options(self, *a, **k):
-        return _Counted(self._fn.options(*a, **k), self._on, self._grouping, self._counts)
-
-    def remote(self, *args, **kwargs):
-        if self._on[0]:
-            self._counts["sent"][-1] += len(ray.cloudpickle.dumps((args, kwargs), protocol=5))
-            if self._grouping[0]:
-                self._counts["sent_rows"][-1] += _payload((args, kwargs))
-        return self._fn.remote(*args, **kwargs)
-
-
-def _payload(value) -> int:
-    """The bytes of the numpy arrays and bytes objects in ``value`` (tuples, lists, dicts, dataclasses)."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, (bytes, bytearray)):
-        return len(value)
-    if isinstance(value, (tuple, list)):
-        return sum(_payload(v) for v in value)
-    if isinstance(value, dict):
-        return sum(_payload(v) for v in value.values())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return sum(_payload(getattr(value, f.name)) for f in dataclasses.fields(value))
-    return 0
 
 
 def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):

@@ -30,7 +30,7 @@ ray = pytest.importorskip("ray")
 import corpuspack  # noqa: E402
 from conftest import output_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
-from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
+from ray_driver_io import CountedRay, local_ray, payload  # noqa: E402,F401 - local_ray: a fixture
 from corpuspack.builder.corpus.dedup import choose_bands  # noqa: E402
 from corpuspack.builder.engines import ray as ray_engine, ray_pass2  # noqa: E402
 from corpuspack.builder.options import BuildOptions  # noqa: E402
@@ -113,7 +113,7 @@ def _measured(monkeypatch, dense: bool = False) -> dict[str, list]:
     start) while it runs, its staged rows, the rows its decisions concern and the row payloads
     (numpy arrays and bytes) of the arguments of the Ray tasks started meanwhile. ``dense``: a mask
     of every staged row (``np.ones(rows, bool)``) made and held inside the window (the counter-case)."""
-    real_rows, real_remote = ray_engine.corpus.plan_rows, ray.remote
+    real_rows = ray_engine.corpus.plan_rows
     counts: dict[str, list] = {"peak": [], "current": [], "rows": [], "decided": [], "sent_rows": []}
     on = [False]
 
@@ -134,43 +134,14 @@ def _measured(monkeypatch, dense: bool = False) -> dict[str, list]:
                                                                rows.not_representative]))))
         return rows
 
-    class Counted:  # a remote function whose calls' row payloads are counted
-        def __init__(self, fn):
-            self._fn = fn
-
-        def options(self, *a, **k):
-            return Counted(self._fn.options(*a, **k))
-
-        def remote(self, *args, **kwargs):
-            if on[0]:
-                counts["sent_rows"][-1] += _payload((args, kwargs))
-            return self._fn.remote(*args, **kwargs)
-
-    class Ray:  # the engine modules' ``ray``: their remote functions' calls counted, the rest Ray's own
-        def __getattr__(self, name):
-            return getattr(ray, name)
-
-        @staticmethod
-        def remote(*a, **k):
-            return Counted(real_remote(*a, **k))
+    def seen(args, kwargs):
+        if on[0]:
+            counts["sent_rows"][-1] += payload((args, kwargs))
 
     monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan_rows)
-    monkeypatch.setattr(ray_pass2, "ray", Ray())
-    monkeypatch.setattr(ray_engine, "ray", Ray())
+    monkeypatch.setattr(ray_pass2, "ray", CountedRay(seen))
+    monkeypatch.setattr(ray_engine, "ray", CountedRay(seen))
     return counts
-
-
-def _payload(value) -> int:
-    """The bytes of the numpy arrays and bytes objects in ``value`` (tuples, lists, dicts)."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, (bytes, bytearray)):
-        return len(value)
-    if isinstance(value, (tuple, list)):
-        return sum(_payload(v) for v in value)
-    if isinstance(value, dict):
-        return sum(_payload(v) for v in value.values())
-    return 0
 
 
 def test_plan_rows_holds_row_sets_not_masks(local_ray, few_duplicates, tmp_path, monkeypatch):
