@@ -71,11 +71,11 @@ def main() -> None:
         ways = {"driver": Here(engine.map), "partitioned": Partitioned(width, width)}
         copies = Here(engine.map).staged_copies(stage, sizes)
         ctx = PublishedContext(stage, repeated_here(stage, copies, options))
-        keep = np.ones(n, bool)
+        none = np.empty(0, np.int64)  # no row rejected for its id
         steps = {
             "duplicate ids": lambda w: w.id_copies(stage, sizes),
             "staged copies (exact keys as staged)": lambda w: w.staged_copies(stage, sizes),
-            "exact duplicates of the published texts": lambda w: w.published(stage, sizes, ctx, keep),
+            "exact duplicates of the published texts": lambda w: w.published(stage, sizes, ctx, none),
             "near-duplicate clusters (LSH, verification, components)":
                 lambda w: w.near_clusters(stage, sizes, copies, options, ctx),
         }

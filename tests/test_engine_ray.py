@@ -288,14 +288,14 @@ def test_partitioned_groupings_match_the_drivers(local_ray, generated, tmp_path)
     assert np.array_equal(id_dup, id_dup_r) and np.array_equal(id_first, id_first_r)
     assert len(id_dup) == SAME_IDS and (id_first < id_dup).all()
     copies = here.staged_copies(stage, sizes)
-    assert np.array_equal(there.staged_copies(stage, sizes), copies) and copies.sum() > 50
-    keep = np.ones(n, bool)
+    assert np.array_equal(there.staged_copies(stage, sizes), copies) and len(copies) > 50
+    none = np.empty(0, np.int64)  # no row rejected for its id
     ctx = PublishedContext(stage, repeated_here(stage, copies, options))
     assert len(ctx.repeated) > 0  # the published keys of the rows that lose a line are computed in the map tasks
     assert repeated_lines(stage, copies, options) == ctx.repeated  # counted in 4 partitions (2 CPUs)
     edits, edits_r = EditCache(), EditCache()
-    (dup, first, empty), (dup_r, first_r, empty_r) = (here.published(stage, sizes, ctx, keep, edits),
-                                                      there.published(stage, sizes, ctx, keep, edits_r))
+    (dup, first, empty), (dup_r, first_r, empty_r) = (here.published(stage, sizes, ctx, none, edits),
+                                                      there.published(stage, sizes, ctx, none, edits_r))
     order, order_r = np.argsort(dup), np.argsort(dup_r)
     assert np.array_equal(dup[order], dup_r[order_r]) and np.array_equal(first[order], first_r[order_r])
     assert np.array_equal(empty, empty_r)
@@ -327,17 +327,17 @@ def test_partitioned_exact_grouping_takes_the_published_keys_the_cache_knows(loc
     from corpuspack.builder.engines.ray_pass2 import Partitioned
 
     stage, sizes, copies, ctx = _staged(generated, tmp_path)
-    keep = np.ones(sum(sizes), bool)
-    Here(map_here).published(stage, sizes, ctx, keep, computed := EditCache())
+    keep, none = np.ones(sum(sizes), bool), np.empty(0, np.int64)
+    Here(map_here).published(stage, sizes, ctx, none, computed := EditCache())
     computed.write(str(tmp_path / "cache"))
     planted = EditCache(str(tmp_path / "cache"))
     assert not planted._empty.all() and planted._keys.any()
     planted._keys[:] = 0
     planted._empty[:] = True
-    _, _, empty = Partitioned(maps=5, parts=3).published(stage, sizes, ctx, keep, planted)
+    _, _, empty = Partitioned(maps=5, parts=3).published(stage, sizes, ctx, none, planted)
     edited = np.concatenate([offset + rows for _, offset, rows, _, _ in _edited_tasks(stage, sizes, ctx.repeated, keep)])
     assert len(edited) > 100
-    assert np.array_equal(np.flatnonzero(empty), np.sort(edited))
+    assert np.array_equal(empty, np.sort(edited))
     planted.write(str(tmp_path / "next"))
     assert EditCache(str(tmp_path / "next"))._empty.all()
 

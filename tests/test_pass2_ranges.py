@@ -59,14 +59,14 @@ def test_repeated_lines_counted_in_workers(staged, workers):
     threshold = max(4, int(np.ceil(0.001 * np.count_nonzero(~drop))))
     expected = tuple(sorted(h for h, c in counts.items() if c >= threshold))
     assert len(expected) > 3
-    assert repeated_here(stage, drop, OPTIONS, workers, sizes) == expected
-    assert repeated_here(stage, drop, OPTIONS) == expected  # in this process, the sizes read here
+    assert repeated_here(stage, np.flatnonzero(drop), OPTIONS, workers, sizes) == expected
+    assert repeated_here(stage, np.flatnonzero(drop), OPTIONS) == expected  # in this process, the sizes read here
 
 
 def test_rows_that_lose_a_line_found_in_workers(staged, workers):
     stage, sizes, _ = staged
     lines = _line_sets(stage)
-    repeated = repeated_here(stage, np.zeros(len(lines), bool), OPTIONS)
+    repeated = repeated_here(stage, np.empty(0, np.int64), OPTIONS)
     keep = np.ones(len(lines), bool)
     keep[5::11] = False
     wanted = set(repeated)

@@ -38,11 +38,12 @@ def test_decisions_match_the_dense_columns(tmp_path):
     id_first = np.array([first_row.setdefault(i, r) for r, i in enumerate(ids.to_pylist())])
     keep_id = id_first == np.arange(n)
     ctx = PublishedContext(stage, p.repeated)
-    dup, first, empty = here.published(stage, sizes, ctx, keep_id)
+    dup, first, empty = here.published(stage, sizes, ctx, np.flatnonzero(~keep_id))
+    empty = np.isin(np.arange(n), empty)  # (the rows left empty, as a mask here)
     takes_part = keep_id & ~empty
     exact_of = pa.array(np.where(takes_part, duplicate_ids(ids, dup, first).to_numpy(zero_copy_only=False), None), pa.string())
     drop = ~takes_part | exact_of.is_valid().to_numpy(zero_copy_only=False)
-    u, v = here.near_pairs(stage, sizes, drop, options, ctx)
+    u, v = here.near_pairs(stage, sizes, np.flatnonzero(drop), options, ctx)
     cluster, cluster_size, representative = components(u, v, ids, drop)
     owner = pa.array([None if f == r else names[int(f)].as_py() for r, f in enumerate(id_first)], pa.string())
     assert (~keep_id).sum() == 5 and exact_of.null_count < n - 10 and cluster.null_count < n - 20

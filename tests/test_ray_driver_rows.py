@@ -18,12 +18,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ray = pytest.importorskip("ray")
 
 import corpuspack  # noqa: E402
-from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
+from ray_driver_io import CountedRay, local_ray, payload  # noqa: E402,F401 - local_ray: a fixture
 from conftest import output_files  # noqa: E402
 from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
 import pyarrow as pa  # noqa: E402
@@ -196,10 +197,16 @@ def test_failed_change_task_leaves_nothing(local_ray, dump, tmp_path, monkeypatc
 
 def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
     """Per build, the pickled bytes of what ``ray.get`` hands this process and of what it ``ray.put``s
-    while pass 2 (``RayEngine.plan``) runs, and the Plan it returns (held here, put once for pass 3)."""
+    while pass 2 (``RayEngine.plan``) runs, and the Plan it returns (held here, put once for pass 3);
+    ``sent``: the pickled arguments of the tasks it starts (``ray.remote(...).remote(...)``), of which
+    ``sent_rows`` the row payloads (numpy arrays and bytes: the masks' bits until round 33, the row
+    sets since) while the groupings run (``corpus.plan_rows``); ``decided``: the rows the decisions
+    concern (:class:`PlanRows`' row sets and the staged copies, united)."""
     real_get, real_put, real_plan = ray.get, ray.put, ray_engine.RayEngine.plan
-    counts: dict[str, list[int]] = {"received": [], "put": [], "plan": []}
-    on = [False]
+    real_rows, real_copies = ray_engine.corpus.plan_rows, ray_pass2.Partitioned.staged_copies
+    counts: dict[str, list[int]] = {"received": [], "put": [], "plan": [], "sent": [], "sent_rows": [],
+                                    "decided": []}
+    on, grouping, copies = [False], [False], []
 
     def get(refs, *a, **k):
         result = real_get(refs, *a, **k)
@@ -212,6 +219,12 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
             counts["put"][-1] += len(pickle.dumps(value, protocol=5))
         return real_put(value, *a, **k)
 
+    def seen(args, kwargs):
+        if on[0]:
+            counts["sent"][-1] += len(ray.cloudpickle.dumps((args, kwargs), protocol=5))
+            if grouping[0]:
+                counts["sent_rows"][-1] += payload((args, kwargs))
+
     def plan(self, *a, **k):
         for c in counts.values():
             c.append(0)
@@ -223,24 +236,47 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
         counts["plan"][-1] = len(pickle.dumps(result, protocol=5))
         return result
 
+    def plan_rows(*a, **k):
+        grouping[0] = True
+        try:
+            rows = real_rows(*a, **k)
+        finally:
+            grouping[0] = False
+        counts["decided"][-1] = len(functools.reduce(np.union1d, [
+            rows.id_dup, rows.exact_rows, rows.cluster_rows, rows.not_representative, *copies[-1:]]))
+        return rows
+
+    def staged_copies(self, *a, **k):
+        copies.append(np.asarray(real_copies(self, *a, **k)))
+        return copies[-1]
+
     monkeypatch.setattr(ray, "get", get)
     monkeypatch.setattr(ray, "put", put)
+    monkeypatch.setattr(ray_pass2, "ray", CountedRay(seen))
+    monkeypatch.setattr(ray_engine, "ray", CountedRay(seen))
     monkeypatch.setattr(ray_engine.RayEngine, "plan", plan)
+    monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan_rows)
+    monkeypatch.setattr(ray_pass2.Partitioned, "staged_copies", staged_copies)
     return counts
 
 
 def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     """Pass 2's duplicate groupings run in Ray tasks partitioned by hash at every size (round 30; until
     then the driver grouped below ``ray_shuffle_min_docs``, 100,000 by default): on 2,000 documents the
-    driver receives the groupings' results, not the corpus's keys and band hashes. The counter-case,
-    the driver's groupings (``ray_shuffle_min_docs`` above the corpus), is seen by the same measure."""
+    driver receives the groupings' results, not the corpus's keys and band hashes; since round 33 it
+    sends each map task its run's rows of the row sets (the rows rejected for their id, the staged
+    copies, the dropped rows), not a mask of every row. The counter-case, the driver's groupings
+    (``ray_shuffle_min_docs`` above the corpus, masks of every row sent to the tasks), is seen by the
+    same measures."""
     counts = _pass2_measured(monkeypatch)
     tasks = corpuspack.build(dump, tmp_path / "ray", engine="ray", progress=False, batch_size=100, rows_per_shard=200)
     driver = corpuspack.build(dump, tmp_path / "driver", engine="ray", progress=False, batch_size=100,
                               rows_per_shard=200, ray_shuffle_min_docs=10**9)
     monkeypatch.undo()
     rows = tasks.counts["found"]
-    print(f"pass 2, {rows} rows: received {counts['received']}, put {counts['put']}, Plan {counts['plan']}")
+    print(f"pass 2, {rows} rows: received {counts['received']}, put {counts['put']}, Plan {counts['plan']}, "
+          f"sent {counts['sent']}, of which row payloads in the groupings {counts['sent_rows']}, "
+          f"rows decided {counts['decided']}")
     assert rows == 2000 and tasks.counts["duplicate"] > 50
     # the corpus's exact keys alone are 16 B per row, its band hashes 128 B: the driver's groupings take
     # them (340 B per row measured); the tasks send back the duplicates, the published keys of the rows
@@ -249,6 +285,23 @@ def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     assert counts["received"][1] > 144 * rows, counts
     assert counts["received"][0] < 10 * rows and counts["received"][0] < counts["received"][1] / 20, counts
     assert max(counts["put"]) < 4 * rows, counts  # no per-row column put by the driver
+    # round 33: the row payloads the groupings' tasks are sent are the row sets, 4 B per row of a set
+    # per step (the rows rejected for their id, the staged copies and id copies, the dropped rows), at
+    # most 12 B per decided row whatever the corpus's size: 916 B for 258 decided rows, measured; until
+    # round 33 a mask's bit per row and step (five steps: 1,260 B measured on f71afd6, with no
+    # duplicate as with many; tests/test_ray_pass2_rowsets.py: 3,760 B against 168 B at 6,000 rows with
+    # 53 decided). Whole arguments, pickled: 56,112 B against 56,453 B (per task: paths, references)
+    decided, batches = counts["decided"][0], rows // 100
+    assert 0 < counts["sent_rows"][0] <= 12 * decided, counts
+    # this dump's 258 decided rows (13%) make the row sets nearly the masks' size: under half a byte
+    # per row still holds (916 B), where f71afd6 sent 1,260 B (the check fails there, run with its code)
+    assert counts["sent_rows"][0] < rows / 2, counts
+    # what the driver receives and puts: the groupings' results and a file name per stage batch (the
+    # Plan's parts), not per row (14,005 B for 258 decided rows and 20 batches, measured)
+    assert counts["received"][0] + max(counts["put"]) < 64 * decided + 100 * batches, counts
+    # the counter-case: the driver's groupings send the line-counting tasks a byte per row of a mask
+    # (2,392 B measured: 2,000 B of it the mask)
+    assert counts["sent_rows"][1] > rows, counts
     local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=100, rows_per_shard=200)
     assert local.counts == tasks.counts == driver.counts
     assert output_files(tmp_path / "ray") == output_files(tmp_path / "local") == output_files(tmp_path / "driver")

@@ -2,7 +2,9 @@
 an earlier row's id, which repeat an earlier row's exact key, as staged and as published, and
 which near-duplicate candidate pairs hold. :mod:`..engines.ray_pass2` makes the same groupings in
 Ray tasks, partitioned by key hash, from the functions here (:func:`first_of_id`,
-:func:`edited_rows`, :func:`verifier`) and in :mod:`.dedup`."""
+:func:`edited_rows`, :func:`verifier`) and in :mod:`.dedup`. Every grouping is given, and returns,
+the rows it concerns as sorted row numbers (round 33: ``rejected``, ``drop``, the staged copies, the
+rows left empty), not a mask of every row; :class:`Here` makes masks of them inside (:func:`marked`)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -37,23 +39,21 @@ class Here:
         return first_of_id(ids, np.arange(len(ids)))
 
     def staged_copies(self, stage_path: str, sizes: list[int]) -> np.ndarray:
-        """Whether each row repeats an earlier row's exact key as staged (``sizes``: the stage's batches' rows)."""
-        n = sum(sizes)
-        copy = np.zeros(n, bool)
-        copy[first_of_key(_keys(stage_path), np.arange(n))[0]] = True
-        return copy
+        """The rows that repeat an earlier row's exact key as staged, ascending (``sizes``: the stage's batches' rows)."""
+        return np.sort(first_of_key(_keys(stage_path), np.arange(sum(sizes)))[0])
 
-    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, keep: np.ndarray,
+    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, rejected: np.ndarray,
                   edits: EditCache | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(dup, first, empty)``: the rows whose published text an earlier row's repeats
-        exactly and that row (:func:`.dedup.first_of_key`), and which rows are left empty once
-        published. A published text's key is the staged one unless the row (one of ``keep``)
-        loses a repeated line: then the key ``edits`` knows from the last build for the same
-        text and lines, else computed (:func:`.published.edited_fingerprints`; an empty text: 16
-        zero bytes) and recorded in ``edits`` (none: nothing known, nothing kept)."""
+        exactly and that row (:func:`.dedup.first_of_key`), and the rows left empty once
+        published, ascending. A published text's key is the staged one unless the row (not one
+        of ``rejected``, ascending) loses a repeated line: then the key ``edits`` knows from the
+        last build for the same text and lines, else computed (:func:`.published.edited_fingerprints`;
+        an empty text: 16 zero bytes) and recorded in ``edits`` (none: nothing known, nothing kept)."""
         edits = edits if edits is not None else EditCache()
         key_matrix = np.array(_keys(stage_path))  # a copy: the rows of edited texts are replaced
         empty = np.zeros(len(key_matrix), bool)
+        keep = ~marked(rejected, len(key_matrix))  # (a mask of every row: this process's own grouping)
         pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch -> edit ids of the rows sent to tasks
 
         def to_compute():
@@ -72,17 +72,17 @@ class Here:
             new_empty = res.column("empty").to_numpy(zero_copy_only=False)
             key_matrix[r], empty[r] = new_keys, new_empty
             edits.record(*pending.pop(task[0]), new_keys, new_empty)
-        return (*first_of_key(key_matrix, np.arange(len(key_matrix))), empty)
+        return (*first_of_key(key_matrix, np.arange(len(key_matrix))), np.flatnonzero(empty))
 
     def near_pairs(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
                    ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray]:
-        """The verified near-duplicate pairs ``(u, v)`` among the rows not in ``drop``: LSH
-        candidates from the staged MinHash signatures' band hashes, each verified on the
+        """The verified near-duplicate pairs ``(u, v)`` among the rows not in ``drop`` (ascending):
+        LSH candidates from the staged MinHash signatures' band hashes, each verified on the
         shingles of the two published texts (:func:`verifier`)."""
-        n = len(drop)
+        n = sum(sizes)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         band_hash, present = _band_matrix(stage_path, sizes, bands, rows, self.map_tasks)
-        codes = _candidate_pairs(band_hash, present & ~drop)
+        codes = _candidate_pairs(band_hash, present & ~marked(drop, n))
         del band_hash
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
                               options.near_dup_threshold)
@@ -90,10 +90,18 @@ class Here:
 
     def near_clusters(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
                       ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The verified pairs of :meth:`near_pairs` joined into clusters here
+        """The verified pairs of :meth:`near_pairs` (among the rows not in ``drop``) joined into clusters here
         (:func:`.dedup.cluster_labels`): the rows in a pair, ascending, each one's cluster's
         smallest row (its representative) and the cluster's size."""
         return cluster_labels(*self.near_pairs(stage_path, sizes, drop, options, ctx))
+
+
+def marked(rows: np.ndarray, n: int) -> np.ndarray:
+    """A mask of ``n`` rows, True at ``rows`` (row numbers from 0): what a task, or this process's own
+    grouping (:class:`Here`), makes of a row set (pass 2 hands row sets, round 33)."""
+    mask = np.zeros(n, bool)
+    mask[rows] = True
+    return mask
 
 
 def _keys(stage_path: str) -> np.ndarray:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..options import BuildOptions
-from .duplicates import Here, column_at, line_counts, map_here
+from .duplicates import Here, column_at, line_counts, map_here, marked
 from .published import EditCache, PublishedContext
 from .repeated_lines import merge_counts, repeated_of
 from .stage import batch_sizes, read_batches
@@ -176,14 +176,16 @@ def _column(rows: np.ndarray, values: pa.Array, offset: int, n: int) -> pa.Array
     return pc.replace_with_mask(column, pa.array(mask), values.slice(part.start, part.stop - part.start))
 
 
-def repeated_here(stage_path: str, drop: np.ndarray, options: BuildOptions, map_tasks=None,
+def repeated_here(stage_path: str, excluded: np.ndarray, options: BuildOptions, map_tasks=None,
                   sizes: list[int] | None = None) -> tuple[int, ...]:
-    """The hashes of lines repeated across the kept documents (not ``drop``), sorted: counted
-    over the ``_line_hashes`` column by ranges of batches (``map_tasks``: the engine's tasks,
-    :func:`.duplicates.line_counts`; by default here), the counts summed here."""
+    """The hashes of lines repeated across the kept documents (not the rows ``excluded``, ascending),
+    sorted: counted over the ``_line_hashes`` column by ranges of batches (``map_tasks``: the
+    engine's tasks, :func:`.duplicates.line_counts`, given a mask of each range's rows; by default
+    here), the counts summed here."""
     sizes = batch_sizes(stage_path) if sizes is None else sizes
-    uniq, counts = merge_counts(line_counts(stage_path, sizes, drop, map_tasks))
-    repeated = repeated_of(uniq, counts, int(np.count_nonzero(~drop)), min_docs=options.repeated_line_min_docs,
+    n = sum(sizes)
+    uniq, counts = merge_counts(line_counts(stage_path, sizes, marked(excluded, n), map_tasks))
+    repeated = repeated_of(uniq, counts, n - len(excluded), min_docs=options.repeated_line_min_docs,
                            min_fraction=options.repeated_line_min_fraction)
     return tuple(sorted(repeated.hashes))
 
@@ -212,9 +214,12 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
     the exact and near-duplicate groupings are made (:class:`.duplicates.Here`, over columns
     read here: the exact keys and the LSH band hashes, ``bands`` x 8 bytes per document; or an
     engine's own way). ``repeated_lines``: how the repeated lines are counted
-    (by default :func:`repeated_here` with ``map_tasks``; or an engine's own way). Held here: masks of the rows (a byte each)
-    while the pass runs, and the decisions as the rows they concern with their values (ids and
-    file names read from the stage for those rows only, by :meth:`PlanRows.named`). ``edits``: the published keys the last build computed
+    (by default :func:`repeated_here` with ``map_tasks``; or an engine's own way). Held here:
+    sorted row sets of the rows the decisions concern (the id copies, the staged copies, the rows
+    left empty once published, the exact duplicates, the dropped rows: each grouping is given and
+    returns such sets, never a mask of every row, round 33), and the decisions as the rows they
+    concern with their values (ids and file names read from the stage for those rows only, by
+    :meth:`PlanRows.named`). ``edits``: the published keys the last build computed
     (:class:`.published.EditCache`), which rows unchanged since, with the same repeated lines,
     take instead of computing them; it records this build's."""
     if map_tasks is None:
@@ -227,24 +232,26 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
         sizes.append(len(counts))
         controls["documents"] += int(np.count_nonzero(counts))
         controls["characters"] += int(counts.sum())
-    n = sum(sizes)
     id_dup, id_first = duplicates.id_copies(stage_path, sizes)
-    keep_id = np.ones(n, bool)
-    keep_id[id_dup] = False
     # copies as staged are copies as published: their lines are not counted twice
-    staged_copy = duplicates.staged_copies(stage_path, sizes)
+    staged_copies = duplicates.staged_copies(stage_path, sizes)
     if repeated_lines is None:  # counted by ranges of batches in the engine's tasks
         repeated_lines = partial(repeated_here, map_tasks=map_tasks, sizes=sizes)
-    hashes = repeated_lines(stage_path, ~keep_id | staged_copy, options)
+    hashes = repeated_lines(stage_path, np.union1d(id_dup, staged_copies), options)
     ctx = PublishedContext(stage_path, hashes)
-    dup, first, empty = duplicates.published(stage_path, sizes, ctx, keep_id, edits)
-    takes_part = keep_id & ~empty  # rejected for its id, or empty once published: no part in duplicates
-    named = takes_part[dup]  # the exact duplicates that take part: each names its first row's id
-    order = np.argsort(dup[named], kind="stable")
-    dup, first = dup[named][order], first[named][order]
-    drop = ~takes_part
-    drop[dup] = True
+    dup, first, empty = duplicates.published(stage_path, sizes, ctx, id_dup, edits)
+    dup, first, drop = _exact_decided(dup, first, np.union1d(id_dup, empty))
     clustered, labels, cluster_size = duplicates.near_clusters(stage_path, sizes, drop, options, ctx)
-    not_representative = np.union1d(np.flatnonzero(drop), clustered[labels != clustered])
+    not_representative = np.union1d(drop, clustered[labels != clustered])
     return PlanRows(id_dup, id_first, dup, first, clustered, labels, cluster_size, not_representative, hashes,
                     controls, sizes)
+
+
+def _exact_decided(dup: np.ndarray, first: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exact duplicates that take part (not among ``out``, the rows rejected for their id or left
+    empty once published, ascending), ascending, with their first rows; and the rows dropped: ``out``
+    and those duplicates, ascending (sorted row sets, no mask of the corpus's rows)."""
+    named = ~np.isin(dup, out)  # the exact duplicates that take part: each names its first row's id
+    order = np.argsort(dup[named], kind="stable")
+    dup, first = dup[named][order], first[named][order]
+    return dup, first, np.union1d(out, dup)

@@ -47,7 +47,7 @@ import ray
 
 from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_of_key, run_pairs,
                             signature_matrix, verified_pairs)
-from ..corpus.duplicates import edited_rows, first_of_id, map_here, verifier
+from ..corpus.duplicates import edited_rows, first_of_id, map_here, marked, verifier
 from ..corpus.pairs import PAIR_SCHEMA, PairCache, pair_rows, pair_table, write_pairs
 from ..corpus.published import (EDIT_CACHE_SCHEMA, EditCache, PublishedContext, edit_rows, edit_table,
                                 edited_fingerprints, write_edits)
@@ -58,20 +58,20 @@ from ..options import BuildOptions
 _NONE = np.empty(0, np.int64)
 
 
-def repeated_lines(stage_path: str, drop: np.ndarray, options: BuildOptions,
+def repeated_lines(stage_path: str, excluded: np.ndarray, options: BuildOptions,
                    started: list | None = None) -> tuple[int, ...]:
-    """The hashes of lines repeated across the documents not in ``drop``, sorted (what
-    :func:`..corpus.plan.repeated_here` finds), counted in Ray tasks: two map tasks and two
-    partitions per CPU of the cluster (each task's first reference appended to ``started``)."""
+    """The hashes of lines repeated across the documents not in ``excluded`` (rows, ascending),
+    sorted (what :func:`..corpus.plan.repeated_here` finds), counted in Ray tasks: two map tasks and
+    two partitions per CPU of the cluster (each task's first reference appended to ``started``)."""
     sizes = batch_sizes(stage_path)
     if not sizes:
         return ()
     width = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
-    threshold = doc_threshold(int(np.count_nonzero(~drop)), options.repeated_line_min_docs,
+    threshold = doc_threshold(sum(sizes) - len(excluded), options.repeated_line_min_docs,
                               options.repeated_line_min_fraction)
     with _step(started):
         mapper = _task(_line_map, started, width)
-        maps = [_listed(mapper(run, stage_path, width)) for run in _runs(sizes, drop, width)]
+        maps = [_listed(mapper(run, stage_path, width)) for run in _runs(sizes, excluded, width)]
         reduce = _task(_line_reduce, started)
         found = ray.get([reduce(threshold, *[m[p] for m in maps]) for p in range(width)])
     return tuple(np.sort(np.concatenate(found)).tolist())
@@ -96,8 +96,7 @@ class Partitioned:
         (ascending) and that row, grouped in partitions by the id's hash."""
         with _step(self.started):
             mapper = _task(_id_map, self.started, self.parts)
-            maps = [_listed(mapper(run, stage_path, self.parts))
-                    for run in _runs(sizes, np.ones(sum(sizes), bool), self.maps)]
+            maps = [_listed(mapper(run, stage_path, self.parts)) for run in _runs(sizes, _NONE, self.maps)]
             reduce = _task(_id_reduce, self.started)
             found = ray.get([reduce(*[m[p] for m in maps]) for p in range(self.parts)])
         dup = np.concatenate([_NONE, *(f[0] for f in found)])
@@ -105,13 +104,11 @@ class Partitioned:
         return dup[order], np.concatenate([_NONE, *(f[1] for f in found)])[order]
 
     def staged_copies(self, stage_path: str, sizes: list[int]) -> np.ndarray:
-        n = sum(sizes)
-        dup, _, _, _ = self._exact(stage_path, sizes, (), np.ones(n, bool), None)
-        copy = np.zeros(n, bool)
-        copy[dup] = True
-        return copy
+        """As :meth:`.duplicates.Here.staged_copies`: the rows that repeat an earlier row's exact key
+        as staged, ascending, grouped in partitions by the key's hash."""
+        return np.sort(self._exact(stage_path, sizes, (), _NONE, None)[0])
 
-    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, keep: np.ndarray,
+    def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, rejected: np.ndarray,
                   edits: EditCache | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """As :meth:`.duplicates.Here.published`, the keys in the map tasks: each task takes the
         published keys ``edits`` knows (the last build's: read by each task from the cache's file
@@ -125,7 +122,7 @@ class Partitioned:
         if self.folder is not None:
             folder = os.path.join(self.folder, "published")
             os.makedirs(folder, exist_ok=True)
-        dup, first, empty_rows, known = self._exact(stage_path, sizes, ctx.repeated, keep, edits, folder)
+        dup, first, empty, known = self._exact(stage_path, sizes, ctx.repeated, rejected, edits, folder)
         if folder is None:
             for k1, k2, keys, flags in known:
                 edits.record(k1, k2, keys, flags)
@@ -134,13 +131,13 @@ class Partitioned:
             with _step(self.started):
                 ray.get(_task(_write_edits, self.started)(kept, [f for f in known if f is not None]))
             edits.written(kept)
-        empty = np.zeros(len(keep), bool)
-        empty[empty_rows] = True
         return dup, first, empty
 
-    def _exact(self, stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray,
+    def _exact(self, stage_path: str, sizes: list[int], repeated: tuple[int, ...], rejected: np.ndarray,
                edits: EditCache | None, folder: str | None = None):
-        runs = _runs(sizes, keep, self.maps)
+        """The exact duplicates' (rows, first rows), the rows left empty once published (ascending:
+        each map task's are, in the runs' order) and the map tasks' published keys (or their files)."""
+        runs = _runs(sizes, rejected, self.maps)
         cache = None
         if repeated:  # the last build's published keys: read by the tasks from their file unless read here already
             cache = edits.path if edits is not None and edits.path and not edits.loaded else ray.put(edits)
@@ -175,11 +172,11 @@ class Partitioned:
         """The verified pairs as edges both ways, in ``parts`` partitions by their first row: per
         verifying task, its references. The similarities the tasks computed are recorded in
         :attr:`pairs` for the next build."""
-        n = len(drop)
+        n = sum(sizes)
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         with _step(self.started):
             mapper = _task(_band_map, self.started, self.parts)
-            maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, ~drop, self.maps)]
+            maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, drop, self.maps)]
             pairer = _task(_pair_reduce, self.started, self.parts)
             pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
             verify = _task(_verify, self.started, self.parts + 1)
@@ -314,8 +311,8 @@ def _listed(refs) -> list:
 def _line_map(run: tuple, stage_path: str, parts: int):
     """(line hash, documents holding it) of a run of stage batches, the excluded rows left out (a
     document counts once per batch, so the batches' counts add up), in ``parts`` partitions by hash."""
-    first, last, offset, bits, n = run
-    exclude = _unpack(bits, n)
+    first, last, offset, excluded, n = run
+    exclude = _marked(excluded, n)
     reader = shared_reader(stage_path, ("_line_hashes",))
     values, docs, at = [np.empty(0, np.uint64)], [np.empty(0, np.int64)], 0
     for index in range(first, last):
@@ -335,21 +332,32 @@ def _line_reduce(threshold: int, *chunks: np.ndarray) -> np.ndarray:
     return uniq[counts >= threshold]
 
 
-def _runs(sizes: list[int], mask: np.ndarray, maps: int) -> list[tuple]:
-    """(first batch, last batch, first row, the mask's bits for its rows, rows) per run of
-    consecutive stage batches, ``maps`` runs at most."""
+def _runs(sizes: list[int], rows: np.ndarray, maps: int) -> list[tuple]:
+    """(first batch, last batch, first row, the rows of ``rows`` (ascending) among its rows, counted
+    from its first (:func:`_local`), rows) per run of consecutive stage batches, ``maps`` runs at
+    most: each task is sent its own slice of the row set (round 33; until then one bit per row of a
+    mask of every row) and makes its mask of them (:func:`_marked`)."""
     starts = np.cumsum([0, *sizes])
     per = -(-len(sizes) // maps) if sizes else 1
     out = []
     for i in range(0, len(sizes), per):
         j = min(i + per, len(sizes))
         a, b = int(starts[i]), int(starts[j])
-        out.append((i, j, a, np.packbits(mask[a:b]).tobytes(), b - a))
+        out.append((i, j, a, _local(rows, a, b), b - a))
     return out
 
 
-def _unpack(bits: bytes, rows: int) -> np.ndarray:
-    return np.unpackbits(np.frombuffer(bits, np.uint8), count=rows).astype(bool)
+def _local(rows: np.ndarray, a: int, b: int) -> bytes:
+    """The rows of ``rows`` (ascending) in ``a .. b``, counted from ``a``, as uint32 bytes (4 B a row)."""
+    if b - a > 2**32:
+        raise ValueError(f"a run of {b - a} stage rows: pass 2's map tasks count their rows in 32 bits")
+    lo, hi = np.searchsorted(rows, [a, b])
+    return (rows[lo:hi] - a).astype(np.uint32).tobytes()
+
+
+def _marked(rows: bytes, n: int) -> np.ndarray:
+    """A task's mask of its run's ``n`` rows, True at ``rows`` (:func:`_local`'s bytes)."""
+    return marked(np.frombuffer(rows, np.uint32), n)
 
 
 def _split(table: np.ndarray, by: np.ndarray, parts: int) -> list[np.ndarray]:
@@ -382,8 +390,8 @@ def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: in
     and that file's name, or None without rows, in their place). The key is the published text's:
     for a row of ``keep`` that loses a repeated line, the one ``edits`` knows, else that of its text
     without them (16 zero bytes when nothing is left)."""
-    first, last, offset, bits, n = run
-    keep = _unpack(bits, n)
+    first, last, offset, rejected, n = run
+    keep = ~_marked(rejected, n)
     edits = _edit_cache(edits)
     reader = shared_reader(stage_path, ("_exact_key", "_line_hashes", "_doc_digest") if repeated else ("_exact_key",))
     ctx = PublishedContext(stage_path, repeated)
@@ -412,7 +420,7 @@ def _exact_map(run: tuple, stage_path: str, repeated: tuple[int, ...], parts: in
     known = tuple(np.concatenate([part[i] for part in known]) for i in range(4))
     if folder is not None:
         known = write_part(os.path.join(folder, f"{first}.arrow"), edit_table(*known), EDIT_CACHE_SCHEMA)
-    return (*_split(table, table[:, 0], parts), np.sort(np.concatenate(empty)), known)
+    return (*_split(table, table[:, 0], parts), np.sort(np.concatenate(empty)).astype(np.int64), known)
 
 
 def _edit_cache(edits: EditCache | str | None) -> EditCache | None:
@@ -449,8 +457,8 @@ def _exact_reduce(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _band_map(run: tuple, stage_path: str, bands: int, rows: int, parts: int):
     """(band, band hash, row) of the active rows (signature present, not dropped) of a run of
     stage batches, in ``parts`` partitions by band hash."""
-    first, last, offset, bits, n = run
-    active_run = _unpack(bits, n)
+    first, last, offset, dropped, n = run
+    active_run = ~_marked(dropped, n)
     reader = shared_reader(stage_path, ("_minhash",))
     out, at = [np.empty((0, 3), np.uint64)], offset
     for index in range(first, last):
