@@ -2,7 +2,7 @@
 no ``ray.cancel`` (round 33: in Ray 2.60 it aborted the driver in this file's stress test, 2 runs in
 10, when it met a task's completion); each task is waited for, and one not yet begun does nothing.
 Its common arguments are put once and handed to each task inside a tuple, not as arguments Ray
-resolves. Checked from outside: the arguments of every task started (``ray.remote`` recorded), and
+resolves. Checked from outside: the arguments of every task started (the engine module's ``ray.remote`` recorded: ``ray_driver_io.CountedRay``), and
 40 maps failing in a row.
 """
 from __future__ import annotations
@@ -13,30 +13,10 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
+from ray_driver_io import CountedRay, local_ray  # noqa: E402,F401 - local_ray: a fixture
 from corpuspack.builder.engines import ray as ray_engine  # noqa: E402
 
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the test's task functions, sent to the workers
-
-
-def _task_args(monkeypatch) -> list[tuple]:
-    """Records the arguments of every Ray task started through ``ray.remote(...).remote`` from now on."""
-    calls: list[tuple] = []
-    real_remote = ray.remote
-
-    def remote(fn):
-        made = real_remote(fn)
-
-        class Recorded:
-            def remote(self, *args, **kwargs):
-                calls.append(args)
-                return made.remote(*args, **kwargs)
-
-            def options(self, **o):
-                return made.options(**o)
-        return Recorded()
-    monkeypatch.setattr(ray, "remote", remote)
-    return calls
 
 
 def _add(task: int, small: int, big: bytes) -> int:
@@ -49,7 +29,9 @@ def test_map_tasks_take_no_argument_ray_resolves(local_ray, tmp_path, monkeypatc
     """``RayEngine.map`` puts its common arguments once and hands each task their references inside a
     tuple: no task has an argument Ray resolves before it runs (a top-level ``ObjectRef``). The
     values still arrive (a small one, inlined by Ray, and one of 200 kB, kept in its shared store)."""
-    calls = _task_args(monkeypatch)
+    calls: list[tuple] = []
+    counted = CountedRay(lambda args, kwargs: calls.append(args))  # the engine's tasks' arguments, recorded
+    monkeypatch.setattr(ray_engine, "ray", counted)
     engine = ray_engine.RayEngine(2, None, str(tmp_path))
     big = b"x" * 200_000
     got = [r for _, r in engine.map(_add, range(6), 1, big)]
@@ -59,7 +41,7 @@ def test_map_tasks_take_no_argument_ray_resolves(local_ray, tmp_path, monkeypatc
     assert all(isinstance(r, ray.ObjectRef) for args in calls for r in args[-2])  # put once, handed inside
     # the check can fail: the references as arguments of their own (the map before round 32) are seen
     shared = [ray.put(1), ray.put(big)]
-    ray.get(ray.remote(_add).remote(0, *shared))
+    ray.get(counted.remote(_add).remote(0, *shared))
     assert sum(isinstance(a, ray.ObjectRef) for a in calls[-1]) == 2
 
 
