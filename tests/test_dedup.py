@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 from corpus_gen import generate_corpus
-from corpuspack.builder.corpus.dedup import choose_bands, exact_duplicates, near_duplicates
+from corpuspack.builder.corpus.dedup import band_runs, choose_bands, exact_duplicates, near_duplicates, run_codes
 from corpuspack.builder.document.fingerprint import fingerprints
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "examples" / "seeds").glob("*.txt"))
@@ -145,6 +145,39 @@ def test_near_duplicates_small_cases():
     # no signatures at all
     c, s, r = near_duplicates(pa.array([b"", b""]), pa.array(["x", "y"]))
     assert c.null_count == 2 and s.to_pylist() == [1, 1]
+
+
+def _candidates_by_hand(band_hash, active):
+    """The candidate pairs by their definition, in plain Python: in each band, the active rows of
+    equal hash in ascending order r0 < r1 < ...; each pairs with its predecessor and with r0."""
+    pairs = set()
+    for b in range(band_hash.shape[1]):
+        groups = {}
+        for row in range(len(band_hash)):
+            if active[row]:
+                groups.setdefault(int(band_hash[row, b]), []).append(row)
+        for rows in groups.values():
+            for k in range(1, len(rows)):
+                pairs.update({(rows[k - 1], rows[k]), (rows[0], rows[k])})
+    return sorted(pairs)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_band_runs_sorted_before_the_drop_give_the_pairs_of_the_rows_left(seed):
+    """The bands are sorted over every row with a signature before pass 2 knows which rows it drops
+    (``duplicates.Here.begin``); leaving the dropped rows out of the runs afterwards must give the
+    pairs among the rows left, as written by hand (runs of 1 to 7 rows, some rows absent)."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    band_hash = rng.integers(0, 60, size=(n, 5)).astype(np.uint64)  # ~5 rows a hash: many runs
+    present = rng.random(n) > 0.1
+    drop = rng.random(n) < 0.3
+    runs = band_runs(band_hash, present)
+    for active in (present & ~drop, present):
+        codes = run_codes(runs, active, n)
+        got = sorted(zip((codes // n).tolist(), (codes % n).tolist()))
+        assert got == _candidates_by_hand(band_hash, active) and len(got) > 100
+    assert run_codes(band_runs(band_hash, np.zeros(n, bool)), None, n).size == 0
 
 
 def test_choose_bands_fits_memory():

@@ -323,14 +323,42 @@ class NearDupStats:
 
 def _candidate_pairs(band_hash: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Unique candidate pairs (encoded i * n + j, i < j) from equal band hashes."""
-    n = len(band_hash)
-    idx_active = np.flatnonzero(active).astype(np.int64)
-    codes = []
+    return run_codes(band_runs(band_hash, active), None, len(band_hash))
+
+
+def band_runs(band_hash: np.ndarray, present: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each band, the rows (of those ``present``) whose band hash another of them shares, in
+    (hash, row) order, and whether each begins a run of equal hashes: all :func:`run_codes` needs,
+    whichever of these rows it is later told to leave out (a few % of the rows, so the per-band
+    sorts can be done before those rows are known: ``duplicates.Here.begin``)."""
+    idx_active = np.flatnonzero(present).astype(np.int64)
+    runs = []
     for b in range(band_hash.shape[1]):
         col = band_hash[idx_active, b]
-        order = np.argsort(col, kind="stable")
+        order = np.argsort(col, kind="stable")  # ascending rows within equal hashes
         sc = col[order]
-        codes.extend(run_pairs(sc[1:] == sc[:-1], idx_active[order], n))  # ascending rows within equal hashes
+        same = sc[1:] == sc[:-1]
+        member = np.zeros(len(sc), bool)
+        member[1:] = same
+        member[:-1] |= same
+        at = np.flatnonzero(member)
+        begins = np.ones(len(at), bool)
+        begins[1:] = ~same[at[1:] - 1]  # a member continues a run when its predecessor has its hash
+        runs.append((idx_active[order[at]], begins))
+    return runs
+
+
+def run_codes(runs: list[tuple[np.ndarray, np.ndarray]], active: np.ndarray | None, n: int) -> np.ndarray:
+    """Unique candidate pairs (encoded i * n + j, i < j) of :func:`band_runs`' runs, among the rows
+    ``active`` (a mask of ``n`` rows; None: all): each run's rows left out, the rest paired by
+    :func:`run_pairs` as if the band had been sorted without them (the same pairs, in the same order)."""
+    codes = []
+    for rows, begins in runs:
+        run_id = np.cumsum(begins)
+        if active is not None:
+            keep = active[rows]
+            rows, run_id = rows[keep], run_id[keep]
+        codes.extend(run_pairs(run_id[1:] == run_id[:-1], rows, n))
     if not codes:
         return np.empty(0, dtype=np.int64)
     return np.unique(np.concatenate(codes))

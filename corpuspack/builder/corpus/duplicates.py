@@ -7,6 +7,7 @@ the rows it concerns as sorted row numbers (round 33: ``rejected``, ``drop``, th
 rows left empty), not a mask of every row; :class:`Here` makes masks of them inside (:func:`marked`)."""
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import lru_cache
 
 import numpy as np
@@ -15,8 +16,8 @@ import pyarrow.compute as pc
 
 from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
-from .dedup import (_candidate_pairs, band_hashes, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
-                    signature_matrix, verified_pairs)
+from .dedup import (band_hashes, band_runs, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
+                    run_codes, signature_matrix, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
 from ..heap import give_back
@@ -31,6 +32,21 @@ class Here:
     def __init__(self, map_tasks, edits: EditCache | None = None):
         self.map_tasks = map_tasks
         self.pairs = edits.pairs if edits is not None else None  # the last build's verified pairs (.pairs)
+        self._runs: Future | None = None  # the band runs :meth:`begin` started
+
+    def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
+        """Start the near-duplicate candidates' band hashes (by ``map_tasks``) and per-band sorts
+        (:func:`.dedup.band_runs`) in a thread of this process, beside the groupings before them:
+        they do not depend on the rows those groupings drop, and numpy's sorts let go of the GIL."""
+        bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
+        beside = ThreadPoolExecutor(1, thread_name_prefix="corpuspack-bands")
+        self._runs = beside.submit(lambda: band_runs(*_band_matrix(stage_path, sizes, bands, rows, self.map_tasks)))
+        beside.shutdown(wait=False)  # its thread ends with the job
+
+    def end(self) -> None:
+        """Wait for what :meth:`begin` started, if it still runs (a grouping before it failed)."""
+        if self._runs is not None:
+            wait([self._runs])
 
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """``(dup, first)``: the rows whose id an earlier row carries, ascending, and that row
@@ -77,13 +93,13 @@ class Here:
     def near_pairs(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
                    ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray]:
         """The verified near-duplicate pairs ``(u, v)`` among the rows not in ``drop`` (ascending):
-        LSH candidates from the staged MinHash signatures' band hashes, each verified on the
-        shingles of the two published texts (:func:`verifier`)."""
+        LSH candidates from the staged MinHash signatures' band hashes (their runs of equal hashes
+        as :meth:`begin` sorted them, ``drop`` then left out), each verified on the shingles of the
+        two published texts (:func:`verifier`)."""
         n = sum(sizes)
-        bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-        band_hash, present = _band_matrix(stage_path, sizes, bands, rows, self.map_tasks)
-        codes = _candidate_pairs(band_hash, present & ~marked(drop, n))
-        del band_hash
+        if self._runs is None:
+            self.begin(stage_path, sizes, options)
+        codes = run_codes(self._runs.result(), ~marked(drop, n), n)
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
                               options.near_dup_threshold)
 

@@ -232,17 +232,21 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
         sizes.append(len(counts))
         controls["documents"] += int(np.count_nonzero(counts))
         controls["characters"] += int(counts.sum())
-    id_dup, id_first = duplicates.id_copies(stage_path, sizes)
-    # copies as staged are copies as published: their lines are not counted twice
-    staged_copies = duplicates.staged_copies(stage_path, sizes)
-    if repeated_lines is None:  # counted by ranges of batches in the engine's tasks
-        repeated_lines = partial(repeated_here, map_tasks=map_tasks, sizes=sizes)
-    hashes = repeated_lines(stage_path, np.union1d(id_dup, staged_copies), options)
-    ctx = PublishedContext(stage_path, hashes)
-    dup, first, empty = duplicates.published(stage_path, sizes, ctx, id_dup, edits)
-    dup, first, drop = _exact_decided(dup, first, np.union1d(id_dup, empty))
-    clustered, labels, cluster_size = duplicates.near_clusters(stage_path, sizes, drop, options, ctx)
-    not_representative = np.union1d(drop, clustered[labels != clustered])
+    duplicates.begin(stage_path, sizes, options)  # the near-duplicate bands' work, beside the groupings before it
+    try:
+        id_dup, id_first = duplicates.id_copies(stage_path, sizes)
+        # copies as staged are copies as published: their lines are not counted twice
+        staged_copies = duplicates.staged_copies(stage_path, sizes)
+        if repeated_lines is None:  # counted by ranges of batches in the engine's tasks
+            repeated_lines = partial(repeated_here, map_tasks=map_tasks, sizes=sizes)
+        hashes = repeated_lines(stage_path, np.union1d(id_dup, staged_copies), options)
+        ctx = PublishedContext(stage_path, hashes)
+        dup, first, empty = duplicates.published(stage_path, sizes, ctx, id_dup, edits)
+        dup, first, drop = _exact_decided(dup, first, np.union1d(id_dup, empty))
+        clustered, labels, cluster_size = duplicates.near_clusters(stage_path, sizes, drop, options, ctx)
+        not_representative = np.union1d(drop, clustered[labels != clustered])
+    finally:
+        duplicates.end()
     return PlanRows(id_dup, id_first, dup, first, clustered, labels, cluster_size, not_representative, hashes,
                     controls, sizes)
 

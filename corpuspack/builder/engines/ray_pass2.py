@@ -91,6 +91,13 @@ class Partitioned:
         # rows there and one task writes the next build's cache from them: they do not come back
         self.folder = folder
 
+    def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
+        """As :meth:`.duplicates.Here.begin`: nothing to start (the bands are hashed and grouped in
+        :meth:`near_pairs`' tasks, after the groupings before them)."""
+
+    def end(self) -> None:
+        """As :meth:`.duplicates.Here.end`: nothing started by :meth:`begin`."""
+
     def id_copies(self, stage_path: str, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`.duplicates.Here.id_copies`: the rows whose id an earlier row carries
         (ascending) and that row, grouped in partitions by the id's hash."""
