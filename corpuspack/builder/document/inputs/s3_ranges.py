@@ -9,8 +9,11 @@ How (boto3 ``list_objects_v2``, the only S3 call used):
   first name after any string ``s``; the longest prefix all its names share is found by bisection
   over its length (``StartAfter=first[:m] + U+10FFFF`` returns nothing when every name starts with
   ``first[:m]``), then its distinct next characters by a skip scan (one probe each). Prefixes are
-  expanded a level at a time (each level's expansions as the engine's tasks) until there are about
-  as many as the ranges wanted (4 per CPU), then every n-th is a split point. Split points never hold
+  expanded a level at a time (each level's expansions as the engine's tasks) until there are
+  ``_OVERSAMPLE`` times as many as the ranges wanted (4 per CPU), then every n-th is a split point.
+  The ranges are even when the names spread evenly over the prefixes of one length (hashed names
+  do); a prefix holding most of the names among many nearly empty ones gives uneven ranges (the
+  output is the same, the work less well shared). Split points never hold
   a character at or below ``/`` (cut before it), which is what keeps the order right (below).
 - **Ranges** ``(lo, hi]`` of keys after the folder's prefix, each listed by a task
   (:func:`list_range`: ``Prefix`` + ``StartAfter=lo`` + ``Delimiter="/"``, paged until past ``hi``),
@@ -39,6 +42,10 @@ TOP = "\U0010ffff"
 RANGES_PER_CPU = 4
 _PAGE = 1000  # keys per list request (S3's maximum)
 _MAX_BRANCHES = 256  # next characters probed under one prefix (a skip scan is a request each)
+#: prefixes found per range wanted before the split points are picked: prefixes are counted, not
+#: their names, so a few odd names (a level of 8 prefixes, 7 of them single names) must not pass
+#: for an even split
+_OVERSAMPLE = 4
 #: the S3 options of a URI pyarrow reads (``S3Options::FromUri``) that this module honours or may ignore
 _URI_OPTIONS = {"region", "scheme", "endpoint_override", "tls_verify_certificates",
                 "allow_bucket_creation", "allow_bucket_deletion"}
@@ -147,9 +154,9 @@ def expand(prefix: str, loc: Location) -> list[str]:
 def split_points(loc: Location, ranges: int, map_=None) -> list[str]:
     """About ``ranges - 1`` split points of the folder's names, in order, none holding a character
     at or below ``/``: the trie of names expanded a level at a time (``map_``: the engine's map, a
-    level's prefixes side by side) until it has ``ranges`` prefixes or can grow no more."""
+    level's prefixes side by side) until it has ``_OVERSAMPLE * ranges`` prefixes or can grow no more."""
     level, leaves = [""], set()
-    while len(level) < ranges:
+    while len(level) < _OVERSAMPLE * ranges:
         open_ = [p for p in level if p not in leaves and "/" not in p]  # not into sub-folders
         grown = dict(_each(map_, expand, open_, loc))
         if not any(grown.values()):
