@@ -8,7 +8,7 @@ How (boto3 ``list_objects_v2``, the only S3 call used):
   a trie. A prefix is *expanded* (:func:`expand`) by probing: ``StartAfter=s, MaxKeys=1`` gives the
   first name after any string ``s``; the longest prefix all its names share is found by bisection
   over its length (``StartAfter=first[:m] + U+10FFFF`` returns nothing when every name starts with
-  ``first[:m]``), then its distinct next characters by a skip scan (one probe each). Prefixes are
+  ``first[:m]``; lengths 1, 2, 4, ... past the prefix first, so one probe when nothing more is shared), then its distinct next characters by a skip scan (one probe each). Prefixes are
   expanded a level at a time (each level's expansions as the engine's tasks) until there are
   ``_OVERSAMPLE`` times as many as the ranges wanted (4 per CPU), then every n-th is a split point.
   The ranges are even when the names spread evenly over the prefixes of one length (hashed names
@@ -115,12 +115,23 @@ def probe_of(loc: Location) -> Probe:
 
 
 def shared_prefix(probe: Probe, within: str, first: str) -> str:
-    """The longest prefix of every name that starts with ``within`` (``first``: the first of them),
-    by bisection over its length: all start with ``first[:m]`` when none sorts after ``first[:m] + TOP``."""
-    lo, hi = len(within), len(first)
+    """The longest prefix of every name that starts with ``within`` (``first``: the first of them):
+    all start with ``first[:m]`` when none sorts after ``first[:m] + TOP``. Lengths tried 1, 2, 4, ...
+    characters past ``within`` until one is not shared, then bisection between: one probe when
+    nothing more is shared (the usual case under a prefix with several branches), ~2 log2(n) for n."""
+    def shared(m: int) -> bool:
+        return probe(first[:m] + TOP, within) is None
+
+    lo, hi, step = len(within), len(first), 1
+    while lo < hi:
+        m = min(lo + step, hi)
+        if not shared(m):
+            hi = m - 1
+            break
+        lo, step = m, 2 * step
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if probe(first[:mid] + TOP, within) is None:
+        if shared(mid):
             lo = mid
         else:
             hi = mid - 1
