@@ -3,7 +3,6 @@
 mode): the same entries in the same order as one listing of the whole prefix sorted by hand, more
 than one range, no range more than a bounded share, and a build of the folder with either engine
 gives the bytes of the same files in a local folder."""
-import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,20 +31,16 @@ STRESS = ["ab", "ab-c.txt", "ab.txt", "abc", "abc.txt", "sub.txt", "sub-1.txt", 
 @pytest.fixture(scope="module")
 def s3():
     """A local S3-compatible server: (client, the URI query that points pyarrow at it)."""
-    saved = {k: os.environ.get(k) for k in _S3_ENV}
-    os.environ.update(_S3_ENV)
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
-    yield client, f"?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
-    server.stop()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with pytest.MonkeyPatch.context() as env:  # set before Ray starts (local_ray), for its workers
+        for k, v in _S3_ENV.items():
+            env.setenv(k, v)
+        server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        client = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client, f"?endpoint_override={host}:{port}&scheme=http&region=us-east-1"
+        server.stop()
 
 
 def _flat_dump(folder: Path, n: int) -> Path:

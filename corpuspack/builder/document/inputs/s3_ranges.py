@@ -8,13 +8,14 @@ How (boto3 ``list_objects_v2``, the only S3 call used):
   a trie. A prefix is *expanded* (:func:`expand`) by probing: ``StartAfter=s, MaxKeys=1`` gives the
   first name after any string ``s``; the longest prefix all its names share is found by bisection
   over its length (``StartAfter=first[:m] + U+10FFFF`` returns nothing when every name starts with
-  ``first[:m]``; lengths 1, 2, 4, ... past the prefix first, so one probe when nothing more is shared), then its distinct next characters by a skip scan (one probe each). Prefixes are
+  ``first[:m]``; lengths 1, 2, 4, ... past the prefix first, so one probe when nothing more is
+  shared), then its distinct next characters by a skip scan (one probe each). Prefixes are
   expanded a level at a time (each level's expansions as the engine's tasks) until there are
   ``_OVERSAMPLE`` times as many as the ranges wanted (4 per CPU), then every n-th is a split point.
   The ranges are even when the names spread evenly over the prefixes of one length (hashed names
   do); a prefix holding most of the names among many nearly empty ones gives uneven ranges (the
-  output is the same, the work less well shared). Split points never hold
-  a character at or below ``/`` (cut before it), which is what keeps the order right (below).
+  output is the same, the work less well shared). Split points never hold a character at or
+  below ``/`` (cut before it), which is what keeps the order right (next point).
 - **Ranges** ``(lo, hi]`` of keys after the folder's prefix, each listed by a task
   (:func:`list_range`: ``Prefix`` + ``StartAfter=lo`` + ``Delimiter="/"``, paged until past ``hi``),
   which returns its top-level entries ``(name, is_folder)`` sorted by name, as the whole listing
@@ -27,7 +28,11 @@ How (boto3 ``list_objects_v2``, the only S3 call used):
 
 A URI this module does not read as pyarrow would (another scheme, a query option other than those
 in :data:`_URI_OPTIONS`) or without boto3 installed gets ``None`` from :func:`location`, and the
-folder is listed as before (:meth:`..storage.RemoteStorage._files`).
+folder is listed as before (:meth:`..storage.RemoteStorage._top`). Not handled otherwise than
+before: a file and a folder of one name (``x`` and ``x/...``: the file first, as S3 orders them;
+not checked against pyarrow's order);
+objects added or removed while the ranges are listed (each range is one consistent-as-S3-is run
+of pages, as the one-call listing was).
 """
 from __future__ import annotations
 
