@@ -29,10 +29,11 @@ How (boto3 ``list_objects_v2``, the only S3 call used):
 A URI this module does not read as pyarrow would (another scheme, a query option other than those
 in :data:`_URI_OPTIONS`) or without boto3 installed gets ``None`` from :func:`location`, and the
 folder is listed as before (:meth:`..storage.RemoteStorage._top`). Not handled otherwise than
-before: a file and a folder of one name (``x`` and ``x/...``: the file first, as S3 orders them;
-not checked against pyarrow's order);
-objects added or removed while the ranges are listed (each range is one consistent-as-S3-is run
-of pages, as the one-call listing was).
+before: a file and a folder of one name (``x`` and ``x/...``, which a local disk cannot hold) come
+file first, as S3 orders their keys, whatever the split points; pyarrow's listing gave the folder
+first (seen on moto: it reads a page's common prefixes before its keys), so such a dump's order
+differs from before. Objects added or removed while the ranges are listed: each range is one run
+of pages, as the one-call listing was.
 """
 from __future__ import annotations
 
