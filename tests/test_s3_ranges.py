@@ -84,14 +84,13 @@ def _loc(uri: str) -> s3_ranges.Location:
 def _reference(client, prefix: str) -> list[tuple[str, bool]]:
     """The top-level entries of ``prefix/`` from one listing of every key under it (boto3's
     paginator), sorted by name here: what the build lists, computed apart from the code."""
-    names = {}
+    entries = set()
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix + "/"):
         for obj in page.get("Contents", ()):
-            rel = obj["Key"][len(prefix) + 1:]
-            top, sep, _ = rel.partition("/")
+            top, sep, _ = obj["Key"][len(prefix) + 1:].partition("/")
             if top:
-                names.setdefault(top, bool(sep))
-    return sorted(names.items())
+                entries.add((top, bool(sep)))
+    return sorted(entries, key=lambda e: (e[0], not e[1]))  # a folder before a file of its name
 
 
 def _recording(calls: list):
@@ -117,18 +116,21 @@ def test_flat_folder_listed_in_ranges_same_as_one_listing(s3, flat):
     assert all(fn in ("list_range", "expand") for fn, _, _ in calls)  # listed by the map's tasks
 
 
-def test_any_split_points_give_the_same_order(s3, tmp_path):
-    """The ranges taken in order give the sorted listing whatever the split points, a split
-    point equal to a folder's name or to a name that sorts between a folder's name and its keys
-    included (every name of the stress set, cut as split points are, tried alone and together)."""
-    folder = tmp_path / "stress"
-    for k, name in enumerate(STRESS):
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(f"x{k}", encoding="utf-8")
-    loc = _loc(_upload(s3, folder, "dumps/stress"))
-    want = _reference(s3[0], "dumps/stress")
-    cuts = sorted({c for name in STRESS if (c := s3_ranges._below_slash_cut(name))} | {"sub", "ab", "a", "s"})
-    for points in [[c] for c in cuts] + [cuts, cuts[::2], cuts[1::2]]:
+def test_any_split_points_give_the_same_order(s3):
+    """The ranges taken in order give the sorted listing whatever the split points: a split
+    point equal to a folder's name, or one that sorts between a folder's name and its keys
+    (``sub-1.txt``: ``sub`` < ``sub-1.txt`` < ``sub/a.txt``), or inside the folder's keys; every
+    name of the stress set tried alone and all together. A file and a folder of one name come
+    folder first, as pyarrow's one-call listing gives them."""
+    client, query = s3
+    for k, name in enumerate(STRESS + ["x", "x/in.txt", "sub-1", "sub-1/in.txt"]):
+        client.put_object(Bucket=BUCKET, Key=f"dumps/stress/{name}", Body=f"x{k}".encode())
+    uri = f"s3://{_KEYS}@{BUCKET}/dumps/stress{query}"
+    loc, want = _loc(uri), _reference(client, "dumps/stress")
+    assert ("x", True) in want and ("x", False) in want
+    assert list(RemoteStorage(uri)._top_here()) == want
+    names = sorted(set(STRESS) | {"sub", "ab", "a", "s", "sub-", "sub/", "x", "sub-1"})
+    for points in [[n] for n in names] + [names, names[::2], names[1::2]]:
         got = [e for span in s3_ranges.bounds(points) for e in s3_ranges.list_range(span, loc)]
         assert got == want, points
     assert list(s3_ranges.top_entries(loc, 8)) == want
@@ -160,6 +162,19 @@ def test_edges_empty_one_object_long_common_prefix(s3):
     points = s3_ranges.split_points(long_, 8)
     assert len(points) >= 4 and all(p.startswith(stem) for p in points)
     assert list(s3_ranges.top_entries(long_, 8)) == _reference(client, "edge/long")
+
+
+def test_names_with_a_dash_split_evenly(s3):
+    """Names that all go on past a shared prefix with a character below ``/`` (``report-...``,
+    ``2024-05-01_...``) are split too, a folder of that prefix placed by its name."""
+    client, query = s3
+    rng = random.Random(9)
+    for name in [f"report-{rng.getrandbits(32):08x}.txt" for _ in range(200)] + ["report/in.txt"]:
+        client.put_object(Bucket=BUCKET, Key=f"edge/dash/{name}", Body=b"x")
+    loc, calls = _loc(f"s3://{_KEYS}@{BUCKET}/edge/dash{query}"), []
+    assert list(s3_ranges.top_entries(loc, 8, _recording(calls))) == _reference(client, "edge/dash")
+    ranges = [size for fn, _, size in calls if fn == "list_range"]
+    assert len(ranges) >= 4 and max(ranges) <= 201 // 3, ranges
 
 
 def test_other_filesystems_and_no_boto3_list_as_before(monkeypatch):

@@ -14,26 +14,24 @@ How (boto3 ``list_objects_v2``, the only S3 call used):
   ``_OVERSAMPLE`` times as many as the ranges wanted (4 per CPU), then every n-th is a split point.
   The ranges are even when the names spread evenly over the prefixes of one length (hashed names
   do); a prefix holding most of the names among many nearly empty ones gives uneven ranges (the
-  output is the same, the work less well shared). Split points never hold a character at or
-  below ``/`` (cut before it), which is what keeps the order right (next point).
-- **Ranges** ``(lo, hi]`` of keys after the folder's prefix, each listed by a task
-  (:func:`list_range`: ``Prefix`` + ``StartAfter=lo`` + ``Delimiter="/"``, paged until past ``hi``),
-  which returns its top-level entries ``(name, is_folder)`` sorted by name, as the whole listing
-  was sorted before. A sub-folder (a common prefix ``name/``) belongs to the range holding the key
-  ``name/``; since no split point holds a character <= ``/``, a name that sorts after a folder's
-  name but before its keys (``sub.txt`` between ``sub`` and ``sub/a``) is in the same range as the
-  folder, so the ranges taken in order, each sorted, give the order of the whole listing sorted by
-  name: the same entries in the same order as before, whatever the split points (they only decide
-  how the work is shared).
+  output is the same, the work less well shared).
+- **Ranges** ``(lo, hi]`` of names, each listed by a task (:func:`list_range`: ``Prefix`` +
+  ``StartAfter=lo`` + ``Delimiter="/"``, paged until past ``hi``), which returns the top-level
+  entries ``(name, is_folder)`` whose names fall in it, sorted by name, as the whole listing was
+  sorted before. A sub-folder is placed by its name, not by its keys: ``report/...`` sorts after
+  ``report-5`` though ``report`` sorts before it, so the range ending at ``report-5`` probes
+  whether a folder ``report`` (or ``report-5``) exists (:func:`_folders_past`, a request each,
+  usually one), and the next range leaves out the folders its listing shows whose name is not
+  past its start. The ranges taken in order, each sorted, give the whole listing sorted by name:
+  the same entries in the same order as before, whatever the split points (they only decide how
+  the work is shared). A file and a folder of one name (``x`` and ``x/...``, which a local disk
+  cannot hold): the folder first, as pyarrow's listing gives them (within one page of it).
 
 A URI this module does not read as pyarrow would (another scheme, a query option other than those
 in :data:`_URI_OPTIONS`) or without boto3 installed gets ``None`` from :func:`location`, and the
 folder is listed as before (:meth:`..storage.RemoteStorage._top`). Not handled otherwise than
-before: a file and a folder of one name (``x`` and ``x/...``, which a local disk cannot hold) come
-file first, as S3 orders their keys, whatever the split points; pyarrow's listing gave the folder
-first (seen on moto: it reads a page's common prefixes before its keys), so such a dump's order
-differs from before. Objects added or removed while the ranges are listed: each range is one run
-of pages, as the one-call listing was.
+before: objects added or removed while the ranges are listed (each range is one run of pages, as
+the one-call listing was).
 """
 from __future__ import annotations
 
@@ -169,8 +167,7 @@ def expand(prefix: str, loc: Location) -> list[str]:
 
 
 def split_points(loc: Location, ranges: int, map_=None) -> list[str]:
-    """About ``ranges - 1`` split points of the folder's names, in order, none holding a character
-    at or below ``/``: the trie of names expanded a level at a time (``map_``: the engine's map, a
+    """About ``ranges - 1`` split points of the folder's names, in order: the trie of names expanded a level at a time (``map_``: the engine's map, a
     level's prefixes side by side) until it has ``_OVERSAMPLE * ranges`` prefixes or can grow no more."""
     level, leaves = [""], set()
     while len(level) < _OVERSAMPLE * ranges:
@@ -184,18 +181,10 @@ def split_points(loc: Location, ranges: int, map_=None) -> list[str]:
 
 
 def spread(prefixes: list[str], ranges: int) -> list[str]:
-    """Every n-th of the sorted ``prefixes`` as a split point (``ranges - 1`` at most), each cut
-    before its first character at or below ``/``; sorted, unique, none empty."""
+    """Every n-th of the sorted ``prefixes`` as a split point (``ranges - 1`` at most), none empty."""
     n = len(prefixes)
     picked = prefixes[1:] if n <= ranges else [prefixes[j * n // ranges] for j in range(1, ranges)]
-    return sorted({cut for p in picked if (cut := _below_slash_cut(p))})
-
-
-def _below_slash_cut(s: str) -> str:
-    for i, ch in enumerate(s):
-        if ch <= "/":
-            return s[:i]
-    return s
+    return sorted({p for p in picked if p})
 
 
 def bounds(points: list[str]) -> list[tuple[str, str | None]]:
@@ -204,8 +193,12 @@ def bounds(points: list[str]) -> list[tuple[str, str | None]]:
 
 
 def list_range(span: tuple[str, str | None], loc: Location) -> list[tuple[str, bool]]:
-    """The top-level entries ``(name, is_folder)`` of one range ``(lo, hi]``, sorted by name (a
-    folder placed by its key ``name/``; the folder's marker object, name "", left out)."""
+    """The top-level entries ``(name, is_folder)`` whose names fall in the range ``(lo, hi]``,
+    sorted by name, a folder before a file of the same name (as pyarrow's listing gives them; the
+    folder's marker object, name "", left out). The keys up to ``hi`` are listed; the folders whose
+    name is in the range but whose keys (``name/...``) sort after ``hi`` (:func:`_folders_past`)
+    are probed for; the folders whose keys come after ``lo`` but whose name does not are left to
+    the range before, which probed for them."""
     lo, hi = span
     pages = client(loc).get_paginator("list_objects_v2").paginate(
         Bucket=loc.bucket, Prefix=loc.prefix, StartAfter=loc.prefix + lo, Delimiter="/",
@@ -215,10 +208,26 @@ def list_range(span: tuple[str, str | None], loc: Location) -> list[tuple[str, b
         keys = [(c["Key"][len(loc.prefix):], False) for c in page.get("Contents", ())]
         keys += [(p["Prefix"][len(loc.prefix):], True) for p in page.get("CommonPrefixes", ())]
         inside = [(k, folder) for k, folder in keys if hi is None or k <= hi]
-        found += [(name, folder) for k, folder in inside if (name := k[:-1] if folder else k)]
+        found += [(name, folder) for k, folder in inside if (name := k[:-1] if folder else k) > lo]
         if len(inside) < len(keys):  # keys come in order: the rest are past hi
             break
-    return sorted(found, key=lambda e: e[0])
+    if hi is not None:
+        found += [(name, True) for name in _folders_past(hi) if name > lo and _has_folder(loc, name)]
+    return sorted(found, key=lambda e: (e[0], not e[1]))
+
+
+def _folders_past(hi: str) -> list[str]:
+    """The names ``n <= hi`` whose folder's keys ``n/...`` sort after ``hi``: ``hi`` itself, and
+    each prefix of ``hi`` that ``hi`` continues with a character below ``/`` (``report`` for
+    ``report-5``); none holding a ``/`` (not a top-level name)."""
+    names = [hi[:k] for k in range(1, len(hi)) if hi[k] < "/"] + [hi]
+    return [n for n in names if "/" not in n]
+
+
+def _has_folder(loc: Location, name: str) -> bool:
+    """Whether the folder holds a sub-folder ``name`` (a key under ``name/``): one request."""
+    got = client(loc).list_objects_v2(Bucket=loc.bucket, Prefix=f"{loc.prefix}{name}/", MaxKeys=1)
+    return bool(got.get("Contents"))
 
 
 def top_entries(loc: Location, ranges: int, map_=None) -> Iterator[tuple[str, bool]]:
