@@ -219,9 +219,10 @@ class RemoteStorage(Storage):
                 rejected: list[dict] | None = None, map_=None, cpus: int = 1) -> Iterator[Entry]:
         """The entries, in the order of the same dump on a local disk: a folder's files (the top
         folder listed as :meth:`_top` says, each folder in it by ``map_``, the engine's workers,
-        side by side; ``cpus``: how many the engine runs at once) selected and JSON Lines files expanded as :func:`.inputs.folder.select` does for a local
-        folder (their lines read here, through the filesystem); the lines of one JSON Lines file;
-        or an archive's members (read here, as from a local archive)."""
+        side by side; ``cpus``: how many the engine runs at once) selected and JSON Lines files
+        expanded as :func:`.inputs.folder.select` does for a local folder (their lines read here,
+        through the filesystem); the lines of one JSON Lines file; or an archive's members (read
+        here, as from a local archive)."""
         reader, name, kind = self.reader(), self.path.rsplit("/", 1)[-1], self._kind()
         if kind == "jsonl":
             return jsonl.entries(name, lambda: reader.open_stream(self.path), opts, tally)
@@ -234,7 +235,8 @@ class RemoteStorage(Storage):
         """The top folder's entries ``(name, is_folder)``, sorted by name. On S3 (a URI boto3 can
         reach as pyarrow does, :func:`.inputs.s3_ranges.location`): listed in key ranges by
         ``map_``, the engine's tasks (``RANGES_PER_CPU`` per CPU, side by side), and streamed range
-        by range, so no process holds the whole listing. Elsewhere (a local ``file://``, ``gs://``,
+        by range: no process holds the whole listing, only the ranges in the engine's window
+        (:func:`.inputs.s3_ranges.top_entries`). Elsewhere (a local ``file://``, ``gs://``,
         ``hf://`` and the other pyarrow/fsspec filesystems, or without boto3): listed here in one
         call and sorted, every name held at once."""
         loc = s3_ranges.location(self.root, self.path)
