@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from . import inputs
 from .discover import Found, count_files, need_folder, within
-from .inputs import Entry, InputOptions, Tally, archive, folder, jsonl
+from .inputs import Entry, InputOptions, Tally, archive, folder, jsonl, s3_ranges
 
 
 def stat_regular(path: str) -> os.stat_result:
@@ -164,7 +164,7 @@ class Storage:
         return self.root if archive.is_archive(self.root) else None
 
     def entries(self, opts: InputOptions, tally: Tally, *, skip: str | None = None, follow_symlinks: bool = False,
-                rejected: list[dict] | None = None, map_=None) -> Iterator[Entry]:
+                rejected: list[dict] | None = None, map_=None, cpus: int = 1) -> Iterator[Entry]:
         """The input's entries (:func:`.inputs.entries`: a folder walked by discover, with
         ``follow_symlinks`` and the walk's ``rejected`` entries; an archive's members; JSON lines)."""
         return inputs.entries(self.root, opts, tally, skip=skip, follow_symlinks=follow_symlinks, rejected=rejected)
@@ -216,25 +216,42 @@ class RemoteStorage(Storage):
         return None
 
     def entries(self, opts: InputOptions, tally: Tally, *, skip: str | None = None, follow_symlinks: bool = False,
-                rejected: list[dict] | None = None, map_=None) -> Iterator[Entry]:
+                rejected: list[dict] | None = None, map_=None, cpus: int = 1) -> Iterator[Entry]:
         """The entries, in the order of the same dump on a local disk: a folder's files (the top
-        folder listed here, each folder in it by ``map_``, the engine's workers, side by side)
-        selected and JSON Lines files expanded as :func:`.inputs.folder.select` does for a local
-        folder (their lines read here, through the filesystem); the lines of one JSON Lines file;
-        or an archive's members (read here, as from a local archive)."""
+        folder listed as :meth:`_top` says, each folder in it by ``map_``, the engine's workers,
+        side by side; ``cpus``: how many the engine runs at once) selected and JSON Lines files
+        expanded as :func:`.inputs.folder.select` does for a local folder (their lines read here,
+        through the filesystem); the lines of one JSON Lines file; or an archive's members (read
+        here, as from a local archive)."""
         reader, name, kind = self.reader(), self.path.rsplit("/", 1)[-1], self._kind()
         if kind == "jsonl":
             return jsonl.entries(name, lambda: reader.open_stream(self.path), opts, tally)
         if kind == "archive":
             return archive.entries(archive.Source(name, lambda: reader.open_stream(self.path),
                                                   lambda: reader.open_seekable(self.path)), opts, tally)
-        return folder.select(self._files(map_), opts, tally, reader.open_stream)
+        return folder.select(self._files(map_, cpus), opts, tally, reader.open_stream)
 
-    def _files(self, map_) -> Iterator[Found]:
+    def _top(self, map_, cpus: int) -> Iterator[tuple[str, bool]]:
+        """The top folder's entries ``(name, is_folder)``, sorted by name. On S3 (a URI boto3 can
+        reach as pyarrow does, :func:`.inputs.s3_ranges.location`): listed in key ranges by
+        ``map_``, the engine's tasks (``RANGES_PER_CPU`` per CPU, side by side), and streamed range
+        by range: no process holds the whole listing, only the ranges in the engine's window
+        (:func:`.inputs.s3_ranges.top_entries`). Elsewhere (a local ``file://``, ``gs://``,
+        ``hf://`` and the other pyarrow/fsspec filesystems, or without boto3): listed here in one
+        call and sorted, every name held at once."""
+        loc = s3_ranges.location(self.root, self.path)
+        if loc is not None:
+            return s3_ranges.top_entries(loc, s3_ranges.RANGES_PER_CPU * max(1, cpus), map_)
+        return self._top_here()
+
+    def _top_here(self) -> Iterator[tuple[str, bool]]:
         import pyarrow.fs as pafs
 
         top = sorted(self.fs.get_file_info(pafs.FileSelector(self.path)), key=lambda i: i.base_name)
-        tasks = [(i.base_name, i.type == pafs.FileType.Directory) for i in top]
+        return iter([(i.base_name, i.type == pafs.FileType.Directory) for i in top])
+
+    def _files(self, map_, cpus: int = 1) -> Iterator[Found]:
+        tasks = self._top(map_, cpus)
         plain = functools.partial(_plain_file, base=self.path)
         if map_ is None:
             listed = ((t, plain(t) or _list_entry(t, self.root)) for t in tasks)

@@ -92,9 +92,14 @@ class Engine:
     def entries(self, storage: Storage, opts: InputOptions, tally: Tally, *, skip: str | None,
                 follow_symlinks: bool, rejected: list[dict]) -> Iterator[Entry]:
         """The input's ``(relative path, path | Payload)`` entries, in the unpacked dump's order
-        (see :meth:`..document.storage.Storage.entries`; a remote folder's folders listed by :meth:`map`)."""
+        (see :meth:`..document.storage.Storage.entries`; a remote folder's folders, and a folder on
+        S3 in key ranges, listed by :meth:`map`)."""
         return storage.entries(opts, tally, skip=skip, follow_symlinks=follow_symlinks, rejected=rejected,
-                               map_=self.map)
+                               map_=self.map, cpus=self.cpus())
+
+    def cpus(self) -> int:
+        """How many tasks :meth:`map` runs at once (``jobs``; the Ray engine: the cluster's CPUs)."""
+        return max(1, getattr(self, "jobs", 1))
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage, cache=None) -> Iterator[DocumentBatch]:

@@ -104,6 +104,9 @@ class RayEngine(Engine):
     def _width(self) -> int:
         return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
+    def cpus(self) -> int:
+        return self._width()
+
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """Each task as a Ray task, at most twice as many in flight as the cluster has CPUs. Left
         before its end (a task or the build failed), it stops the tasks in flight (:func:`_stop`:
