@@ -1,6 +1,7 @@
 """Pass 2's near-duplicate bands are hashed and sorted in a thread (``duplicates.Here.begin``)
-beside the groupings before them: checked here from outside, on a real build of the seeds in one
-process (``jobs=1``: the band tasks then run in that thread), by slowing the band tasks down.
+beside the groupings before them when they fit in ``duplicates.BESIDE_BYTES``: checked here from
+outside, on a real build of the seeds in one process (``jobs=1``: the band tasks then run in that
+thread), by slowing the band tasks down.
 The output's bytes with the thread are those of builds without it: the byte-for-byte tests of
 the engines and of ``--jobs`` (tests/test_jobs_identical.py, tests/test_engine_ray.py)."""
 from __future__ import annotations
@@ -66,4 +67,23 @@ def test_a_grouping_that_fails_waits_for_the_bands_thread(tmp_path, monkeypatch)
         corpuspack.build(SEEDS, tmp_path / "out", jobs=1, progress=False)
     # the build ended only once the band task it started had ended: no thread of it goes on
     assert [e[0] for e in events] == ["bands begun", "bands done"]
+    assert _bands_threads() == []
+
+
+def test_bands_over_the_memory_budget_wait_for_the_groupings(tmp_path, monkeypatch):
+    """A stage whose band hashes would not fit in ``BESIDE_BYTES`` (here: set to 0) has them made after
+    the exact groupings, as before the thread: not held beside the groupings' own columns."""
+    events = []
+    _slow_bands(monkeypatch, events, 0.2)
+    published = duplicates.Here.published
+
+    def recorded(self, *args, **kwargs):
+        out = published(self, *args, **kwargs)
+        events.append(("published done", None))
+        return out
+
+    monkeypatch.setattr(duplicates.Here, "published", recorded)
+    monkeypatch.setattr(duplicates, "BESIDE_BYTES", 0)
+    corpuspack.build(SEEDS, tmp_path / "out", jobs=1, progress=False)
+    assert [e[0] for e in events] == ["published done", "bands begun", "bands done"]
     assert _bands_threads() == []

@@ -25,6 +25,12 @@ from .repeated_lines import doc_counts, sum_counts
 from .stage import StageReader, by_batch, read_batches, shared_reader
 
 
+#: the most memory the near-duplicate band hashes may take beside pass 2's exact groupings
+#: (:meth:`Here.begin`): 64 MiB, the bands of ~490,000 rows (17 bands); a larger stage has them
+#: made after the groupings, so they are not held at the same time as the groupings' columns
+BESIDE_BYTES = 64 << 20
+
+
 class Here:
     """The groupings over columns read into this process; the texts' fingerprints and shingles
     computed by ``map_tasks(fn, tasks, ctx)`` (the engine's tasks, ``(task, result)`` in order)."""
@@ -34,11 +40,16 @@ class Here:
         self.pairs = edits.pairs if edits is not None else None  # the last build's verified pairs (.pairs)
         self._runs: Future | None = None  # the band runs :meth:`begin` started
 
-    def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
+    def begin(self, stage_path: str, sizes: list[int], options: BuildOptions, *, now: bool = False) -> None:
         """Start the near-duplicate candidates' band hashes (by ``map_tasks``) and per-band sorts
         (:func:`.dedup.band_runs`) in a thread of this process, beside the groupings before them:
-        they do not depend on the rows those groupings drop, and numpy's sorts let go of the GIL."""
+        they do not depend on the rows those groupings drop, and numpy's sorts let go of the GIL.
+        Only when the band hashes (8 bytes a band and row) fit in :data:`BESIDE_BYTES`, or ``now``
+        (:meth:`near_pairs`, the groupings done): else they would be held beside the groupings'
+        own columns, and the build's peak memory grow with the dump (+136 MB at 1,000,000 rows)."""
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
+        if not now and sum(sizes) * bands * 8 > BESIDE_BYTES:
+            return  # made by near_pairs, after the groupings, as they were before this thread
         beside = ThreadPoolExecutor(1, thread_name_prefix="corpuspack-bands")
         self._runs = beside.submit(lambda: band_runs(*_band_matrix(stage_path, sizes, bands, rows, self.map_tasks)))
         beside.shutdown(wait=False)  # its thread ends with the job
@@ -98,7 +109,7 @@ class Here:
         two published texts (:func:`verifier`)."""
         n = sum(sizes)
         if self._runs is None:
-            self.begin(stage_path, sizes, options)
+            self.begin(stage_path, sizes, options, now=True)
         codes = run_codes(self._runs.result(), ~marked(drop, n), n)
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
                               options.near_dup_threshold)
