@@ -40,18 +40,18 @@ class Here:
         self.pairs = edits.pairs if edits is not None else None  # the last build's verified pairs (.pairs)
         self._runs: Future | None = None  # the band runs :meth:`begin` started
 
-    def begin(self, stage_path: str, sizes: list[int], options: BuildOptions, *, now: bool = False) -> None:
+    def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
         """Start the near-duplicate candidates' band hashes (by ``map_tasks``) and per-band sorts
         (:func:`.dedup.band_runs`) in a thread of this process, beside the groupings before them:
         they do not depend on the rows those groupings drop, and numpy's sorts let go of the GIL.
-        Only when the band hashes (8 bytes a band and row) fit in :data:`BESIDE_BYTES`, or ``now``
-        (:meth:`near_pairs`, the groupings done): else they would be held beside the groupings'
-        own columns, and the build's peak memory grow with the dump (+136 MB at 1,000,000 rows)."""
+        Only when the band hashes (8 bytes a band and row) fit in :data:`BESIDE_BYTES`: else they
+        would be held beside the groupings' own columns, and the build's peak memory grow with the
+        dump (+136 MB at 1,000,000 rows); :meth:`near_pairs` then makes them, as before the thread."""
         bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
-        if not now and sum(sizes) * bands * 8 > BESIDE_BYTES:
-            return  # made by near_pairs, after the groupings, as they were before this thread
+        if sum(sizes) * bands * 8 > BESIDE_BYTES:
+            return
         beside = ThreadPoolExecutor(1, thread_name_prefix="corpuspack-bands")
-        self._runs = beside.submit(lambda: band_runs(*_band_matrix(stage_path, sizes, bands, rows, self.map_tasks)))
+        self._runs = beside.submit(_runs_of_bands, stage_path, sizes, bands, rows, self.map_tasks)
         beside.shutdown(wait=False)  # its thread ends with the job
 
     def end(self) -> None:
@@ -108,9 +108,13 @@ class Here:
         as :meth:`begin` sorted them, ``drop`` then left out), each verified on the shingles of the
         two published texts (:func:`verifier`)."""
         n = sum(sizes)
-        if self._runs is None:
-            self.begin(stage_path, sizes, options, now=True)
-        codes = run_codes(self._runs.result(), ~marked(drop, n), n)
+        if self._runs is not None:
+            runs, self._runs = self._runs.result(), None
+        else:  # not begun beside the groupings (too large, or no begin): here, now
+            runs = _runs_of_bands(stage_path, sizes, *choose_bands(options.near_dup_candidate_threshold,
+                                                                   options.num_perm), self.map_tasks)
+        codes = run_codes(runs, ~marked(drop, n), n)
+        del runs
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
                               options.near_dup_threshold)
 
@@ -121,6 +125,11 @@ class Here:
         (:func:`.dedup.cluster_labels`): the rows in a pair, ascending, each one's cluster's
         smallest row (its representative) and the cluster's size."""
         return cluster_labels(*self.near_pairs(stage_path, sizes, drop, options, ctx))
+
+
+def _runs_of_bands(stage_path: str, sizes: list[int], bands: int, rows: int, map_tasks) -> list:
+    """:func:`.dedup.band_runs` of the stage's band hashes (:func:`_band_matrix`, by ``map_tasks``)."""
+    return band_runs(*_band_matrix(stage_path, sizes, bands, rows, map_tasks))
 
 
 def marked(rows: np.ndarray, n: int) -> np.ndarray:
