@@ -4,8 +4,9 @@ children (the workers, the painter), sampled every 0.1 s, and the build's own pr
     python benchmarks/pass_peaks.py DUMP OUT [--version 1.0.0] [--jobs 2]
 
 Prints one JSON line: ``{pass: [peak of the tree, peak of the build's process]}`` in MiB and the
-pipeline's timings (a pass shorter than the 0.1 s between samples may show 0). ``benchmarks/run.py`` gives the whole build's peak; this says which pass holds
-it (round 34: pass 2's near-duplicate bands beside the exact groupings at 1,000,000 documents).
+pipeline's timings (a pass shorter than the 0.1 s between samples may show 0). ``benchmarks/run.py``
+gives the whole build's peak; this says which pass holds it (round 34: pass 2's near-duplicate
+bands beside the exact groupings at 1,000,000 documents).
 """
 from __future__ import annotations
 

@@ -104,9 +104,10 @@ class Here:
     def near_pairs(self, stage_path: str, sizes: list[int], drop: np.ndarray, options: BuildOptions,
                    ctx: PublishedContext) -> tuple[np.ndarray, np.ndarray]:
         """The verified near-duplicate pairs ``(u, v)`` among the rows not in ``drop`` (ascending):
-        LSH candidates from the staged MinHash signatures' band hashes (their runs of equal hashes
-        as :meth:`begin` sorted them, ``drop`` then left out), each verified on the shingles of the
-        two published texts (:func:`verifier`)."""
+        LSH candidates from the staged MinHash signatures' band hashes (their runs of equal hashes,
+        :func:`.dedup.band_runs`, sorted by :meth:`begin`'s thread or, when it did not start, here;
+        ``drop`` then left out), each verified on the shingles of the two published texts
+        (:func:`verifier`)."""
         n = sum(sizes)
         if self._runs is not None:
             runs, self._runs = self._runs.result(), None

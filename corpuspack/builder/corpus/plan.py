@@ -232,7 +232,7 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
         sizes.append(len(counts))
         controls["documents"] += int(np.count_nonzero(counts))
         controls["characters"] += int(counts.sum())
-    duplicates.begin(stage_path, sizes, options)  # the near-duplicate bands' work, beside the groupings before it
+    duplicates.begin(stage_path, sizes, options)  # the near-duplicate bands' work beside the groupings (if small)
     try:
         id_dup, id_first = duplicates.id_copies(stage_path, sizes)
         # copies as staged are copies as published: their lines are not counted twice
