@@ -446,7 +446,7 @@ def _changes_r29(engine, out, previous, keys, final_path):
     from corpuspack.builder.release.reuse import previous_shards
     if previous is None:
         return None
-    parts = engine._width()
+    parts = engine.cpus()
     shards = [shard for _, shard in previous_shards(previous)]
     total = np.zeros(3, np.int64)
     for _, counts in engine.map(ray_changes._count_part_r29, range(parts), parts, out, shards, keys.matched,

@@ -98,8 +98,9 @@ class Engine:
                                map_=self.map, cpus=self.cpus())
 
     def cpus(self) -> int:
-        """How many tasks :meth:`map` runs at once (``jobs``; the Ray engine: the cluster's CPUs)."""
-        return max(1, getattr(self, "jobs", 1))
+        """How many tasks :meth:`map` runs at once (here: one; the local engine: ``jobs``; the Ray
+        engine: the cluster's CPUs)."""
+        return 1
 
     def documents(self, items: Iterable, opts: DocOptions, *, batch_size: int,
                   storage: Storage, cache=None) -> Iterator[DocumentBatch]:

@@ -114,6 +114,9 @@ class Workers(Engine):
         self._pool: ProcessPoolExecutor | None = None
         self._spool: Spool | None = None
 
+    def cpus(self) -> int:
+        return max(1, self.jobs)
+
     def __enter__(self) -> "Workers":
         self.ready = threading.Event()  # set once the pool's first worker runs (see _start_workers)
         if self.jobs > 1:

@@ -90,7 +90,7 @@ class RayEngine(Engine):
         context.enable_progress_bars = False
         # the workers import the per-document code (and build its tables) while the files are listed
         warm = ray.remote(_warm_up)
-        self._warming = [warm.remote() for _ in range(self._width())]
+        self._warming = [warm.remote() for _ in range(self.cpus())]
         return self
 
     def __exit__(self, *exc) -> None:
@@ -101,11 +101,8 @@ class RayEngine(Engine):
         if self._started:
             ray.shutdown()
 
-    def _width(self) -> int:
-        return max(1, int(ray.cluster_resources().get("CPU", 1)))
-
     def cpus(self) -> int:
-        return self._width()
+        return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
     def map(self, fn, tasks: Iterable, *common, local=None) -> Iterator[tuple]:
         """Each task as a Ray task, at most twice as many in flight as the cluster has CPUs. Left
@@ -117,7 +114,7 @@ class RayEngine(Engine):
         shared = tuple(ray.put(c) for c in common)
         stop = self._stop_mark()
         window: deque = deque()
-        width = 2 * self._width()
+        width = 2 * self.cpus()
         try:
             for task in tasks:
                 known = local(task) if local is not None else None
@@ -195,7 +192,7 @@ class RayEngine(Engine):
             stop = self._stop_mark()
             self._gathering = (ray.remote(gather).remote(stage_path, whole, self._parts, stop), whole, stop)
         rows = sum(batch_sizes(stage_path))
-        width = 2 * self._width()
+        width = 2 * self.cpus()
         started: list = []  # pass 2's own tasks (the driver's groupings run through map, which stops its own)
         duplicates = (Partitioned(width, width, edits.pairs if edits is not None else None, started,
                                   os.path.abspath(self.tmp))

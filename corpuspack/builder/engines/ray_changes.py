@@ -31,7 +31,7 @@ def changes(engine, out: str, previous: dict | None, keys, final_path: str) -> d
     :class:`.ray_keys.TaskKeys`."""
     if previous is None:
         return None
-    parts = engine._width()
+    parts = engine.cpus()
     shards = [shard for _, shard in reuse.previous_shards(previous)]
     with StageReader(final_path, ["id"]) as reader:
         finished = reader.num_record_batches

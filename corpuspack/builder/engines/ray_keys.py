@@ -172,7 +172,7 @@ class TaskKeys:
     def _match(self, engine, out: str, shards: list, tmp: str) -> None:
         folder = os.path.abspath(os.path.join(tmp, "reuse"))
         os.makedirs(folder, exist_ok=True)
-        parts = engine._width()
+        parts = engine.cpus()
         candidate, broken, kept = np.ones(len(shards), bool), np.zeros(len(shards), np.int64), 0
         for _, (c, b, k) in engine.map(_match_part, range(parts), parts, out, shards, self._files, self._offsets,
                                        folder):

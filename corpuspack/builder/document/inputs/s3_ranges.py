@@ -239,7 +239,7 @@ def top_entries(loc: Location, ranges: int, map_=None) -> Iterator[tuple[str, bo
 
 
 def _each(map_, fn, tasks, *common) -> Iterator[tuple]:
-    """``(task, fn(task, *common))`` in order, by ``map_`` or here."""
-    if map_ is not None:
-        return map_(fn, tasks, *common)
-    return ((t, fn(t, *common)) for t in tasks)
+    """``(task, fn(task, *common))`` in order, by ``map_`` or, without an engine, here."""
+    from ...corpus.duplicates import map_here  # imported on use: not at the storage module's import
+
+    return (map_ or map_here)(fn, tasks, *common)
