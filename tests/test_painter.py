@@ -81,6 +81,26 @@ def test_a_failed_painter_leaves_the_charts_to_the_build(tmp_path, monkeypatch, 
     assert _charts(tmp_path / "out") == drawn_here
 
 
+LINGERS = ("import pickle, sys, time; sys.path[:] = pickle.load(sys.stdin.buffer); "
+           "from corpuspack.builder.release import charts, painter; "
+           "assert sys.stdin.buffer.read(len(painter.GO)) == painter.GO; charts.prepare(); "
+           "root, stats = pickle.load(sys.stdin.buffer); charts.draw(root, stats); "
+           "sys.stdout.buffer.write(painter.DONE); sys.stdout.buffer.flush(); time.sleep(120)")
+
+
+def test_the_build_goes_on_when_the_painter_says_done_not_at_its_exit(tmp_path, monkeypatch, drawn_here):
+    """A painter that draws, says it is done, then lingers (as an interpreter's teardown would, with
+    matplotlib loaded): the build takes its charts at once, ends it, and does not wait for its exit."""
+    import time
+
+    monkeypatch.setattr(painter, "_SERVE", LINGERS)
+    monkeypatch.setattr(charts, "draw", lambda *a, **k: pytest.fail("drawn in the build's process"))
+    started = time.monotonic()
+    corpuspack.build(SEEDS, tmp_path / "out", jobs=2, progress=False)
+    assert time.monotonic() - started < 60  # the painter would have held it 120 s
+    assert _charts(tmp_path / "out") == drawn_here
+
+
 STARTS = """
 import json, sys
 if sys.argv[3] == "no-matplotlib":
