@@ -151,8 +151,8 @@ class StageCache:
         if len(found):
             self._next = int(at_rows[-1]) + 1
         sha = self._sha.take(pa.array(at_rows)).to_pylist()
-        known = map(Known, sha, self._size[at_rows].tolist(), self._mtime[at_rows].tolist(),
-                    itertools.repeat(not rehash))
+        known = map(tuple.__new__, itertools.repeat(Known),  # Known(...) without its Python __new__: ~0.1 us a file
+                    zip(sha, self._size[at_rows].tolist(), self._mtime[at_rows].tolist(), itertools.repeat(not rehash)))
         if len(found) == n:  # every file cached (a next version's usual run)
             self._pending.update(zip(rel_paths, at_rows.tolist()))
             return list(known)
