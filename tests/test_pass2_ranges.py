@@ -85,10 +85,11 @@ def test_rows_that_lose_a_line_found_in_workers(staged, workers):
             assert (int(one[0][0]), int(one[1][0])) == (a, b)
 
 
-def test_band_hashes_hashed_in_workers(staged, workers):
+def test_band_hashes_staged_in_pass_1(staged):
+    """The band hashes pass 1 staged (``_bands``) and pass 2 reads: each row's own, from its signature."""
     stage, sizes, _ = staged
     bands, rows = dedup.choose_bands(OPTIONS.near_dup_candidate_threshold, OPTIONS.num_perm)
-    got, present = duplicates._band_matrix(stage, sizes, bands, rows, workers)
+    got, present = duplicates._band_matrix(stage, sizes, bands)
     signatures = [s for b in read_batches(stage, ["_minhash"]) for s in b.column(0).to_pylist()]
     assert present.tolist() == [bool(s) for s in signatures] and present.sum() > 300
     for i, s in enumerate(signatures):

@@ -98,7 +98,8 @@ class BuildOptions:
 
     def doc_options(self) -> "DocOptions":
         return DocOptions(num_perm=self.num_perm, shingle_size=self.shingle_size, max_file_size=self.max_file_size,
-                          encoding=self.encoding, legacy_encodings=tuple(self.legacy_encodings) or PREFERRED_LEGACY)
+                          encoding=self.encoding, legacy_encodings=tuple(self.legacy_encodings) or PREFERRED_LEGACY,
+                          near_dup_candidate_threshold=self.near_dup_candidate_threshold)
 
     def input_options(self) -> "InputOptions":
         from .document.inputs import InputOptions
@@ -126,6 +127,7 @@ class DocOptions:
     max_file_size: int = 0  # bytes; 0: no limit
     encoding: str | None = None  # forced codec for files that are not UTF-8 (None: detected)
     legacy_encodings: tuple[str, ...] = PREFERRED_LEGACY  # code pages short legacy texts are tried in first
+    near_dup_candidate_threshold: float = DEFAULT_CANDIDATE_THRESHOLD  # with num_perm, the LSH bands (dedup.choose_bands)
 
 
 def check(o: BuildOptions) -> None:

@@ -280,6 +280,34 @@ def band_hashes(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
+def band_column(minhashes: pa.Array, bands: int, rows: int) -> pa.Array:
+    """The stage's ``_bands`` column of a batch's ``_minhash`` column: each row's :func:`band_hashes`
+    as ``bands`` little-endian uint64 (8 x ``bands`` bytes), empty where the row has no signature."""
+    sig, present, _ = signature_matrix(minhashes, None)
+    m = len(present)
+    lengths = np.where(present, 8 * bands, 0) if sig.shape[1] else np.zeros(m, np.int64)
+    offsets = np.zeros(m + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    data = band_hashes(sig[present], bands, rows).astype("<u8").tobytes() if offsets[-1] else b""
+    return pa.Array.from_buffers(pa.binary(), m, [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)])
+
+
+def band_matrix(column: pa.Array, bands: int) -> tuple[np.ndarray, np.ndarray]:
+    """(m, ``bands``) uint64 band hashes of a ``_bands`` column (:func:`band_column`), 0 where a row
+    has none, and which rows have them."""
+    m = len(column)
+    out = np.zeros((m, bands), np.uint64)
+    lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+    present = lengths > 0
+    if present.any():
+        if np.any(lengths[present] != 8 * bands):
+            raise ValueError(f"band hashes of another width than {bands} bands")
+        offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset:column.offset + m + 1]
+        data = np.frombuffer(column.buffers()[2], np.uint8)[offsets[0]:offsets[-1]]
+        out[present] = data.view("<u8").reshape(-1, bands)
+    return out, present
+
+
 # --------------------------------------------------------------------------- union-find
 
 

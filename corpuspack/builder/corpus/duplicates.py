@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 
 from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
-from .dedup import (band_hashes, band_runs, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
-                    run_codes, signature_matrix, verified_pairs)
+from .dedup import (band_matrix, band_runs, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
+                    run_codes, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
 from ..heap import give_back
@@ -41,17 +41,17 @@ class Here:
         self._runs: Future | None = None  # the band runs :meth:`begin` started
 
     def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
-        """Start the near-duplicate candidates' band hashes (by ``map_tasks``) and per-band sorts
-        (:func:`.dedup.band_runs`) in a thread of this process, beside the groupings before them:
+        """Start reading the near-duplicate candidates' band hashes (the stage's ``_bands``) and their
+        per-band sorts (:func:`.dedup.band_runs`) in a thread of this process, beside the groupings before them:
         they do not depend on the rows those groupings drop, and numpy's sorts let go of the GIL.
         Only when the band hashes (8 bytes a band and row) fit in :data:`BESIDE_BYTES`: else they
         would be held beside the groupings' own columns, and the build's peak memory grow with the
         dump (+136 MB at 1,000,000 rows); :meth:`near_pairs` then makes them, as before the thread."""
-        bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
+        bands, _ = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         if sum(sizes) * bands * 8 > BESIDE_BYTES:
             return
         beside = ThreadPoolExecutor(1, thread_name_prefix="corpuspack-bands")
-        self._runs = beside.submit(_runs_of_bands, stage_path, sizes, bands, rows, self.map_tasks)
+        self._runs = beside.submit(_runs_of_bands, stage_path, sizes, bands)
         beside.shutdown(wait=False)  # its thread ends with the job
 
     def end(self) -> None:
@@ -112,8 +112,8 @@ class Here:
         if self._runs is not None:
             runs, self._runs = self._runs.result(), None
         else:  # not begun beside the groupings (too large, or no begin): here, now
-            runs = _runs_of_bands(stage_path, sizes, *choose_bands(options.near_dup_candidate_threshold,
-                                                                   options.num_perm), self.map_tasks)
+            runs = _runs_of_bands(stage_path, sizes, choose_bands(options.near_dup_candidate_threshold,
+                                                                  options.num_perm)[0])
         codes = run_codes(runs, ~marked(drop, n), n)
         del runs
         return verified_pairs(codes, n, verifier(stage_path, sizes, ctx, self.map_tasks, self.pairs),
@@ -128,9 +128,9 @@ class Here:
         return cluster_labels(*self.near_pairs(stage_path, sizes, drop, options, ctx))
 
 
-def _runs_of_bands(stage_path: str, sizes: list[int], bands: int, rows: int, map_tasks) -> list:
-    """:func:`.dedup.band_runs` of the stage's band hashes (:func:`_band_matrix`, by ``map_tasks``)."""
-    return band_runs(*_band_matrix(stage_path, sizes, bands, rows, map_tasks))
+def _runs_of_bands(stage_path: str, sizes: list[int], bands: int) -> list:
+    """:func:`.dedup.band_runs` of the stage's band hashes (:func:`_band_matrix`)."""
+    return band_runs(*_band_matrix(stage_path, sizes, bands))
 
 
 def marked(rows: np.ndarray, n: int) -> np.ndarray:
@@ -154,9 +154,8 @@ def map_here(fn, tasks, *common):
         yield task, fn(task, *common)
 
 
-#: rows of signatures hashed into bands at once (~4 MB): a stage batch at a time, the ~500 numpy
-#: calls of :func:`.dedup.band_hashes` cost more than their work (~0.2 s for 100,000 documents);
-#: also the rows of the stage each task of pass 2's scans reads (:func:`scan_ranges`)
+#: the rows of the stage each task of pass 2's scans reads (:func:`scan_ranges`: the band hashes,
+#: the line counts, the rows that lose a line), a few stage batches: fewer, larger tasks
 BAND_CHUNK_ROWS = 8192
 
 
@@ -176,42 +175,29 @@ def scan_ranges(sizes: list[int]) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def band_task(task: tuple[int, int, int, int], stage_path: str, bands: int, rows: int
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """(m, bands) LSH band hashes of the staged MinHash signatures of one :func:`scan_ranges` range
-    (its m rows), and which rows have one."""
+def band_task(task: tuple[int, int, int, int], stage_path: str, bands: int) -> tuple[np.ndarray, np.ndarray]:
+    """(m, bands) LSH band hashes of one :func:`scan_ranges` range (its m rows), read from the
+    stage's ``_bands`` column (pass 1 hashed them: :func:`.dedup.band_column`), and which rows have them."""
     first, end, _, n = task
-    reader = shared_reader(stage_path, ("_minhash",))
+    reader = shared_reader(stage_path, ("_bands",))
     band_hash = np.zeros((n, bands), np.uint64)
     present = np.zeros(n, bool)
-    held, at = [], 0
+    at = 0
     for i in range(first, end):
-        sig, pres, _ = signature_matrix(reader.get_batch(i).column("_minhash"), None)
-        present[at:at + len(pres)] = pres
-        held.append(sig)
+        hashes, pres = band_matrix(reader.get_batch(i).column("_bands"), bands)
+        band_hash[at:at + len(pres)], present[at:at + len(pres)] = hashes, pres
         at += len(pres)
-    sigs = [s for s in held if s.shape[1]]
-    if sigs and len({s.shape[1] for s in sigs}) == 1 and len(sigs) == len(held):
-        band_hash[:] = band_hashes(np.concatenate(sigs), bands, rows)
-    else:  # rows without a signature (0 columns) among them: block by block
-        at = 0
-        for s in held:
-            if s.shape[1]:
-                band_hash[at:at + len(s)] = band_hashes(s, bands, rows)
-            at += len(s)
-    give_back()  # what the task read and made (a worker idle after pass 2 would keep it)
     return band_hash, present
 
 
-def _band_matrix(stage_path: str, sizes: list[int], bands: int, rows: int, map_tasks=None
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """(n, bands) LSH band hashes of the staged MinHash signatures, and which rows have one
-    (:func:`band_task` per range of batches, by ``map_tasks``: by default here)."""
+def _band_matrix(stage_path: str, sizes: list[int], bands: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n, bands) LSH band hashes of the stage's rows, and which rows have them: :func:`band_task`
+    per range of batches, in this thread (reading 8 bytes a band and row costs less than handing
+    them over from another process)."""
     n = sum(sizes)
     band_hash = np.zeros((n, bands), np.uint64)
     present = np.zeros(n, bool)
-    for (_, _, offset, m), (part, pres) in (map_tasks or map_here)(band_task, scan_ranges(sizes), stage_path,
-                                                                    bands, rows):
+    for (_, _, offset, m), (part, pres) in map_here(band_task, scan_ranges(sizes), stage_path, bands):
         band_hash[offset:offset + m] = part
         present[offset:offset + m] = pres
     return band_hash, present
@@ -235,7 +221,7 @@ def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) ->
         if len(u):
             values.append(u)
             counts.append(c)
-    give_back()  # (see band_task)
+    give_back()  # what the task read and made (a worker idle after pass 2 would keep it)
     return sum_counts(values, counts) if values else (np.empty(0, np.uint64), np.empty(0, np.int64))
 
 
@@ -302,7 +288,7 @@ def edited_task(task: tuple[int, int, int, np.ndarray], ctx: PublishedContext) -
         if len(rows):
             out.append((i, offset + at, rows, k1, k2))
         at += b.num_rows
-    give_back()  # (see band_task)
+    give_back()  # what the task read and made (a worker idle after pass 2 would keep it)
     return out
 
 

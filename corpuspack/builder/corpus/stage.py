@@ -34,6 +34,10 @@ INTERNAL = (
     pa.field("_size", pa.int64()),
     pa.field("_mtime_ns", pa.int64()),
     pa.field("_markup", pa.bool_()),  # the input was a web page (its text and title extracted from HTML)
+    # the LSH band hashes of _minhash (dedup.band_column: 8 bytes a band; empty without a signature),
+    # made in pass 1 by the worker that made the signature: pass 2 reads them, an unchanged row's
+    # kept with its cached row (the last column: batch.process_batch appends it to the records')
+    pa.field("_bands", pa.binary()),
 )
 
 

@@ -17,6 +17,7 @@ from ..document.inputs.spool import Spooled
 from ..document.process import sha256_hex
 from ..document.steps import process_documents
 from ..options import DocOptions
+from ..corpus.dedup import band_column, choose_bands
 from ..corpus.stage import STAGE_SCHEMA
 from ..document.storage import Reader
 from .local import _LOCAL, Item, Known
@@ -131,4 +132,18 @@ def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
             kinds.append("rejected")
         else:
             kinds.append(outcome)
-    return pa.RecordBatch.from_pylist(records, schema=STAGE_SCHEMA), rejections, kinds
+    return with_bands(pa.RecordBatch.from_pylist(records, schema=_RECORD_SCHEMA), opts), rejections, kinds
+
+
+#: the stage's columns the per-document function fills: all but ``_bands``, the last
+_RECORD_SCHEMA = STAGE_SCHEMA.remove(STAGE_SCHEMA.get_field_index("_bands"))
+assert STAGE_SCHEMA.names[-1] == "_bands"
+
+
+def with_bands(records: pa.RecordBatch, opts: DocOptions) -> pa.RecordBatch:
+    """A batch of stage records (every column but ``_bands``) with its ``_bands`` column: the LSH band
+    hashes of its signatures (:func:`..corpus.dedup.band_column`, the bands of ``opts``), hashed for
+    the whole batch at once."""
+    bands, rows = choose_bands(opts.near_dup_candidate_threshold, opts.num_perm)
+    return pa.RecordBatch.from_arrays([*records.columns, band_column(records.column("_minhash"), bands, rows)],
+                                      schema=STAGE_SCHEMA)

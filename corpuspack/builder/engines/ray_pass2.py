@@ -45,8 +45,8 @@ import numpy as np
 import pyarrow as pa
 import ray
 
-from ..corpus.dedup import (band_hashes, choose_bands, exact_key_matrix, first_of_key, run_pairs,
-                            signature_matrix, verified_pairs)
+from ..corpus.dedup import (band_matrix, choose_bands, exact_key_matrix, first_of_key, run_pairs,
+                            verified_pairs)
 from ..corpus.duplicates import edited_rows, first_of_id, map_here, marked, verifier
 from ..corpus.pairs import PAIR_SCHEMA, PairCache, pair_rows, pair_table, write_pairs
 from ..corpus.published import (EDIT_CACHE_SCHEMA, EditCache, PublishedContext, edit_rows, edit_table,
@@ -180,10 +180,10 @@ class Partitioned:
         verifying task, its references. The similarities the tasks computed are recorded in
         :attr:`pairs` for the next build."""
         n = sum(sizes)
-        bands, rows = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
+        bands, _ = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         with _step(self.started):
             mapper = _task(_band_map, self.started, self.parts)
-            maps = [_listed(mapper(run, stage_path, bands, rows, self.parts)) for run in _runs(sizes, drop, self.maps)]
+            maps = [_listed(mapper(run, stage_path, bands, self.parts)) for run in _runs(sizes, drop, self.maps)]
             pairer = _task(_pair_reduce, self.started, self.parts)
             pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
             verify = _task(_verify, self.started, self.parts + 1)
@@ -461,21 +461,20 @@ def _exact_reduce(*chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first_of_key(table[:, :2], table[:, 2].astype(np.int64))
 
 
-def _band_map(run: tuple, stage_path: str, bands: int, rows: int, parts: int):
-    """(band, band hash, row) of the active rows (signature present, not dropped) of a run of
-    stage batches, in ``parts`` partitions by band hash."""
+def _band_map(run: tuple, stage_path: str, bands: int, parts: int):
+    """(band, band hash, row) of the active rows (band hashes present, not dropped) of a run of
+    stage batches (their ``_bands``, hashed in pass 1), in ``parts`` partitions by band hash."""
     first, last, offset, dropped, n = run
     active_run = ~_marked(dropped, n)
-    reader = shared_reader(stage_path, ("_minhash",))
+    reader = shared_reader(stage_path, ("_bands",))
     out, at = [np.empty((0, 3), np.uint64)], offset
     for index in range(first, last):
-        sig, present, _ = signature_matrix(reader.get_batch(index).column(0), None)
+        hashes, present = band_matrix(reader.get_batch(index).column(0), bands)
         active = present & active_run[at - offset:at - offset + len(present)]
-        if sig.shape[1] and active.any():
-            hashes = band_hashes(sig[active], bands, rows)  # (active rows, bands)
+        if active.any():
             row = (np.flatnonzero(active) + at).astype(np.uint64)
             out.append(np.column_stack([np.repeat(np.arange(bands, dtype=np.uint64), len(row)),
-                                        hashes.T.ravel(), np.tile(row, bands)]))
+                                        hashes[active].T.ravel(), np.tile(row, bands)]))
         at += len(present)
     table = np.concatenate(out)
     return _one_or_many(_split(table, table[:, 1], parts))
