@@ -175,3 +175,22 @@ def test_the_painter_imports_matplotlib_only_when_told():
         assert _has_matplotlib(p._proc.pid)
     finally:
         p.close()
+
+
+def test_the_painter_runs_at_a_lower_priority():
+    """The painter lowers its own priority as it starts (its import of matplotlib takes the cores the
+    build leaves): its niceness, read by psutil, is the build's plus ``painter.NICE`` (at most 19)."""
+    import time
+
+    import psutil
+
+    p = painter.Painter()
+    try:
+        own = psutil.Process().nice()
+        deadline = time.monotonic() + 30
+        while psutil.Process(p._proc.pid).nice() == own and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert psutil.Process(p._proc.pid).nice() == min(19, own + painter.NICE)
+        assert painter.NICE >= 5
+    finally:
+        p.close()
