@@ -294,18 +294,13 @@ def band_column(minhashes: pa.Array, bands: int, rows: int) -> pa.Array:
 
 def band_matrix(column: pa.Array, bands: int) -> tuple[np.ndarray, np.ndarray]:
     """(m, ``bands``) uint64 band hashes of a ``_bands`` column (:func:`band_column`), 0 where a row
-    has none, and which rows have them."""
-    m = len(column)
-    out = np.zeros((m, bands), np.uint64)
-    lengths = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
-    present = lengths > 0
-    if present.any():
-        if np.any(lengths[present] != 8 * bands):
-            raise ValueError(f"band hashes of another width than {bands} bands")
-        offsets = np.frombuffer(column.buffers()[1], np.int32)[column.offset:column.offset + m + 1]
-        data = np.frombuffer(column.buffers()[2], np.uint8)[offsets[0]:offsets[-1]]
-        out[present] = data.view("<u8").reshape(-1, bands)
-    return out, present
+    has none, and which rows have them: its rows decoded as :func:`signature_matrix` decodes the
+    signatures' (8 bytes a band: two uint32 values), then read as uint64."""
+    try:
+        halves, present, _ = signature_matrix(column, 2 * bands)
+    except ValueError:  # (rows of another length than 2 * bands uint32 values)
+        raise ValueError(f"band hashes of another width than {bands} bands") from None
+    return halves.view("<u8"), present
 
 
 # --------------------------------------------------------------------------- union-find
