@@ -1,7 +1,7 @@
 """The LSH band hashes pass 1 stages beside each signature (corpus/dedup.py: band_column, the
-stage's ``_bands``) and pass 2 reads back (corpus/duplicates.py: _band_matrix, by ranges of
-batches): each row's the same as its band hashes computed alone from its signature, whatever the
-batch and range sizes, with batches of no signature and rows without one among them."""
+stage's ``_bands``) and pass 2 reads back (corpus/duplicates.py: _band_matrix, batch by batch):
+each row's the same as its band hashes computed alone from its signature, whatever the batch
+sizes, with batches of no signature and rows without one among them."""
 from __future__ import annotations
 
 import numpy as np
@@ -44,9 +44,7 @@ def _alone(signature: bytes) -> list[int]:
     return out
 
 
-@pytest.mark.parametrize("chunk", [1, 5, 7, 10_000])
-def test_staged_band_hashes_read_in_ranges_are_each_rows_own(tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr(duplicates, "BAND_CHUNK_ROWS", chunk)
+def test_staged_band_hashes_read_back_are_each_rows_own(tmp_path):
     batches = _mixed(np.random.default_rng(7))
     _stage(tmp_path / "stage.arrow", batches)
     rows = [r for b in batches for r in b]

@@ -154,16 +154,16 @@ def map_here(fn, tasks, *common):
         yield task, fn(task, *common)
 
 
-#: the rows of the stage each task of pass 2's scans reads (:func:`scan_ranges`: the band hashes,
-#: the line counts, the rows that lose a line), a few stage batches: fewer, larger tasks
+#: the rows of the stage each task of pass 2's scans reads (:func:`scan_ranges`: the line counts,
+#: the rows that lose a line), a few stage batches: fewer, larger tasks
 BAND_CHUNK_ROWS = 8192
 
 
 def scan_ranges(sizes: list[int]) -> list[tuple[int, int, int, int]]:
     """(first batch, end batch, first row, rows) of runs of consecutive stage batches (``sizes``:
     each batch's rows), each of at least ``BAND_CHUNK_ROWS`` rows but the last: the tasks of
-    pass 2's scans of the whole stage (the band hashes, the line counts, the rows that lose a
-    line), run by the engine's workers side by side while the build's process merges."""
+    pass 2's scans of the whole stage (the line counts, the rows that lose a line), run by the
+    engine's workers side by side while the build's process merges."""
     out, first, first_row, held, row = [], 0, 0, 0, 0
     for i, m in enumerate(sizes):
         held, row = held + m, row + m
@@ -175,31 +175,18 @@ def scan_ranges(sizes: list[int]) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def band_task(task: tuple[int, int, int, int], stage_path: str, bands: int) -> tuple[np.ndarray, np.ndarray]:
-    """(m, bands) LSH band hashes of one :func:`scan_ranges` range (its m rows), read from the
-    stage's ``_bands`` column (pass 1 hashed them: :func:`.dedup.band_column`), and which rows have them."""
-    first, end, _, n = task
-    reader = shared_reader(stage_path, ("_bands",))
-    band_hash = np.zeros((n, bands), np.uint64)
-    present = np.zeros(n, bool)
-    at = 0
-    for i in range(first, end):
-        hashes, pres = band_matrix(reader.get_batch(i).column("_bands"), bands)
-        band_hash[at:at + len(pres)], present[at:at + len(pres)] = hashes, pres
-        at += len(pres)
-    return band_hash, present
-
-
 def _band_matrix(stage_path: str, sizes: list[int], bands: int) -> tuple[np.ndarray, np.ndarray]:
-    """(n, bands) LSH band hashes of the stage's rows, and which rows have them: :func:`band_task`
-    per range of batches, in this thread (reading 8 bytes a band and row costs less than handing
-    them over from another process)."""
+    """(n, bands) LSH band hashes of the stage's rows, and which rows have them: its ``_bands``
+    column (pass 1 hashed them: :func:`.dedup.band_column`), read batch by batch in this thread
+    (reading 8 bytes a band and row costs less than handing them over from another process)."""
     n = sum(sizes)
     band_hash = np.zeros((n, bands), np.uint64)
     present = np.zeros(n, bool)
-    for (_, _, offset, m), (part, pres) in map_here(band_task, scan_ranges(sizes), stage_path, bands):
-        band_hash[offset:offset + m] = part
-        present[offset:offset + m] = pres
+    at = 0
+    for batch in read_batches(stage_path, ["_bands"]):
+        m = batch.num_rows
+        band_hash[at:at + m], present[at:at + m] = band_matrix(batch.column(0), bands)
+        at += m
     return band_hash, present
 
 
