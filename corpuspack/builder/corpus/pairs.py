@@ -26,27 +26,24 @@ PAIR_SCHEMA = pa.schema([("h", pa.uint64()), ("a1", pa.uint64()), ("a2", pa.uint
 
 def identities(stage_path: str, starts: np.ndarray, rows: np.ndarray, repeated: tuple[int, ...]) -> np.ndarray:
     """(len(rows), 2) :func:`.published.edit_ids` of stage rows ``rows`` (sorted, unique;
-    ``starts``: each record batch's first row): their columns taken batch by batch, the ids made
-    for all of them at once (per batch, the ids' numpy calls cost ~3x the work)."""
-    out = np.empty((len(rows), 2), np.uint64)
+    ``starts``: each record batch's first row): their columns taken batch by batch (in the rows'
+    order: :func:`.stage.by_batch`), the ids made for all of them at once (per batch, the ids'
+    numpy calls cost ~3x the work)."""
     wanted = np.fromiter(repeated, np.uint64, len(repeated))
     reader = shared_reader(stage_path, ("_doc_digest", "_line_hashes"))
-    where, digests, lines = [], [], []
+    digests, lines = [], []
     for i, at in by_batch(starts, rows):
         take = pa.array(rows[at] - starts[i], pa.int64())
         batch = reader.get_batch(i)
-        where.append(at)
         digests.append(batch.column("_doc_digest").take(take))
         lines.append(batch.column("_line_hashes").take(take))
-    if not where:
-        return out
+    if not digests:
+        return np.empty((0, 2), np.uint64)
     lines = pa.chunked_array(lines).combine_chunks()
     flat = lines.flatten().to_numpy(zero_copy_only=False)
     parents = pc.list_parent_indices(lines).to_numpy(zero_copy_only=False)
     hit = np.isin(flat, wanted)
-    at = np.concatenate([np.arange(w.start, w.stop) for w in where])  # (each batch's slice of rows)
-    out[at, 0], out[at, 1] = edit_ids(pa.chunked_array(digests).to_pylist(), flat[hit], parents[hit])
-    return out
+    return np.column_stack(edit_ids(pa.chunked_array(digests).to_pylist(), flat[hit], parents[hit]))
 
 
 def _pair_keys(iu: np.ndarray, iv: np.ndarray) -> tuple[np.ndarray, ...]:
