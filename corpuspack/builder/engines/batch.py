@@ -136,8 +136,8 @@ def process_batch(items: list[Item], opts: DocOptions, reader: Reader = _LOCAL,
 
 
 #: the stage's columns the per-document function fills: all but ``_bands``, the last
-_RECORD_SCHEMA = STAGE_SCHEMA.remove(STAGE_SCHEMA.get_field_index("_bands"))
 assert STAGE_SCHEMA.names[-1] == "_bands"
+_RECORD_SCHEMA = STAGE_SCHEMA.remove(len(STAGE_SCHEMA) - 1)
 
 
 def with_bands(records: pa.RecordBatch, opts: DocOptions) -> pa.RecordBatch:
