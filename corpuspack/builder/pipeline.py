@@ -110,7 +110,7 @@ def _build_to(input_dir, output_dir, options: BuildOptions) -> BuildResult:
 
 def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None,
            options: BuildOptions) -> BuildResult:
-    log = report.Ledger()
+    log = report.Ledger(tmp)  # its named rows beyond report.RUN_ROWS go to runs in the work folder
     feats = _features(version, previous, manifest)  # checked before any work
 
     clock = _Clock()

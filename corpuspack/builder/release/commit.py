@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 
-from . import card, versions
+from . import card, report as report_mod, versions
 from .stats import PENDING as _PENDING
 from .incremental import CACHE_DIR
 
@@ -43,7 +43,7 @@ def commit(out: str, version: str, manifest: dict, report: dict) -> None:
     try:
         versions.write_text_atomic(journal_path(out), versions.json_text(
             {"version": version, "manifest_sha256": _sha256(manifest_text)}))
-        versions.write_text_atomic(report_path + _PENDING, versions.json_text(report))
+        versions.write_chunks_atomic(report_path + _PENDING, report_mod.chunks(report))  # named rows as merged
         card.write_card(out, extra=manifest)  # readers of the card see the version from here ...
         versions.write_text_atomic(versions.manifest_path(out, version), manifest_text)  # ... and of the manifests
         os.replace(report_path + _PENDING, report_path)

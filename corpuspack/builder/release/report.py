@@ -3,10 +3,20 @@
 Each file found is exactly one of: ``included`` (a row of the dataset),
 ``duplicate`` (dropped as a copy of another document, named), or
 ``rejected`` (with a reason code and a detail naming the problem).
+
+The build holds counts, not rows: the named rows (rejections, duplicates) beyond
+:data:`RUN_ROWS` of a kind go to sorted runs on disk (:class:`NamedRows`), merged as the report
+is written (:func:`chunks`), after its counts; :func:`read_head` reads a report's counts without
+its named rows.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
+import json
+import os
 from collections import Counter
+from collections.abc import Iterator
 
 REASONS = {
     "empty": "the file is empty, holds only white space, or only boilerplate",
@@ -28,22 +38,91 @@ REASONS = {
 }
 
 
+#: named rows of one kind (rejections, or duplicates) a build holds before it writes them, sorted,
+#: to a run of its own on disk (~0.5 KB each in memory: ~25 MB)
+RUN_ROWS = 50_000
+
+#: the report's named rows, written last, after its counts (see :func:`read_head`)
+NAMED = ("rejected", "duplicates")
+
+
+def _name(row: dict) -> str:
+    return row["file_name"]
+
+
+class NamedRows:
+    """The report's rows of one kind, as they come; beyond ``run_rows`` held, the held rows are
+    sorted by file name and written to a run (JSON Lines, in ``folder``). Iterating gives every
+    row in the order ``sorted(rows, key=file_name)`` gives them (runs merged, ties in arrival order)."""
+
+    def __init__(self, folder: str | None = None, kind: str = "rows", run_rows: int | None = None):
+        self.folder, self.kind = folder, kind
+        self.run_rows = RUN_ROWS if run_rows is None else run_rows
+        self._held: list[dict] = []
+        self._runs: list[str] = []
+        self._count = 0
+
+    def append(self, row: dict) -> None:
+        self._held.append(row)
+        self._count += 1
+        if self.folder is not None and len(self._held) >= self.run_rows:
+            self._spill()
+
+    def extend(self, rows) -> None:
+        for row in rows:
+            self.append(row)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict]:
+        held = sorted(self._held, key=_name)
+        if not self._runs:
+            return iter(held)
+        return heapq.merge(*map(_read_run, self._runs), held, key=_name)  # stable: earlier runs first on ties
+
+    def _spill(self) -> None:
+        path = os.path.join(self.folder, f"report-{self.kind}-{len(self._runs)}.jsonl")
+        with open(path, "w", encoding="ascii") as fh:  # JSON's escapes: any string comes back as it was
+            fh.writelines(json.dumps(row) + "\n" for row in sorted(self._held, key=_name))
+        self._runs.append(path)
+        self._held = []
+
+
+def _read_run(path: str) -> Iterator[dict]:
+    with open(path, encoding="ascii") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def ranked(counts: dict) -> dict:
+    """Counts by value, the most frequent first (ties by the value's text), None named ``none``."""
+    return {("none" if k is None else k): n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))}
+
+
 class Ledger:
-    def __init__(self) -> None:
+    """Where every file went, in counts, and the named rows (:class:`NamedRows`, in ``folder``)."""
+
+    def __init__(self, folder: str | None = None) -> None:
         self._included = 0
-        self.rejected: list[dict] = []
-        self.duplicates: list[dict] = []
+        self.rejected = NamedRows(folder, "rejected")
+        self.duplicates = NamedRows(folder, "duplicates")
+        self._reasons: Counter = Counter()
+        self._kinds: Counter = Counter()
         self.unmatched_manifest_rows: list[str] = []
         self.files_without_manifest_row = 0
         self.manifest_replaced: dict[str, int] | None = None  # JSON lines' values the --manifest replaced, by field
 
     def rejected_many(self, rows: list[dict]) -> None:
-        self.rejected.extend(rows)
+        for row in rows:
+            self._reasons[row["reason"]] += 1
+            self.rejected.append(row)
 
     def reject(self, file_name: str, reason: str, detail: str) -> None:
-        self.rejected.append({"file_name": file_name, "reason": reason, "detail": detail})
+        self.rejected_many([{"file_name": file_name, "reason": reason, "detail": detail}])
 
     def duplicate(self, file_name: str, doc_id: str, duplicate_of: str, kind: str) -> None:
+        self._kinds[kind] += 1
         self.duplicates.append({"file_name": file_name, "id": doc_id, "duplicate_of": duplicate_of, "kind": kind})
 
     def apply(self, events: list[tuple]) -> None:
@@ -68,20 +147,59 @@ class Ledger:
         return {"found": included + dup + rej, "included": included, "duplicate": dup, "rejected": rej}
 
     def to_dict(self, corpus_summary: dict, *, version: str) -> dict:
-        by_reason = Counter(r["reason"] for r in self.rejected)
+        """The report: its counts, then the named rows (:class:`NamedRows`, written by :func:`chunks`)."""
         return {
             "version": version,
             "counts": self.counts(),
-            "rejected_by_reason": dict(sorted(by_reason.items())),
-            "reasons": {k: REASONS[k] for k in sorted(by_reason) if k in REASONS},
-            "rejected": sorted(self.rejected, key=lambda r: r["file_name"]),
-            "duplicates": sorted(self.duplicates, key=lambda r: r["file_name"]),
+            "rejected_by_reason": dict(sorted(self._reasons.items())),
+            "duplicates_by_kind": ranked(self._kinds),
+            "reasons": {k: REASONS[k] for k in sorted(self._reasons) if k in REASONS},
             "manifest": {"rows_matching_no_file": self.unmatched_manifest_rows,
                          "files_without_manifest_row": self.files_without_manifest_row,
                          **({} if self.manifest_replaced is None
                             else {"line_values_replaced": self.manifest_replaced})},
             **corpus_summary,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
         }
+
+
+def chunks(payload: dict) -> Iterator[str]:
+    """The report's text (what ``versions.json_text`` makes of it with its named rows as lists), in
+    pieces: the named rows one at a time, as their runs are merged."""
+    marks = {key: f"@corpuspack-named-rows-{key}@" for key in NAMED if key in payload}
+    head = {k: (marks[k] if k in marks else v) for k, v in payload.items()}
+    text = json.dumps(head, ensure_ascii=False, indent=2) + "\n"
+    for key, mark in marks.items():
+        before, text = text.split(f"\n  {json.dumps(key)}: {json.dumps(mark)}", 1)  # a top-level key's line
+        yield before + f"\n  {json.dumps(key)}: "
+        rows = iter(payload[key])
+        first = next(rows, None)
+        if first is None:
+            yield "[]"
+            continue
+        yield "[\n"
+        for i, row in enumerate(itertools.chain([first], rows)):
+            yield ("" if i == 0 else ",\n") + "\n".join(
+                "    " + line for line in json.dumps(row, ensure_ascii=False, indent=2).split("\n"))
+        yield "\n  ]"
+    yield text
+
+
+def read_head(path: str) -> dict:
+    """A report's keys before its named rows (its counts, read without them: they come last), or
+    the whole report when it is one written before they did."""
+    lines = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith(tuple(f"  {json.dumps(key)}: " for key in NAMED)):
+                head = json.loads("".join(lines).rstrip().rstrip(",") + "\n}")
+                if "duplicates_by_kind" in head:
+                    return head
+                break
+            lines.append(line)
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied: int = 0) -> None:
@@ -99,7 +217,7 @@ def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied
                      + ", ".join(f"{k} {v:,}" for k, v in skipped.items()) + ")")
     for reason, n in payload["rejected_by_reason"].items():
         lines.append(f"    {reason:<12}{n:>10,}")
-    for r in payload["rejected"][:10]:
+    for r in itertools.islice(payload["rejected"], 10):
         lines.append(f"    ! {r['file_name']}: {r['reason']}: {r['detail']}")
     if len(payload["rejected"]) > 10:
         lines.append(f"    ... {len(payload['rejected']) - 10} more in versions/{payload['version']}/build_report.json")

@@ -2,7 +2,6 @@
 and its build report: what the card, its charts and ``corpuspack inspect`` show."""
 from __future__ import annotations
 
-import json
 import os
 
 import numpy as np
@@ -10,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import versions
+from . import report as report_mod, versions
 
 COLUMNS = ("language", "source", "date", "num_chars", "date_method", "source_method", "removed_lines")
 #: Upper bounds (characters) of the length histogram's bins; the last bin is open.
@@ -39,8 +38,7 @@ def _grouped(key: pa.Array, chars: pa.Array) -> list[list]:
 
 def _counts(column: pa.Array) -> dict:
     rows = pc.value_counts(column).to_pylist() if len(column) else []
-    return {("none" if r["values"] is None else r["values"]): r["counts"]
-            for r in sorted(rows, key=lambda r: (-r["counts"], str(r["values"])))}
+    return report_mod.ranked({r["values"]: r["counts"] for r in rows})
 
 
 def _by_month(dates: pa.Array, year: pa.Array, chars: pa.Array) -> list[list]:
@@ -93,7 +91,8 @@ def version_stats(root: str, manifest: dict) -> dict:
         "removed_lines": int(pc.sum(t["removed_lines"]).as_py() or 0) if n else 0,
         "counts": manifest["counts"],
         "rejected_by_reason": report.get("rejected_by_reason", {}),
-        "duplicates_by_kind": _counts(pa.array([d.get("kind") for d in report.get("duplicates", [])], pa.string())),
+        "duplicates_by_kind": (report["duplicates_by_kind"] if "duplicates_by_kind" in report  # (a report before it)
+                               else _counts(pa.array([d.get("kind") for d in report.get("duplicates", [])], pa.string()))),
         "repeated_line_patterns": len(report.get("repeated_lines_removed", [])),
         "repeated_lines_removed": sum(r["count"] for r in report.get("repeated_lines_removed", [])),
     }
@@ -104,12 +103,12 @@ PENDING = ".next"
 
 
 def read_report(root: str, version: str) -> dict:
-    """The version's build report; while the version is being committed, its new report (written
-    beside the old one until the manifest is in place, see :mod:`.commit`)."""
+    """The version's build report without its named rows (:func:`.report.read_head`); while the
+    version is being committed, its new report (written beside the old one until the manifest is
+    in place, see :mod:`.commit`)."""
     path = os.path.join(root, versions.VERSIONS_DIR, version, "build_report.json")
     if os.path.isfile(path + PENDING):
         path += PENDING
     elif not os.path.isfile(path):
         return {}
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    return report_mod.read_head(path)

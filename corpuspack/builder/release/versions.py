@@ -124,12 +124,18 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
     never a part, and a hard link to the old file (an earlier version's, a user's snapshot made
     with ``cp -al``) keeps the old bytes. The data reach the disk before the rename; a failed
     write (disk full) removes its ``.tmp`` file."""
+    write_chunks_atomic(path, [data])
+
+
+def write_chunks_atomic(path: str, chunks) -> None:
+    """:func:`write_bytes_atomic` of the ``chunks`` (bytes, or str written in UTF-8) as they come."""
     if os.path.dirname(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
     try:
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
