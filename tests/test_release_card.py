@@ -389,9 +389,11 @@ def files_of(out, version):
     return [f for i in versions.read_manifest(str(out), version)["splits"].values() for f in i["files"]]
 
 
-def test_documents_per_month_named_and_counted_as_written_by_hand():
-    """The card's and the month chart's months (``stats._by_month``, grouped on the month's number)
-    against values written by hand: undated documents left out, months in order, characters summed."""
+@pytest.mark.parametrize("cut", [7, 3, 1])
+def test_documents_per_month_named_and_counted_as_written_by_hand(cut):
+    """The card's and the month chart's months (``stats._by_month``, grouped on the month's number,
+    summed over batches cut at ``cut``) against values written by hand: undated documents left out,
+    months in order, characters summed."""
     import datetime as dt
 
     import pyarrow as pa
@@ -402,21 +404,31 @@ def test_documents_per_month_named_and_counted_as_written_by_hand():
     d = dt.date
     dates = pa.array([d(2022, 2, 18), d(2022, 2, 1), None, d(1999, 12, 31), d(2022, 3, 1), d(2022, 2, 28), None])
     chars = pa.array([100, 20, 5, 7, 1, 3, 9], pa.int32())
-    assert stats._by_month(dates, pc.year(dates), chars) == [
-        ["1999-12", 1, 7], ["2022-02", 3, 123], ["2022-03", 1, 1]]
+    months = stats._Sums()
+    for part in (slice(0, cut), slice(cut, None)):
+        number = pc.add(pc.multiply(pc.year(dates[part]), 12), pc.subtract(pc.month(dates[part]), 1))
+        months.add(number, chars[part], dates[part])
+    assert stats._by_month(months) == [["1999-12", 1, 7], ["2022-02", 3, 123], ["2022-03", 1, 1]]
 
 
-def test_documents_per_value_counted_as_written_by_hand():
-    """The card's per-language, per-source and per-year rows (``stats._grouped``) against values
-    written by hand: a null value is a row of its own (sorted as ""), a null length counts as no
-    document and no characters, most documents first, ties by value."""
+@pytest.mark.parametrize("cut", [7, 4, 1])
+def test_documents_per_value_counted_as_written_by_hand(cut):
+    """The card's per-language, per-source and per-year rows (``stats._Sums``, summed over batches
+    cut at ``cut``) against values written by hand: a null value is a row of its own (sorted as ""),
+    a null length counts as no document and no characters, most documents first, ties by value."""
     import pyarrow as pa
 
     from corpuspack.builder.release import stats
 
+    def ranked(key):
+        sums = stats._Sums()
+        for part in (slice(0, cut), slice(cut, None)):
+            sums.add(key[part], chars[part])
+        return sums.ranked()
+
     chars = pa.array([10, 20, None, 4, 5, 6, 7], pa.int32())
-    assert stats._grouped(pa.array(["ar", None, "ar", "fa", None, "ar", "en"]), chars) == [
+    assert ranked(pa.array(["ar", None, "ar", "fa", None, "ar", "en"])) == [
         [None, 2, 25], ["ar", 2, 16], ["en", 1, 7], ["fa", 1, 4]]
-    assert stats._grouped(pa.array([2022, 2021, 2022, None, 2021, 2021, 2022]), chars) == [
+    assert ranked(pa.array([2022, 2021, 2022, None, 2021, 2021, 2022])) == [
         [2021, 3, 31], [2022, 2, 17], [None, 1, 4]]
-    assert stats._grouped(pa.array([], pa.string()), pa.array([], pa.int32())) == []
+    assert stats._Sums().ranked() == []
