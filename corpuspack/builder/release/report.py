@@ -180,10 +180,20 @@ def chunks(payload: dict) -> Iterator[str]:
             continue
         yield "[\n"
         for i, row in enumerate(itertools.chain([first], rows)):
-            yield ("" if i == 0 else ",\n") + "\n".join(
-                "    " + line for line in json.dumps(row, ensure_ascii=False, indent=2).split("\n"))
+            yield ("" if i == 0 else ",\n") + "\n".join("    " + line for line in _row_text(row).split("\n"))
         yield "\n  ]"
     yield text
+
+
+def _row_text(row: dict) -> str:
+    """A named row as JSON; one holding a string UTF-8 cannot write (an unpaired surrogate, say in a
+    detail quoting its input) with JSON's escapes, which give the same string back."""
+    text = json.dumps(row, ensure_ascii=False, indent=2)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(row, indent=2)
+    return text
 
 
 def read_head(path: str) -> dict:

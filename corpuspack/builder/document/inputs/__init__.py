@@ -59,9 +59,15 @@ class Tally:
     fields: Callable[[str, dict], None] | None = None
     forms: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    repaired: Counter = field(default_factory=Counter)  # JSON lines whose strings were repaired, by what
+
+    def counters(self) -> tuple[Counter, Counter, Counter]:
+        """What it counts (what a reader process sends the build's tally: see :mod:`.spool`)."""
+        return self.forms, self.skipped, self.repaired
 
     def report(self) -> dict:
-        return {"by_form": dict(sorted(self.forms.items())), "skipped": dict(sorted(self.skipped.items()))}
+        return {"by_form": dict(sorted(self.forms.items())), "skipped": dict(sorted(self.skipped.items())),
+                "unpaired_surrogates_replaced": self.repaired["unpaired_surrogates"]}
 
 
 def kind(path: str) -> str:

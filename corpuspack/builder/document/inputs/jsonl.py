@@ -6,6 +6,11 @@ manifest (``url``, ``date``, ``source``, ``title``, ``language`` fill those colu
 ``manifest``; the others become columns of their own). A line is named ``<file>:<line number>``
 (1-based). A line that is not such an object is a rejection naming the file and line; blank lines
 are skipped and counted.
+
+JSON may escape a UTF-16 code unit alone (``"\\ud83d"``: an emoji's first half, the text cut after
+it), which no UTF-8 text, Arrow column or JSON file written here can hold: each such unpaired
+surrogate, in a value or a field name, is replaced by U+FFFD (the replacement character) and the
+report counts the lines repaired (``inputs``, ``unpaired_surrogates_replaced``).
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import gzip
 import importlib
 import io
 import json
+import re
 import tarfile
 import zipfile
 import zlib
@@ -26,6 +32,7 @@ SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 # fields a line may carry besides its text and id, and which published columns they fill
 _SIDECAR_KNOWN = frozenset({"url", "date", "source", "title", "language"})
 _PUBLISHED = frozenset(f.name for f in FIELDS)
+_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str json.loads made: an unpaired one (pairs are joined)
 
 
 def is_jsonl(name: str) -> bool:
@@ -78,6 +85,9 @@ def _entry(rel: str, n: int, line: bytes, opts: InputOptions, tally: Tally) -> E
         obj = json.loads(line)
     except ValueError as e:
         return name, _bad(rel, n, f"not JSON ({e})")
+    if (b"\\ud" in line or b"\\uD" in line) and _has_surrogate(obj):  # (a cheap test of the bytes first)
+        obj = _repaired(obj)
+        tally.repaired["unpaired_surrogates"] += 1
     if not isinstance(obj, dict):
         return name, _bad(rel, n, f"a JSON {type(obj).__name__}, not an object")
     text = obj.pop(opts.text_field, None)
@@ -92,7 +102,28 @@ def _entry(rel: str, n: int, line: bytes, opts: InputOptions, tally: Tally) -> E
         return name, _bad(rel, n, f"field(s) {', '.join(clash)} would overwrite published columns; rename them")
     if obj and tally.fields is not None:
         tally.fields(name, obj)
-    return name, Payload(text.encode("utf-8", "surrogatepass"), None if doc_id is None else str(doc_id).strip())
+    return name, Payload(text.encode("utf-8"), None if doc_id is None else str(doc_id).strip())
+
+
+def _has_surrogate(value) -> bool:
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, list):
+        return any(map(_has_surrogate, value))
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    return False
+
+
+def _repaired(value):
+    """``value`` (what json.loads made) with every unpaired surrogate replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_repaired(v) for v in value]
+    if isinstance(value, dict):
+        return {_repaired(k): _repaired(v) for k, v in value.items()}
+    return value
 
 
 def _bad(rel: str, n: int, why: str) -> Payload:

@@ -97,15 +97,15 @@ def _read(path: str, opts: InputOptions, folder: str, conn, segment_bytes: int, 
     tally = Tally(fields=lambda name, obj: fields.append((name, obj)))
     writer = _Writer(folder, segment_bytes)
     out: list = []
-    sent = (Counter(), Counter())
+    sent = tuple(Counter() for _ in tally.counters())
     spooled = 0
 
     def send() -> None:
         nonlocal out, fields, sent, spooled
         writer.flush()
-        forms, skipped = tally.forms - sent[0], tally.skipped - sent[1]
-        conn.send(("entries", fields, forms, skipped, out))
-        out, fields, sent, spooled = [], [], (tally.forms.copy(), tally.skipped.copy()), 0
+        counts = [now - before for now, before in zip(tally.counters(), sent)]  # since the last message
+        conn.send(("entries", fields, counts, out))
+        out, fields, sent, spooled = [], [], tuple(c.copy() for c in tally.counters()), 0
 
     try:
         for rel, payload in archive.entries(path, opts, tally):
@@ -167,12 +167,12 @@ class Spool:
             if message[0] == "error":
                 self.process.join()
                 raise message[1]
-            _, fields, forms, skipped, out = message
+            _, fields, counts, out = message
             if tally.fields is not None:
                 for name, obj in fields:
                     tally.fields(name, obj)
-            tally.forms.update(forms)
-            tally.skipped.update(skipped)
+            for mine, theirs in zip(tally.counters(), counts):
+                mine.update(theirs)
             yield from out
 
     def release(self, items: list) -> None:
