@@ -203,7 +203,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action=_ShowVersion)
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="build a dataset version from a dump folder")
+    b = sub.add_parser("build", help="build a dataset version from a dump (a folder, an archive or JSON Lines; local or remote)")
     b.add_argument("input_dir", help="the dump: a folder, an archive (.tar, .tar.gz, .tgz, .tar.zst, .zip) "
                                      "or a JSON Lines file (.jsonl, .jsonl.gz, .jsonl.zst)")
     b.add_argument("output_dir")
