@@ -68,10 +68,6 @@ class NamedRows:
         if self.folder is not None and len(self._held) >= self.run_rows:
             self._spill()
 
-    def extend(self, rows) -> None:
-        for row in rows:
-            self.append(row)
-
     def __len__(self) -> int:
         return self._count
 
