@@ -22,7 +22,8 @@ REASONS = {
     "empty": "the file is empty, holds only white space, or only boilerplate",
     "binary": "the file is binary (a known binary signature, NUL bytes, or control characters)",
     "undecodable": "the bytes are not valid in any encoding that could be detected with confidence",
-    "unreadable": "the file or folder could not be read or listed (permissions, I/O error, removed meanwhile)",
+    "unreadable": "the file or folder could not be read or listed (permissions, I/O error, removed meanwhile; an "
+                  "archive member encrypted, or compressed with a method Python cannot read)",
     "symlink": "a symbolic link not followed (not asked to, or it leads outside the input folder, nowhere, or in a loop)",
     "name_collision": "another file of the folder has the same name once bytes that are not UTF-8 are written as \\xNN",
     "too_large": "the file is larger than --max-file-size",
@@ -31,7 +32,7 @@ REASONS = {
     "error": "processing this file raised an unexpected error (a defect: please report it)",
     "html": "an HTML page, and the HTML extractor (the extra corpuspack[html]) is not installed or cannot be imported",
     "bad_line": "a line of a JSON Lines file that is not an object with a text field",
-    "unsafe_path": "an archive member named with an absolute path or '..': it would lie outside the dump",
+    "unsafe_path": "an archive member named with an absolute path or '..' (it would lie outside the dump), or with no name",
     "link": "an archive member that is a symbolic or hard link (not followed)",
     "duplicate_name": "an archive member whose name an earlier member has",
     "corrupt": "the archive is damaged or cut short here; the members after it could not be read",

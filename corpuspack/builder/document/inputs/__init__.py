@@ -74,14 +74,15 @@ def kind(path: str) -> str:
     """``folder``, ``archive`` or ``jsonl``: how an input path is read."""
     from . import archive, jsonl
 
+    if not os.path.exists(path):  # (a missing archive or JSON Lines file too: said before any work)
+        named = os.path.basename(path).lower().endswith((*archive.SUFFIXES, *jsonl.SUFFIXES))
+        raise NotADirectoryError(f"input {'file' if named else 'folder'} not found: {path}")
     if os.path.isdir(path):
         return "folder"
     if archive.is_archive(path):
         return "archive"
     if jsonl.is_jsonl(path):
         return "jsonl"
-    if not os.path.exists(path):
-        raise NotADirectoryError(f"input folder not found: {path}")
     raise NotADirectoryError(f"input is not a folder, an archive ({', '.join(archive.SUFFIXES)}) "
                              f"or JSON Lines ({', '.join(jsonl.SUFFIXES)}): {path}")
 

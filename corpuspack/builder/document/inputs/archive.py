@@ -88,9 +88,13 @@ def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[
             return
         if member.kind == "folder":
             continue
-        rel = _clean(member.name)
+        rel = _clean(member.name, backslash=form == "zip")
+        if rel.strip("/"):
+            refusal = _refusal(rel, member.kind, member.link)
+        else:  # named for the report by where it lies
+            rel = f"{name}: a member with an empty name, after {last or 'none'}"
+            refusal = ("unsafe_path", "a member with an empty name (or only '/' and './'): it names no file")
         last = rel
-        refusal = _refusal(rel, member.kind, member.link)
         if refusal is None:
             why = opts.selector.skip_reason(rel)
             if why is not None:
@@ -110,6 +114,9 @@ def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[
         tally.forms[form] += 1
         try:
             data = member.data()
+        except UnreadableMember as e:
+            yield rel, Payload(None, refused=("unreadable", f"this member of {name} is {e}"), order=(rel, 0))
+            continue
         except _damage() as e:
             if member.alone:  # its other members are found by the central directory: read on
                 yield rel, Payload(None, refused=("corrupt", f"this member of {name} is damaged: {_said(e)}"),
@@ -224,10 +231,10 @@ def _zip_members(source: Source) -> Iterator[Member]:
             with z:
                 for info in z.infolist():
                     mode = info.external_attr >> 16
-                    kind = ("folder" if info.is_dir() else "symlink" if stat.S_ISLNK(mode)
+                    kind = ("folder" if info.filename.endswith("/") else "symlink" if stat.S_ISLNK(mode)
                             else "special" if stat.S_IFMT(mode) not in (0, stat.S_IFREG) else "file")
-                    link = z.read(info).decode("utf-8", "replace") if kind == "symlink" else ""
-                    yield Member(info.filename, kind, link, lambda info=info: z.open(info), alone=True)
+                    link = _opened(z, info).read().decode("utf-8", "replace") if kind == "symlink" else ""
+                    yield Member(_info_name(info), kind, link, lambda info=info: _opened(z, info), alone=True)
             return
     finally:
         f.close()
@@ -257,6 +264,37 @@ def _chunks(raw: BinaryIO, size: int = 1 << 20) -> Iterable[bytes]:
         yield chunk
 
 
+class UnreadableMember(OSError):
+    """A zip member this reader cannot read whole archive or not: encrypted, or compressed with a
+    method Python's zipfile lacks (Deflate64, which Windows writes for large files; PPMd; AES)."""
+
+
+def _opened(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
+    if info.flag_bits & 0x1:
+        raise UnreadableMember("encrypted (a password protects it): not read")
+    try:
+        return z.open(info)
+    except NotImplementedError as e:  # zipfile: "That compression method is not supported"
+        raise UnreadableMember(f"compressed with method {info.compress_type}, which Python's zipfile "
+                               f"cannot read ({e}): not read") from None
+
+
+_UTF8_FLAG = 0x800  # a zip member's name is UTF-8 when its general purpose flag says so
+
+
+def _info_name(info: zipfile.ZipInfo) -> str:
+    """A member's name from the central directory: zipfile decodes a name not flagged UTF-8 as cp437,
+    but Info-ZIP's ``zip`` on Linux and macOS's Archive Utility write UTF-8 unflagged; read as
+    :func:`_zip_name` reads a local header's name (UTF-8 first)."""
+    if info.flag_bits & _UTF8_FLAG:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:  # (not what zipfile decoded from cp437)
+        return info.filename
+    return _zip_name(raw)
+
+
 def _zip_name(name: bytes) -> str:
     """A member's name from its local header: UTF-8 (what zip tools write, flagged or not), else
     the legacy code page zip's format names (cp437), as zipfile decodes an unflagged name."""
@@ -266,9 +304,12 @@ def _zip_name(name: bytes) -> str:
         return name.decode("cp437")
 
 
-def _clean(name: str) -> str:
-    """A member's name as a relative path: ``/`` separators, no leading ``./``."""
-    name = name.replace("\\", "/")
+def _clean(name: str, backslash: bool = True) -> str:
+    """A member's name as a relative path: ``/`` separators (and ``backslash`` taken for one, as zip
+    tools on Windows write it; in a tar it is a character of the name, as in the unpacked folder),
+    no leading ``./``."""
+    if backslash:
+        name = name.replace("\\", "/")
     while name.startswith("./"):
         name = name[2:]
     return readable_name(name)
