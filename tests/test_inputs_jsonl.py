@@ -1,6 +1,8 @@
 """JSON Lines: one document per line; other fields become columns through the sidecar
 manifest machinery; a bad line is a rejection naming the file and line, not a failed build."""
 import datetime as dt
+
+import pytest
 import json
 
 from datasets import load_dataset
@@ -71,17 +73,25 @@ def test_text_and_id_fields_are_options(tmp_path):
     assert rows == [{"id": "17", "file_name": "crawl.jsonl:1", "text": A}, {"id": "18", "file_name": "crawl.jsonl:2", "text": B}]
 
 
-def test_a_cut_compressed_file_keeps_its_lines_and_reports_the_rest(tmp_path):
+@pytest.mark.parametrize("suffix", ["gz", "zst"])  # zst: zstandard's own reader ended quietly at the cut
+def test_a_cut_compressed_file_keeps_its_lines_and_reports_the_rest(tmp_path, suffix):
     import gzip
-    data = gzip.compress(("\n".join(_line({"id": f"d{i}", "text": f"{A} ({i})"}) for i in range(400)) + "\n").encode())
-    path = tmp_path / "cut.jsonl.gz"
+    import hashlib
+
+    import zstandard
+    compress = gzip.compress if suffix == "gz" else zstandard.ZstdCompressor().compress
+    # (a zstd frame's bytes come out a block, 128 KiB, at a time: lines long and varied enough that
+    # half the file holds whole blocks)
+    data = compress(("\n".join(_line({"id": f"d{i}", "text": f"{A} ({i}) " + hashlib.sha256(b"%d" % i).hexdigest() * 8})
+                               for i in range(400)) + "\n").encode())
+    path = tmp_path / f"cut.jsonl.{suffix}"
     path.write_bytes(data[: len(data) // 2])
     result = corpuspack.build(path, tmp_path / "out", jobs=1, progress=False)
     rejected = build_report(tmp_path / "out")["rejected"]
     read = published(tmp_path / "out").num_rows
     assert 0 < read < 400
-    assert [(r["file_name"], r["reason"]) for r in rejected] == [(f"cut.jsonl.gz:{read + 1}", "unreadable")]
-    assert "cut.jsonl.gz cannot be read after line" in rejected[0]["detail"]
+    assert [(r["file_name"], r["reason"]) for r in rejected] == [(f"cut.jsonl.{suffix}:{read + 1}", "unreadable")]
+    assert f"cut.jsonl.{suffix} cannot be read after line" in rejected[0]["detail"]
     assert result.counts["found"] == read + 1
 
 

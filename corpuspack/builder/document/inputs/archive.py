@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
 from ..discover import readable_name
-from . import Entry, InputOptions, Payload, Tally, jsonl, tar_headers
+from . import Entry, InputOptions, Payload, Tally, jsonl, tar_headers, zstd
 
 SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar.bz2", ".tar.xz", ".zip")
 
@@ -141,9 +141,7 @@ def _tar_members(source: Source) -> Iterator[Member]:
     raw = source.stream()
     try:
         if source.name.lower().endswith((".zst", ".tzst")):
-            import zstandard
-
-            plain = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            plain = zstd.reader(raw)
         else:
             plain = _gunzip(raw)
         if plain is None:  # a plain tar, bz2 or xz: tarfile finds which

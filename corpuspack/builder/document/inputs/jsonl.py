@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from ....schema.fields import FIELDS
-from . import Entry, InputOptions, Payload, Tally
+from . import Entry, InputOptions, Payload, Tally, zstd
 
 SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst")
 # fields a line may carry besides its text and id, and which published columns they fill
@@ -44,9 +44,7 @@ def _decompressed(name: str, raw: BinaryIO) -> BinaryIO:
     if lower.endswith(".gz"):
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if lower.endswith(".zst"):
-        import zstandard
-
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True))
+        return zstd.reader(raw)
     return raw
 
 
