@@ -111,7 +111,7 @@ def _build_to(input_dir, output_dir, options: BuildOptions) -> BuildResult:
 def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | Layered | None,
            options: BuildOptions) -> BuildResult:
     log = report.Ledger(tmp)  # its named rows beyond report.RUN_ROWS go to runs in the work folder
-    feats = _features(version, previous, manifest)  # checked before any work
+    feats = _features(version, previous, manifest, early=True)  # checked before any work
 
     clock = _Clock()
     with open_engine(options, tmp) as engine:
@@ -159,7 +159,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         del order
         if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins
-            feats = _features(version, previous, manifest)
+        feats = _features(version, previous, manifest)  # the columns the lines' fields add: checked whole
         clock.lap("pass1_documents")
         # a next version's painter imports matplotlib now, not beside pass 1, whose walk of the unchanged
         # files (this process) and the workers' parent's imports and tables then need the two cores
@@ -240,10 +240,17 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     return BuildResult(out, version, counts, payload, clock.laps)
 
 
-def _features(version: str, previous: dict | None, manifest: Manifest | Layered | None):
-    """The published features (with the manifest's columns), checked against the previous version."""
+def _features(version: str, previous: dict | None, manifest: Manifest | Layered | None, *, early: bool = False):
+    """The published features (with the manifest's columns), checked against the previous version.
+    ``early`` (before pass 1): the previous version's columns beyond the schema's own are taken as
+    still there, since the fields of JSON lines, read in pass 1, may give them again; after pass 1
+    the check is made on what the build publishes."""
     feats = schema.published(manifest.extra_schema if manifest else None)  # `datasets` only if needed
-    versions.check_schema_bump(version, feats.to_dict(), previous)
+    given = feats.to_dict()
+    if early and previous is not None:
+        own = schema.published().to_dict()
+        given = {**{n: f for n, f in previous.get("features", {}).items() if n not in own and n not in given}, **given}
+    versions.check_schema_bump(version, given, previous)
     return feats
 
 
