@@ -227,7 +227,8 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
                                   "control_characters_removed": plan.controls,
                                   "legacy_encodings": preference.report(),
-                                  "inputs": {**tally.report(), "html_pages": html_pages}},
+                                  "inputs": {**tally.report(), "html_pages": html_pages,
+                                             "line_dates_unread": line_fields.dates_unread}},
                                  version=version)
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
     clock.lap("card_manifest_report")

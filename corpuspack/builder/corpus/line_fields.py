@@ -1,26 +1,86 @@
 """The fields of JSON lines other than the text and id, as a sidecar manifest: written while the
-input is streamed (one row per line, keyed by the line's ``file_name``), then read back by
-:func:`.sidecar.load_manifest`, so they reach the dataset as any crawl manifest's columns do
-(``url``, ``date``, ``source``, ``title``, ``language`` with method ``manifest``; others as columns).
+input is streamed (one row per line, keyed by the line's ``file_name``), then typed here and read
+by :func:`.sidecar.load_manifest` (as Parquet), so they reach the dataset as any crawl manifest's
+columns do (``url``, ``date``, ``source``, ``title``, ``language`` with method ``manifest``; others
+as columns).
+
+Typed here, not by a JSON reader's inference, because a crawler's lines are not uniform and one odd
+line must not stop the build (round 36's torture run): a field's column is ``int64`` when every
+value is a whole number that fits, ``float64`` when every value is a number, ``bool`` when every
+one is a boolean, else ``string``: text as it is, another value (a number among texts, a list, an
+object) as its JSON text. The known columns take text (a number as its digits; a list or an object,
+which names no one value, gives nothing); a ``date`` is read as a manifest's dates are (its first ten
+characters when they are an ISO date: the day as written, whatever the time zone after it; else the
+metadata step's date reader), and one no reader understands gives nothing (counted:
+:attr:`LineFields.dates_unread`), so the text's own date may fill it. Nothing is inferred from the
+look of a text (``"2022-02-18"`` in a title stays that text).
 
 With a ``--manifest`` as well, both are read as one (:func:`with_line_fields`): the lines' fields
 first, the manifest's values replacing theirs where both give a document the same field."""
 from __future__ import annotations
 
 import json
+import os
 
-from .sidecar import Layered, Manifest, ManifestError, layered, load_manifest
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .sidecar import KNOWN_COLUMNS, Layered, Manifest, ManifestError, _to_date, layered, load_manifest
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def _kind(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int" if _INT64[0] <= value <= _INT64[1] else "text"
+    if isinstance(value, float):
+        return "float"
+    return "str" if isinstance(value, str) else "text"
+
+
+def _column_type(kinds: set[str]) -> pa.DataType:
+    if kinds == {"int"}:
+        return pa.int64()
+    if kinds and kinds <= {"int", "float"}:
+        return pa.float64()
+    if kinds == {"bool"}:
+        return pa.bool_()
+    return pa.string()
+
+
+def _as_text(value) -> str | None:
+    return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _known(value) -> str | None:
+    """A known column's value as text: a number as its digits; a list, an object or a boolean: None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return json.dumps(value)
+    return None
 
 
 class LineFields:
     def __init__(self, path: str):
         self.path = path
         self.rows = 0
+        self.dates_unread = 0  # lines whose date no reader understood (left to the text's own)
+        self._kinds: dict[str, set[str]] = {}  # extra field -> the kinds of its values
         self._f = None
 
     def add(self, file_name: str, fields: dict) -> None:
         if self._f is None:
             self._f = open(self.path, "w", encoding="utf-8")
+        for k, v in fields.items():
+            if k not in KNOWN_COLUMNS and (kind := _kind(v)) is not None:
+                self._kinds.setdefault(k, set()).add(kind)
+            elif k not in KNOWN_COLUMNS:
+                self._kinds.setdefault(k, set())
         self._f.write(json.dumps({"file_name": file_name, **fields}, ensure_ascii=False) + "\n")
         self.rows += 1
 
@@ -29,7 +89,35 @@ class LineFields:
         if self._f is None:
             return None
         self._f.close()
-        return load_manifest(self.path)
+        known = [k for k in KNOWN_COLUMNS if k != "date"]
+        types = {k: _column_type(kinds) for k, kinds in self._kinds.items()}
+        cols: dict[str, list] = {"file_name": [], **{k: [] for k in known}, "date": [], **{k: [] for k in types}}
+        with open(self.path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                row = json.loads(line)
+                cols["file_name"].append(row["file_name"])
+                for k in known:
+                    cols[k].append(_known(row.get(k)))
+                cols["date"].append(self._date(row.get("date"), n))
+                for k, t in types.items():
+                    v = row.get(k)
+                    cols[k].append(_as_text(v) if t == pa.string() else v)
+        schema = pa.schema([("file_name", pa.string()), *((k, pa.string()) for k in known), ("date", pa.date32()),
+                            *types.items()])
+        path = os.path.splitext(self.path)[0] + ".parquet"
+        pq.write_table(pa.table(cols, schema=schema), path)
+        return load_manifest(path)
+
+    def _date(self, value, n: int):
+        if value is None or value == "":
+            return None
+        try:
+            if isinstance(value, str):
+                return _to_date(value, self.path, n)
+        except ManifestError:
+            pass
+        self.dates_unread += 1
+        return None
 
 
 def with_line_fields(fields: Manifest, manifest: Manifest) -> Layered:
