@@ -231,7 +231,7 @@ def _zip_members(source: Source) -> Iterator[Member]:
                     mode = info.external_attr >> 16
                     kind = ("folder" if info.filename.endswith("/") else "symlink" if stat.S_ISLNK(mode)
                             else "special" if stat.S_IFMT(mode) not in (0, stat.S_IFREG) else "file")
-                    link = _opened(z, info).read().decode("utf-8", "replace") if kind == "symlink" else ""
+                    link = _link(z, info) if kind == "symlink" else ""
                     yield Member(_info_name(info), kind, link, lambda info=info: _opened(z, info), alone=True)
             return
     finally:
@@ -275,6 +275,15 @@ def _opened(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryIO:
     except NotImplementedError as e:  # zipfile: "That compression method is not supported"
         raise UnreadableMember(f"compressed with method {info.compress_type}, which Python's zipfile "
                                f"cannot read ({e}): not read") from None
+
+
+def _link(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    """A symbolic link member's target (its bytes), for the report."""
+    try:
+        with _opened(z, info) as f:
+            return f.read().decode("utf-8", "replace")
+    except UnreadableMember as e:
+        return f"(its target is {e})"
 
 
 _UTF8_FLAG = 0x800  # a zip member's name is UTF-8 when its general purpose flag says so
