@@ -208,6 +208,9 @@ def parse_splits(spec: str | None) -> tuple[tuple[str, float], ...]:
             raise ValueError(f"--splits: expected name=share, got {part!r}")
         if not name.replace("_", "").isalnum():
             raise ValueError(f"--splits: split names are letters, digits and _ only, got {name!r}")
+        if name.lower() == "all":
+            raise ValueError(f"--splits: {name!r} is the name datasets gives every split together "
+                             "(load_dataset refuses a split of that name); name it otherwise")
         try:
             value = float(share)
         except ValueError:

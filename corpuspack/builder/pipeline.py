@@ -99,6 +99,7 @@ def _build_to(input_dir, output_dir, options: BuildOptions) -> BuildResult:
     os.makedirs(out, exist_ok=True)
     with output_lock(out):
         version, previous_version = versions.resolve_new_version(out, options.version, replace=options.replace)
+        versions.read_manifests(out)  # every version's manifest reads (the card lists them all): said before any work
         previous = versions.read_manifest(out, previous_version) if previous_version else None
         manifest = load_manifest(options.manifest) if options.manifest else None  # fails before any work
         tmp = tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out)

@@ -76,8 +76,12 @@ def read_card_file(path: str) -> dict:
     """A YAML mapping of card fields (``--card-file``)."""
     import yaml
 
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise ValueError(f"--card-file {path}: not a YAML file in UTF-8 ({type(e).__name__}: "
+                         f"{' '.join(str(e).split())})") from None
     if not isinstance(data, dict):
         raise ValueError(f"--card-file {path}: expected a YAML mapping of card fields, got {type(data).__name__}")
     return data

@@ -32,7 +32,8 @@ class OutputBusy(OSError):
 
 @contextlib.contextmanager
 def output_lock(out: str) -> Iterator[None]:
-    """Hold the output folder for one build; remove the work folders of killed builds."""
+    """Hold the output folder for one build; remove the work folders and data files of killed builds
+    (and settle a version a killed build was committing, :func:`.commit.recover`)."""
     if fcntl is None:
         yield
         return
@@ -45,8 +46,11 @@ def output_lock(out: str) -> Iterator[None]:
             raise OutputBusy(f"{out}: another corpuspack build is writing to this folder") from None
         _remove_work_folders(out)
         from .commit import recover  # imports the card's libraries: not needed for the lock alone
+        from .versions import list_versions, remove_unreferenced
 
         recover(out)
+        if list_versions(out):  # an output folder (a folder of the user's own is never touched)
+            remove_unreferenced(out)  # data files of a build killed before its journal: no version lists them
         try:
             yield
         finally:  # the holder owns every work folder: one made just before an interrupt too

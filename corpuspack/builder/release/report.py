@@ -195,7 +195,15 @@ def _row_text(row: dict) -> str:
 
 def read_head(path: str) -> dict:
     """A report's keys before its named rows (its counts, read without them: they come last), or
-    the whole report when it is one written before they did."""
+    the whole report when it is one written before they did. ValueError naming the file when it
+    does not read."""
+    try:
+        return _head(path)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: not a readable build report ({type(e).__name__}: {e})") from None
+
+
+def _head(path: str) -> dict:
     lines = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:

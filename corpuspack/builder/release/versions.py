@@ -54,8 +54,36 @@ def read_manifest(root: str, version: str) -> dict:
     path = manifest_path(root, version)
     if not os.path.isfile(path):
         raise VersionError(f"{root} has no version {version} (versions: {', '.join(list_versions(root)) or 'none'})")
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise VersionError(f"{path}: not a readable manifest ({type(e).__name__}: {e}); "
+                           "restore it, or remove the version's folder to drop the version") from None
+    problem = _manifest_problem(manifest, version)
+    if problem:
+        raise VersionError(f"{path}: not a corpuspack manifest ({problem}); "
+                           "restore it, or remove the version's folder to drop the version")
+    return manifest
+
+
+def _manifest_problem(m, version: str) -> str | None:
+    """What makes ``m`` no manifest of ``version`` (the fields every reader relies on), or None."""
+    if not isinstance(m, dict):
+        return f"a JSON {type(m).__name__}, not an object"
+    if m.get("version") != version:
+        return f"its version is {m.get('version')!r}, not {version!r}"
+    for key, kind in (("splits", dict), ("features", dict), ("counts", dict), ("released", str)):
+        if not isinstance(m.get(key), kind):
+            return f"no {key} {'object' if kind is dict else 'text'}"
+    if not isinstance(m["counts"].get("included"), int):
+        return "no count of documents included"
+    for name, split in m["splits"].items():
+        if not isinstance(split, dict) or not isinstance(split.get("num_examples"), int) or not isinstance(
+                split.get("files"), list) or not all(isinstance(f, dict) and isinstance(f.get("path"), str)
+                                                     for f in split["files"]):
+            return f"split {name!r} has no count of rows or no list of files"
+    return None
 
 
 def read_manifests(root: str) -> list[dict]:
