@@ -55,7 +55,8 @@ def readable_name(name: str) -> str:
 
 
 def discover(root: str | os.PathLike, skip: str | os.PathLike | None = None, *,
-             follow_symlinks: bool = False, rejected: list[dict] | None = None) -> Iterator[Found]:
+             follow_symlinks: bool = False, rejected: list[dict] | None = None,
+             outputs: list[str] | None = None) -> Iterator[Found]:
     """Yield every file below ``root`` that may be read, in a fixed order.
 
     Nothing outside ``root`` is ever yielded. Symbolic links are not followed (each is a rejection
@@ -68,6 +69,9 @@ def discover(root: str | os.PathLike, skip: str | os.PathLike | None = None, *,
     rejections too: each is appended to ``rejected`` (``file_name``, ``reason``, ``detail``)
     and the walk goes on. ``skip``: a folder whose entries are not part of the dump (the
     build's output, when it lies inside the dump: its shards, card and manifests are not documents).
+    Another corpuspack output inside the dump (a folder holding ``versions/`` and
+    ``.cache/build.lock``: an earlier build's, into another OUT) is not walked either; its path
+    is appended to ``outputs``.
     """
     root = os.fspath(root)
     need_folder(root, "input folder")
@@ -104,6 +108,10 @@ def discover(root: str | os.PathLike, skip: str | os.PathLike | None = None, *,
             elif kind == 0:
                 yield Found(rel, path)
             elif kind == 1:
+                if _is_output(path):
+                    if outputs is not None:
+                        outputs.append(rel)
+                    continue
                 yield from walk(path, rel + "/", ancestors + (os.path.realpath(path),))
             elif not follow_symlinks:
                 reject(rel, "symlink", "a symbolic link, not followed (--follow-symlinks follows links whose "
@@ -126,6 +134,11 @@ def discover(root: str | os.PathLike, skip: str | os.PathLike | None = None, *,
                     yield Found(rel, target)
 
     yield from walk(root, "", (real_root,))
+
+
+def _is_output(path: str) -> bool:
+    """Whether a folder is a corpuspack output (its card, manifests and shards are no documents)."""
+    return os.path.isfile(os.path.join(path, ".cache", "build.lock")) and os.path.isdir(os.path.join(path, "versions"))
 
 
 def _rel(path: str, real_root: str) -> str:

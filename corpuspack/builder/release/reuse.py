@@ -38,9 +38,16 @@ def write_index(out: str, shard_sha: str, ids: pa.Array, digests: pa.Array, keys
 
 
 def read_index(out: str, shard: dict) -> pa.Table:
+    """The shard's (id, digest, key) from its index in the cache; from the shard itself (keys
+    unknown: not reused) when the index is missing, does not read, or holds other than its rows."""
     path = index_path(out, shard["sha256"])
     if os.path.isfile(path):
-        return pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
+        try:
+            index = pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
+            if index.num_rows == shard["num_rows"] and index.column_names == ["id", "digest", "key"]:
+                return index
+        except (pa.ArrowException, OSError):  # damaged (a cache: rebuilt from the shard, as the others are)
+            pass
     table = pq.read_table(os.path.join(out, shard["path"]))
     rows = table.to_pylist()
     return pa.table({"id": pa.array([r["id"] for r in rows], pa.string()),

@@ -11,8 +11,13 @@ from . import Entry, InputOptions, Tally, jsonl
 
 def entries(root: str, opts: InputOptions, tally: Tally, *, skip: str | None = None,
             follow_symlinks: bool = False, rejected: list[dict] | None = None) -> Iterator[Entry]:
-    found = discover(root, skip=skip, follow_symlinks=follow_symlinks, rejected=rejected)
-    return select(found, opts, tally, lambda path: open(path, "rb"))
+    """The folder's entries; other corpuspack outputs inside it are not read, and counted (folders,
+    ``corpuspack_output``)."""
+    outputs: list[str] = []
+    found = discover(root, skip=skip, follow_symlinks=follow_symlinks, rejected=rejected, outputs=outputs)
+    yield from select(found, opts, tally, lambda path: open(path, "rb"))
+    if outputs:
+        tally.skipped["corpuspack_output"] += len(outputs)
 
 
 def select(files: Iterable[Found], opts: InputOptions, tally: Tally, opener: Callable[[str], BinaryIO],
