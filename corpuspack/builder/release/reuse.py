@@ -44,7 +44,7 @@ def read_index(out: str, shard: dict) -> pa.Table:
     if os.path.isfile(path):
         try:
             index = pa.ipc.open_file(pa.memory_map(path, "r")).read_all()
-            if index.num_rows == shard["num_rows"] and index.column_names == ["id", "digest", "key"]:
+            if index.num_rows == shard.get("num_rows", index.num_rows) and index.column_names == ["id", "digest", "key"]:
                 return index
         except (pa.ArrowException, OSError):  # damaged (a cache: rebuilt from the shard, as the others are)
             pass
