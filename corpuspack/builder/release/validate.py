@@ -34,7 +34,8 @@ def validate(root: str, *, load: bool = True) -> list[str]:
     if not names:
         return problems
     manifests = [versions.read_manifest(root, v) for v in names]
-    problems += _unlisted(root)
+    problems += [f"{p}: no version lists it (left by a build that did not finish? `corpuspack card OUT` removes it)"
+                 for p in versions.unreferenced(root, manifests=manifests)]  # push would upload them
     data = _card_yaml(root, problems)
     described = []  # what the card says of itself (license, languages...): the data loads all the same
     if data is not None:
@@ -45,16 +46,6 @@ def validate(root: str, *, load: bool = True) -> list[str]:
         problems += _load(root, data)
     problems += _croissant(root, load=load and not problems)
     return described + problems
-
-
-def _unlisted(root: str) -> list[str]:
-    """Data files no version lists (a build killed before it committed; the next build, ``card``
-    or ``push`` removes them): ``push`` would upload them, a glob of their folder read them."""
-    listed = versions.referenced_files(root)
-    found = sorted(os.path.relpath(p, root).replace(os.sep, "/")
-                   for p in glob.glob(os.path.join(glob.escape(root), "data", "**", "*.parquet"), recursive=True))
-    return [f"{p}: no version lists it (left by a build that did not finish? `corpuspack card OUT` removes it)"
-            for p in found if p not in listed]
 
 
 def _card_yaml(root: str, problems: list[str]) -> dict | None:

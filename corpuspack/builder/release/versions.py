@@ -182,27 +182,31 @@ def write_json_atomic(path: str, payload: dict) -> None:
     write_text_atomic(path, json_text(payload))
 
 
-def referenced_files(root: str) -> set[str]:
-    """Data files (relative paths) that some committed version lists."""
-    return {f["path"] for v in list_versions(root) for info in read_manifest(root, v)["splits"].values()
-            for f in info["files"]}
+def referenced_files(root: str, manifests: list[dict] | None = None) -> set[str]:
+    """Data files (relative paths) that some committed version lists (``manifests``: theirs, when read)."""
+    manifests = read_manifests(root) if manifests is None else manifests
+    return {f["path"] for m in manifests for info in m["splits"].values() for f in info["files"]}
+
+
+def unreferenced(root: str, data_dir: str = "data", manifests: list[dict] | None = None) -> list[str]:
+    """Data files (relative paths, sorted) in ``data_dir`` and its version folders that no version
+    lists: left by a replaced version or a killed build."""
+    folder = os.path.join(root, data_dir)
+    keep = referenced_files(root, manifests)
+    found = []
+    for here, _, files in os.walk(folder):
+        rel_dir = os.path.relpath(here, root).replace(os.sep, "/")
+        found += [f"{rel_dir}/{name}" for name in files if name.endswith(".parquet")]
+    return sorted(rel for rel in found if rel not in keep)
 
 
 def remove_unreferenced(root: str, data_dir: str = "data") -> list[str]:
-    """Delete data files no version lists (left by a replaced version or a killed build),
-    in ``data_dir`` and its version folders, and the folders left empty."""
+    """Delete the :func:`unreferenced` data files, and the version folders left empty."""
+    removed = unreferenced(root, data_dir)
+    for rel in removed:
+        os.remove(os.path.join(root, rel))
     folder = os.path.join(root, data_dir)
-    if not os.path.isdir(folder):
-        return []
-    keep = referenced_files(root)
-    removed = []
-    for here, dirs, files in os.walk(folder, topdown=False):
-        rel_dir = os.path.relpath(here, root).replace(os.sep, "/")
-        for name in sorted(files):
-            rel = f"{rel_dir}/{name}"
-            if rel not in keep and name.endswith(".parquet"):
-                os.remove(os.path.join(here, name))
-                removed.append(rel)
+    for here, _, _ in os.walk(folder, topdown=False):
         if here != folder and not os.listdir(here):
             os.rmdir(here)
-    return sorted(removed)
+    return removed
