@@ -45,14 +45,20 @@ class _Sums:
         g = pa.table(cols).group_by("k", use_threads=False).aggregate(aggs)
         firsts = g["d_min"].to_pylist() if dates is not None else [None] * g.num_rows
         for k, n, c, d in zip(g["k"].to_pylist(), g["c_count"].to_pylist(), g["c_sum"].to_pylist(), firsts):
-            was = self.by.get(k)
-            self.by[k] = [n, c or 0, d] if was is None else [was[0] + n, was[1] + (c or 0),
-                                                              d if was[2] is None or (d is not None and d < was[2]) else was[2]]
+            was = self.by.setdefault(k, [0, 0, None])
+            was[0] += n
+            was[1] += c or 0
+            was[2] = _either(min, was[2], d)
 
     def ranked(self) -> list[list]:
         """[value, documents, characters] per value, most documents first (ties by value)."""
         rows = [[k, int(n), int(c)] for k, (n, c, _) in self.by.items()]
         return sorted(rows, key=lambda r: (-r[1], "" if r[0] is None else str(r[0])))
+
+
+def _either(pick, a, b):
+    """``pick(a, b)`` of two values that may be None (None only when both are)."""
+    return b if a is None else a if b is None else pick(a, b)
 
 
 def _by_month(months: _Sums) -> list[list]:
@@ -63,17 +69,14 @@ def _by_month(months: _Sums) -> list[list]:
     return sorted([name, int(n), int(c)] for name, (n, c, _) in zip(named, months.by.values()) if name is not None)
 
 
-def length_histogram(chars: np.ndarray) -> list[list]:
-    """[label, documents] per bin of :data:`LENGTH_BINS`."""
-    return _histogram(_bin_counts(chars))
-
-
 def _bin_counts(chars: np.ndarray) -> np.ndarray:
+    """Documents per bin of :data:`LENGTH_BINS`."""
     edges = np.array(LENGTH_BINS)
     return np.bincount(np.searchsorted(edges, chars, side="right"), minlength=len(edges) + 1)
 
 
 def _histogram(counts: np.ndarray) -> list[list]:
+    """[label, documents] per bin of :data:`LENGTH_BINS`."""
     labels = [f"< {LENGTH_BINS[0]:,}"] + [f"{a:,}-{b - 1:,}" for a, b in zip(LENGTH_BINS, LENGTH_BINS[1:])] + [f">= {LENGTH_BINS[-1]:,}"]
     return [[label, int(n)] for label, n in zip(labels, counts)]
 
@@ -121,8 +124,7 @@ def version_stats(root: str, manifest: dict) -> dict:
         months.add(pc.add(pc.multiply(year, 12), pc.subtract(pc.month(dates), 1)), chars, dates)
         with_date += len(dates) - dates.null_count
         lo, hi = pc.min_max(dates).as_py().values()
-        first = lo if first is None or (lo is not None and lo < first) else first
-        last = hi if last is None or (hi is not None and hi > last) else last
+        first, last = _either(min, first, lo), _either(max, last, hi)
         for counts, column in ((date_methods, "date_method"), (source_methods, "source_method")):
             for r in pc.value_counts(t[column].combine_chunks()).to_pylist():
                 counts[r["values"]] = counts.get(r["values"], 0) + r["counts"]
