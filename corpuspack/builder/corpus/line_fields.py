@@ -77,10 +77,10 @@ class LineFields:
         if self._f is None:
             self._f = open(self.path, "w", encoding="utf-8")
         for k, v in fields.items():
-            if k not in KNOWN_COLUMNS and (kind := _kind(v)) is not None:
-                self._kinds.setdefault(k, set()).add(kind)
-            elif k not in KNOWN_COLUMNS:
-                self._kinds.setdefault(k, set())
+            if k not in KNOWN_COLUMNS:
+                kinds = self._kinds.setdefault(k, set())  # (a field only ever null: a text column)
+                if (kind := _kind(v)) is not None:
+                    kinds.add(kind)
         self._f.write(json.dumps({"file_name": file_name, **fields}, ensure_ascii=False) + "\n")
         self.rows += 1
 
@@ -109,13 +109,15 @@ class LineFields:
         return load_manifest(path)
 
     def _date(self, value, n: int):
-        if value is None or value == "":
+        """Line ``n``'s date as a manifest's is read (blank: None); one no reader understands, or
+        not a text (an epoch number, a list): None, counted."""
+        if value is None:
             return None
-        try:
-            if isinstance(value, str):
+        if isinstance(value, str):
+            try:
                 return _to_date(value, self.path, n)
-        except ManifestError:
-            pass
+            except ManifestError:
+                pass
         self.dates_unread += 1
         return None
 
