@@ -61,3 +61,6 @@ def test_another_output_inside_the_dump_is_not_read(tmp_path):
     rows = [pq.read_table(p).select(["file_name", "text"]).to_pylist() for p in
             (sorted((dump / "out_b" / "data").rglob("*.parquet"))[0], sorted((tmp_path / "clean" / "data").rglob("*.parquet"))[0])]
     assert rows[0] == rows[1]
+    # the progress bar's total counts what the walk reads: the other output left out as the walk leaves it
+    from corpuspack.builder.document.discover import count_files, discover
+    assert count_files(dump, skip=dump / "out_b") == len(list(discover(dump, skip=dump / "out_b"))) == 5

@@ -181,7 +181,7 @@ def count_files(root: str | os.PathLike, skip: str | os.PathLike | None = None) 
                 for entry in it:
                     if not entry.is_dir(follow_symlinks=False):
                         n += 1
-                    elif entry.path != skip_path:
+                    elif entry.path != skip_path and not _is_output(entry.path):
                         stack.append(entry.path)
         except OSError:  # an unlistable folder: one rejection
             n += 1
