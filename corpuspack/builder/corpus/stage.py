@@ -68,12 +68,14 @@ LAYOUT_SUFFIX = ".layout"
 
 def read_layout(path: str) -> list[tuple[str, int]] | None:
     """The stage's batches as (data file, batch index), when it refers to other files' batches;
-    None when it holds them all itself."""
+    None when it holds them all itself. Files as absolute paths: one file, one spelling (a stage
+    named by a relative path refers to files that others name by absolute ones)."""
     try:
         with open(path + LAYOUT_SUFFIX, encoding="utf-8") as f:
             entries = json.load(f)
     except FileNotFoundError:
         return None
+    path = os.path.abspath(path)
     folder = os.path.dirname(path)
     return [(path if name == "" else os.path.join(folder, name), int(i)) for name, i in entries]
 

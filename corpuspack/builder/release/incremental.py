@@ -286,16 +286,14 @@ def keep(stage_path: str, out: str, fingerprint: str, edits=None, write_keys=Non
     corpus.published.EditCache, and the finish keys per stage batch: ``write_keys(path)``, see
     corpus.kept_keys) for the next build (one cache per output folder): the stage
     file, its layout and the data files it refers to; the other cached files are removed."""
-    # paths compared as absolute ones: the stage's layout may name the kept stage's own file by
-    # another spelling than ``out`` gives it (an OUT given as a relative path), and a file not known
-    # for the one it is would be replaced below while the new stage still refers to it
+    # paths compared as absolute ones, as the layout names its files: the kept stage's own file,
+    # known under another spelling (an OUT given as a relative path), would be replaced below while
+    # the new stage still refers to it
     out, stage_path = os.path.abspath(out), os.path.abspath(stage_path)
     folder = os.path.join(out, CACHE_DIR)
     os.makedirs(folder, exist_ok=True)
     target = cache_path(out, fingerprint)
     layout = read_layout(stage_path)
-    if layout is not None:
-        layout = [(os.path.abspath(file), i) for file, i in layout]
     if layout is not None and not _worth_referring(layout, stage_path):
         _write_whole(stage_path)
         layout = None
