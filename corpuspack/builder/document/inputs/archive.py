@@ -263,7 +263,7 @@ def _chunks(raw: BinaryIO, size: int = 1 << 20) -> Iterable[bytes]:
 
 
 class UnreadableMember(OSError):
-    """A zip member this reader cannot read whole archive or not: encrypted, or compressed with a
+    """A zip member that cannot be read however whole the archive is: encrypted, or compressed with a
     method Python's zipfile lacks (Deflate64, which Windows writes for large files; PPMd; AES)."""
 
 
