@@ -36,9 +36,10 @@ def dump(tmp_path_factory) -> Path:
     return d
 
 
-def _pass1(tmp_path: Path, dump: Path, cache: StageCache) -> tuple[str, int, pa.Table]:
+def _pass1(tmp_path: Path, dump: Path, cache: StageCache, held: list | None = None) -> tuple[str, int, pa.Table]:
     """Pass 1 on Ray as the pipeline runs it: the stage, the bytes this process wrote meanwhile, and
-    the staged rows (read back)."""
+    the staged rows (read back); ``held``: the cache's rows of files looked up and not yet staged,
+    counted as each batch is staged."""
     entries = [(p.name, str(p)) for p in sorted(dump.iterdir())]
     stage_path = str(tmp_path / "stage.arrow")
     with RayEngine(2, None, str(tmp_path)) as engine:
@@ -47,6 +48,8 @@ def _pass1(tmp_path: Path, dump: Path, cache: StageCache) -> tuple[str, int, pa.
             for batch, records, rejections, outcomes in engine.documents(
                     pipeline._with_cached(cache, iter(entries), False), BuildOptions().doc_options(), batch_size=64,
                     storage=open_storage(dump), cache=cache):
+                if held is not None:
+                    held.append(len(cache._pending))
                 cache.stage(writer, batch, records, outcomes)
         by_driver = written() - before
     with StageReader(stage_path) as r:
@@ -97,8 +100,12 @@ def test_driver_writes_no_rows_of_a_next_version(local_ray, dump, tmp_path):
     cache = StageCache(str(kept))
     work = tmp_path / "work"
     work.mkdir()
-    stage_path, by_driver, staged = _pass1(work, changed, cache)
+    held = []
+    stage_path, by_driver, staged = _pass1(work, changed, cache, held)
     assert cache.reused == 300 - 10  # the empty file rejected
+    # the whole listing is looked up before the first batch returns; the files' cached rows go to
+    # the tasks with the listing and come back with their batch, this process keeps none of them
+    assert len(held) == 5 and held == [0] * 5, held
     assert staged.equals(_expected(changed))
     files = {os.path.dirname(f) for f, _ in read_layout(stage_path)}
     assert files == {str(work / "parts"), str(out / ".cache")}  # the tasks' files and the cache's

@@ -191,12 +191,13 @@ class Part:
     digest's ``file_name`` and ``sha256``): the stage refers to the file, the rows never pass
     through the build's process (see engines/ray.py). ``complete``: the task merged the batch's
     cached rows in (or, with no file, the batch is exactly one batch of the cache); else the
-    file holds the new rows only."""
+    file holds the new rows only. ``cached_rows``: each entry's row in the cache (None: not
+    cached), when the task was told them (the build's process then holds none of them)."""
 
     def __init__(self, path: str | None, num_rows: int, file_name: pa.Array, sha256: pa.Array,
-                 complete: bool = False):
+                 complete: bool = False, cached_rows: list | None = None):
         self.path, self.num_rows, self.file_name, self.sha256 = path, num_rows, file_name, sha256
-        self.complete = complete
+        self.complete, self.cached_rows = complete, cached_rows
 
     def read(self) -> pa.RecordBatch:
         """The rows themselves (for a batch the build's process must merge with cached rows)."""

@@ -67,7 +67,7 @@ RESULT_SCHEMA = pa.schema([("rel", pa.list_(pa.string())), ("order", pa.list_(pa
                            ("part", pa.string()), ("rows", pa.int64()),
                            ("file_name", pa.list_(pa.string())), ("sha256", pa.list_(pa.string())),
                            ("rejections", pa.string()), ("outcomes", pa.list_(pa.string())),
-                           ("complete", pa.bool_())])
+                           ("complete", pa.bool_()), ("cached_row", pa.list_(pa.int64()))])
 _BATCHES_PER_PART = 4  # listing files of this many batches: the blocks Ray Data reads and schedules
 
 
@@ -237,9 +237,9 @@ class RayEngine(Engine):
                             batch_format="pyarrow", zero_copy_batch=True)
         for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             for i, row in enumerate(block.select(["rel", "order", "part", "rows", "rejections", "outcomes",
-                                                  "complete"]).to_pylist()):
+                                                  "complete", "cached_row"]).to_pylist()):
                 records = Part(row["part"], row["rows"], block.column("file_name")[i].values,
-                               block.column("sha256")[i].values, row["complete"])
+                               block.column("sha256")[i].values, row["complete"], row["cached_row"])
                 items = [(rel, None if order is None else Payload(None, order=_pair(order)), None)
                          for rel, order in zip(row["rel"], row["order"])]
                 yield items, records, json.loads(row["rejections"]), row["outcomes"]
@@ -334,7 +334,7 @@ def _listing(items: Iterable, rows_per_part: int, cache=None) -> list:
             pa.array([k and k.mtime_ns for k in known], pa.int64()),
             pa.array([k and k.trust_stat for k in known], pa.bool_()),
             pa.array(range(done, done + len(chunk)), pa.int64()),
-            pa.array([k and cache.pending_row(rel) for (rel, _, k) in chunk] if cache is not None else [None] * len(chunk),
+            pa.array([k and cache.take_row(rel) for (rel, _, k) in chunk] if cache is not None else [None] * len(chunk),
                      pa.int64()),
         ], schema=LISTING_SCHEMA)))
         done += len(chunk)
@@ -369,7 +369,8 @@ def _process(listing: pa.Table, opts: DocOptions, reader: Reader, folder: str, c
     return pa.table([[cols["rel"]], [cols["order"]], [part], [rows.num_rows],
                      *(pa.ListArray.from_arrays([0, rows.num_rows], rows.column(c).combine_chunks())
                        for c in ("file_name", "sha256")),
-                     [json.dumps(rejections)], [outcomes], [cached is not None]], schema=RESULT_SCHEMA)
+                     [json.dumps(rejections)], [outcomes], [cached is not None], [cols["cached_row"]]],
+                    schema=RESULT_SCHEMA)
 
 
 def _pair(text: str | None) -> tuple | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import os
+from collections import OrderedDict
 
 import numpy as np
 import pyarrow as pa
@@ -30,9 +31,13 @@ import pyarrow.compute as pc
 import xxhash
 
 from ..engines.local import Known
-from ..corpus.stage import LAYOUT_SUFFIX, STAGE_SCHEMA, Part, StageReader, drop_layout, StageWriter, open_reader, read_batches, read_layout, write_layout
+from ..corpus.stage import LAYOUT_SUFFIX, STAGE_SCHEMA, Part, StageReader, by_batch, drop_layout, StageWriter, open_reader, read_batches, read_layout, write_layout
 
 CACHE_DIR = ".cache"
+#: the cached index's record batches a :class:`StageCache` keeps (the look-ups run ahead of the
+#: batches staged by as many as the engine has in flight)
+WINDOW = 16
+_INDEX_COLUMNS = ["file_name", "sha256", "_size", "_mtime_ns"]
 #: most data files a kept stage refers to (its own among them) before it is written whole again
 MAX_FILES = 8
 
@@ -80,40 +85,106 @@ class _Rows:
         return None
 
 
+class _Index:
+    """The cached stage's index columns (``file_name``, ``sha256``, ``_size``, ``_mtime_ns``), read a
+    record batch at a time as the look-ups reach it and only those columns' buffers (a projection of
+    the stage file), the last :data:`WINDOW` batches read kept: the look-ups move through the cache
+    in its order, so what is held does not grow with the cache. Rows anywhere are gathered batch by
+    batch (:meth:`gather`)."""
+
+    def __init__(self, path: str, num_rows: list[int]):
+        self._reader = StageReader(path, _INDEX_COLUMNS)
+        self.starts = np.array([0, *itertools.accumulate(num_rows)], np.int64)
+        self._held: OrderedDict[int, tuple] = OrderedDict()
+
+    def batch(self, i: int) -> tuple:
+        """Batch ``i``'s names, SHA-256 (Arrow), sizes and times (numpy)."""
+        held = self._held.get(i)
+        if held is None:
+            b = self._reader.get_batch(i)
+            held = self._held[i] = (pa.concat_arrays([b.column(0)]), pa.concat_arrays([b.column(1)]),
+                                    b.column(2).to_numpy().copy(), b.column(3).to_numpy().copy())
+            if len(self._held) > WINDOW:
+                self._held.popitem(last=False)
+        else:
+            self._held.move_to_end(i)
+        return held
+
+    def gather(self, rows: np.ndarray, columns=(0, 1, 2, 3)) -> list:
+        """Those columns at ``rows`` (any order), as Arrow arrays (names, SHA-256) or numpy arrays."""
+        order = None
+        if len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1])):
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]
+        pieces: list[list] = [[] for _ in columns]
+        for i, sl in by_batch(self.starts, rows):
+            held, local = self.batch(i), rows[sl] - self.starts[i]
+            whole = len(local) == self.starts[i + 1] - self.starts[i]
+            for k, c in enumerate(columns):
+                col = held[c]
+                if whole:
+                    pieces[k].append(col)
+                elif c < 2:
+                    pieces[k].append(col.slice(int(local[0]), len(local)) if local[-1] - local[0] == len(local) - 1
+                                     else col.take(pa.array(local)))
+                else:
+                    pieces[k].append(col[local])
+        out = []
+        for k, c in enumerate(columns):
+            if c < 2:
+                col = pa.concat_arrays(pieces[k]) if pieces[k] else pa.array([], pa.string())
+                out.append(col if order is None else col.take(pa.array(np.argsort(order))))
+            else:
+                col = np.concatenate(pieces[k]) if pieces[k] else np.zeros(0, np.int64)
+                out.append(col if order is None else col[np.argsort(order)])
+        return out
+
+    def close(self) -> None:
+        self._reader.close()
+
+
 class StageCache:
     """Rows of the previous build, looked up by relative path.
 
-    The index is Arrow and numpy, not Python objects: the cached rows' names, SHA-256, sizes and
-    times as Arrow columns (~150 bytes of data per document, ~200 resident, measured at 100,000; a
-    dict of the names held ~465). Files come mostly in the cached order (the same walk of the
-    same dump): a run of names is first compared, as Arrow arrays, with the cached names where
-    the last run ended; only the names found elsewhere or not at all are looked up by the
-    xxh3-64 hash of each name, sorted beside its row number (made at the first such name). A hit
-    is confirmed on the name itself, so names that share a hash are told apart."""
+    What is held does not grow with the cache but for one array: the cached index (names,
+    SHA-256, sizes, times) is read a record batch at a time as the look-ups reach it (:class:`_Index`,
+    the last :data:`WINDOW` batches kept; until round 37 every row's were held, ~150 bytes of data
+    per document, ~200 resident), and, from the first file not found where the last run ended, the
+    xxh3-64 hash of every cached name, sorted beside its row number (12 bytes a cached row). Files
+    come mostly in the cached order (the same walk of the same dump): a run of names is first
+    compared, as Arrow arrays, with the cached names where the last run ended; only the names found
+    elsewhere or not at all are looked up by their hash. A hit is confirmed on the name itself, so
+    names that share a hash are told apart."""
 
     def __init__(self, path: str | None):
         self._rows: _Rows | None = None
+        self._index: _Index | None = None
+        self._path = path
         self._count = 0  # cached rows
         self._next = 0  # the cached row expected for the next file looked up
-        self._index: tuple[np.ndarray, np.ndarray] | None = None  # sorted name hashes, their rows
+        self._hashes: tuple[np.ndarray, np.ndarray] | None = None  # sorted name hashes, their rows
         self._pending: dict[str, int] = {}  # rows of files looked up and not yet merged (the in-flight batches)
         self.reused = 0
-        batches = _usable_batches(path, ["file_name", "sha256", "_size", "_mtime_ns"])
-        if batches:
-            table = pa.Table.from_batches(batches)
-            self._names, self._sha = (table.column(c).combine_chunks() for c in ("file_name", "sha256"))
-            self._size, self._mtime = (table.column(c).to_numpy() for c in ("_size", "_mtime_ns"))
-            self._count = table.num_rows
-            self._rows = _Rows(path, [b.num_rows for b in batches])
-            del table, batches
-            pa.default_memory_pool().release_unused()  # the batches' copies, now combined
+        num_rows = _usable_sizes(path)
+        if num_rows:
+            self._count = sum(num_rows)
+            self._index = _Index(path, num_rows)
+            self._rows = _Rows(path, num_rows)
 
     def _hash_index(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._index is None:
-            hashes = np.fromiter(map(_name_hash, self._names.to_pylist()), dtype=np.uint64, count=self._count)
+        if self._hashes is None:
+            hashes = np.empty(self._count, np.uint64)
+            at = 0
+            for b in read_batches(self._path, ["file_name"]):
+                hashes[at:at + b.num_rows] = np.fromiter(map(_name_hash, b.column(0).to_pylist()),
+                                                         dtype=np.uint64, count=b.num_rows)
+                at += b.num_rows
             order = np.argsort(hashes, kind="stable")
-            self._index = (hashes[order], order)
-        return self._index
+            self._hashes = (hashes[order], order.astype(np.uint32 if self._count < 2 ** 32 else np.int64))
+        return self._hashes
+
+    def _name(self, row: int) -> str:
+        return self._index.gather(np.array([row], np.int64), (0,))[0][0].as_py()
 
     def _row(self, rel_path: str) -> int | None:
         """The cached row of a file, or None."""
@@ -122,7 +193,7 @@ class StageCache:
         at = int(np.searchsorted(hashes, h))
         while at < len(hashes) and hashes[at] == h:
             row = int(order[at])
-            if self._names[row].as_py() == rel_path:
+            if self._name(row) == rel_path:
                 return row
             at += 1
         return None
@@ -141,7 +212,8 @@ class StageCache:
         rows = np.full(n, -1, np.int64)
         m = min(n, self._count - self._next)
         if m > 0:  # where the last run ended
-            same = pc.equal(self._names.slice(self._next, m), names.slice(0, m)).to_numpy(zero_copy_only=False)
+            cached, = self._index.gather(np.arange(self._next, self._next + m), (0,))
+            same = pc.equal(cached, names.slice(0, m)).to_numpy(zero_copy_only=False)
             rows[:m][same] = np.arange(self._next, self._next + m)[same]
         rest = np.flatnonzero(rows < 0)
         if len(rest):
@@ -150,9 +222,9 @@ class StageCache:
         at_rows = rows[found]
         if len(found):
             self._next = int(at_rows[-1]) + 1
-        sha = self._sha.take(pa.array(at_rows)).to_pylist()
+        sha, size, mtime = self._index.gather(at_rows, (1, 2, 3))
         known = map(tuple.__new__, itertools.repeat(Known),  # Known(...) without its Python __new__: ~0.1 us a file
-                    zip(sha, self._size[at_rows].tolist(), self._mtime[at_rows].tolist(), itertools.repeat(not rehash)))
+                    zip(sha.to_pylist(), size.tolist(), mtime.tolist(), itertools.repeat(not rehash)))
         if len(found) == n:  # every file cached (a next version's usual run)
             self._pending.update(zip(rel_paths, at_rows.tolist()))
             return list(known)
@@ -172,7 +244,8 @@ class StageCache:
         rows = np.full(len(rel_paths), -1, np.int64)
         rows[hit] = order[at[hit]]
         # confirmed on the name, compared as Arrow arrays (the rare mismatch looked up in Python)
-        same = pc.equal(self._names.take(pa.array(rows[hit])), names.take(pa.array(hit)))
+        cached, = self._index.gather(rows[hit], (0,))
+        same = pc.equal(cached, names.take(pa.array(hit)))
         for j in hit[~same.to_numpy(zero_copy_only=False)].tolist():
             row = self._row(rel_paths[j])  # another name with this hash came first: walk its run
             rows[j] = -1 if row is None else row
@@ -183,11 +256,11 @@ class StageCache:
         are exactly one, to the task's file when ``records`` is a :class:`..corpus.stage.Part`
         and no row is cached, else :meth:`merge`'s rows. Returns the rows (or, for a reference,
         their ``file_name`` and ``sha256``, from the cache's index or the part)."""
-        runs = self._runs(items, outcomes)
+        runs = self._runs(items, outcomes, records.cached_rows if isinstance(records, Part) else None)
         if len(runs) == 1 and runs[0][0] and (at := self._rows.whole_batch(runs[0][1], runs[0][2])) is not None:
             writer.refer(*at)
-            row, n = runs[0][1], runs[0][2]
-            return pa.table({"file_name": self._names.slice(row, n), "sha256": self._sha.slice(row, n)})
+            names, sha = self._index.gather(np.arange(runs[0][1], runs[0][1] + runs[0][2]), (0, 1))
+            return pa.table({"file_name": names, "sha256": sha})
         if isinstance(records, Part):
             if records.complete or not any(cached for cached, _, _ in runs):
                 if records.path is not None:
@@ -202,19 +275,21 @@ class StageCache:
         """The batch's stage rows in input order: new rows and cached ones interleaved."""
         return self._rows_of(self._runs(items, outcomes), records)
 
-    def pending_row(self, rel_path: str) -> int | None:
-        """The cached row of a file looked up and not yet staged (for an engine whose tasks merge,
-        see :class:`CachedRows`)."""
-        return self._pending.get(rel_path)
+    def take_row(self, rel_path: str) -> int | None:
+        """The cached row of a file looked up and not yet staged, no longer held here: for an engine
+        whose tasks merge (see :class:`CachedRows`), which hands it back with the batch's
+        :class:`..corpus.stage.Part` (its ``cached_rows``)."""
+        return self._pending.pop(rel_path, None)
 
     def rows_source(self) -> "CachedRows | None":
         """What a task needs to read the cached rows itself (None without a cache)."""
         return None if self._rows is None else CachedRows(self._rows.path, self._rows.num_rows)
 
-    def _runs(self, items, outcomes: list[str]) -> list[list]:
+    def _runs(self, items, outcomes: list[str], rows: list | None = None) -> list[list]:
         """The batch's rows as runs ``[cached?, first row, number of rows]`` of consecutive rows
-        (of the new records, or of the cache)."""
-        rows = [self._pending.pop(item[0], None) for item in items]
+        (of the new records, or of the cache); ``rows``: each item's cached row, if not held here."""
+        if rows is None:
+            rows = [self._pending.pop(item[0], None) for item in items]
         self.reused += outcomes.count("cached")
         return runs_of(rows, outcomes)
 
@@ -352,9 +427,9 @@ def _name_hash(name: str) -> int:
     return xxhash.xxh3_64_intdigest(name.encode("utf-8", "surrogatepass"))
 
 
-def _usable_batches(path: str | None, columns: list[str]) -> list[pa.RecordBatch]:
-    """Those columns of a cached stage, batch by batch; none if there is no stage, it was
-    written with another stage schema, or a data file it refers to is missing."""
+def _usable_sizes(path: str | None) -> list[int]:
+    """The rows of each record batch of a cached stage (one read of a small column); none if there
+    is no stage, it was written with another stage schema, or a data file it refers to is missing."""
     if not path or not os.path.isfile(path):
         return []
     try:
@@ -364,4 +439,4 @@ def _usable_batches(path: str | None, columns: list[str]) -> list[pa.RecordBatch
             r.check()
     except (OSError, ValueError, pa.ArrowInvalid):
         return []
-    return list(read_batches(path, columns))
+    return [b.num_rows for b in read_batches(path, ["_size"])]
