@@ -51,7 +51,8 @@ def _check(cache, names, reference, rehash=False):
 
 def test_lookups_in_order_shuffled_and_missing(kept, monkeypatch):
     path, reference, _ = kept
-    monkeypatch.setattr(incremental, "WINDOW", 2, raising=False)  # batches evicted and read again
+    monkeypatch.setattr(incremental, "WINDOW", 2, raising=False)  # blocks evicted and read again
+    monkeypatch.setattr(incremental, "BLOCK_ROWS", 64, raising=False)  # blocks of two batches
     names = sorted(reference)
     _check(incremental.StageCache(path), names, reference)
     shuffled = names + [f"new_{i}.txt" for i in range(150)]
@@ -65,6 +66,7 @@ def test_lookups_in_order_shuffled_and_missing(kept, monkeypatch):
 def test_names_sharing_one_hash(kept, monkeypatch):
     path, reference, _ = kept
     monkeypatch.setattr(incremental, "WINDOW", 3, raising=False)
+    monkeypatch.setattr(incremental, "BLOCK_ROWS", 64, raising=False)  # blocks of two batches
     monkeypatch.setattr(incremental, "_name_hash", lambda name: 7)
     names = sorted(reference)
     picked = names[::97] + ["absent.txt"] + names[5:9][::-1]
@@ -73,10 +75,11 @@ def test_names_sharing_one_hash(kept, monkeypatch):
 
 
 def test_held_index_does_not_grow_with_the_cache(kept, monkeypatch):
-    """After each run of look-ups the cache holds a window of batches (Arrow memory) and, once a name
+    """After each run of look-ups the cache holds a window of blocks of batches (Arrow memory) and, once a name
     is missed, 12 bytes a cached row (numpy): far less than the index columns (~150 bytes a row)."""
     path, reference, index_bytes = kept
     monkeypatch.setattr(incremental, "WINDOW", 4, raising=False)
+    monkeypatch.setattr(incremental, "BLOCK_ROWS", 64, raising=False)  # blocks of two batches
     names = sorted(reference)
     base = pa.total_allocated_bytes()
     cache = incremental.StageCache(path)

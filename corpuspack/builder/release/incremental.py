@@ -34,9 +34,10 @@ from ..engines.local import Known
 from ..corpus.stage import LAYOUT_SUFFIX, STAGE_SCHEMA, Part, StageReader, by_batch, drop_layout, StageWriter, open_reader, read_batches, read_layout, write_layout
 
 CACHE_DIR = ".cache"
-#: the cached index's record batches a :class:`StageCache` keeps (the look-ups run ahead of the
-#: batches staged by as many as the engine has in flight)
-WINDOW = 16
+#: the blocks of the cached index a :class:`StageCache` keeps (the look-ups run ahead of the
+#: batches staged by as many as the engine has in flight), and the least rows of a block
+WINDOW = 4
+BLOCK_ROWS = 8192
 _INDEX_COLUMNS = ["file_name", "sha256", "_size", "_mtime_ns"]
 #: most data files a kept stage refers to (its own among them) before it is written whole again
 MAX_FILES = 8
@@ -87,27 +88,36 @@ class _Rows:
 
 class _Index:
     """The cached stage's index columns (``file_name``, ``sha256``, ``_size``, ``_mtime_ns``), read a
-    record batch at a time as the look-ups reach it and only those columns' buffers (a projection of
-    the stage file), the last :data:`WINDOW` batches read kept: the look-ups move through the cache
-    in its order, so what is held does not grow with the cache. Rows anywhere are gathered batch by
-    batch (:meth:`gather`)."""
+    block of record batches (at least :data:`BLOCK_ROWS` rows) at a time as the look-ups reach it and
+    only those columns' buffers (a projection of the stage file), the last :data:`WINDOW` blocks read
+    kept: the look-ups move through the cache in its order, so what is held does not grow with the
+    cache. Rows anywhere are gathered block by block (:meth:`gather`)."""
 
     def __init__(self, path: str, num_rows: list[int]):
         self._reader = StageReader(path, _INDEX_COLUMNS)
-        self.starts = np.array([0, *itertools.accumulate(num_rows)], np.int64)
+        self._blocks: list[tuple[int, int]] = []  # each block's first and end batch
+        starts, rows, first = [0], 0, 0
+        for i, n in enumerate(num_rows):
+            rows += n
+            if rows - starts[-1] >= BLOCK_ROWS or i == len(num_rows) - 1:
+                self._blocks.append((first, i + 1))
+                starts.append(rows)
+                first = i + 1
+        self.starts = np.array(starts, np.int64)
         self._held: OrderedDict[int, tuple] = OrderedDict()
 
-    def batch(self, i: int) -> tuple:
-        """Batch ``i``'s names, SHA-256 (Arrow), sizes and times (numpy)."""
-        held = self._held.get(i)
+    def block(self, j: int) -> tuple:
+        """Block ``j``'s names, SHA-256 (Arrow), sizes and times (numpy)."""
+        held = self._held.get(j)
         if held is None:
-            b = self._reader.get_batch(i)
-            held = self._held[i] = (pa.concat_arrays([b.column(0)]), pa.concat_arrays([b.column(1)]),
-                                    b.column(2).to_numpy().copy(), b.column(3).to_numpy().copy())
+            batches = [self._reader.get_batch(i) for i in range(*self._blocks[j])]
+            held = self._held[j] = (pa.concat_arrays([b.column(0) for b in batches]),
+                                    pa.concat_arrays([b.column(1) for b in batches]),
+                                    *(np.concatenate([b.column(c).to_numpy() for b in batches]) for c in (2, 3)))
             if len(self._held) > WINDOW:
                 self._held.popitem(last=False)
         else:
-            self._held.move_to_end(i)
+            self._held.move_to_end(j)
         return held
 
     def gather(self, rows: np.ndarray, columns=(0, 1, 2, 3)) -> list:
@@ -117,22 +127,20 @@ class _Index:
             order = np.argsort(rows, kind="stable")
             rows = rows[order]
         pieces: list[list] = [[] for _ in columns]
-        for i, sl in by_batch(self.starts, rows):
-            held, local = self.batch(i), rows[sl] - self.starts[i]
-            whole = len(local) == self.starts[i + 1] - self.starts[i]
+        for j, sl in by_batch(self.starts, rows):
+            held, local = self.block(j), rows[sl] - self.starts[j]
+            run = local[-1] - local[0] == len(local) - 1  # consecutive rows: a slice
             for k, c in enumerate(columns):
                 col = held[c]
-                if whole:
-                    pieces[k].append(col)
-                elif c < 2:
-                    pieces[k].append(col.slice(int(local[0]), len(local)) if local[-1] - local[0] == len(local) - 1
-                                     else col.take(pa.array(local)))
+                if c >= 2:
+                    pieces[k].append(col[local[0]:local[-1] + 1] if run else col[local])
                 else:
-                    pieces[k].append(col[local])
+                    pieces[k].append(col.slice(int(local[0]), len(local)) if run else col.take(pa.array(local)))
         out = []
         for k, c in enumerate(columns):
             if c < 2:
-                col = pa.concat_arrays(pieces[k]) if pieces[k] else pa.array([], pa.string())
+                col = (pieces[k][0] if len(pieces[k]) == 1 else pa.concat_arrays(pieces[k]) if pieces[k]
+                       else pa.array([], pa.string()))
                 out.append(col if order is None else col.take(pa.array(np.argsort(order))))
             else:
                 col = np.concatenate(pieces[k]) if pieces[k] else np.zeros(0, np.int64)
