@@ -202,16 +202,42 @@ def test_a_version_with_an_empty_split_still_loads(tmp_path, hf_cache, capsys):
     assert "1.0.0: validation, test." in card and "train: 5, validation: 0, test: 0" in card
 
 
-def test_a_version_without_rows_keeps_its_empty_split(tmp_path, hf_cache):
-    """Nothing included (every file rejected): the version and its report are written, and its one
-    (empty) split stays in the config, which loads when streaming."""
+def test_a_build_that_includes_nothing_writes_no_version(tmp_path, hf_cache):
+    """Nothing included (an empty dump, every file rejected or excluded): no version is written (one
+    of no rows cannot be loaded by ``datasets`` and would become the default config, as it did until
+    round 37); the error names the reasons and the files, and the report is kept in OUT/.cache. After
+    a version with rows, a build that includes nothing leaves that version the default, loadable."""
+    from corpuspack.builder.release import report
+
     dump = tmp_path / "dump"
     dump.mkdir()
     (dump / "a.txt").write_bytes(b"")
+    (dump / "b.txt").write_bytes(b"\x00\x01\x02binary\x00" * 20)
     out = tmp_path / "out"
-    result = corpuspack.build(dump, out, jobs=1, progress=False)
-    assert result.counts == {"found": 1, "included": 0, "duplicate": 0, "rejected": 1}
-    assert [list(v) for v in load_dataset(str(out), streaming=True).values()] == [[]]
+    with pytest.raises(ValueError, match="nothing to publish") as raised:
+        corpuspack.build(dump, out, jobs=1, progress=False)
+    message = str(raised.value)
+    assert "none of the 2 files found" in message and "binary: 1, empty: 1" in message
+    assert "! a.txt: empty" in message and "! b.txt: binary" in message
+    kept = out / ".cache" / "refused_build_report.json"
+    assert str(kept) in message and raised.value.path == str(kept)
+    written = json.loads(kept.read_text(encoding="utf-8"))
+    assert written["counts"] == {"found": 2, "included": 0, "duplicate": 0, "rejected": 2}
+    assert sorted(r["file_name"] for r in written["rejected"]) == ["a.txt", "b.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".cache"]  # no card, data, versions
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match=f"nothing to publish: {empty} holds no file to read"):
+        corpuspack.build(empty, tmp_path / "out2", jobs=1, progress=False)
+    # a version with rows, then one that includes nothing: the first stays the default
+    (dump / "c.txt").write_text(article(7), encoding="utf-8")
+    first = corpuspack.build(dump, out, jobs=1, progress=False)
+    assert first.counts["included"] == 1 and not kept.exists()  # the refused build's report goes
+    with pytest.raises(ValueError, match=r"no file of .*dump was read \(not read: excluded 3\)"):
+        corpuspack.build(dump, out, version="1.1.0", include=("*.TXT",), jobs=1, progress=False)
+    assert [p.name for p in (out / "versions").iterdir()] == ["1.0.0"]
+    assert load_dataset(str(out), cache_dir=hf_cache)["train"].num_rows == 1
+    assert report.REFUSED_NAME == kept.name
 
 
 def test_the_cache_index_tells_apart_names_that_share_a_hash(dump, tmp_path, monkeypatch):
@@ -264,3 +290,13 @@ def test_bump_rules_for_added_retyped_and_removed_columns(dump, tmp_path):
     types = {v: versions.read_manifest(str(out), v)["features"].get("section") for v in ("1.1.0", "2.0.0", "3.0.0")}
     assert types == {"1.1.0": {"dtype": "string", "_type": "Value"}, "2.0.0": {"dtype": "int64", "_type": "Value"},
                      "3.0.0": None}
+
+
+def test_cli_build_that_includes_nothing_fails_with_the_reasons(tmp_path, capsys):
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "only.txt").write_text("   \n\n", encoding="utf-8")
+    assert main(["build", str(dump), str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("corpuspack build: error: nothing to publish: none of the 1 files found")
+    assert "! only.txt: empty" in err and not (tmp_path / "out" / "versions").exists()

@@ -204,6 +204,16 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         counts = log.counts()
         if counts["found"] != total:
             raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
+
+        def report_payload() -> dict:
+            return log.to_dict({"repeated_lines_removed": removal.report(),
+                                "control_characters_removed": plan.controls,
+                                "legacy_encodings": preference.report(),
+                                "inputs": {**tally.report(), "html_pages": html_pages,
+                                           "line_dates_unread": line_fields.dates_unread}},
+                               version=version)
+        if not counts["included"]:  # a version no one could load: refused, its report kept aside
+            raise report.nothing_to_publish(out, storage.root, report_payload())
         clock.lap("pass3_finish_rows")
 
         # pass 3c: the finished rows written to new shards, shards side by side in the workers
@@ -225,13 +235,9 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         work={"processed": total - cache.reused, "reused": cache.reused,
               "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": keys.placed_rows},
         card=card.user_fields(out, options))
-    report_payload = log.to_dict({"repeated_lines_removed": removal.report(),
-                                  "control_characters_removed": plan.controls,
-                                  "legacy_encodings": preference.report(),
-                                  "inputs": {**tally.report(), "html_pages": html_pages,
-                                             "line_dates_unread": line_fields.dates_unread}},
-                                 version=version)
+    report_payload = report_payload()
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
+    report.forget_refused(out)
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
     incremental.keep(stage_path, out, fingerprint, edits, keys.write)

@@ -18,6 +18,8 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 
+from . import versions
+
 REASONS = {
     "empty": "the file is empty, holds only white space, or only boilerplate",
     "binary": "the file is binary (a known binary signature, NUL bytes, or control characters)",
@@ -215,6 +217,51 @@ def _head(path: str) -> dict:
             lines.append(line)
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+#: where a refused build's report is kept (:func:`nothing_to_publish`), inside OUT's own cache folder
+REFUSED_NAME = "refused_build_report.json"
+
+
+class NothingToPublish(ValueError):
+    """A build in which no document is included (an empty dump, every file rejected or excluded):
+    no version is written (``datasets`` cannot load a split of no rows, and the version would become
+    the default). ``report``: the report the version would have had, also written to ``path``."""
+
+    def __init__(self, message: str, report: dict, path: str):
+        super().__init__(message)
+        self.report, self.path = report, path
+
+
+def nothing_to_publish(out: str, dump: str, payload: dict) -> NothingToPublish:
+    """The error of a build that includes no document, its report written (whole, every named row)
+    to ``OUT/.cache/refused_build_report.json`` first, which the message names with the reasons and
+    the first rejected files."""
+    path = os.path.join(out, ".cache", REFUSED_NAME)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    versions.write_chunks_atomic(path, chunks(payload))
+    c, skipped = payload["counts"], payload.get("inputs", {}).get("skipped", {})
+    if not c["found"]:
+        what = f"no file of {dump} was read" if skipped else f"{dump} holds no file to read"
+    else:
+        reasons = ", ".join(f"{k}: {v:,}" for k, v in payload["rejected_by_reason"].items())
+        what = f"none of the {c['found']:,} files found in {dump} was included (rejected: {reasons})"
+    if skipped:
+        what += " (not read: " + ", ".join(f"{k} {v:,}" for k, v in skipped.items()) + ")"
+    lines = [f"nothing to publish: {what}; no version written. The report: {path}"]
+    rejected = list(itertools.islice(payload["rejected"], 10))
+    lines += [f"  ! {r['file_name']}: {r['reason']}: {r['detail']}" for r in rejected]
+    if c["rejected"] > len(rejected):
+        lines.append(f"  ... {c['rejected'] - len(rejected):,} more in the report")
+    return NothingToPublish("\n".join(lines), payload, path)
+
+
+def forget_refused(out: str) -> None:
+    """Remove a refused build's report (:func:`nothing_to_publish`): a version was written since."""
+    try:
+        os.remove(os.path.join(out, ".cache", REFUSED_NAME))
+    except FileNotFoundError:
+        pass
 
 
 def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied: int = 0) -> None:
