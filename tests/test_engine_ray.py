@@ -467,12 +467,17 @@ def test_partitioned_clusters_of_a_chain_same_bytes_as_local(local_ray, tmp_path
 
 def test_partitioned_groupings_with_nothing_staged(local_ray, tmp_path):
     """Every file rejected (empty, binary): no staged row for the partitioned groupings to group;
-    the build ends as the local engine's does, with the same bytes."""
+    the build ends as the local engine's does (nothing to publish, since round 37: no version
+    written), with the same report."""
     dump = tmp_path / "dump"
     dump.mkdir()
     (dump / "empty.txt").write_bytes(b"")
     (dump / "blob.bin").write_bytes(bytes(range(256)) * 8)
-    local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
-    on_ray = corpuspack.build(dump, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, progress=False)
-    assert on_ray.counts == local.counts and local.counts["included"] == 0 and local.counts["rejected"] == 2
-    _same_bytes(tmp_path / "local", tmp_path / "ray")
+    with pytest.raises(ValueError, match="nothing to publish") as local:
+        corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False)
+    with pytest.raises(ValueError, match="nothing to publish") as on_ray:
+        corpuspack.build(dump, tmp_path / "ray", engine="ray", ray_shuffle_min_docs=0, progress=False)
+    counts = local.value.report["counts"]
+    assert on_ray.value.report["counts"] == counts and counts["included"] == 0 and counts["rejected"] == 2
+    kept = [Path(e.value.path).read_bytes() for e in (local, on_ray)]
+    assert kept[0] == kept[1] and b'"blob.bin"' in kept[0]
