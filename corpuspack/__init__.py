@@ -72,10 +72,11 @@ def card(output_dir) -> str:
     folder's lock (a killed build's version is completed or rolled back first); its path."""
     from .builder.document.discover import need_folder
     from .builder.release.card import write_card
-    from .builder.release.lock import output_lock
+    from .builder.release.lock import need_output, output_lock
 
     out = os.fspath(output_dir)
     need_folder(out, "output folder")
+    need_output(out, "no card to write")
     with output_lock(out):
         return write_card(out)
 

@@ -271,4 +271,6 @@ def test_push_errors_offline_and_without_versions(two_versions, tmp_path, monkey
     assert capsys.readouterr().err == f"corpuspack push: error: output folder not found: {tmp_path / 'nothing'}\n"
     (tmp_path / "empty").mkdir()
     assert main(["push", str(tmp_path / "empty"), "someone/news"]) == 2
-    assert capsys.readouterr().err == f"corpuspack push: error: {tmp_path / 'empty'} holds no version to push\n"
+    assert capsys.readouterr().err == (f"corpuspack push: error: {tmp_path / 'empty'} holds no committed version "
+                                       "(no versions/*/manifest.json): nothing to push\n")
+    assert os.listdir(tmp_path / "empty") == []  # no .cache/build.lock left (round 37)

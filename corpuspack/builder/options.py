@@ -147,6 +147,8 @@ def check(o: BuildOptions) -> None:
     if o.version is not None:
         parse(o.version)  # a VersionError (ValueError) naming the rule
     need(whole(o.jobs) and o.jobs >= 1, "--jobs", "a whole number of worker processes, 1 or more", o.jobs)
+    need(o.address is None or o.engine == "ray", "--address", "the Ray cluster to join, given with --engine ray only "
+         f"(the engine is {o.engine!r})", o.address)
     need(whole(o.batch_size) and o.batch_size >= 1, "batch_size", "a whole number, 1 or more", o.batch_size)
     need(whole(o.ray_shuffle_min_docs) and o.ray_shuffle_min_docs >= 0, "ray_shuffle_min_docs",
          "a whole number of documents, 0 or more", o.ray_shuffle_min_docs)

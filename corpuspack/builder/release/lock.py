@@ -59,6 +59,17 @@ def output_lock(out: str) -> Iterator[None]:
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def need_output(out: str, what: str) -> None:
+    """Raise ValueError (ending with ``what``) unless ``out`` is a corpuspack output: it holds a
+    version, or a killed build's journal to settle. A command other than ``build`` checks it before
+    it takes the lock, which would leave ``.cache/build.lock`` in a folder of the user's own."""
+    from .commit import journal_path
+    from .versions import list_versions
+
+    if not list_versions(out) and not os.path.exists(journal_path(out)):
+        raise ValueError(f"{out} holds no committed version (no versions/*/manifest.json): {what}")
+
+
 def _remove_work_folders(out: str) -> None:
     for stale in glob.glob(os.path.join(glob.escape(out), TMP_PREFIX + "*")):
         shutil.rmtree(stale, ignore_errors=True)

@@ -71,8 +71,9 @@ def _version_trees(out: str) -> Iterator[list[tuple[list[str], str]]]:
 
 def push(out: str, repo_id: str, *, private: bool = False, token: str | None = None, api=None) -> list[str]:
     """Upload every version to the dataset repository ``repo_id`` and tag each; returns the tags made."""
-    from .lock import output_lock
+    from .lock import need_output, output_lock
 
+    need_output(out, "nothing to push")
     with output_lock(out):  # no build changes the folder while it is uploaded
         try:
             return _push(out, repo_id, private=private, token=token, api=api)

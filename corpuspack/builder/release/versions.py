@@ -114,6 +114,9 @@ def resolve_new_version(root: str, requested: str | None, *, replace: bool) -> t
     last = versions[-1]
     if requested == last and replace:
         return requested, (versions[-2] if len(versions) > 1 else None)
+    if replace:
+        raise VersionError(f"--replace rewrites the latest version, {last}, not {requested} (without --replace, "
+                           "a version greater than the latest is added)")
     if new <= parse(last):
         hint = " (use --replace to rewrite the latest version)" if requested == last else ""
         raise VersionError(f"version {requested} is not greater than the latest version {last}{hint}")
