@@ -67,7 +67,8 @@ class Tally:
 
     def report(self) -> dict:
         return {"by_form": dict(sorted(self.forms.items())), "skipped": dict(sorted(self.skipped.items())),
-                "unpaired_surrogates_replaced": self.repaired["unpaired_surrogates"]}
+                "unpaired_surrogates_replaced": self.repaired["unpaired_surrogates"],
+                "jsonl_files_transcoded": self.repaired["transcoded_files"]}
 
 
 def kind(path: str) -> str:

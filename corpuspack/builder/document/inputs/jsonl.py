@@ -14,9 +14,11 @@ report counts the lines repaired (``inputs``, ``unpaired_surrogates_replaced``).
 """
 from __future__ import annotations
 
+import codecs
 import gzip
 import importlib
 import io
+import itertools
 import json
 import re
 import tarfile
@@ -65,7 +67,7 @@ def entries(rel: str, opener: Callable[[], BinaryIO], opts: InputOptions, tally:
     n = 0
     try:
         with opener() as raw, _decompressed(rel, raw) as f:
-            for n, line in enumerate(f, 1):
+            for n, line in enumerate(_utf8_lines(f, tally), 1):
                 if not line.strip():
                     tally.skipped["blank_line"] += 1
                     continue
@@ -75,6 +77,46 @@ def entries(rel: str, opener: Callable[[], BinaryIO], opts: InputOptions, tally:
         tally.forms["jsonl"] += 1
         where = f"after line {n}" if n else "from its start"
         yield f"{rel}:{n + 1}", Payload(None, refused=("unreadable", f"{rel} cannot be read {where}: {type(e).__name__}: {e}"))
+
+
+def _utf8_lines(f: BinaryIO, tally: Tally) -> Iterator[bytes]:
+    """The lines of ``f`` in UTF-8. JSON Lines are UTF-8, but a file saved as UTF-16 or UTF-32 (a
+    Windows editor's "Unicode", PowerShell 5's ``>``) is told by its first bytes (a byte-order mark,
+    or the pattern of zero bytes of RFC 4627 section 3) and decoded (an invalid sequence as U+FFFD):
+    read as UTF-8, each of its lines was refused as not JSON. Counted (``inputs.jsonl_files_transcoded``)."""
+    lines = iter(f)
+    first = next(lines, None)
+    if first is None:
+        return
+    encoding = _wide_encoding(first[:4])
+    if encoding is None:
+        yield first
+        yield from lines
+        return
+    tally.repaired["transcoded_files"] += 1
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pending = ""
+    for chunk in itertools.chain([first], iter(lambda: f.read(1 << 16), b"")):
+        *whole, pending = (pending + decoder.decode(chunk)).split("\n")
+        for line in whole:
+            yield (line + "\n").encode("utf-8", "surrogatepass")
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending.encode("utf-8", "surrogatepass")
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 (with its byte order when there is no mark) from a file's first bytes; None
+    for UTF-8 (or anything else)."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if head.startswith(bom):
+            return encoding
+    if len(head) < 4 or head[0] and head[1] and head[2] and head[3]:  # no zero byte among the first four
+        return None
+    zero = tuple(b == 0 for b in head)
+    return {(True, True, True, False): "utf-32-be", (False, True, True, True): "utf-32-le",
+            (True, False, True, False): "utf-16-be", (False, True, False, True): "utf-16-le"}.get(zero)
 
 
 def _entry(rel: str, n: int, line: bytes, opts: InputOptions, tally: Tally) -> Entry:
@@ -95,6 +137,8 @@ def _entry(rel: str, n: int, line: bytes, opts: InputOptions, tally: Tally) -> E
     doc_id = obj.pop(opts.id_field, None)
     if isinstance(doc_id, (dict, list)) or (isinstance(doc_id, str) and not doc_id.strip()):
         return name, _bad(rel, n, f"its id field {opts.id_field!r} is not a plain value: {doc_id!r}")
+    if doc_id is not None and not isinstance(doc_id, str):
+        doc_id = json.dumps(doc_id)  # a number or true/false as its JSON text (Python's str made "True")
     clash = sorted(k for k in obj if (k in _PUBLISHED and k not in _SIDECAR_KNOWN) or k.startswith("_"))
     if clash:
         return name, _bad(rel, n, f"field(s) {', '.join(clash)} would overwrite published columns; rename them")
