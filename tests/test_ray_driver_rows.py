@@ -30,7 +30,7 @@ from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated d
 import pyarrow as pa  # noqa: E402
 from corpuspack.builder.corpus.pairs import PairCache  # noqa: E402
 from corpuspack.builder.corpus.published import EditCache  # noqa: E402
-from corpuspack.builder.engines import ray as ray_engine, ray_changes, ray_pass2, ray_plan  # noqa: E402
+from corpuspack.builder.engines import ray as ray_engine, ray_changes, ray_decisions, ray_pass2, ray_plan  # noqa: E402
 from corpuspack.builder.engines.base import Engine  # noqa: E402
 from corpuspack.builder.release import compare, report  # noqa: E402
 from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
@@ -204,6 +204,7 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
     concern (:class:`PlanRows`' row sets and the staged copies, united)."""
     real_get, real_put, real_plan = ray.get, ray.put, ray_engine.RayEngine.plan
     real_rows, real_copies = ray_engine.corpus.plan_rows, ray_pass2.Partitioned.staged_copies
+    real_decisions = ray_decisions.plan
     counts: dict[str, list[int]] = {"received": [], "put": [], "plan": [], "sent": [], "sent_rows": [],
                                     "decided": []}
     on, grouping, copies = [False], [False], []
@@ -246,6 +247,13 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
             rows.id_dup, rows.exact_rows, rows.cluster_rows, rows.not_representative, *copies[-1:]]))
         return rows
 
+    def decisions_plan(*a, **k):  # round 37: the decisions kept in tasks (no plan_rows in this process)
+        grouping[0] = True
+        try:
+            return real_decisions(*a, **k)
+        finally:
+            grouping[0] = False
+
     def staged_copies(self, *a, **k):
         copies.append(np.asarray(real_copies(self, *a, **k)))
         return copies[-1]
@@ -257,6 +265,7 @@ def _pass2_measured(monkeypatch) -> dict[str, list[int]]:
     monkeypatch.setattr(ray_engine.RayEngine, "plan", plan)
     monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan_rows)
     monkeypatch.setattr(ray_pass2.Partitioned, "staged_copies", staged_copies)
+    monkeypatch.setattr(ray_decisions, "plan", decisions_plan)
     return counts
 
 
@@ -291,14 +300,15 @@ def test_pass2_groupings_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
     # round 33 a mask's bit per row and step (five steps: 1,260 B measured on f71afd6, with no
     # duplicate as with many; tests/test_ray_pass2_rowsets.py: 3,760 B against 168 B at 6,000 rows with
     # 53 decided). Whole arguments, pickled: 56,112 B against 56,453 B (per task: paths, references)
-    decided, batches = counts["decided"][0], rows // 100
-    assert 0 < counts["sent_rows"][0] <= 12 * decided, counts
-    # this dump's 258 decided rows (13%) make the row sets nearly the masks' size: under half a byte
-    # per row still holds (916 B), where f71afd6 sent 1,260 B (the check fails there, run with its code)
-    assert counts["sent_rows"][0] < rows / 2, counts
-    # what the driver receives and puts: the groupings' results and a file name per stage batch (the
-    # Plan's parts), not per row (14,005 B for 258 decided rows and 20 batches, measured)
-    assert counts["received"][0] + max(counts["put"]) < 64 * decided + 100 * batches, counts
+    # round 37: the row sets stay in Ray's object store, one object per run of batches
+    # (engines/ray_decisions.py): the tasks are sent references, no row payload at all (916 B for this
+    # dump's 258 decided rows from round 33 to 36); the decisions counted in the counter-case (the same)
+    decided, batches = counts["decided"][1], rows // 100
+    assert decided > 200 and counts["sent_rows"][0] == 0, counts
+    # what the driver receives and puts: counts, the repeated lines' hashes and a file name per stage
+    # batch (the Plan's parts), not the decisions' rows: 3,544 B measured (14,005 B from round 32 to 36,
+    # the rows of the decisions coming back; the check fails there)
+    assert counts["received"][0] + counts["put"][0] < 200 * batches, counts
     # the counter-case: the driver's groupings send the line-counting tasks a byte per row of a mask
     # (2,392 B measured: 2,000 B of it the mask)
     assert counts["sent_rows"][1] > rows, counts
@@ -362,15 +372,42 @@ def _keys_back_in_the_driver(monkeypatch) -> None:
     """Pass 2 on Ray as before round 31: the map tasks send back the published keys of the edited rows
     (no work folder given to ``Partitioned``) and the driver reads the last build's and puts them; and
     as before round 32, the verifying tasks send back the verified pairs' similarities and the driver
-    reads the last build's and puts them."""
+    reads the last build's and puts them. (Since round 37 the engine's pass 2 runs in
+    ``ray_decisions.plan``, which always gives the tasks the work folder: the counter-case runs the
+    groupings of ``Partitioned`` through ``corpus.plan_rows`` as the engine did until then.)"""
     real_init = ray_pass2.Partitioned.__init__
 
     def init(self, *a, **k):
         real_init(self, *a, **k)
         self.folder = None
     monkeypatch.setattr(ray_pass2.Partitioned, "__init__", init)
+    pass2_before_round_37(monkeypatch)
     monkeypatch.setattr(EditCache, "loaded", property(lambda self: self._last() is not None))  # read here
     monkeypatch.setattr(PairCache, "loaded", property(lambda self: self.known() is not None))  # read here
+
+
+_ENGINE: list = [None]  # the engine whose pass 2 runs (for pass2_before_round_37)
+
+
+def pass2_before_round_37(monkeypatch) -> None:
+    """The Ray engine's pass 2 as it ran until round 37 (the counter-cases' code): ``corpus.plan_rows``
+    in the driver with ``Partitioned``'s groupings, their results (the decisions' rows) coming back to
+    the driver, and ``task_plan`` sending each range of batches its decisions."""
+    def plan_with_partitioned(stage_path, options, edits, started, folder, cpus):
+        width = 2 * cpus
+        rows = ray_engine.corpus.plan_rows(
+            stage_path, options, lambda *a, **k: ray_engine.RayEngine.map(_ENGINE[0], *a, **k),
+            repeated_lines=functools.partial(ray_pass2.repeated_lines, started=started),
+            duplicates=ray_pass2.Partitioned(width, width, edits.pairs, started, folder), edits=edits)
+        return ray_engine.task_plan(_ENGINE[0], rows, stage_path, folder)
+
+    real_plan = ray_engine.RayEngine.plan
+
+    def engine_plan(self, *a, **k):
+        _ENGINE[0] = self
+        return real_plan(self, *a, **k)
+    monkeypatch.setattr(ray_decisions, "plan", plan_with_partitioned)
+    monkeypatch.setattr(ray_engine.RayEngine, "plan", engine_plan)
 
 
 def _built_both_ways(dump, out, monkeypatch, kept=None) -> dict:
@@ -607,6 +644,7 @@ def test_plan_names_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
         ray_plan._STAGE[0] = stage_path
         return real_task_plan(engine, rows, stage_path, tmp)
     monkeypatch.setattr(ray_engine, "task_plan", task_plan)
+    pass2_before_round_37(monkeypatch)  # (the driver's naming needs the rows in the driver)
     seen2, reads2 = _plan_traffic(monkeypatch)
     corpuspack.build(dump, tmp_path / "named", engine="ray", progress=False, batch_size=100, rows_per_shard=200)
     before = (found(seen2), len(reads2), sum(map(len, seen2)))

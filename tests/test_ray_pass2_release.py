@@ -7,10 +7,11 @@ stayed in the store meanwhile.
 Measured from outside the engine: when the near-duplicate clusters' connected components start
 (``ray_pass2.components`` called, every earlier step of pass 2 over), the object references this
 process holds (Ray's own reference table, ``core_worker.get_all_reference_counts``) beyond those it
-held when pass 2's decisions started (``corpus.plan.plan_rows`` called: the warm-up tasks', the stage copy's) are only the edges handed to
-``components`` and what the driver ``ray.put`` during pass 2. The counter-case: the
-engine's step ending turned off (``ray_pass2._step`` keeping the references), the same check sees
-the earlier steps' outputs."""
+held when pass 2's decisions started (``ray_decisions.plan`` called: the warm-up tasks', the stage
+copy's) are only the edges handed to ``components_refs``, what the driver ``ray.put`` during pass 2
+and, since round 37, the decisions' row sets the later steps read (one object each per run). The
+counter-case: the engine's step ending turned off (``ray_pass2._step`` and ``ray_decisions._release``
+keeping the references), the same check sees the earlier steps' outputs."""
 from contextlib import contextmanager
 
 import pytest
@@ -21,7 +22,7 @@ import corpuspack  # noqa: E402
 from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
 from conftest import output_files  # noqa: E402
 from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
-from corpuspack.builder.engines import ray as ray_engine, ray_pass2  # noqa: E402
+from corpuspack.builder.engines import ray_decisions, ray_pass2  # noqa: E402
 
 
 def _held() -> set[str]:
@@ -34,7 +35,7 @@ def _held() -> set[str]:
 def _extra_held_at_components(dump, out, monkeypatch) -> tuple[set, int]:
     """Builds ``dump`` on Ray; when ``components`` is called: the references held beyond its edges and
     what the driver put (and how many edges references it was handed)."""
-    real_components, real_put, real_plan = ray_pass2.components, ray.put, ray_engine.corpus.plan_rows
+    real_components, real_put, real_plan = ray_decisions.components_refs, ray.put, ray_decisions.plan
     put: set[str] = set()
     before: set[str] = set()
     seen: list = []
@@ -43,7 +44,7 @@ def _extra_held_at_components(dump, out, monkeypatch) -> tuple[set, int]:
         before.update(_held())
         return real_plan(*a, **k)
 
-    def components(edges, parts, started=None):
+    def components(edges, parts, started=None):  # (components_refs: its result left in the store)
         handed = {ref.hex() for part in edges for ref in part}
         seen.append((_held() - before - handed - put, len(handed)))
         return real_components(edges, parts, started)
@@ -53,13 +54,13 @@ def _extra_held_at_components(dump, out, monkeypatch) -> tuple[set, int]:
         put.add(ref.hex())
         return ref
 
-    monkeypatch.setattr(ray_pass2, "components", components)
+    monkeypatch.setattr(ray_decisions, "components_refs", components)
     monkeypatch.setattr(ray_pass2.ray, "put", counted_put)
-    monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan)
+    monkeypatch.setattr(ray_decisions, "plan", plan)
     corpuspack.build(dump, out, engine="ray", progress=False, batch_size=100, rows_per_shard=200)
-    monkeypatch.setattr(ray_pass2, "components", real_components)
+    monkeypatch.setattr(ray_decisions, "components_refs", real_components)
     monkeypatch.setattr(ray_pass2.ray, "put", real_put)
-    monkeypatch.setattr(ray_engine.corpus, "plan_rows", real_plan)
+    monkeypatch.setattr(ray_decisions, "plan", real_plan)
     assert len(seen) == 1
     return seen[0]
 
@@ -72,11 +73,15 @@ def _kept(started):
 def test_pass2_steps_release_their_outputs(local_ray, dump, tmp_path, monkeypatch):
     extra, handed = _extra_held_at_components(dump, tmp_path / "ray", monkeypatch)
     print(f"held beyond the {handed} edges and the puts when the components start: {len(extra)}")
-    assert handed >= 4 and not extra, extra
+    # since round 37 the decisions' row sets stay in the store, one object per run of stage batches
+    # (ray_decisions.py): held by design are the five the later steps read (the id copies and their
+    # first rows, the exact duplicates and their first rows, the dropped rows), 4 runs here (2 CPUs)
+    assert handed >= 4 and len(extra) <= 5 * 4, extra
     local = corpuspack.build(dump, tmp_path / "local", jobs=2, progress=False, batch_size=100, rows_per_shard=200)
     assert output_files(tmp_path / "ray") == output_files(tmp_path / "local")
     # the check can fail: with the references kept until pass 2 ends, the earlier steps' outputs are held
     monkeypatch.setattr(ray_pass2, "_step", _kept)
+    monkeypatch.setattr(ray_decisions, "_release", lambda started, mark: None)
     extra, _ = _extra_held_at_components(dump, tmp_path / "kept", monkeypatch)
     print(f"with the references kept: {len(extra)}")
     # a map and a reduce task per partition of each earlier step (ids, staged keys, repeated lines, published

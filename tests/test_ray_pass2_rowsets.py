@@ -1,5 +1,5 @@
-"""Pass 2's masks as row sets (round 33): while ``corpus.plan_rows`` runs on the Ray engine, the
-driver holds sorted row sets of the rows the decisions concern (the id copies, the staged copies, the
+"""Pass 2's masks as row sets (round 33), then the row sets in Ray's object store (round 37): while
+pass 2 runs on the Ray engine, the driver holds sorted row sets of the rows the decisions concern (the id copies, the staged copies, the
 rows left empty, the exact duplicates, the dropped rows), never an array of one entry per staged row,
 and sends each map task only its run's rows of them.
 
@@ -32,7 +32,7 @@ from conftest import output_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from ray_driver_io import CountedRay, local_ray, payload  # noqa: E402,F401 - local_ray: a fixture
 from corpuspack.builder.corpus.dedup import choose_bands  # noqa: E402
-from corpuspack.builder.engines import ray as ray_engine, ray_pass2  # noqa: E402
+from corpuspack.builder.engines import ray as ray_engine, ray_decisions, ray_pass2  # noqa: E402
 from corpuspack.builder.options import BuildOptions  # noqa: E402
 
 DOCS = 6000
@@ -109,36 +109,35 @@ def few_duplicates(tmp_path_factory) -> Path:
 
 
 def _measured(monkeypatch, dense: bool = False) -> dict[str, list]:
-    """Per call of ``corpus.plan_rows`` in this process: numpy's peak and current bytes (above the
-    start) while it runs, its staged rows, the rows its decisions concern and the row payloads
-    (numpy arrays and bytes) of the arguments of the Ray tasks started meanwhile. ``dense``: a mask
-    of every staged row (``np.ones(rows, bool)``) made and held inside the window (the counter-case)."""
-    real_rows = ray_engine.corpus.plan_rows
-    counts: dict[str, list] = {"peak": [], "current": [], "rows": [], "decided": [], "sent_rows": []}
+    """Per call of pass 2's decisions on Ray in this process (``ray_decisions.plan`` since round 37,
+    ``corpus.plan_rows`` before): numpy's peak and current bytes (above the start) while it runs, its
+    staged rows and the row payloads (numpy arrays and bytes) of the arguments of the Ray tasks started
+    meanwhile. ``dense``: a mask of every staged row (``np.ones(rows, bool)``) made and held inside the
+    window (the counter-case)."""
+    real_plan = ray_decisions.plan
+    counts: dict[str, list] = {"peak": [], "current": [], "rows": [], "sent_rows": []}
     on = [False]
 
-    def plan_rows(stage_path, *a, **k):
+    def plan(stage_path, *a, **k):
         counts["sent_rows"].append(0)
         on[0] = True
         try:
             with numpy_traced() as measured:
                 held = np.ones(sum(ray_engine.batch_sizes(stage_path)), bool) if dense else None
-                rows = real_rows(stage_path, *a, **k)
+                result = real_plan(stage_path, *a, **k)
                 del held
         finally:
             on[0] = False
         counts["peak"].append(measured["peak"])
         counts["current"].append(measured["current"])
-        counts["rows"].append(sum(rows.sizes))
-        counts["decided"].append(len(np.unique(np.concatenate([rows.id_dup, rows.exact_rows, rows.cluster_rows,
-                                                               rows.not_representative]))))
-        return rows
+        counts["rows"].append(sum(result.sizes))
+        return result
 
     def seen(args, kwargs):
         if on[0]:
             counts["sent_rows"][-1] += payload((args, kwargs))
 
-    monkeypatch.setattr(ray_engine.corpus, "plan_rows", plan_rows)
+    monkeypatch.setattr(ray_decisions, "plan", plan)
     monkeypatch.setattr(ray_pass2, "ray", CountedRay(seen))
     monkeypatch.setattr(ray_engine, "ray", CountedRay(seen))
     return counts
@@ -155,16 +154,17 @@ def test_plan_rows_holds_row_sets_not_masks(local_ray, few_duplicates, tmp_path,
     corpuspack.build(few_duplicates, tmp_path / "dense", engine="ray", **kw)
     monkeypatch.undo()
     rows = counts["rows"][0]
-    print(f"plan_rows on Ray, {rows} staged rows, {counts['decided'][0]} decided: numpy peak {counts['peak']} B "
+    print(f"pass 2's decisions on Ray, {rows} staged rows: numpy peak {counts['peak']} B "
           f"(held at the end {counts['current']}), row payloads sent {counts['sent_rows']} B; "
           f"with a dense mask: peak {dense['peak']} B")
     assert rows == DOCS and 10 < build.counts["duplicate"] < 60, build.counts
-    # measured (this dump, 53 rows decided, round 33): numpy peak 2,331 B (0.39 B per row; held at the
-    # end, the decisions' rows, 1,274 B), row payloads sent 168 B (0.03 B per row). Before (f71afd6, this
-    # test run with PYTHONPATH on its code): peak 37,503 B (6.25 B per row), row payloads sent 3,760 B
-    # (0.63 B per row: five masks of a bit per row); a dense mask in the window: 8,331 B (+6,000)
-    assert counts["peak"][0] < 0.5 * rows, counts
-    assert counts["sent_rows"][0] < rows / 8, counts
+    # measured (this dump, 53 rows decided): since round 37 (the row sets in the object store,
+    # ray_decisions.py) numpy peak 976 B, none held at the end, row payloads sent 0 B. Round 33: numpy peak 2,331 B (0.39 B
+    # per row; held at the end, the decisions' rows, 1,274 B), row payloads sent 168 B (0.03 B per row).
+    # Before (f71afd6, this test run with PYTHONPATH on its code): peak 37,503 B (6.25 B per row), row
+    # payloads sent 3,760 B (0.63 B per row: five masks of a bit per row); a dense mask: +6,000 B
+    assert counts["peak"][0] < 0.25 * rows and counts["current"][0] < 0.01 * rows, counts
+    assert counts["sent_rows"][0] == 0, counts
     # the counter-case: a mask of every row made in the window is seen
     assert dense["peak"][0] >= counts["peak"][0] + rows * 0.9, (dense, counts)
     local = corpuspack.build(few_duplicates, tmp_path / "local", jobs=2, **kw)

@@ -226,12 +226,7 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
         map_tasks = map_here
     if duplicates is None:
         duplicates = Here(map_tasks, edits)
-    sizes, controls = [], {"documents": 0, "characters": 0}
-    for batch in read_batches(stage_path, ["_controls"]):
-        counts = batch.column(0).to_numpy()
-        sizes.append(len(counts))
-        controls["documents"] += int(np.count_nonzero(counts))
-        controls["characters"] += int(counts.sum())
+    sizes, controls = stage_counts(stage_path)
     duplicates.begin(stage_path, sizes, options)  # the near-duplicate bands' work beside the groupings (if small)
     try:
         id_dup, id_first = duplicates.id_copies(stage_path, sizes)
@@ -249,6 +244,18 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
         duplicates.end()
     return PlanRows(id_dup, id_first, dup, first, clustered, labels, cluster_size, not_representative, hashes,
                     controls, sizes)
+
+
+def stage_counts(stage_path: str) -> tuple[list[int], dict]:
+    """The rows of each stage batch, and the documents that held control characters and how many
+    (the report's): one read of the small ``_controls`` column."""
+    sizes, controls = [], {"documents": 0, "characters": 0}
+    for batch in read_batches(stage_path, ["_controls"]):
+        counts = batch.column(0).to_numpy()
+        sizes.append(len(counts))
+        controls["documents"] += int(np.count_nonzero(counts))
+        controls["characters"] += int(counts.sum())
+    return sizes, controls
 
 
 def _exact_decided(dup: np.ndarray, first: np.ndarray, out: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -40,7 +40,8 @@ from .base import DocumentBatch, Engine, reorder_in_place
 from .local import Known, process_batch
 from . import ray_changes
 from .ray_keys import TaskKeys
-from .ray_pass2 import Partitioned, repeated_lines
+from . import ray_decisions
+from .ray_pass2 import repeated_lines
 from .ray_plan import TaskPlan, task_plan
 from ..corpus import plan as corpus
 from ..corpus.stage import STAGE_SCHEMA, Part, batch_sizes, drop_layout, gather, read_layout, write_layout, write_part
@@ -177,30 +178,29 @@ class RayEngine(Engine):
             write_layout(path, parts)
 
     def plan(self, stage_path: str, options: BuildOptions, edits=None) -> TaskPlan:
-        """Pass 2 with the repeated lines counted in Ray tasks (:func:`.ray_pass2.repeated_lines`) and,
-        from ``options.ray_shuffle_min_docs`` staged documents on, the exact and near-duplicate
-        groupings as Ray tasks partitioned by key hash and the near-duplicate clusters' connected
-        components as Ray tasks partitioned by row (:class:`.ray_pass2.Partitioned`: two
-        partitions and two map tasks per CPU; the last build's verified pairs looked up there);
-        below, as the local engine makes them (the
-        published texts' fingerprints and shingles as Ray tasks, through :meth:`map`). The Plan's
-        rows (:func:`..corpus.plan.plan_rows`) are then named and written by a task per stage batch
-        (:func:`.ray_plan.task_plan`, round 32): this process holds their files' names."""
+        """Pass 2 in Ray tasks (:func:`.ray_decisions.plan`, round 37): the repeated lines counted, the
+        exact and near-duplicate groupings made by tasks partitioned by key hash, the clusters' connected
+        components by tasks partitioned by row (:class:`.ray_pass2.Partitioned`'s tasks: two partitions
+        and two map tasks per CPU), and their decisions kept in Ray's object store, one object per run of
+        stage batches, until a task per run names them and writes each batch's part of the Plan: this
+        process holds references, counts and the parts' file names. Below
+        ``options.ray_shuffle_min_docs`` staged documents (0 by default), the groupings as the local
+        engine makes them (:func:`..corpus.plan.plan_rows`, its texts' fingerprints and shingles as Ray
+        tasks through :meth:`map`), the Plan's rows then named and written by a task per range of
+        batches (:func:`.ray_plan.task_plan`)."""
         if self._gathering is None and any(os.path.dirname(os.path.abspath(f)) == self._parts
                                            for f, _ in read_layout(stage_path) or ()):
             whole = stage_path + ".whole"
             stop = self._stop_mark()
             self._gathering = (ray.remote(gather).remote(stage_path, whole, self._parts, stop), whole, stop)
         rows = sum(batch_sizes(stage_path))
-        width = 2 * self.cpus()
         started: list = []  # pass 2's own tasks (the driver's groupings run through map, which stops its own)
-        duplicates = (Partitioned(width, width, edits.pairs if edits is not None else None, started,
-                                  os.path.abspath(self.tmp))
-                      if rows and rows >= options.ray_shuffle_min_docs else None)
         try:
+            if rows and rows >= options.ray_shuffle_min_docs:  # decisions kept in tasks (round 37)
+                return ray_decisions.plan(os.path.abspath(stage_path), options, edits, started,
+                                          os.path.abspath(self.tmp), self.cpus())
             rows = corpus.plan_rows(stage_path, options, self.map,
-                                    repeated_lines=partial(repeated_lines, started=started),
-                                    duplicates=duplicates, edits=edits)
+                                    repeated_lines=partial(repeated_lines, started=started), edits=edits)
         except BaseException:
             _stop(started)  # none goes on reading the stage after the build failed
             raise

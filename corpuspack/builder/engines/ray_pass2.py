@@ -179,11 +179,20 @@ class Partitioned:
         """The verified pairs as edges both ways, in ``parts`` partitions by their first row: per
         verifying task, its references. The similarities the tasks computed are recorded in
         :attr:`pairs` for the next build."""
+        return self.verified_on([(run, None) for run in _runs(sizes, drop, self.maps)], stage_path, sizes, options, ctx)
+
+    def verified_on(self, runs: list[tuple], stage_path: str, sizes: list[int], options: BuildOptions,
+                    ctx: PublishedContext) -> list[list]:
+        """:meth:`_verified` with the band map tasks' runs given: per run, ``(run, None)`` (a run tuple
+        of :func:`_runs`, the dropped rows in it) or ``(bounds, rows)`` (the run's first and end batch,
+        first row and rows, and a reference to its dropped rows: see :mod:`.ray_decisions`)."""
         n = sum(sizes)
         bands, _ = choose_bands(options.near_dup_candidate_threshold, options.num_perm)
         with _step(self.started):
             mapper = _task(_band_map, self.started, self.parts)
-            maps = [_listed(mapper(run, stage_path, bands, self.parts)) for run in _runs(sizes, drop, self.maps)]
+            on_rows = _task(_on_rows, self.started, self.parts)
+            maps = [_listed(mapper(run, stage_path, bands, self.parts) if rows is None
+                            else on_rows(_band_map, run, rows, stage_path, bands, self.parts)) for run, rows in runs]
             pairer = _task(_pair_reduce, self.started, self.parts)
             pairs = [_listed(pairer(n, self.parts, *[m[p] for m in maps])) for p in range(self.parts)]
             verify = _task(_verify, self.started, self.parts + 1)
@@ -208,6 +217,16 @@ class Partitioned:
         return [o[:self.parts] for o in out]
 
 
+def _on_rows(fn, run: tuple, rows, *args):
+    """``fn`` (a map function here) on its run tuple (:func:`_runs`'s) made from the run's bounds
+    (first batch, end batch, first row, rows) and its rows of a set (an array of stage rows; None:
+    none), counted from the run's first row: the map tasks of :mod:`.ray_decisions`, which are given
+    a reference to their run's rows rather than the rows."""
+    first, last, offset, n = run
+    rows = _NONE if rows is None else rows
+    return fn((first, last, offset, _local(rows, offset, offset + n), n), *args)
+
+
 def components(edges: list[list], parts: int, started: list | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The connected components of a graph whose edges (both ways, (row, row) int64 arrays) are
     in ``parts`` partitions by their first row (``edges``: per producing task, its references),
@@ -216,6 +235,17 @@ def components(edges: list[list], parts: int, started: list | None = None) -> tu
     component is a star around its smallest row (O(log n) rounds). Returns the rows in an edge,
     ascending, each one's component's smallest row and its size (what
     :func:`..corpus.dedup.cluster_labels` returns; each task's first reference appended to ``started``)."""
+    with _step(started):
+        found = ray.get(components_refs(edges, parts, started))
+    rows = np.concatenate([_NONE, *(f[0] for f in found)])
+    order = np.argsort(rows, kind="stable")
+    return (rows[order], np.concatenate([_NONE, *(f[1] for f in found)])[order],
+            np.concatenate([np.empty(0, np.int32), *(f[2] for f in found)])[order])
+
+
+def components_refs(edges: list[list], parts: int, started: list | None = None) -> list:
+    """:func:`components`' work, its result left in Ray's object store: per partition, a reference to
+    (its rows in an edge, each one's component's smallest row, its size), rows not sorted."""
     step = _task(_star_step, started, parts + 1)
     large = True
     while True:
@@ -226,13 +256,8 @@ def components(edges: list[list], parts: int, started: list | None = None) -> tu
             break
         edges, large = [o[:parts] for o in out], not large
     del out
-    with _step(started):
-        labels = _task(_star_labels, started)
-        found = ray.get([labels(*[e[p] for e in edges]) for p in range(parts)])
-    rows = np.concatenate([_NONE, *(f[0] for f in found)])
-    order = np.argsort(rows, kind="stable")
-    return (rows[order], np.concatenate([_NONE, *(f[1] for f in found)])[order],
-            np.concatenate([np.empty(0, np.int32), *(f[2] for f in found)])[order])
+    labels = _task(_star_labels, started)
+    return [labels(*[e[p] for e in edges]) for p in range(parts)]
 
 
 def edge_parts(u: np.ndarray, v: np.ndarray, parts: int) -> list[np.ndarray]:
