@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import pyarrow.compute as pc
@@ -193,14 +194,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
             log.files_without_manifest_row += done.without_manifest_row
             removal.merge(done.removal)
         if manifest is not None:
-            names, ids = ([k for b in read_batches(stage_path, [c]) for k in b.column(0).to_pylist()]
-                          for c in ("file_name", "id"))
-            rejected_names = [r["file_name"] for r in log.rejected]
-            log.manifest_unmatched(sorted({k for m in manifest.layers for k in m.unmatched(
-                names + rejected_names if m.key_column == "file_name" else ids)}))
-            if isinstance(manifest, Layered):
-                log.manifest_replaced = manifest.replaced(names, ids)
-            del names, ids
+            _manifest_matches(stage_path, manifest, log)
         counts = log.counts()
         if counts["found"] != total:
             raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
@@ -260,6 +254,27 @@ def _features(version: str, previous: dict | None, manifest: Manifest | Layered 
         given = {**{n: f for n, f in previous.get("features", {}).items() if n not in own and n not in given}, **given}
     versions.check_schema_bump(version, given, previous)
     return feats
+
+
+def _manifest_matches(stage_path: str, manifest: Manifest | Layered, log: report.Ledger) -> None:
+    """The report's manifest rows that matched no file, and (layers) the values a later layer replaced:
+    the staged names and ids read a batch at a time, only the keys each manifest holds kept (what is
+    held grows with the manifests, which are held anyway, not with the dump; until round 37 every
+    staged name and id was read into lists here)."""
+    seen: list[set] = [set() for _ in manifest.layers]
+    replaced: Counter = Counter()
+    for batch in read_batches(stage_path, ["file_name", "id"]):
+        names, ids = batch.column(0).to_pylist(), batch.column(1).to_pylist()
+        for m, keys in zip(manifest.layers, seen):
+            keys.update(k for k in (names if m.key_column == "file_name" else ids) if k in m.rows)
+        if isinstance(manifest, Layered):
+            replaced.update(manifest.replaced(names, ids))
+    for m, keys in zip(manifest.layers, seen):
+        if m.key_column == "file_name":  # a rejected file's name matches its row too
+            keys.update(k for k in (r["file_name"] for r in log.rejected) if k in m.rows)
+    log.manifest_unmatched(sorted({k for m, keys in zip(manifest.layers, seen) for k in m.unmatched(keys)}))
+    if isinstance(manifest, Layered):
+        log.manifest_replaced = dict(sorted(replaced.items()))
 
 
 def _batch_rows(stage_path: str) -> tuple[list[int], int]:
