@@ -147,17 +147,14 @@ class _Index:
                 out.append(col if order is None else col[np.argsort(order)])
         return out
 
-    def close(self) -> None:
-        self._reader.close()
-
 
 class StageCache:
     """Rows of the previous build, looked up by relative path.
 
     What is held does not grow with the cache but for one array: the cached index (names,
-    SHA-256, sizes, times) is read a record batch at a time as the look-ups reach it (:class:`_Index`,
-    the last :data:`WINDOW` batches kept; until round 37 every row's were held, ~150 bytes of data
-    per document, ~200 resident), and, from the first file not found where the last run ended, the
+    SHA-256, sizes, times) is read a block of batches at a time as the look-ups reach it
+    (:class:`_Index`, the last :data:`WINDOW` blocks kept; until round 37 every row's were held, ~150
+    bytes of data per document, ~200 resident), and, from the first file not found where the last run ended, the
     xxh3-64 hash of every cached name, sorted beside its row number (12 bytes a cached row). Files
     come mostly in the cached order (the same walk of the same dump): a run of names is first
     compared, as Arrow arrays, with the cached names where the last run ended; only the names found
