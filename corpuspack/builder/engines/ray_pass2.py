@@ -80,7 +80,12 @@ def repeated_lines(stage_path: str, excluded: np.ndarray, options: BuildOptions,
 class Partitioned:
     """The groupings as Ray tasks: ``maps`` map tasks (each a run of consecutive stage batches),
     ``parts`` partitions (one reduce task each). Each task's first reference is appended to
-    :attr:`started`, so that a build failing in pass 2 waits for them all (``RayEngine.plan``)."""
+    :attr:`started`, so that a build failing in pass 2 waits for them all (``RayEngine.plan``).
+
+    Its grouping methods answer as :class:`..corpus.duplicates.Here`'s, their results gathered in this
+    process: the form the tests compare with the local groupings (``tests/test_engine_ray.py``). The
+    engine's pass 2 (:mod:`.ray_decisions`, round 37) runs the same map and reduce tasks with the
+    results kept in Ray's object store, and the verifying tasks through :meth:`verified_on`."""
 
     def __init__(self, maps: int, parts: int, pairs: PairCache | None = None, started: list | None = None,
                  folder: str | None = None):
