@@ -208,7 +208,7 @@ def _decided(decisions: pa.RecordBatch, names: list[str], ids: list[str], near_d
     for k, o, e, c, r in zip(rest.tolist(), owner, exact, cluster, representative):
         name = names[k]
         if o is not None:
-            events[k] = ("reject", name, "duplicate_id", f"id {ids[k]} is also the id of {o} (kept)")
+            events[k] = ("reject", name, "duplicate_id", _id_taken(ids[k], name, o))
         elif e is not None:
             events[k] = ("duplicate", name, ids[k], e, "exact")
         elif near_drop and c is not None and not r:
@@ -216,6 +216,17 @@ def _decided(decisions: pa.RecordBatch, names: list[str], ids: list[str], near_d
         else:
             events[k] = None
     return events
+
+
+def _id_taken(doc_id: str, name: str, owner: str) -> str:
+    """The detail of a duplicate id: the first row with it kept. Two rows of one name are a line of a
+    JSON Lines file (kept: in name order it comes first) and a file named so that a tar lists before
+    the line's file (in a folder, or after it, the file is refused as it is listed, ``name_collision``)."""
+    head, _, number = owner.rpartition(":")
+    if owner == name and number.isdigit():
+        return (f"id {doc_id} is also the id of line {number} of {head}, named {owner} too (kept): this file "
+                "is named as that line (rename it)")
+    return f"id {doc_id} is also the id of {owner} (kept)"
 
 
 def _python_rows(batch: pa.RecordBatch, ks: list[int]) -> list[dict]:

@@ -74,6 +74,7 @@ def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[
     reader = _zip_members if name.lower().endswith(".zip") else _tar_members
     form = "zip" if reader is _zip_members else "tar"
     seen: set[str] = set()
+    lines: dict[str, int] = {}  # the JSON Lines members read: the number of the last line named
     last = None
     members = reader(source)
     while True:
@@ -102,13 +103,17 @@ def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[
                 continue
             if rel in seen:
                 refusal = ("duplicate_name", f"{rel} is in {name} more than once; the first is read")
+            elif lines and ":" in rel:  # named as a line of a JSON Lines member before it, as in a folder
+                refusal = jsonl.named_as_line(rel, lines)
             seen.add(rel)
         if refusal is not None:
             tally.forms[form] += 1
             yield rel, Payload(None, refused=refusal, order=(rel, 0))
             continue
         if jsonl.is_jsonl(rel):
+            lines[rel] = 0
             for k, (line_name, payload) in enumerate(jsonl.entries(rel, member.open, opts, tally)):
+                lines[rel] = int(line_name.rpartition(":")[2])  # the last line named, as entries returns
                 yield line_name, payload._replace(order=(rel, k))
             continue
         tally.forms[form] += 1

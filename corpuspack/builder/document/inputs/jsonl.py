@@ -63,8 +63,9 @@ def stream_errors() -> tuple[type[BaseException], ...]:
 
 
 def entries(rel: str, opener: Callable[[], BinaryIO], opts: InputOptions, tally: Tally) -> Iterator[Entry]:
-    """The lines of the JSON Lines file ``rel`` (opened by ``opener``) as entries."""
-    n = 0
+    """The lines of the JSON Lines file ``rel`` (opened by ``opener``) as entries; returns the
+    number of the last line named (0 for none), for :func:`named_as_line`."""
+    n = named = 0
     try:
         with opener() as raw, _decompressed(rel, raw) as f:
             for n, line in enumerate(_utf8_lines(f, tally), 1):
@@ -72,11 +73,29 @@ def entries(rel: str, opener: Callable[[], BinaryIO], opts: InputOptions, tally:
                     tally.skipped["blank_line"] += 1
                     continue
                 tally.forms["jsonl"] += 1
+                named = n
                 yield _entry(rel, n, line, opts, tally)
     except stream_errors() as e:
         tally.forms["jsonl"] += 1
         where = f"after line {n}" if n else "from its start"
+        named = n + 1
         yield f"{rel}:{n + 1}", Payload(None, refused=("unreadable", f"{rel} cannot be read {where}: {type(e).__name__}: {e}"))
+    return named
+
+
+def named_as_line(rel: str, lines: dict[str, int]) -> tuple[str, str] | None:
+    """Whether the file ``rel`` is named as a line of a JSON Lines file read before it is
+    (``a.jsonl:1`` beside ``a.jsonl``): ``lines`` maps each such file to the number of its last
+    line named (what :func:`entries` returns). The refusal (``name_collision``) if so: the line
+    keeps the name, the file is not read (its id, the hash of the name, would be the line's, and
+    with ids of their own two rows would be published under one name). None otherwise."""
+    head, _, number = rel.rpartition(":")
+    last = lines.get(head)
+    if last is None or not (number.isascii() and number.isdigit()) or number[0] == "0" or int(number) > last:
+        return None
+    return ("name_collision", f"its name is that of line {number} of {head}, a JSON Lines file of the dump "
+                              f"whose lines are named {head}:1, {head}:2, ...: the line was read, this file "
+                              "was not read (rename it)")
 
 
 def _utf8_lines(f: BinaryIO, tally: Tally) -> Iterator[bytes]:
