@@ -227,7 +227,8 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         version=version, previous=previous, shards=shards, features=feats, inputs=inputs,
         options=options, counts=counts, changes=changes,
         work={"processed": total - cache.reused, "reused": cache.reused,
-              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": keys.placed_rows},
+              "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": keys.placed_rows,
+              **({"shards_damaged": keys.damaged} if keys.damaged else {})},
         card=card.user_fields(out, options))
     report_payload = report_payload()
     commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
@@ -238,7 +239,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
-                         empty_splits=card.empty_splits(payload), copied=copied)
+                         empty_splits=card.empty_splits(payload), copied=copied, damaged=keys.damaged)
     return BuildResult(out, version, counts, payload, clock.laps)
 
 

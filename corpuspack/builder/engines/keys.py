@@ -26,7 +26,7 @@ class DriverKeys:
         keys = pa.Table.from_batches(parts, schema=finish.KEY_SCHEMA) if parts else finish.KEY_SCHEMA.empty_table()
         keys = keys.append_column("pos", pa.array(np.arange(keys.num_rows), pa.int64()))
         #: the previous version's shards reused as they are, per split
-        self.reused, self._placed = reuse.reusable_shards(out, previous, keys)
+        self.reused, self._placed, self.damaged = reuse.reusable_shards(out, previous, keys)
         self.placed_rows = self._placed.num_rows  # the rows they hold
         is_placed = np.zeros(keys.num_rows, dtype=bool)
         is_placed[self._placed.column("pos").to_numpy()] = True

@@ -157,6 +157,7 @@ class TaskKeys:
         self._kept = os.path.join(tmp, "keys-kept.arrow")
         writing = ray.remote(_write_kept).remote(self._kept, digests, self._files)
         self.reused, self.placed_rows = {}, 0
+        self.damaged: list[str] = []  # the previous shards whose files are not the ones written (reuse.intact)
         self._placed = np.zeros(len(rows), np.int64)  # rows of each batch held by reused shards
         self._matched, self._reused_shards = [], np.empty(0, np.int64)
         try:
@@ -179,7 +180,8 @@ class TaskKeys:
             candidate &= c
             broken += b
             kept = kept + k
-        self.reused, self._reused_shards = reuse.reused_of(shards, candidate, broken)
+        sound, self.damaged = reuse.intact(out, shards)
+        self.reused, self._reused_shards = reuse.reused_of(shards, candidate & sound, broken)
         self.placed_rows = int(np.sum(np.asarray(kept)[self._reused_shards])) if len(self._reused_shards) else 0
         self._matched = [f for f in (os.path.join(folder, f"{p}.arrow") for p in range(parts)) if os.path.exists(f)]
         if len(self._reused_shards):  # a batch whose rows are all held by reused shards or dropped: settled here

@@ -264,7 +264,8 @@ def forget_refused(out: str) -> None:
         pass
 
 
-def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied: int = 0) -> None:
+def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied: int = 0,
+                  damaged: list[str] = ()) -> None:
     if file is None:
         return
     c = payload["counts"]
@@ -288,4 +289,7 @@ def print_summary(payload: dict, out: str, *, file=None, empty_splits=(), copied
     if copied:
         lines.append(f"  ! {copied} unchanged shard(s) copied into data/v{payload['version']}/: this file system "
                      "cannot hard-link them (they take space twice on disk, still one blob on the Hub)")
+    for path in damaged:
+        lines.append(f"  ! {path}: not the file its version wrote (missing, or its bytes changed): its rows were "
+                     "written again into this version; the earlier versions holding it fail `corpuspack verify`")
     print("\n".join(lines), file=file)

@@ -37,6 +37,44 @@ def write_index(out: str, shard_sha: str, ids: pa.Array, digests: pa.Array, keys
     os.replace(tmp, path)
 
 
+def intact(out: str, shards: list[tuple[str, dict]]) -> tuple[np.ndarray, list[str]]:
+    """Whether each previous shard's file is still the one its version wrote, so that it may be reused
+    (a shard reused as it is is linked into the new version, bytes unread), and the paths of those that
+    are not. A file missing, or of another size than the manifest's, is not. One not modified since
+    its index was written (in ``.cache/shards/``, just after the file: its time is not later than
+    the index's) is, by a stat. One modified since (written into, touched, copied without its times)
+    is read and hashed: the manifest's SHA-256, it is, and its index is touched, so that the next
+    build does not read it again. A shard that is not is left to be written again from the stage
+    (the new version gets a sound file; the earlier versions keep theirs, which ``verify`` reports)."""
+    from .write import file_sha256  # (write imports this module)
+
+    ok = np.zeros(len(shards), bool)
+    damaged: list[str] = []
+    for n, (_, shard) in enumerate(shards):
+        path = os.path.join(out, shard["path"])
+        try:
+            st = os.stat(path)
+        except OSError:
+            damaged.append(shard["path"])
+            continue
+        if st.st_size != shard.get("num_bytes", st.st_size):
+            damaged.append(shard["path"])
+            continue
+        index = index_path(out, shard["sha256"])
+        try:
+            indexed = os.stat(index).st_mtime_ns
+        except OSError:
+            continue  # no index: not reused anyway (its keys are unknown), see read_index
+        if st.st_mtime_ns <= indexed:
+            ok[n] = True
+        elif file_sha256(path) == shard["sha256"]:
+            ok[n] = True
+            os.utime(index)  # now, after the file's time
+        else:
+            damaged.append(shard["path"])
+    return ok, damaged
+
+
 def read_index(out: str, shard: dict) -> pa.Table:
     """The shard's (id, digest, key) from its index in the cache; from the shard itself (keys
     unknown: not reused) when the index is missing, does not read, or holds other than its rows."""
@@ -55,23 +93,25 @@ def read_index(out: str, shard: dict) -> pa.Table:
                      "key": pa.nulls(len(rows), pa.string())})  # unknown: the shard will not be reused
 
 
-def reusable_shards(out: str, previous: dict | None, new_rows: pa.Table) -> tuple[dict[str, list[dict]], pa.Table]:
+def reusable_shards(out: str, previous: dict | None, new_rows: pa.Table
+                    ) -> tuple[dict[str, list[dict]], pa.Table, list[str]]:
     """Previous shards whose every row has the same finish key (and split) in the new
-    build (``new_rows``: columns id, key, split, pos), per split, and (pos, id, digest)
-    of the rows they hold. One join of all the previous rows with the new ones (a join per
-    shard would cost shards x rows)."""
+    build (``new_rows``: columns id, key, split, pos) and whose file is :func:`intact`, per split,
+    (pos, id, digest) of the rows they hold, and the paths of the shards not intact. One join of
+    all the previous rows with the new ones (a join per shard would cost shards x rows)."""
     none = pa.table({"pos": pa.array([], pa.int64()), "id": pa.array([], pa.string()),
                      "digest": pa.array([], pa.string())})
     if previous is None or not new_rows.num_rows:
-        return {}, none
+        return {}, none, []
     shards = previous_shards(previous)
     candidate, olds = old_rows(out, shards)
     if not olds:
-        return {}, none
+        return {}, none, []
+    sound, damaged = intact(out, shards)
     j, same, broken = match(olds, new_rows, len(shards))
-    reused, keep = reused_of(shards, candidate, broken)
+    reused, keep = reused_of(shards, candidate & sound, broken)
     placed = j.filter(pc.is_in(j.column("shard"), pa.array(keep, pa.int64()))).select(["pos", "id", "digest"])
-    return reused, placed
+    return reused, placed, damaged
 
 
 def previous_shards(previous: dict) -> list[tuple[str, dict]]:
