@@ -26,6 +26,16 @@ def output_files(folder, cache: bool = False) -> dict[str, bytes]:
             if cache or os.path.relpath(d, folder).split(os.sep)[0] != ".cache"}
 
 
+def edited_seeds(dump: Path) -> Path:
+    """The seeds copied to ``dump`` with the first article edited (a sentence added), for a next version."""
+    import shutil
+
+    shutil.copytree(SEEDS, dump)
+    first = sorted(dump.iterdir())[0]
+    first.write_bytes(first.read_bytes() + "\nوأضاف المتحدث أن الاجتماع المقبل سيعقد في دمشق.\n".encode("utf-8"))
+    return dump
+
+
 def staged_build(root: Path, docs: int, seed: int) -> tuple[str, list[int]]:
     """A build (one process, stage batches of 16 rows, repeated lines from 4 documents) of ``docs``
     generated documents written under ``root/dump`` into ``root/out``: its stage file and the

@@ -11,17 +11,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import corpuspack
-from conftest import output_files
+from conftest import edited_seeds, output_files
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
 
 def _changed(tmp_path) -> Path:
-    dump = tmp_path / "changed"
-    shutil.copytree(SEEDS, dump)
-    first = sorted(dump.iterdir())[0]
-    first.write_bytes(first.read_bytes() + "\nوأضاف المتحدث أن الاجتماع المقبل سيعقد في دمشق.\n".encode("utf-8"))
-    return dump
+    return edited_seeds(tmp_path / "changed")
 
 
 @pytest.mark.parametrize("damage", ["empty", "cut", "other"])

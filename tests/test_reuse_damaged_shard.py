@@ -5,13 +5,13 @@ version failed ``verify`` from its first day), and a shard file deleted stopped 
 file's state is checked from outside (inodes, ``verify``, Parquet read by pyarrow)."""
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 import corpuspack
+from conftest import edited_seeds
 from corpuspack.builder.release import write
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -19,11 +19,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
 def _changed(tmp_path) -> Path:
     """The seeds with the first article edited (its shard is written again in any case)."""
-    dump = tmp_path / "changed"
-    shutil.copytree(SEEDS, dump)
-    first = sorted(dump.iterdir())[0]
-    first.write_bytes(first.read_bytes() + "\nوأضاف المتحدث أن الاجتماع المقبل سيعقد في دمشق.\n".encode("utf-8"))
-    return dump
+    return edited_seeds(tmp_path / "changed")
 
 
 def _shards(out: Path, version: str) -> list[Path]:
