@@ -1,7 +1,7 @@
 """Pass 2's masks as row sets (round 33), then the row sets in Ray's object store (round 37): while
-pass 2 runs on the Ray engine, the driver holds sorted row sets of the rows the decisions concern (the id copies, the staged copies, the
-rows left empty, the exact duplicates, the dropped rows), never an array of one entry per staged row,
-and sends each map task only its run's rows of them.
+pass 2 runs on the Ray engine, the driver holds sorted row sets of the rows the decisions concern
+(the id copies, the staged copies, the rows left empty, the exact duplicates, the dropped rows),
+never an array of one entry per staged row, and sends each map task only its run's rows of them.
 
 Measured from outside the code, over a whole Ray build of 6,000 generated documents with few
 duplicates (0.3% exact, 0.3% near):
