@@ -128,10 +128,45 @@ class RemoteReader(Reader):
 
 
 def open_uri(uri: str):
-    """(pyarrow filesystem, path in it) of a URI; fsspec's filesystems come wrapped."""
+    """(pyarrow filesystem, path in it) of a URI; fsspec's filesystems come wrapped. A ``gs://``
+    URI may also say ``anonymous=true`` (a public bucket, or an emulator), which pyarrow's own URI
+    parser refuses: see :func:`_gcs_anonymous`."""
     import pyarrow.fs as pafs
 
+    if uri.startswith(("gs://", "gcs://")) and "anonymous=" in uri:
+        return _gcs_anonymous(uri)
     return pafs.FileSystem.from_uri(uri)
+
+
+#: the query options of a ``gs://`` URI with ``anonymous=true`` (those pyarrow's URI parser takes)
+_GCS_OPTIONS = {"scheme": str, "endpoint_override": str, "default_bucket_location": str, "project_id": str,
+                "retry_limit_seconds": float}
+
+
+def _gcs_anonymous(uri: str):
+    """(pyarrow's GcsFileSystem, path) of a ``gs://bucket/path?anonymous=true&...`` URI: no
+    credentials are looked for (without them pyarrow asks Google's metadata server for a token, and
+    fails where it is not reachable). The other options as pyarrow reads them from a URI."""
+    import datetime
+    from urllib.parse import parse_qsl, urlsplit
+
+    import pyarrow.fs as pafs
+
+    parts = urlsplit(uri)
+    options: dict = {}
+    anonymous = False
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "anonymous":
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(f"{uri}: anonymous={value!r}: give true or false")
+            anonymous = value.lower() in ("true", "1")
+        elif key in _GCS_OPTIONS:
+            options[key] = _GCS_OPTIONS[key](value)
+        else:
+            raise ValueError(f"{uri}: unknown option {key!r} for gs:// (known: anonymous, {', '.join(_GCS_OPTIONS)})")
+    if "retry_limit_seconds" in options:
+        options["retry_time_limit"] = datetime.timedelta(seconds=options.pop("retry_limit_seconds"))
+    return pafs.GcsFileSystem(anonymous=anonymous, **options), (parts.netloc + parts.path).rstrip("/")
 
 
 def is_remote(root: str) -> bool:
