@@ -286,6 +286,9 @@ class RemoteStorage(Storage):
         return iter([(i.base_name, i.type == pafs.FileType.Directory) for i in top])
 
     def _files(self, map_, cpus: int = 1) -> Iterator[Found]:
+        if _implicit_folders_unlisted(self.fs):  # GCS: one listing of every name below the dump
+            yield from _listed(self.fs, self.path.rstrip("/"), "")
+            return
         tasks = self._top(map_, cpus)
         plain = functools.partial(_plain_file, base=self.path)
         if map_ is None:
@@ -307,17 +310,32 @@ def _plain_file(task: tuple[str, bool], base: str) -> list | None:
 
 def _list_entry(task: tuple[str, bool], uri: str) -> list[Found]:
     """The files of one top-level entry of a remote dump, in discover's order."""
-    import pyarrow.fs as pafs
-
     name, is_folder = task
     fs, base = open_uri(uri.rstrip("/"))
     base = base.rstrip("/")
     if not is_folder:
         return [Found(name, f"{base}/{name}")]
-    infos = fs.get_file_info(pafs.FileSelector(f"{base}/{name}", recursive=True))
+    return _listed(fs, base, name)
+
+
+def _listed(fs, base: str, folder: str) -> list[Found]:
+    """The files below ``base/folder`` (``folder`` "": below ``base``), in discover's order
+    (relative paths compared by their ``/``-separated parts), named relative to ``base``."""
+    import pyarrow.fs as pafs
+
+    infos = fs.get_file_info(pafs.FileSelector(f"{base}/{folder}".rstrip("/"), recursive=True))
     rels = sorted((i.path[len(base) + 1:] for i in infos if i.type != pafs.FileType.Directory),
                   key=lambda rel: rel.split("/"))
     return [Found(rel, f"{base}/{rel}") for rel in rels]
+
+
+def _implicit_folders_unlisted(fs) -> bool:
+    """Whether ``fs`` lists a folder's subfolders only where a marker object names them: pyarrow's
+    GCS filesystem (its listing of one level reads the objects, not the prefixes GCS answers with;
+    apache/arrow#35993), so a folder uploaded without markers (``gsutil cp -r``, most tools) shows no
+    subfolder, and its files were lost without a word. Such a filesystem is listed whole, recursively
+    (a recursive listing names every object)."""
+    return type(fs).__name__ == "GcsFileSystem"
 
 
 def open_storage(root: str | os.PathLike) -> Storage:
