@@ -23,6 +23,7 @@ import corpuspack  # noqa: E402
 from conftest import output_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from dump_forms import build_report, published, write_dump  # noqa: E402
+from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
 
 
 def _free_port() -> int:
@@ -78,11 +79,3 @@ def test_ray_reads_the_gcs_dump_as_the_local_engine(gcs, tmp_path, local_ray):
     corpuspack.build(f"gs://corpora/in/dump{query}", tmp_path / "ray", progress=False, engine="ray")
     a, b = output_files(tmp_path / "local"), output_files(tmp_path / "ray")
     assert sorted(a) == sorted(b) and [n for n in a if a[n] != b[n]] == []
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    yield
-    ray.shutdown()

@@ -12,6 +12,7 @@ import pytest
 
 import corpuspack
 from conftest import edited_seeds
+from ray_driver_io import local_ray  # noqa: F401 - a fixture
 from corpuspack.builder.release import write
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -101,11 +102,3 @@ def test_ray_writes_a_damaged_shard_again(tmp_path, local_ray):
     assert _rows(out, "1.1.0") == _rows(clean, "1.1.0")
     assert all("1.0.0" in p for p in corpuspack.verify(out))
     assert len(_work(out, "1.1.0")["shards_damaged"]) == 1
-
-
-@pytest.fixture(scope="module")
-def local_ray():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
-    yield
-    ray.shutdown()
