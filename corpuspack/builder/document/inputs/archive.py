@@ -111,10 +111,11 @@ def entries(source: str | Source, opts: InputOptions, tally: Tally) -> Iterator[
             yield rel, Payload(None, refused=refusal, order=(rel, 0))
             continue
         if jsonl.is_jsonl(rel):
-            lines[rel] = 0
+            line_name = None
             for k, (line_name, payload) in enumerate(jsonl.entries(rel, member.open, opts, tally)):
-                lines[rel] = int(line_name.rpartition(":")[2])  # the last line named, as entries returns
                 yield line_name, payload._replace(order=(rel, k))
+            # the number of the last line named, as entries returns it (read from its name once, not per line)
+            lines[rel] = int(line_name.rpartition(":")[2]) if line_name else 0
             continue
         tally.forms[form] += 1
         try:
