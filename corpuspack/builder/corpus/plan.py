@@ -239,11 +239,17 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
         dup, first, empty = duplicates.published(stage_path, sizes, ctx, id_dup, edits)
         dup, first, drop = _exact_decided(dup, first, np.union1d(id_dup, empty))
         clustered, labels, cluster_size = duplicates.near_clusters(stage_path, sizes, drop, options, ctx)
-        not_representative = np.union1d(drop, clustered[labels != clustered])
+        not_rep = not_representative(drop, clustered, labels)
     finally:
         duplicates.end()
-    return PlanRows(id_dup, id_first, dup, first, clustered, labels, cluster_size, not_representative, hashes,
+    return PlanRows(id_dup, id_first, dup, first, clustered, labels, cluster_size, not_rep, hashes,
                     controls, sizes)
+
+
+def not_representative(drop: np.ndarray, clustered: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The rows left out of the published text's clusters: ``drop`` (ascending) and the clustered rows
+    that are not their cluster's representative (its smallest row, ``labels``), ascending."""
+    return np.union1d(drop, clustered[labels != clustered])
 
 
 def stage_counts(stage_path: str) -> tuple[list[int], dict]:

@@ -82,7 +82,7 @@ def plan(stage_path: str, options: BuildOptions, edits: EditCache | None, starte
     edges = pairs.verified_on(steps.on_rows(drop), stage_path, sizes, options, ctx)
     _release(started, mark)  # every task started so far has ended (the verified pairs depend on them all)
     clustered, labels, size = steps.split_merged(components_refs(edges, width, started), returns=3)
-    not_rep = steps.per_run(_not_representative, drop, clustered, labels)
+    not_rep = steps.per_run(corpus.not_representative, drop, clustered, labels)
     del drop
     # each run's decisions named and written as its batches' parts of the Plan
     os.makedirs(os.path.join(folder, "plan"), exist_ok=True)
@@ -179,10 +179,6 @@ def _union(a, b):
 def _exact_decided(dup, first, id_dup, empty):
     """:func:`..corpus.plan._exact_decided` over one run's rows."""
     return corpus._exact_decided(dup, first, np.union1d(id_dup, empty))
-
-
-def _not_representative(drop, clustered, labels):
-    return np.union1d(drop, clustered[labels != clustered])
 
 
 def _plan_run(run: tuple, stage_path: str, sizes: list[int], folder: str, id_dup, id_first, exact_rows, exact_first,
