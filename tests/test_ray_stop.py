@@ -47,30 +47,40 @@ def test_stop_cancels_nothing_and_waits_for_every_task(local_ray, monkeypatch):
 
 
 def _marked(task: int, marks: str, seconds: float) -> int:
-    """A map's task: task 0 fails after half a second, the others sleep ``seconds`` and leave a mark."""
+    """A map's task: task 0 fails once task 1 has begun (its ``began-1`` mark; at most 60 s, so a slow
+    worker start cannot make task 1 one that had not begun), the others leave ``began-N``, sleep
+    ``seconds`` and leave their mark ``N``."""
     if task == 0:
-        time.sleep(0.5)
+        deadline = time.monotonic() + 60
+        while not Path(marks, "began-1").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
         raise RuntimeError("injected failure")
+    Path(marks, f"began-{task}").touch()
     time.sleep(seconds)
     Path(marks, str(task)).touch()
     return task
 
 
+def _ended(marks: Path) -> set:
+    return set(p.name for p in marks.iterdir() if not p.name.startswith("began-"))
+
+
 def _failing_map(engine, marks: Path) -> tuple[set, set]:
-    """The map of tasks 0-3 (all four in its window, two CPUs): the marks when its failure reaches
+    """The map of tasks 0-3 (all four in its window, two CPUs): the end marks when its failure reaches
     this process, and 3 s later."""
     marks.mkdir()
     with pytest.raises(Exception, match="injected failure"):
         for _ in engine.map(_marked, range(4), str(marks), 2.0):
             pass
-    done = set(p.name for p in marks.iterdir())
+    done = _ended(marks)
     time.sleep(3)
-    return done, set(p.name for p in marks.iterdir())
+    return done, _ended(marks)
 
 
 def test_a_stopped_map_begins_no_more_tasks(local_ray, tmp_path, monkeypatch):
-    """Tasks 0 and 1 run on the two CPUs; task 0 fails at 0.5 s, so task 2 may begin (Ray starts it on
-    the freed CPU before or after the map's stop mark is made), but task 3 waits for a CPU until 2 s:
+    """Tasks 0 and 1 run on the two CPUs; task 0 fails once task 1 has begun, so task 2 may begin (Ray starts it on
+    the freed CPU before or after the map's stop mark is made), but task 3 waits for a CPU until task 1 ends 2 s later:
     by then the mark exists, and it does nothing. Task 1 runs to its end, before the failure reaches
     the caller."""
     cancelled = []
