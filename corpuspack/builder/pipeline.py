@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pyarrow.compute as pc
 
 from .. import schema
@@ -37,7 +38,7 @@ from .progress import progress
 from .corpus.line_fields import LineFields, with_line_fields
 from .corpus.reorder import OrderKeys
 from .heap import give_back
-from .corpus.sidecar import Layered, Manifest, load_manifest
+from .corpus.sidecar import Layered, Manifest, layered, load_manifest, open_saved
 from .corpus.repeated_lines import RemovalStats
 from .corpus.stage import STAGE_SCHEMA, StageWriter, read_batches
 from .corpus.published import EditCache
@@ -107,6 +108,7 @@ def _build_to(input_dir, output_dir, options: BuildOptions) -> BuildResult:
         try:
             return _build(storage, out, tmp, version, previous, manifest, options)
         finally:
+            finish.forget_saved()  # the saved manifests' maps, if this process finished rows, closed
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -114,6 +116,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
            options: BuildOptions) -> BuildResult:
     log = report.Ledger(tmp)  # its named rows beyond report.RUN_ROWS go to runs in the work folder
     feats = _features(version, previous, manifest, early=True)  # checked before any work
+    manifest, _ = _saved(manifest, tmp)  # held as a memory-mapped file from here on, not in this process's heap
 
     clock = _Clock()
     with open_engine(options, tmp) as engine:
@@ -162,6 +165,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         if (fields := line_fields.manifest()) is not None:  # JSON lines with fields beyond text and id
             manifest = fields if manifest is None else with_line_fields(fields, manifest)  # --manifest wins
         feats = _features(version, previous, manifest)  # the columns the lines' fields add: checked whole
+        manifest, saved = _saved(manifest, tmp)  # the workers map the saved manifests, not read them again
         clock.lap("pass1_documents")
         # a next version's painter imports matplotlib now, not beside pass 1, whose walk of the unchanged
         # files (this process) and the workers' parent's imports and tables then need the two cores
@@ -178,7 +182,7 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         ctx = finish.FinishContext(stage_path, plan.repeated, options.near_dedup == "drop",
                                    frozenset(options.drop_quality), options.splits,
                                    tuple(map(os.path.abspath, manifest.paths)) if manifest else (), out_schema,
-                                   fingerprint)
+                                   fingerprint, saved)
         batch_rows, html_pages = _batch_rows(stage_path)  # one pass over a small column, for both passes below
         kept_keys = KeptKeys(incremental.cache_path(out, fingerprint, "keys"), finish.KEY_SCHEMA)
         keys = engine.finish_keys(batch_rows, plan, ctx, kept_keys, out, previous)
@@ -257,23 +261,44 @@ def _features(version: str, previous: dict | None, manifest: Manifest | Layered 
     return feats
 
 
+_SAVES = itertools.count()  # the saved manifests' numbers (a saved file, mapped, is never written again)
+
+
+def _saved(manifest: Manifest | Layered | None, tmp: str) -> tuple[Manifest | Layered | None, tuple[str, ...]]:
+    """The manifest's layers saved in the work folder (:meth:`.corpus.sidecar.Manifest.save`, a layer
+    saved already kept as it is) and the manifest as those files memory-mapped, with their paths;
+    the memory of the copies read here handed back."""
+    if manifest is None:
+        return None, ()
+    paths = tuple(m.saved or m.save(os.path.abspath(os.path.join(tmp, f"manifest-{next(_SAVES)}.arrow")))
+                  for m in manifest.layers)
+    manifest = layered(*(m if m.saved else open_saved(p) for m, p in zip(manifest.layers, paths)))
+    give_back()
+    return manifest, paths
+
+
 def _manifest_matches(stage_path: str, manifest: Manifest | Layered, log: report.Ledger) -> None:
     """The report's manifest rows that matched no file, and (layers) the values a later layer replaced:
-    the staged names and ids read a batch at a time, only the keys each manifest holds kept (what is
-    held grows with the manifests, which are held anyway, not with the dump; until round 37 every
-    staged name and id was read into lists here)."""
-    seen: list[set] = [set() for _ in manifest.layers]
+    the staged names and ids read a batch at a time, the manifest rows they match marked (a byte a
+    manifest row; until round 37 every staged name and id was read into lists here, until round 39
+    the matched keys were held as strings)."""
+    matched = [np.zeros(len(m), dtype=bool) for m in manifest.layers]
     replaced: Counter = Counter()
+
+    def mark(m, marks, keys: list) -> None:
+        rows = m.find(keys)
+        marks[rows[rows >= 0]] = True
+
     for batch in read_batches(stage_path, ["file_name", "id"]):
         names, ids = batch.column(0).to_pylist(), batch.column(1).to_pylist()
-        for m, keys in zip(manifest.layers, seen):
-            keys.update(k for k in (names if m.key_column == "file_name" else ids) if k in m.rows)
+        for m, marks in zip(manifest.layers, matched):
+            mark(m, marks, [m.key_of(name, doc_id) for name, doc_id in zip(names, ids)])
         if isinstance(manifest, Layered):
             replaced.update(manifest.replaced(names, ids))
-    for m, keys in zip(manifest.layers, seen):
+    for m, marks in zip(manifest.layers, matched):
         if m.key_column == "file_name":  # a rejected file's name matches its row too
-            keys.update(k for k in (r["file_name"] for r in log.rejected) if k in m.rows)
-    log.manifest_unmatched(sorted({k for m, keys in zip(manifest.layers, seen) for k in m.unmatched(keys)}))
+            mark(m, marks, [r["file_name"] for r in log.rejected])
+    log.manifest_unmatched(sorted({k for m, marks in zip(manifest.layers, matched) for k in m.unmatched_rows(marks)}))
     if isinstance(manifest, Layered):
         log.manifest_replaced = dict(sorted(replaced.items()))
 

@@ -21,7 +21,7 @@ from ..document.process import text_stats
 from .published import published_text
 from .repeated_lines import RemovalStats
 from ..document.digest import DOC_SET, combine_digest, row_digest
-from .sidecar import Layered, Manifest, apply_manifest, load_manifests
+from .sidecar import Layered, Manifest, apply_manifest, layered, load_manifests, open_saved
 from .split import assign_split
 from .stage import INTERNAL, STAGE_SCHEMA, shared_reader
 
@@ -40,6 +40,7 @@ class FinishContext:
     manifest_paths: tuple[str, ...]  # the sidecar manifests, later ones winning (see sidecar.layered)
     schema: pa.Schema  # the published schema (with manifest columns)
     fingerprint: str  # options and code (see BuildOptions.fingerprint)
+    manifest_saved: tuple[str, ...] = ()  # the manifests as read and checked (``Manifest.save``), in the work folder
 
 
 @dataclass
@@ -68,7 +69,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     without finishing the row."""
     index, decisions = task
     batch = shared_reader(ctx.stage_path, _KEY_COLUMNS).get_batch(index)
-    manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
+    manifest = manifest_of(ctx)
     _, repeated_array = hash_set(ctx.repeated)
     hits = _repeated_hits(batch.column("_line_hashes"), repeated_array)
     base = f"{ctx.fingerprint}|{ctx.schema}|{sorted(ctx.drop_quality)}|{ctx.near_drop}|"
@@ -82,8 +83,7 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
     else:
         splits = [assign_split(doc_id, ctx.splits) for doc_id in ids]
     hit_text = {k: repr(v) for k, v in hits.items()}
-    matches = ([repr(manifest.lookup(name, doc_id)) for name, doc_id in zip(names, ids)] if manifest is not None
-               else ["None"] * len(ids))
+    matches = list(map(repr, manifest.rows_for(names, ids))) if manifest is not None else ["None"] * len(ids)
     digest = xxhash.xxh3_128_hexdigest  # text fields as repr: quoted, so no two rows' fields run together
     keys = [digest(f"{base}{sha}|{name!r}|{o!r}|{e!r}|{c!r}|{n}|{r}|{hit_text.get(k, '()')}|{m}|{sp!r}"
                    .encode("utf-8", "surrogatepass"))
@@ -94,6 +94,24 @@ def key_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> pa.RecordB
 
 
 _KEY_COLUMNS = ("id", "file_name", "sha256", "_line_hashes")
+
+
+def manifest_of(ctx: FinishContext) -> Manifest | Layered | None:
+    """The build's manifests: those it saved, memory-mapped (every worker shares their pages), else
+    read from their files (once per process while unchanged); None without one."""
+    if ctx.manifest_saved:
+        return _saved(ctx.manifest_saved)
+    return _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
+
+
+@lru_cache(maxsize=1)
+def _saved(paths: tuple[str, ...]) -> Manifest | Layered:
+    return layered(*map(open_saved, paths))
+
+
+def forget_saved() -> None:
+    """Close this process's map of the saved manifests (their work folder is about to be removed)."""
+    _saved.cache_clear()
 
 
 @lru_cache(maxsize=4)
@@ -127,12 +145,14 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
     if not survivors:  # every row published already or dropped: the batch's texts are not read
         return Finished(None, events, RemovalStats(), 0)
     batch = shared_reader(ctx.stage_path).get_batch(index)
-    manifest = _manifest(ctx.manifest_paths, _stamps(ctx.manifest_paths)) if ctx.manifest_paths else None
+    manifest = manifest_of(ctx)
     repeated, repeated_array = hash_set(ctx.repeated)
     cluster = decisions.column("cluster").to_pylist()
     edit = _repeated_hits(batch.column("_line_hashes"), repeated_array)
     edited = [k for k in survivors if manifest is not None or k in edit]
     rows = dict(zip(edited, _python_rows(batch, edited)))
+    matches = dict(zip(edited, manifest.rows_for([names[k] for k in edited], [ids[k] for k in edited]))) \
+        if manifest is not None else {}
     warnings = batch.column("quality_warnings").to_pylist() if ctx.drop_quality else None
     size = decisions.column("cluster_size").to_pylist()
     removal, no_row, kept = RemovalStats(), 0, []  # kept: row index k, or a finished dict
@@ -150,7 +170,7 @@ def finish_task(task: tuple[int, pa.RecordBatch], ctx: FinishContext) -> Finishe
         if row is not None:
             row["near_dup_cluster"], row["near_dup_cluster_size"] = cluster[k], size[k]
             if manifest is not None:
-                match = manifest.lookup(name, row["id"])
+                match = matches[k]
                 no_row += match is None
                 row = apply_manifest(row, match)
         events[k] = ("included", name)

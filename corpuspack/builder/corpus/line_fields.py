@@ -19,6 +19,7 @@ With a ``--manifest`` as well, both are read as one (:func:`with_line_fields`): 
 first, the manifest's values replacing theirs where both give a document the same field."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 
@@ -65,6 +66,9 @@ def _known(value) -> str | None:
     return None
 
 
+_CHUNK = 65_536  # lines
+
+
 class LineFields:
     def __init__(self, path: str):
         self.path = path
@@ -91,21 +95,23 @@ class LineFields:
         self._f.close()
         known = [k for k in KNOWN_COLUMNS if k != "date"]
         types = {k: _column_type(kinds) for k, kinds in self._kinds.items()}
-        cols: dict[str, list] = {"file_name": [], **{k: [] for k in known}, "date": [], **{k: [] for k in types}}
-        with open(self.path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                row = json.loads(line)
-                cols["file_name"].append(row["file_name"])
-                for k in known:
-                    cols[k].append(_known(row.get(k)))
-                cols["date"].append(self._date(row.get("date"), n))
-                for k, t in types.items():
-                    v = row.get(k)
-                    cols[k].append(_as_text(v) if t == pa.string() else v)
         schema = pa.schema([("file_name", pa.string()), *((k, pa.string()) for k in known), ("date", pa.date32()),
                             *types.items()])
         path = os.path.splitext(self.path)[0] + ".parquet"
-        pq.write_table(pa.table(cols, schema=schema), path)
+        with open(self.path, encoding="utf-8") as fh, pq.ParquetWriter(path, schema) as writer:
+            n = 0
+            while lines := list(itertools.islice(fh, _CHUNK)):  # a chunk of lines as Python values at a time
+                cols: dict[str, list] = {name: [] for name in schema.names}
+                for n, line in enumerate(lines, n + 1):
+                    row = json.loads(line)
+                    cols["file_name"].append(row["file_name"])
+                    for k in known:
+                        cols[k].append(_known(row.get(k)))
+                    cols["date"].append(self._date(row.get("date"), n))
+                    for k, t in types.items():
+                        v = row.get(k)
+                        cols[k].append(_as_text(v) if t == pa.string() else v)
+                writer.write_table(pa.table(cols, schema=schema))
         return load_manifest(path)
 
     def _date(self, value, n: int):

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
 
 from ...schema.fields import FIELDS
 
@@ -27,6 +30,8 @@ _PUBLISHED = frozenset(f.name for f in FIELDS)
 
 class ManifestError(ValueError):
     """A manifest that cannot be used; the message names the file (and row)."""
+
+    row: int | None = None  # the row (1-based) it names, where one is named
 
 
 def _read_table(path: str) -> pa.Table:
@@ -89,31 +94,98 @@ def _to_date(value, path: str, row: int) -> dt.date | None:
     return d
 
 
-@dataclass
 class Manifest:
-    path: str
-    key_column: str
-    rows: dict[str, dict]
-    extra_schema: pa.Schema
-    seen: set[str] = field(default_factory=set)
+    """A validated manifest, held as Arrow columns (round 39; until then a dict of Python dicts, ~1.4
+    KB a row: a manifest, or JSON lines' fields, of 1,000,000 rows took 1,385 MiB in the build's
+    process and as much in each finishing worker): ``keys``, its normalised keys in file order, and
+    ``values``, each row's value columns (url, source, title, language as text, date as a date, then
+    the extra columns as read), looked up by a sorted index of the keys' 64-bit hashes (a hash shared
+    by two keys is told apart by the keys themselves)."""
+
+    def __init__(self, path: str, key_column: str, keys: pa.Array, values: pa.Table, extra_schema: pa.Schema,
+                 hashes: np.ndarray | None = None, index: tuple[np.ndarray, np.ndarray] | None = None,
+                 saved: str | None = None):
+        self.path, self.key_column, self.keys, self.values, self.extra_schema = path, key_column, keys, values, extra_schema
+        self.saved = saved  # the file it was mapped from (:func:`open_saved`), if it was
+        if index is None:  # (the keys' hashes sorted, the row of each)
+            hashes = _hashes(keys.to_pylist()) if hashes is None else hashes
+            order = np.argsort(hashes, kind="stable")
+            index = hashes[order], order
+        self._hashes, self._order = index
+        self._matched = np.zeros(len(keys), dtype=bool)  # the rows :meth:`rows_for` returned
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.keys)
+
+    def key_of(self, file_name: str, doc_id: str) -> str:
+        return _rel(file_name) if self.key_column == "file_name" else doc_id
+
+    def find(self, keys: list) -> np.ndarray:
+        """The row of each key (``key_column``'s values, normalised), -1 where the manifest has none."""
+        n = len(self._hashes)
+        found = np.full(len(keys), -1, dtype=np.int64)
+        if not keys or not n:
+            return found
+        wanted = _hashes(keys)
+        at = np.searchsorted(self._hashes, wanted)
+        inside = at < n
+        hit = np.zeros(len(keys), dtype=bool)
+        hit[inside] = self._hashes[at[inside]] == wanted[inside]
+        cand = np.flatnonzero(hit)
+        if not len(cand):
+            return found
+        rows = self._order[at[cand]]
+        same = pc.equal(self.keys.take(pa.array(rows)), pa.array([keys[j] for j in cand], pa.string()))
+        same = same.to_numpy(zero_copy_only=False)
+        found[cand[same]] = rows[same]
+        for j in cand[~same]:  # another key of that hash first (hashes shared by two keys: rare)
+            i = int(at[j]) + 1
+            while i < n and self._hashes[i] == wanted[j]:
+                if self.keys[int(self._order[i])].as_py() == keys[j]:
+                    found[j] = int(self._order[i])
+                    break
+                i += 1
+        return found
+
+    def rows_for(self, file_names: list[str], doc_ids: list[str]) -> list[dict | None]:
+        """The manifest row of each document (known columns normalised, extras as read), or None;
+        the rows found are remembered for :meth:`unmatched`."""
+        rows = self.find([self.key_of(name, doc_id) for name, doc_id in zip(file_names, doc_ids)])
+        present = rows >= 0
+        self._matched[rows[present]] = True
+        if not self.values.num_columns:  # a manifest of keys only: each row found is an empty one
+            return [{} if p else None for p in present]
+        values = iter(self.values.take(pa.array(rows[present])).to_pylist())
+        return [next(values) if p else None for p in present]
 
     def lookup(self, file_name: str, doc_id: str) -> dict | None:
-        """The manifest row of a document (known columns normalised, extras as read), or None.
-        The match is remembered for :meth:`unmatched`."""
-        key = _rel(file_name) if self.key_column == "file_name" else doc_id
-        row = self.rows.get(key)
-        if row is not None:
-            self.seen.add(key)
-        return row
+        """:meth:`rows_for` of one document."""
+        return self.rows_for([file_name], [doc_id])[0]
 
     def unmatched(self, seen_keys=None) -> list[str]:
         """Keys of rows that matched no file: those not in ``seen_keys`` (file names or ids,
-        per :attr:`key_column`), or, without it, those never returned by :meth:`lookup`."""
-        seen = self.seen if seen_keys is None else set(seen_keys)
-        return sorted(k for k in self.rows if k not in seen)
+        per :attr:`key_column`), or, without it, those never returned by :meth:`rows_for`."""
+        if seen_keys is None:
+            return self.unmatched_rows(self._matched)
+        matched = np.zeros(len(self.keys), dtype=bool)
+        rows = self.find(list(seen_keys))
+        matched[rows[rows >= 0]] = True
+        return self.unmatched_rows(matched)
+
+    def unmatched_rows(self, matched: np.ndarray) -> list[str]:
+        """The keys, sorted, of the rows not marked in ``matched`` (a flag a row)."""
+        return sorted(self.keys.filter(pa.array(~matched)).to_pylist())
+
+    def save(self, path: str) -> str:
+        """Write the manifest as read and checked, with its index, to ``path`` (an Arrow IPC file, not
+        compressed) for :func:`open_saved`; returns ``path``."""
+        meta = {b"path": self.path.encode("utf-8"), b"key_column": self.key_column.encode(),
+                b"extra_schema": self.extra_schema.serialize().to_pybytes()}
+        table = self.values.append_column("_key", self.keys).append_column(
+            "_hash", pa.array(self._hashes)).append_column("_order", pa.array(self._order)).combine_chunks()
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema.with_metadata(meta)) as writer:
+            writer.write_table(table, max_chunksize=len(table) or None)
+        return path
 
     @property
     def layers(self) -> tuple[Manifest, ...]:
@@ -122,6 +194,23 @@ class Manifest:
     @property
     def paths(self) -> tuple[str, ...]:
         return (self.path,)
+
+
+def open_saved(path: str) -> Manifest:
+    """A manifest :meth:`Manifest.save` wrote, memory-mapped: its columns and index are the file's
+    pages, which every process that opens it shares (the build's finishing workers), nothing read
+    or checked again."""
+    table = pa.ipc.open_file(pa.memory_map(path)).read_all()  # one record batch: a chunk a column
+    meta = table.schema.metadata
+    values = table.drop_columns(["_key", "_hash", "_order"]).replace_schema_metadata(None)
+    index = (table.column("_hash").chunk(0).to_numpy(), table.column("_order").chunk(0).to_numpy())
+    return Manifest(meta[b"path"].decode("utf-8"), meta[b"key_column"].decode(), table.column("_key").chunk(0),
+                    values, pa.ipc.read_schema(pa.py_buffer(meta[b"extra_schema"])), index=index, saved=path)
+
+
+def _hashes(keys: list) -> np.ndarray:
+    h = xxhash.xxh3_64_intdigest
+    return np.fromiter((h(k.encode("utf-8", "surrogatepass")) for k in keys), dtype=np.uint64, count=len(keys))
 
 
 @dataclass
@@ -136,25 +225,34 @@ class Layered:
     def paths(self) -> tuple[str, ...]:
         return tuple(m.path for m in self.layers)
 
+    def rows_for(self, file_names: list[str], doc_ids: list[str]) -> list[dict | None]:
+        """:meth:`Manifest.rows_for` of the layers, each document's rows made one (see the class)."""
+        return [_union(found) for found in zip(*(m.rows_for(file_names, doc_ids) for m in self.layers))]
+
     def lookup(self, file_name: str, doc_id: str) -> dict | None:
-        found = [row for m in self.layers if (row := m.lookup(file_name, doc_id)) is not None]
-        if len(found) < 2:
-            return found[0] if found else None
-        row: dict = {}
-        for layer in found:
-            row.update((k, v) for k, v in layer.items() if v is not None or k not in row)
-        return row
+        return self.rows_for([file_name], [doc_id])[0]
 
     def replaced(self, file_names, doc_ids) -> dict[str, int]:
         """For each field, the documents (by file name and id) whose value from one layer a later
         layer replaced with a different value: what the report says was overridden."""
         counts: dict[str, int] = {}
-        for name, doc_id in zip(file_names, doc_ids):
-            rows = [row for m in self.layers if (row := m.lookup(name, doc_id)) is not None]
+        for found in zip(*(m.rows_for(file_names, doc_ids) for m in self.layers)):
+            rows = [row for row in found if row is not None]
             for k in {k for i, row in enumerate(rows[1:], 1) for k, v in row.items() if v is not None
                       and any(earlier.get(k) is not None and earlier[k] != v for earlier in rows[:i])}:
                 counts[k] = counts.get(k, 0) + 1
         return dict(sorted(counts.items()))
+
+
+def _union(found) -> dict | None:
+    """A document's rows (None: the layer has none) as one, later ones winning but for null values."""
+    found = [row for row in found if row is not None]
+    if len(found) < 2:
+        return found[0] if found else None
+    row: dict = {}
+    for layer in found:
+        row.update((k, v) for k, v in layer.items() if v is not None or k not in row)
+    return row
 
 
 def layered(*manifests: Manifest) -> Manifest | Layered:
@@ -196,22 +294,80 @@ def load_manifest(path: str | os.PathLike) -> Manifest:
     if clash:
         raise ManifestError(f"manifest {path}: column(s) {', '.join(clash)} clash with published columns")
     extra_schema = pa.schema([table.schema.field(n) for n in extras])
-    rows: dict[str, dict] = {}
-    for i, rec in enumerate(table.to_pylist(), 1):
-        key = _as_string(rec.get(key_column))
-        if key is None:
-            raise ManifestError(f"manifest {path}: row {i}: empty {key_column}")
-        if key_column == "file_name":
-            key = _rel(key)
-        if key in rows:
-            raise ManifestError(f"manifest {path}: row {i}: duplicate {key_column} {key!r}")
-        row = {k: _as_string(rec.get(k)) for k in ("url", "source", "title", "language") if k in rec}
-        if "date" in rec:
-            row["date"] = _to_date(rec.get("date"), path, i)
-        for n in extras:
-            row[n] = rec.get(n)
-        rows[key] = row
-    return Manifest(path, key_column, rows, extra_schema)
+    errors: list[tuple[int, int, str]] = []  # (row, order within a row, message): the first one is raised
+    key_parts: list[pa.Array] = []
+    for first, values in _chunks(table.column(key_column)):  # a chunk's Python values at a time, never the whole column's
+        keys = [_as_string(v) for v in values]
+        empty = keys.index(None) if None in keys else None
+        if empty is not None:
+            errors.append((first + empty + 1, 0, f"manifest {path}: row {first + empty + 1}: empty {key_column}"))
+            keys = keys[:empty]  # the rows before it: a duplicate there is said first
+        key_parts.append(pa.array([_rel(k) for k in keys] if key_column == "file_name" else keys, pa.string()))
+        if empty is not None:
+            break
+    keys = pa.concat_arrays(key_parts)
+    hashes = np.concatenate([_hashes(part.to_pylist()) for part in key_parts])
+    dup = _first_repeat(keys, hashes)
+    if dup is not None:
+        errors.append((dup, 1, f"manifest {path}: row {dup}: duplicate {key_column} {keys[dup - 1].as_py()!r}"))
+    columns = {k: _converted(table.column(k), _as_string, pa.string()) for k in ("url", "source", "title", "language")
+               if k in names}
+    if "date" in names:
+        try:
+            columns["date"] = _converted(table.column("date"), lambda v, row: _to_date(v, path, row), pa.date32(),
+                                         numbered=True)
+        except ManifestError as e:
+            errors.append((e.row, 2, str(e)))
+    if errors:
+        raise ManifestError(min(errors)[2])
+    for n in extras:
+        columns[n] = table.column(n)
+    return Manifest(path, key_column, keys, pa.table(columns), extra_schema, hashes)
+
+
+_CHUNK = 65_536
+
+
+def _chunks(column: pa.ChunkedArray):
+    """(first row, the Python values of rows first .. first + :data:`_CHUNK`) of a column."""
+    for first in range(0, len(column), _CHUNK):
+        yield first, column.slice(first, _CHUNK).to_pylist()
+
+
+def _converted(column: pa.ChunkedArray, fn, type_: pa.DataType, numbered: bool = False) -> pa.Array:
+    """``fn(value)`` (``numbered``: ``fn(value, row)``, the row 1-based) of each value, as an array of
+    ``type_``, converted a chunk at a time; a :class:`ManifestError` raised gets its ``row``."""
+    parts = []
+    for first, values in _chunks(column):
+        if not numbered:
+            parts.append(pa.array([fn(v) for v in values], type_))
+            continue
+        out: list = []
+        try:
+            for row, v in enumerate(values, first + 1):
+                out.append(fn(v, row))
+        except ManifestError as e:
+            e.row = first + len(out) + 1
+            raise
+        parts.append(pa.array(out, type_))
+    return pa.concat_arrays(parts) if parts else pa.array([], type_)
+
+
+def _first_repeat(keys: pa.Array, hashes: np.ndarray) -> int | None:
+    """The first row (1-based) whose key an earlier row has, or None: only the rows whose key's hash
+    another row shares are compared (in row order)."""
+    order = np.argsort(hashes, kind="stable")
+    same = hashes[order][1:] == hashes[order][:-1]
+    shared = np.zeros(len(hashes), dtype=bool)
+    shared[order[1:][same]] = True
+    shared[order[:-1][same]] = True
+    rows = np.flatnonzero(shared)
+    seen: set[str] = set()
+    for row, key in zip(rows, keys.take(pa.array(rows)).to_pylist()):
+        if key in seen:
+            return int(row) + 1
+        seen.add(key)
+    return None
 
 
 def _domain_outlet(url: str | None) -> str | None:
