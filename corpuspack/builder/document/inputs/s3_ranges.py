@@ -166,13 +166,14 @@ def expand(prefix: str, loc: Location) -> list[str]:
     return branches(probe_of(loc), prefix)
 
 
-def split_points(loc: Location, ranges: int, map_=None) -> list[str]:
+def split_points(loc: Location, ranges: int, map_=None, expand_fn=None) -> list[str]:
     """About ``ranges - 1`` split points of the folder's names, in order: the trie of names expanded a level at a time (``map_``: the engine's map, a
-    level's prefixes side by side) until it has ``_OVERSAMPLE * ranges`` prefixes or can grow no more."""
+    level's prefixes side by side) until it has ``_OVERSAMPLE * ranges`` prefixes or can grow no more.
+    ``expand_fn``: :func:`expand` of another store's locations (:mod:`.gcs_ranges`)."""
     level, leaves = [""], set()
     while len(level) < _OVERSAMPLE * ranges:
         open_ = [p for p in level if p not in leaves and "/" not in p]  # not into sub-folders
-        grown = dict(_each(map_, expand, open_, loc))
+        grown = dict(_each(map_, expand_fn or expand, open_, loc))
         if not any(grown.values()):
             break
         leaves.update(p for p, kids in grown.items() if not kids)
@@ -230,11 +231,13 @@ def _has_folder(loc: Location, name: str) -> bool:
     return bool(got.get("Contents"))
 
 
-def top_entries(loc: Location, ranges: int, map_=None) -> Iterator[tuple[str, bool]]:
+def top_entries(loc: Location, ranges: int, map_=None, *, expand_fn=None, list_fn=None) -> Iterator[tuple[str, bool]]:
     """The folder's top-level entries ``(name, is_folder)`` sorted by name, range by range: the
     ranges listed by ``map_`` (the engine's tasks, side by side), this process holding one range's
-    entries at a time (and the few in flight)."""
-    for _, found in _each(map_, list_range, bounds(split_points(loc, ranges, map_)), loc):
+    entries at a time (and the few in flight). ``expand_fn``, ``list_fn``: :func:`expand` and
+    :func:`list_range` of another store's locations (:mod:`.gcs_ranges`)."""
+    points = split_points(loc, ranges, map_, expand_fn)
+    for _, found in _each(map_, list_fn or list_range, bounds(points), loc):
         yield from found
 
 
