@@ -104,3 +104,4 @@ def test_line_fields_written_a_chunk_at_a_time(tmp_path, monkeypatch):
     assert whole[0]["views"] == 3.0 and whole[1]["views"] == 4.5 and whole[0]["date"] == dt.date(2022, 2, 18)
     assert whole[3]["title"] == "عنوان" and whole[2]["source"] == "SPA"
     assert json.dumps(list(whole[0])) == json.dumps(["url", "source", "title", "language", "date", "views"])
+
