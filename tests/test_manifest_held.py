@@ -83,6 +83,16 @@ def test_the_saved_file_gives_the_rows_read_and_is_mapped(tmp_path):
     assert list(saved.rows_for(["f"], ["d3"])[0]) == ["url", "date", "rank", "tags"]  # the order of a row's fields
 
 
+def test_a_manifest_of_keys_only_is_saved_and_mapped(tmp_path):
+    """Only a key column: a file found gets an empty row (nothing to apply), one not listed None."""
+    (tmp_path / "keys.csv").write_text("file_name\na.txt\nsub/b.txt\n", encoding="utf-8")
+    read = load_manifest(tmp_path / "keys.csv")
+    saved = open_saved(read.save(str(tmp_path / "keys.arrow")))
+    for m in (read, saved):
+        assert m.rows_for(["sub/b.txt", "c.txt", "./a.txt"], ["", "", ""]) == [{}, None, {}]
+    assert saved.unmatched() == [] and saved.unmatched({"a.txt"}) == ["sub/b.txt"]
+
+
 def test_line_fields_written_a_chunk_at_a_time(tmp_path, monkeypatch):
     lines = [("a.jsonl:1", {"url": "https://www.alwatan.com.sa/article/1", "date": "2022-02-18", "views": 3}),
              ("a.jsonl:2", {"date": "not a date", "views": 4.5}),

@@ -181,8 +181,9 @@ class Manifest:
         compressed) for :func:`open_saved`; returns ``path``."""
         meta = {b"path": self.path.encode("utf-8"), b"key_column": self.key_column.encode(),
                 b"extra_schema": self.extra_schema.serialize().to_pybytes()}
-        table = self.values.append_column("_key", self.keys).append_column(
-            "_hash", pa.array(self._hashes)).append_column("_order", pa.array(self._order)).combine_chunks()
+        table = pa.Table.from_arrays(  # (a manifest of keys only has no value column)
+            [*self.values.columns, self.keys, pa.array(self._hashes), pa.array(self._order)],
+            names=[*self.values.column_names, "_key", "_hash", "_order"]).combine_chunks()
         with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema.with_metadata(meta)) as writer:
             writer.write_table(table, max_chunksize=len(table) or None)
         return path
