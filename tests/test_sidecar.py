@@ -72,6 +72,7 @@ def test_parquet(tmp_path):
     ("m.csv", "file_name,date\nx.txt,2022-13-45\n", "row 1: unparseable date"),
     ("m.csv", "file_name,text\nx.txt,hello\n", "clash"),
     ("m.csv", "file_name,url\n,http://a\n", "row 1: empty file_name"),
+    ("m.csv", "file_name,url,url\nx.txt,http://a,http://b\n", "column(s) url given more than once"),
     ("m.jsonl", "{not json\n", "cannot be read"),
     ("m.xlsx", "whatever", "unknown format"),
 ])

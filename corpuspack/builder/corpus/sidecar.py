@@ -285,6 +285,9 @@ def load_manifest(path: str | os.PathLike) -> Manifest:
     if table.num_rows == 0:
         raise ManifestError(f"manifest {path}: no rows")
     names = table.column_names
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ManifestError(f"manifest {path}: column(s) {', '.join(twice)} given more than once")
     key_column = next((k for k in KEY_COLUMNS if k in names), None)
     if key_column is None:
         raise ManifestError(f"manifest {path}: no key column; need 'file_name' (relative path) or 'id' "
