@@ -63,7 +63,7 @@ def gcs(tmp_path_factory):
                                "-external-url", f"http://127.0.0.1:{port}"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # (a full log pipe stops it)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(300):  # up to 30 s for the server to answer (a loaded CI machine)
         try:
             urllib.request.urlopen(urllib.request.Request(
                 f"{base}/storage/v1/b?project=test", data=json.dumps({"name": "corpora"}).encode(),
