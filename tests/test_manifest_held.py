@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from corpuspack.builder.corpus import line_fields, sidecar
+from corpuspack.builder.corpus import hash_index, line_fields
 from corpuspack.builder.corpus.sidecar import ManifestError, load_manifest, open_saved
 
 
@@ -47,7 +47,7 @@ def test_the_first_error_is_the_earliest_rows(tmp_path, rows, said):
 def test_keys_that_share_a_hash_are_told_apart(tmp_path, monkeypatch):
     """Every key hashed to its length: all the rows' hashes collide in threes; the look-ups, the
     duplicate check and the unmatched rows must still go by the keys themselves."""
-    monkeypatch.setattr(sidecar, "_hashes", lambda keys: np.fromiter((len(k) for k in keys), np.uint64, len(keys)))
+    monkeypatch.setattr(hash_index, "name_hashes", lambda names, count: np.fromiter((len(k) for k in names), np.uint64, count))
     m = load_manifest(_csv(tmp_path, ["a1.txt,2022-02-18,sana", "a2.txt,2022-02-19,wam", "a3.txt,,",
                                       "bb1.txt,2021-01-01,qna", "bb2.txt,,"]))
     rows = m.rows_for(["a3.txt", "a2.txt", "bb1.txt", "a4.txt", "a1.txt"], ["x"] * 5)

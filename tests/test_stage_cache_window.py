@@ -14,6 +14,7 @@ import pytest
 
 import corpuspack
 from corpus_gen import generate_corpus
+from corpuspack.builder.corpus import hash_index
 from corpuspack.builder.release import incremental
 from test_incremental_edits import _write
 
@@ -67,7 +68,7 @@ def test_names_sharing_one_hash(kept, monkeypatch):
     path, reference, _ = kept
     monkeypatch.setattr(incremental, "WINDOW", 3, raising=False)
     monkeypatch.setattr(incremental, "BLOCK_ROWS", 64, raising=False)  # blocks of two batches
-    monkeypatch.setattr(incremental, "_name_hash", lambda name: 7)
+    monkeypatch.setattr(hash_index, "name_hashes", lambda names, count: np.full(count, 7, np.uint64))  # one hash for all
     names = sorted(reference)
     picked = names[::97] + ["absent.txt"] + names[5:9][::-1]
     cache = incremental.StageCache(path)

@@ -5,6 +5,7 @@ import os
 import random
 import shutil
 
+import numpy as np
 import pytest
 from datasets import load_dataset
 
@@ -243,11 +244,12 @@ def test_a_build_that_includes_nothing_writes_no_version(tmp_path, hf_cache):
 def test_the_cache_index_tells_apart_names_that_share_a_hash(dump, tmp_path, monkeypatch):
     """The previous build's rows are found by a 64-bit hash of the file name and confirmed on the
     name: with every name given one hash, each file still gets its own cached row."""
+    from corpuspack.builder.corpus import hash_index
     from corpuspack.builder.release import incremental
 
     out, opts = tmp_path / "out", dict(jobs=1, progress=False)
     first = corpuspack.build(dump, out, version="1.0.0", **opts)
-    monkeypatch.setattr(incremental, "_name_hash", lambda name: 7)
+    monkeypatch.setattr(hash_index, "name_hashes", lambda names, count: np.full(count, 7, np.uint64))  # one hash for all
     (dump / f"005_{5:016x}.txt").write_text(article(500), encoding="utf-8")  # edited
     os.remove(dump / f"003_{3:016x}.txt")
     second = corpuspack.build(dump, out, version="1.1.0", **opts)

@@ -284,20 +284,15 @@ def _manifest_matches(stage_path: str, manifest: Manifest | Layered, log: report
     the matched keys were held as strings)."""
     matched = [np.zeros(len(m), dtype=bool) for m in manifest.layers]
     replaced: Counter = Counter()
-
-    def mark(m, marks, keys: list) -> None:
-        rows = m.find(keys)
-        marks[rows[rows >= 0]] = True
-
     for batch in read_batches(stage_path, ["file_name", "id"]):
         names, ids = batch.column(0).to_pylist(), batch.column(1).to_pylist()
         for m, marks in zip(manifest.layers, matched):
-            mark(m, marks, [m.key_of(name, doc_id) for name, doc_id in zip(names, ids)])
+            m.mark([m.key_of(name, doc_id) for name, doc_id in zip(names, ids)], marks)
         if isinstance(manifest, Layered):
             replaced.update(manifest.replaced(names, ids))
     for m, marks in zip(manifest.layers, matched):
         if m.key_column == "file_name":  # a rejected file's name matches its row too
-            mark(m, marks, [r["file_name"] for r in log.rejected])
+            m.mark([r["file_name"] for r in log.rejected], marks)
     log.manifest_unmatched(sorted({k for m, marks in zip(manifest.layers, matched) for k in m.unmatched_rows(marks)}))
     if isinstance(manifest, Layered):
         log.manifest_replaced = dict(sorted(replaced.items()))

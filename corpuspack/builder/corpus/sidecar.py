@@ -18,10 +18,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import xxhash
 
 from ...schema.fields import FIELDS
+from . import hash_index
 
 KEY_COLUMNS = ("file_name", "id")
 KNOWN_COLUMNS = ("url", "source", "date", "title", "language")
@@ -108,9 +107,8 @@ class Manifest:
         self.path, self.key_column, self.keys, self.values, self.extra_schema = path, key_column, keys, values, extra_schema
         self.saved = saved  # the file it was mapped from (:func:`open_saved`), if it was
         if index is None:  # (the keys' hashes sorted, the row of each)
-            hashes = _hashes(keys.to_pylist()) if hashes is None else hashes
-            order = np.argsort(hashes, kind="stable")
-            index = hashes[order], order
+            index = hash_index.sorted_index(hash_index.name_hashes(keys.to_pylist(), len(keys)) if hashes is None
+                                            else hashes)
         self._hashes, self._order = index
         self._matched = np.zeros(len(keys), dtype=bool)  # the rows :meth:`rows_for` returned
 
@@ -122,37 +120,19 @@ class Manifest:
 
     def find(self, keys: list) -> np.ndarray:
         """The row of each key (``key_column``'s values, normalised), -1 where the manifest has none."""
-        n = len(self._hashes)
-        found = np.full(len(keys), -1, dtype=np.int64)
-        if not keys or not n:
-            return found
-        wanted = _hashes(keys)
-        at = np.searchsorted(self._hashes, wanted)
-        inside = at < n
-        hit = np.zeros(len(keys), dtype=bool)
-        hit[inside] = self._hashes[at[inside]] == wanted[inside]
-        cand = np.flatnonzero(hit)
-        if not len(cand):
-            return found
-        rows = self._order[at[cand]]
-        same = pc.equal(self.keys.take(pa.array(rows)), pa.array([keys[j] for j in cand], pa.string()))
-        same = same.to_numpy(zero_copy_only=False)
-        found[cand[same]] = rows[same]
-        for j in cand[~same]:  # another key of that hash first (hashes shared by two keys: rare)
-            i = int(at[j]) + 1
-            while i < n and self._hashes[i] == wanted[j]:
-                if self.keys[int(self._order[i])].as_py() == keys[j]:
-                    found[j] = int(self._order[i])
-                    break
-                i += 1
-        return found
+        return hash_index.find((self._hashes, self._order), keys, lambda rows: self.keys.take(pa.array(rows)))
+
+    def mark(self, keys: list, matched: np.ndarray) -> np.ndarray:
+        """Flag in ``matched`` (a flag a row) the rows of these keys; returns :meth:`find`'s rows."""
+        rows = self.find(keys)
+        matched[rows[rows >= 0]] = True
+        return rows
 
     def rows_for(self, file_names: list[str], doc_ids: list[str]) -> list[dict | None]:
         """The manifest row of each document (known columns normalised, extras as read), or None;
         the rows found are remembered for :meth:`unmatched`."""
-        rows = self.find([self.key_of(name, doc_id) for name, doc_id in zip(file_names, doc_ids)])
+        rows = self.mark([self.key_of(name, doc_id) for name, doc_id in zip(file_names, doc_ids)], self._matched)
         present = rows >= 0
-        self._matched[rows[present]] = True
         if not self.values.num_columns:  # a manifest of keys only: each row found is an empty one
             return [{} if p else None for p in present]
         values = iter(self.values.take(pa.array(rows[present])).to_pylist())
@@ -168,8 +148,7 @@ class Manifest:
         if seen_keys is None:
             return self.unmatched_rows(self._matched)
         matched = np.zeros(len(self.keys), dtype=bool)
-        rows = self.find(list(seen_keys))
-        matched[rows[rows >= 0]] = True
+        self.mark(list(seen_keys), matched)
         return self.unmatched_rows(matched)
 
     def unmatched_rows(self, matched: np.ndarray) -> list[str]:
@@ -207,11 +186,6 @@ def open_saved(path: str) -> Manifest:
     index = (table.column("_hash").chunk(0).to_numpy(), table.column("_order").chunk(0).to_numpy())
     return Manifest(meta[b"path"].decode("utf-8"), meta[b"key_column"].decode(), table.column("_key").chunk(0),
                     values, pa.ipc.read_schema(pa.py_buffer(meta[b"extra_schema"])), index=index, saved=path)
-
-
-def _hashes(keys: list) -> np.ndarray:
-    h = xxhash.xxh3_64_intdigest
-    return np.fromiter((h(k.encode("utf-8", "surrogatepass")) for k in keys), dtype=np.uint64, count=len(keys))
 
 
 @dataclass
@@ -300,17 +274,21 @@ def load_manifest(path: str | os.PathLike) -> Manifest:
     extra_schema = pa.schema([table.schema.field(n) for n in extras])
     errors: list[tuple[int, int, str]] = []  # (row, order within a row, message): the first one is raised
     key_parts: list[pa.Array] = []
+    hash_parts: list[np.ndarray] = []
     for first, values in _chunks(table.column(key_column)):  # a chunk's Python values at a time, never the whole column's
         keys = [_as_string(v) for v in values]
         empty = keys.index(None) if None in keys else None
         if empty is not None:
             errors.append((first + empty + 1, 0, f"manifest {path}: row {first + empty + 1}: empty {key_column}"))
             keys = keys[:empty]  # the rows before it: a duplicate there is said first
-        key_parts.append(pa.array([_rel(k) for k in keys] if key_column == "file_name" else keys, pa.string()))
+        if key_column == "file_name":
+            keys = [_rel(k) for k in keys]
+        key_parts.append(pa.array(keys, pa.string()))
+        hash_parts.append(hash_index.name_hashes(keys, len(keys)))
         if empty is not None:
             break
     keys = pa.concat_arrays(key_parts)
-    hashes = np.concatenate([_hashes(part.to_pylist()) for part in key_parts])
+    hashes = np.concatenate(hash_parts)
     dup = _first_repeat(keys, hashes)
     if dup is not None:
         errors.append((dup, 1, f"manifest {path}: row {dup}: duplicate {key_column} {keys[dup - 1].as_py()!r}"))

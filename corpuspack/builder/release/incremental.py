@@ -28,9 +28,9 @@ from collections import OrderedDict
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import xxhash
 
 from ..engines.local import Known
+from ..corpus import hash_index
 from ..corpus.stage import LAYOUT_SUFFIX, STAGE_SCHEMA, Part, StageReader, by_batch, drop_layout, StageWriter, open_reader, read_batches, read_layout, write_layout
 
 CACHE_DIR = ".cache"
@@ -181,27 +181,10 @@ class StageCache:
             hashes = np.empty(self._count, np.uint64)
             at = 0
             for b in read_batches(self._path, ["file_name"]):
-                hashes[at:at + b.num_rows] = np.fromiter(map(_name_hash, b.column(0).to_pylist()),
-                                                         dtype=np.uint64, count=b.num_rows)
+                hashes[at:at + b.num_rows] = hash_index.name_hashes(b.column(0).to_pylist(), b.num_rows)
                 at += b.num_rows
-            order = np.argsort(hashes, kind="stable")
-            self._hashes = (hashes[order], order.astype(np.uint32 if self._count < 2 ** 32 else np.int64))
+            self._hashes = hash_index.sorted_index(hashes, np.uint32 if self._count < 2 ** 32 else np.int64)
         return self._hashes
-
-    def _name(self, row: int) -> str:
-        return self._index.gather(np.array([row], np.int64), (0,))[0][0].as_py()
-
-    def _row(self, rel_path: str) -> int | None:
-        """The cached row of a file, or None."""
-        hashes, order = self._hash_index()
-        h = np.uint64(_name_hash(rel_path))
-        at = int(np.searchsorted(hashes, h))
-        while at < len(hashes) and hashes[at] == h:
-            row = int(order[at])
-            if self._name(row) == rel_path:
-                return row
-            at += 1
-        return None
 
     def known(self, rel_path: str, *, rehash: bool = False) -> Known | None:
         """What the last build saw of this file, if its row is cached."""
@@ -222,7 +205,7 @@ class StageCache:
             rows[:m][same] = np.arange(self._next, self._next + m)[same]
         rest = np.flatnonzero(rows < 0)
         if len(rest):
-            rows[rest] = self._looked_up([rel_paths[k] for k in rest.tolist()], names.take(pa.array(rest)))
+            rows[rest] = self._looked_up([rel_paths[k] for k in rest.tolist()])
         found = np.flatnonzero(rows >= 0)
         at_rows = rows[found]
         if len(found):
@@ -240,21 +223,9 @@ class StageCache:
             out[k] = one
         return out
 
-    def _looked_up(self, rel_paths: list[str], names: pa.Array) -> np.ndarray:
+    def _looked_up(self, rel_paths: list[str]) -> np.ndarray:
         """The cached rows of these files by the hash of their names (-1: not cached)."""
-        hashes, order = self._hash_index()
-        wanted = np.fromiter(map(_name_hash, rel_paths), dtype=np.uint64, count=len(rel_paths))
-        at = np.minimum(np.searchsorted(hashes, wanted), len(hashes) - 1)
-        hit = np.flatnonzero(hashes[at] == wanted)  # files whose name hash is cached
-        rows = np.full(len(rel_paths), -1, np.int64)
-        rows[hit] = order[at[hit]]
-        # confirmed on the name, compared as Arrow arrays (the rare mismatch looked up in Python)
-        cached, = self._index.gather(rows[hit], (0,))
-        same = pc.equal(cached, names.take(pa.array(hit)))
-        for j in hit[~same.to_numpy(zero_copy_only=False)].tolist():
-            row = self._row(rel_paths[j])  # another name with this hash came first: walk its run
-            rows[j] = -1 if row is None else row
-        return rows
+        return hash_index.find(self._hash_index(), rel_paths, lambda rows: self._index.gather(rows, (0,))[0])
 
     def stage(self, writer: StageWriter, items, records: pa.RecordBatch | Part, outcomes: list[str]) -> pa.Table:
         """Put the batch's stage rows into ``writer``: a reference to the cached batch when they
@@ -426,10 +397,6 @@ def _write_whole(stage_path: str) -> None:
             w.write_table(pa.Table.from_batches([r.get_batch(i)]))
     os.replace(tmp, stage_path)
     drop_layout(stage_path)
-
-
-def _name_hash(name: str) -> int:
-    return xxhash.xxh3_64_intdigest(name.encode("utf-8", "surrogatepass"))
 
 
 def _usable_sizes(path: str | None) -> list[int]:
