@@ -1,5 +1,6 @@
 import os
 import signal
+import socket
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01: reproduc
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "seeds"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def output_files(folder, cache: bool = False) -> dict[str, bytes]:

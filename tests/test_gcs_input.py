@@ -11,7 +11,6 @@ objects, not the prefixes GCS answers with; the emulator answers as GCS does): b
 files of every subfolder were lost without a word (12 of 36 files found here). Archives on GCS are
 not tested: a read at an offset (``read_at``, which an archive's reader makes) did not return from
 this emulator (archives on S3 are tested against moto: tests/test_inputs_remote_archive.py)."""
-import socket
 import time
 
 import pytest
@@ -20,23 +19,17 @@ emulator = pytest.importorskip("gcp_storage_emulator.server")
 pafs = pytest.importorskip("pyarrow.fs")
 
 import corpuspack  # noqa: E402
-from conftest import output_files  # noqa: E402
+from conftest import free_port, output_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from dump_forms import build_report, published, write_dump  # noqa: E402
 from ray_driver_io import local_ray  # noqa: E402,F401 - a fixture
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def gcs(tmp_path_factory):
     """(the local dump, the URI query that points pyarrow at the emulator): the dump's files (and a
     tar.gz of it) uploaded under ``gs://corpora/in/`` with pyarrow's GCS filesystem."""
-    port = _free_port()
+    port = free_port()
     server = emulator.create_server("127.0.0.1", port, in_memory=True, default_bucket="corpora")
     server.start()
     time.sleep(0.3)

