@@ -52,3 +52,18 @@ def test_bars_as_one_collection_give_the_bytes_of_matplotlibs_bars(tmp_path, mon
     labels, values, horizontal = CASES[case]
     ours = _png(tmp_path, monkeypatch, charts._add_bars, labels, values, horizontal)
     assert ours == _png(tmp_path, monkeypatch, _matplotlib_bars, labels, values, horizontal)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_charts_without_savefigs_second_layout_give_the_same_bytes(tmp_path, monkeypatch, case):
+    """``_bars`` drops the placeholder layout engine ``tight_layout`` leaves (savefig then draws the
+    figure once, not a layout draw and then the real one): the reference is the chart drawn with
+    that engine kept, as before the change."""
+    from matplotlib.figure import Figure
+
+    labels, values, horizontal = CASES[case]
+    ours = _png(tmp_path, monkeypatch, charts._add_bars, labels, values, horizontal)
+    keep = Figure.set_layout_engine
+    monkeypatch.setattr(Figure, "set_layout_engine",
+                        lambda self, layout=None, **kw: None if layout is None else keep(self, layout, **kw))
+    assert ours == _png(tmp_path, monkeypatch, charts._add_bars, labels, values, horizontal)
