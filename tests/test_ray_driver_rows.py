@@ -450,7 +450,15 @@ def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
                          rows_per_shard=200)
         assert builds["files", version] == builds["back", version] == _kept_published(tmp_path / "local")
     assert (output_files(tmp_path / "files", cache=True) == output_files(tmp_path / "back", cache=True)
-            == output_files(tmp_path / "local", cache=True))
+            == _without_local_scans(output_files(tmp_path / "local", cache=True)))
+
+
+def _without_local_scans(files: dict) -> dict:
+    """A local build's files without the scans its pass 2 keeps (corpus/scans.py: the local engine's
+    own, which Ray's pass 2 neither reads nor writes), checked to be there."""
+    scans = [name for name in files if name.endswith((".counts.arrow", ".edited.arrow"))]
+    assert len(scans) == 2, scans
+    return {name: data for name, data in files.items() if name not in scans}
 
 
 def _counting_reads(marks: str, fn):
@@ -723,4 +731,4 @@ def test_pairs_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
                          rows_per_shard=200)
     assert _kept_pairs(tmp_path / "files").equals(_kept_pairs(tmp_path / "local"))
     assert (output_files(tmp_path / "files", cache=True) == output_files(tmp_path / "back", cache=True)
-            == output_files(tmp_path / "local", cache=True))
+            == _without_local_scans(output_files(tmp_path / "local", cache=True)))

@@ -8,7 +8,7 @@ rows left empty), not a mask of every row; :class:`Here` makes masks of them ins
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +22,7 @@ from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
 from ..heap import give_back
 from .repeated_lines import doc_counts, sum_counts
+from .scans import ScanCache, counts_batch, counts_of, edited_batch, edited_of
 from .stage import StageReader, by_batch, read_batches, shared_reader
 
 
@@ -38,6 +39,7 @@ class Here:
     def __init__(self, map_tasks, edits: EditCache | None = None):
         self.map_tasks = map_tasks
         self.pairs = edits.pairs if edits is not None else None  # the last build's verified pairs (.pairs)
+        self.scans = edits.scans if edits is not None else None  # the last build's scans by range (.scans)
         self._runs: Future | None = None  # the band runs :meth:`begin` started
 
     def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
@@ -84,7 +86,8 @@ class Here:
         pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch -> edit ids of the rows sent to tasks
 
         def to_compute():
-            for i, offset, rows, k1, k2 in _edited_tasks(stage_path, sizes, ctx.repeated, keep, self.map_tasks):
+            for i, offset, rows, k1, k2 in _edited_tasks(stage_path, sizes, ctx.repeated, keep, self.map_tasks,
+                                                         self.scans):
                 found, known_keys, known_empty = edits.lookup(k1, k2)
                 key_matrix[offset + rows[found]] = known_keys
                 empty[offset + rows[found]] = known_empty
@@ -200,22 +203,25 @@ def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) ->
     stage's ``_line_hashes`` (its rows whose ``exclude``, the task's last part, is True not counted)."""
     first, end, _, exclude = task
     reader = shared_reader(stage_path, ("_line_hashes",))
-    values, counts, at = [], [], 0
-    for i in range(first, end):
-        column = reader.get_batch(i).column("_line_hashes")
-        u, c = doc_counts(column, exclude[at:at + len(column)])
-        at += len(column)
-        if len(u):
-            values.append(u)
-            counts.append(c)
+    columns = [reader.get_batch(i).column("_line_hashes") for i in range(first, end)]
+    counted = doc_counts(pa.concat_arrays(columns) if len(columns) > 1 else columns[0], exclude)  # one count a range
+    del columns
     give_back()  # what the task read and made (a worker idle after pass 2 would keep it)
-    return sum_counts(values, counts) if values else (np.empty(0, np.uint64), np.empty(0, np.int64))
+    return counted
 
 
-def line_counts(stage_path: str, sizes: list[int], exclude: np.ndarray, map_tasks=None):
-    """:func:`line_counts_task` of each range of the stage, in order (by ``map_tasks``: by default here)."""
-    for _, counted in (map_tasks or map_here)(line_counts_task, _masked_ranges(sizes, exclude), stage_path):
-        yield counted
+def line_counts(stage_path: str, sizes: list[int], exclude: np.ndarray, map_tasks=None, scans: ScanCache | None = None):
+    """:func:`line_counts_task` of each range of the stage, in order (by ``map_tasks``: by default
+    here); with ``scans``, a range the last build counted with the same content and ``exclude``
+    taken from it (:class:`.scans.ScanCache`)."""
+    map_tasks = map_tasks or map_here
+    if scans is None:
+        for _, counted in map_tasks(line_counts_task, _masked_ranges(sizes, exclude), stage_path):
+            yield counted
+        return
+    ranges = list(_masked_ranges(sizes, exclude))
+    yield from scans.through("counts", stage_path, scans.keys("counts", stage_path, ranges), ranges,
+                             lambda todo: map_tasks(line_counts_task, todo, stage_path), counts_batch, counts_of)
 
 
 def lost_lines(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -246,14 +252,23 @@ def edited_rows(batch: pa.RecordBatch, wanted: np.ndarray, keep: np.ndarray) -> 
     return (rows, *edit_ids(batch.column("_doc_digest").take(pa.array(rows)).to_pylist(), values, at))
 
 
-def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray, map_tasks=None):
+def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], keep: np.ndarray, map_tasks=None,
+                  scans: ScanCache | None = None):
     """(batch index, its first row, rows within it that lose a repeated line, and their
     :func:`.published.edit_ids`) per batch that has any (:func:`edited_task` per range of
-    batches, by ``map_tasks``: by default here)."""
+    batches, by ``map_tasks``: by default here; with ``scans``, a range the last build scanned with
+    the same content, ``keep`` and repeated lines taken from it)."""
     if not repeated:
         return
-    for _, found in (map_tasks or map_here)(edited_task, _masked_ranges(sizes, keep),
-                                            PublishedContext(stage_path, tuple(repeated))):
+    map_tasks, ctx = map_tasks or map_here, PublishedContext(stage_path, tuple(repeated))
+    if scans is None:
+        for _, found in map_tasks(edited_task, _masked_ranges(sizes, keep), ctx):
+            yield from found
+        return
+    ranges = list(_masked_ranges(sizes, keep))
+    keys = scans.keys("edited", stage_path, ranges, _wanted(ctx.repeated).tobytes())
+    for found in scans.through("edited", stage_path, keys, ranges, lambda todo: map_tasks(edited_task, todo, ctx),
+                               edited_batch, partial(edited_of, sizes=sizes)):
         yield from found
 
 

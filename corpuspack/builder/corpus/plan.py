@@ -177,14 +177,15 @@ def _column(rows: np.ndarray, values: pa.Array, offset: int, n: int) -> pa.Array
 
 
 def repeated_here(stage_path: str, excluded: np.ndarray, options: BuildOptions, map_tasks=None,
-                  sizes: list[int] | None = None) -> tuple[int, ...]:
+                  sizes: list[int] | None = None, scans=None) -> tuple[int, ...]:
     """The hashes of lines repeated across the kept documents (not the rows ``excluded``, ascending),
     sorted: counted over the ``_line_hashes`` column by ranges of batches (``map_tasks``: the
     engine's tasks, :func:`.duplicates.line_counts`, given a mask of each range's rows; by default
-    here), the counts summed here."""
+    here; ``scans``: the last build's counts of ranges unchanged since, :class:`.scans.ScanCache`),
+    the counts summed here."""
     sizes = batch_sizes(stage_path) if sizes is None else sizes
     n = sum(sizes)
-    uniq, counts = merge_counts(line_counts(stage_path, sizes, marked(excluded, n), map_tasks))
+    uniq, counts = merge_counts(line_counts(stage_path, sizes, marked(excluded, n), map_tasks, scans))
     repeated = repeated_of(uniq, counts, n - len(excluded), min_docs=options.repeated_line_min_docs,
                            min_fraction=options.repeated_line_min_fraction)
     return tuple(sorted(repeated.hashes))
@@ -233,7 +234,8 @@ def plan_rows(stage_path: str, options: BuildOptions, map_tasks=None, *, repeate
         # copies as staged are copies as published: their lines are not counted twice
         staged_copies = duplicates.staged_copies(stage_path, sizes)
         if repeated_lines is None:  # counted by ranges of batches in the engine's tasks
-            repeated_lines = partial(repeated_here, map_tasks=map_tasks, sizes=sizes)
+            repeated_lines = partial(repeated_here, map_tasks=map_tasks, sizes=sizes,
+                                     scans=getattr(duplicates, "scans", None))
         hashes = repeated_lines(stage_path, np.union1d(id_dup, staged_copies), options)
         ctx = PublishedContext(stage_path, hashes)
         dup, first, empty = duplicates.published(stage_path, sizes, ctx, id_dup, edits)

@@ -113,8 +113,10 @@ class EditCache:
         self._new: list[tuple[np.ndarray, ...]] = []
         self._written: str | None = None  # this build's rows already written there (by an engine's task)
         from .pairs import PairCache  # (pairs imports this module)
+        from .scans import ScanCache
 
         self.pairs = PairCache(pairs_path(path) if path else None)  # the verified near-duplicate pairs
+        self.scans = ScanCache(path) if path else None  # pass 2's scans by range (the local engine's)
 
     @property
     def loaded(self) -> bool:
@@ -162,6 +164,8 @@ class EditCache:
         else:
             write_edits(self._new, path)
         self.pairs.write(pairs_path(path))
+        if self.scans is not None:
+            self.scans.write(path)
 
 
 def _no_rows() -> tuple[np.ndarray, ...]:

@@ -100,11 +100,20 @@ def doc_counts(batch, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np
         values, parents = values[keep], parents[keep]
     if not len(values):
         return np.empty(0, np.uint64), np.empty(0, np.int64)
-    order = np.lexsort((values, parents))
+    # one stable sort by hash: the rows come in order, so within a hash's run they stay ascending and
+    # a document's repeats of a line sit side by side (a lexsort by row then hash, then np.unique,
+    # sorted three times: 0.16 s against ~0.07 for the 101,000 rows of a next version's pass 2)
+    order = np.argsort(values, kind="stable")
     v, p = values[order], parents[order]
-    first = np.ones(len(v), dtype=bool)
-    first[1:] = (v[1:] != v[:-1]) | (p[1:] != p[:-1])
-    return np.unique(v[first], return_counts=True)
+    new_hash = np.empty(len(v), dtype=bool)
+    new_hash[0] = True
+    np.not_equal(v[1:], v[:-1], out=new_hash[1:])
+    new_pair = new_hash.copy()
+    new_pair[1:] |= p[1:] != p[:-1]
+    starts = np.flatnonzero(new_hash)
+    pairs = np.cumsum(new_pair)  # distinct (hash, row) pairs up to each place
+    ends = np.append(starts[1:], len(v)) - 1
+    return v[starts], np.diff(pairs[ends], prepend=0).astype(np.int64)
 
 
 def sum_counts(values: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
