@@ -168,6 +168,7 @@ class StageCache:
         self._count = 0  # cached rows
         self._next = 0  # the cached row expected for the next file looked up
         self._hashes: tuple[np.ndarray, np.ndarray] | None = None  # sorted name hashes, their rows
+        self._max_name: pa.Scalar | None = None  # the largest cached name (:meth:`_last_name`)
         self._pending: dict[str, int] = {}  # rows of files looked up and not yet merged (the in-flight batches)
         self.reused = 0
         num_rows = _usable_sizes(path)
@@ -185,6 +186,15 @@ class StageCache:
                 at += b.num_rows
             self._hashes = hash_index.sorted_index(hashes, np.uint32 if self._count < 2 ** 32 else np.int64)
         return self._hashes
+
+    def _last_name(self) -> pa.Scalar:
+        """The largest cached name (as Arrow orders strings: by their UTF-8 bytes), read once: a
+        name looked up after it is not cached, and needs no hash index (:meth:`_hash_index`: ~0.05 s
+        at 100,000 cached names, against ~0.01 for this)."""
+        if self._max_name is None:
+            maxima = [pc.max(b.column(0)) for b in read_batches(self._path, ["file_name"])]
+            self._max_name = pc.max(pa.array([m.as_py() for m in maxima], pa.string()))
+        return self._max_name
 
     def known(self, rel_path: str, *, rehash: bool = False) -> Known | None:
         """What the last build saw of this file, if its row is cached."""
@@ -204,6 +214,8 @@ class StageCache:
             same = pc.equal(cached, names.slice(0, m)).to_numpy(zero_copy_only=False)
             rows[:m][same] = np.arange(self._next, self._next + m)[same]
         rest = np.flatnonzero(rows < 0)
+        if len(rest):  # a name after every cached one is not cached (a grown dump's new names, often)
+            rest = rest[~pc.greater(names.take(pa.array(rest)), self._last_name()).to_numpy(zero_copy_only=False)]
         if len(rest):
             rows[rest] = self._looked_up([rel_paths[k] for k in rest.tolist()])
         found = np.flatnonzero(rows >= 0)
