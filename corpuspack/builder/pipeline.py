@@ -235,11 +235,13 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
               **({"shards_damaged": keys.damaged} if keys.damaged else {})},
         card=card.user_fields(out, options))
     report_payload = report_payload()
-    commit.commit(out, version, payload, report_payload)  # manifest, report and card: visible at once
+    # manifest, report and card: visible at once; the caches for the next build kept while the charts
+    # are drawn (what they hold is known by content: right whether or not this version is committed)
+    commit.commit(out, version, payload, report_payload,
+                  meanwhile=lambda: incremental.keep(stage_path, out, fingerprint, edits, keys.write))
     report.forget_refused(out)
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
-    incremental.keep(stage_path, out, fingerprint, edits, keys.write)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
     report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,

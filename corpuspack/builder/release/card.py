@@ -296,9 +296,10 @@ def _type_name(feature: dict) -> str:
     return feature.get("_type", "?")
 
 
-def write_card(root: str, extra: dict | None = None) -> str:
+def write_card(root: str, extra: dict | None = None, meanwhile=None) -> str:
     """Write the card, its charts (when matplotlib is installed) and ``croissant.json``, for the
-    committed versions and ``extra`` (the manifest of a version being committed)."""
+    committed versions and ``extra`` (the manifest of a version being committed); ``meanwhile()``,
+    if given, runs once the texts are written, while a painter draws the charts."""
     from . import croissant
 
     manifests = manifests_with(root, extra)
@@ -308,6 +309,8 @@ def write_card(root: str, extra: dict | None = None) -> str:
         path = os.path.join(root, CARD_NAME)
         versions.write_text_atomic(path, card_text(root, st, extra))
         croissant.write(root, _yaml_languages(manifests[-1], st), manifests)
+        if meanwhile is not None:
+            meanwhile()
     return path
 
 
