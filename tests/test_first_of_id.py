@@ -67,3 +67,32 @@ def test_a_stage_of_100000_ids_gives_the_reference():
 def test_one_row_and_no_copies():
     assert [a.tolist() for a in duplicates.first_of_id(pa.array(["a"]), np.array([5]))] == [[], []]
     assert [a.tolist() for a in duplicates.first_of_id(pa.array(["a", "b"]), np.array([1, 3]))] == [[], []]
+
+
+def _keys_by_hand(keys: list[tuple[int, int]], rows: list[int]) -> list[tuple[int, int]]:
+    """(row, first row of its key) of each row whose key a smaller row holds too, ascending."""
+    first_row: dict[tuple[int, int], int] = {}
+    out = []
+    for key, row in sorted(zip(keys, rows), key=lambda pair: pair[1]):
+        if key in first_row:
+            out.append((row, first_row[key]))
+        else:
+            first_row[key] = row
+    return out
+
+
+@pytest.mark.parametrize("ascending", [True, False])
+def test_first_of_key_matches_the_reference(ascending):
+    """``dedup.first_of_key`` (16-byte exact keys as two uint64 halves): by a hash of the keys when the
+    rows ascend, by a sort otherwise; the pairs are the same whatever order it gives them in."""
+    from corpuspack.builder.corpus.dedup import first_of_key
+
+    rng = random.Random(10)
+    for _ in range(200):
+        n = rng.randint(1, 80)
+        pool = [(rng.getrandbits(64), rng.getrandbits(64)) for _ in range(max(1, n // 3))]
+        pool.append((pool[0][0], pool[0][1] ^ 1))  # two keys sharing a half
+        keys = [rng.choice(pool) for _ in range(n)]
+        rows = sorted(rng.sample(range(10_000), n)) if ascending else rng.sample(range(10_000), n)
+        dup, first = first_of_key(np.array(keys, np.uint64).reshape(-1, 2), np.array(rows))
+        assert sorted(zip(dup.tolist(), first.tolist())) == _keys_by_hand(keys, rows)
