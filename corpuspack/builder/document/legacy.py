@@ -15,9 +15,10 @@ manifest and the options fingerprint) and the report says where it came from.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
+
+import numpy as np
 
 from .decode import PREFERRED_LEGACY, SCRIPTS, Rejected, decode, is_short
 from .inputs import Entry, Payload
@@ -30,8 +31,8 @@ SAMPLE_MAX_BYTES = 1 << 20
 #: characters of each sampled text whose letters are counted
 SAMPLE_CHARS = 1 << 16
 
-_LETTERS = {name: re.compile("[A-Za-z\u00c0-\u024f]" if name == "Latin" else f"[{chr(first)}-{chr(last)}]")
-            for name, first, last, _ in SCRIPTS}
+_LETTERS = {name: ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F)) if name == "Latin" else ((first, last),)
+            for name, first, last, _ in SCRIPTS}  # the code point ranges of each script's letters
 _CODE_PAGE = {name: codec for name, _, _, codec in SCRIPTS}
 
 
@@ -90,6 +91,14 @@ def sample(reader, head: list[Entry]) -> list[bytes]:
     return out
 
 
+def letter_counts(text: str) -> dict[str, int]:
+    """The letters of each script in ``text`` (:data:`_LETTERS`' ranges), counted over its code
+    points as one numpy array (a regular expression's list of matches per script cost ~3x as much)."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    return {name: sum(int(np.count_nonzero((points >= lo) & (points <= hi))) for lo, hi in ranges)
+            for name, ranges in _LETTERS.items()}
+
+
 def infer(documents: list[bytes]) -> Preference:
     """The preference the letters of the confidently decoded ``documents`` give."""
     letters = dict.fromkeys(_LETTERS, 0)
@@ -102,9 +111,8 @@ def infer(documents: list[bytes]) -> Preference:
         if is_short(data) and not decoded.encoding.startswith("utf"):
             continue  # decoded by a guess this choice would steer
         confident += 1
-        text = decoded.text[:SAMPLE_CHARS]
-        for name, pattern in _LETTERS.items():
-            letters[name] += len(pattern.findall(text))
+        for name, n in letter_counts(decoded.text[:SAMPLE_CHARS]).items():
+            letters[name] += n
     counted = {name: n for name, n in letters.items() if n}
     if not counted:
         return Preference(PREFERRED_LEGACY, "default", None, confident, {})
