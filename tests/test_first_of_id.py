@@ -1,7 +1,7 @@
-"""``corpus.duplicates.first_of_id``: which rows carry an id a row with a smaller number carries
-too, and that row, checked against a dict walked in row order (the reference, written here), for
-both of its ways: by the ids' hash (rows ascending, no null id: a stage's rows) and by a sort (rows
-in any order: a partition of the ids, as Ray's tasks give them)."""
+"""``corpus.duplicates.first_of_id`` and ``corpus.dedup.first_of_key``: which rows carry an id (an
+exact key) a row with a smaller number carries too, and that row, checked against a dict walked in
+row order (the reference, written here), with the rows ascending (a stage's rows) and in any order
+(a partition of the ids, as Ray's tasks give them)."""
 from __future__ import annotations
 
 import random
@@ -83,8 +83,8 @@ def _keys_by_hand(keys: list[tuple[int, int]], rows: list[int]) -> list[tuple[in
 
 @pytest.mark.parametrize("ascending", [True, False])
 def test_first_of_key_matches_the_reference(ascending):
-    """``dedup.first_of_key`` (16-byte exact keys as two uint64 halves): by a hash of the keys when the
-    rows ascend, by a sort otherwise; the pairs are the same whatever order it gives them in."""
+    """``dedup.first_of_key`` (16-byte exact keys as two uint64 halves, two keys sharing a half), rows
+    ascending or not; the pairs are the same whatever order it gives them in."""
     from corpuspack.builder.corpus.dedup import first_of_key
 
     rng = random.Random(10)

@@ -113,16 +113,11 @@ def exact_duplicates(exact_keys, ids: pa.Array) -> pa.Array:
 
 def first_of_key(k: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(dup, first)``: the rows whose (m, 2) key ``k`` an earlier row (smaller row number)
-    holds too, and that row, the first of their key (in no set order). ``rows``: each key's row
-    number, in any order (a partition of the corpus's keys gives the duplicates among its keys);
-    ascending (a stage's rows), the keys are numbered by a hash instead of sorted (:func:`first_of_codes`)."""
+    holds too, and that row, the first of their key. ``rows``: each key's row number, in any
+    order (a partition of the corpus's keys gives the duplicates among its keys)."""
     rows = np.asarray(rows, np.int64)
     if not len(rows):
         return rows, rows
-    if len(rows) == 1 or bool((rows[1:] > rows[:-1]).all()):
-        keys = np.ascontiguousarray(k, dtype=np.uint64)
-        as_binary = pa.Array.from_buffers(pa.binary(16), len(keys), [None, pa.py_buffer(keys)])
-        return first_of_codes(pc.dictionary_encode(as_binary).indices.to_numpy(), rows)
     order = np.lexsort((rows, k[:, 1], k[:, 0]))  # by key, then row
     ks = k[order]
     rs = rows[order]
@@ -131,17 +126,6 @@ def first_of_key(k: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
     starts = np.flatnonzero(new_group)
     first = np.repeat(rs[starts], np.diff(np.append(starts, len(rs))))
     return rs[~new_group], first[~new_group]
-
-
-def first_of_codes(codes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(dup, first)`` of rows ``rows`` (ascending) whose values ``codes`` numbers in the order each
-    first appears (Arrow's ``dictionary_encode``): a row is its value's first exactly when its
-    number is larger than every number before it; the others, ascending, with their value's first row."""
-    is_first = np.empty(len(codes), bool)
-    is_first[0] = True
-    np.greater(codes[1:], np.maximum.accumulate(codes)[:-1], out=is_first[1:])
-    copies = np.flatnonzero(~is_first)
-    return rows[copies], rows[np.flatnonzero(is_first)][codes[copies]]
 
 
 def duplicate_ids(ids, dup: np.ndarray, first: np.ndarray) -> pa.Array:

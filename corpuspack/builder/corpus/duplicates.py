@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 
 from ..document.fingerprint import shingle_similarity
 from ..options import BuildOptions
-from .dedup import (band_matrix, band_runs, choose_bands, cluster_labels, exact_key_matrix, first_of_codes,
-                    first_of_key, run_codes, verified_pairs)
+from .dedup import (band_matrix, band_runs, choose_bands, cluster_labels, exact_key_matrix, first_of_key,
+                    run_codes, verified_pairs)
 from .pairs import PairCache, identities
 from .published import EditCache, PublishedContext, edit_ids, edited_fingerprints, shingle_task
 from ..heap import give_back
@@ -41,7 +41,6 @@ class Here:
         self.pairs = edits.pairs if edits is not None else None  # the last build's verified pairs (.pairs)
         self.scans = edits.scans if edits is not None else None  # the last build's scans by range (.scans)
         self._runs: Future | None = None  # the band runs :meth:`begin` started
-        self._staged_keys: np.ndarray | None = None  # the staged exact keys :meth:`staged_copies` read
 
     def begin(self, stage_path: str, sizes: list[int], options: BuildOptions) -> None:
         """Start reading the near-duplicate candidates' band hashes (the stage's ``_bands``) and their
@@ -70,8 +69,7 @@ class Here:
 
     def staged_copies(self, stage_path: str, sizes: list[int]) -> np.ndarray:
         """The rows that repeat an earlier row's exact key as staged, ascending (``sizes``: the stage's batches' rows)."""
-        self._staged_keys = _keys(stage_path)  # (read once: :meth:`published` starts from them)
-        return np.sort(first_of_key(self._staged_keys, np.arange(sum(sizes)))[0])
+        return np.sort(first_of_key(_keys(stage_path), np.arange(sum(sizes)))[0])
 
     def published(self, stage_path: str, sizes: list[int], ctx: PublishedContext, rejected: np.ndarray,
                   edits: EditCache | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,10 +80,7 @@ class Here:
         last build for the same text and lines, else computed (:func:`.published.edited_fingerprints`;
         an empty text: 16 zero bytes) and recorded in ``edits`` (none: nothing known, nothing kept)."""
         edits = edits if edits is not None else EditCache()
-        staged, self._staged_keys = self._staged_keys, None
-        if staged is None or len(staged) != sum(sizes):
-            staged = _keys(stage_path)
-        key_matrix = np.array(staged)  # a copy: the rows of edited texts are replaced
+        key_matrix = np.array(_keys(stage_path))  # a copy: the rows of edited texts are replaced
         empty = np.zeros(len(key_matrix), bool)
         keep = ~marked(rejected, len(key_matrix))  # (a mask of every row: this process's own grouping)
         pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # batch -> edit ids of the rows sent to tasks
@@ -208,11 +203,16 @@ def line_counts_task(task: tuple[int, int, int, np.ndarray], stage_path: str) ->
     stage's ``_line_hashes`` (its rows whose ``exclude``, the task's last part, is True not counted)."""
     first, end, _, exclude = task
     reader = shared_reader(stage_path, ("_line_hashes",))
-    columns = [reader.get_batch(i).column("_line_hashes") for i in range(first, end)]
-    counted = doc_counts(pa.concat_arrays(columns) if len(columns) > 1 else columns[0], exclude)  # one count a range
-    del columns
+    values, counts, at = [], [], 0
+    for i in range(first, end):  # a batch at a time: a column read keeps its batch's whole read buffer
+        column = reader.get_batch(i).column("_line_hashes")
+        u, c = doc_counts(column, exclude[at:at + len(column)])
+        at += len(column)
+        if len(u):
+            values.append(u)
+            counts.append(c)
     give_back()  # what the task read and made (a worker idle after pass 2 would keep it)
-    return counted
+    return sum_counts(values, counts) if values else (np.empty(0, np.uint64), np.empty(0, np.int64))
 
 
 def line_counts(stage_path: str, sizes: list[int], exclude: np.ndarray, map_tasks=None, scans: ScanCache | None = None):
@@ -306,8 +306,6 @@ def first_of_id(ids, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = np.asarray(rows, np.int64)
     if not len(rows):
         return rows, rows
-    if ids.null_count == 0 and (len(rows) == 1 or bool((rows[1:] > rows[:-1]).all())):
-        return _first_of_id_ascending(ids, rows)
     table = pa.table({"id": ids, "row": rows})
     order = pc.sort_indices(table, sort_keys=[("id", "ascending"), ("row", "ascending")])
     ids_sorted = table.column("id").take(order)
@@ -318,16 +316,6 @@ def first_of_id(ids, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     dup, first = rs[~starts], first[~starts]
     order = np.argsort(dup, kind="stable")
     return dup[order], first[order]
-
-
-def _first_of_id_ascending(ids, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`first_of_id` of ids none of which is null, ``rows`` ascending (a stage's row numbers):
-    by a hash of the ids (``dictionary_encode`` numbers each distinct id in the order it first
-    appears: :func:`.dedup.first_of_codes`) instead of a sort of the strings: 0.009 s against 0.036
-    for 100,000 ids."""
-    if isinstance(ids, pa.ChunkedArray):
-        ids = ids.combine_chunks()
-    return first_of_codes(pc.dictionary_encode(ids).indices.to_numpy(), rows)
 
 
 def column_at(stage_path: str, sizes: list[int], column: str, rows: np.ndarray) -> pa.Array:
