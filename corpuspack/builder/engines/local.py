@@ -13,6 +13,7 @@ import functools
 import multiprocessing
 import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -104,6 +105,32 @@ def _close_result_writer(pool: ProcessPoolExecutor) -> None:
         writer.close()
 
 
+#: the manager threads of pools stopped on an error (see :func:`_quiet_stopped_manager`)
+_STOPPED_MANAGERS: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
+_hook_before = None
+
+
+def _quiet_stopped_manager(args) -> None:
+    """``threading.excepthook``: an exception in the manager thread of a pool this process stopped on
+    an error (its workers killed, its result pipe's write end closed by :func:`_close_result_writer`)
+    comes of that stop, which the build's own error message says; seen once in CI as a traceback from
+    "Thread-1" after a killed worker. Any other thread's goes to the hook there was before."""
+    if args.thread is not None and args.thread in _STOPPED_MANAGERS:
+        return
+    (_hook_before or threading.__excepthook__)(args)
+
+
+def _quiet_manager_of(pool: ProcessPoolExecutor) -> None:
+    """Have :func:`_quiet_stopped_manager` take the exceptions of ``pool``'s manager thread from now on."""
+    global _hook_before
+    thread = getattr(pool, "_executor_manager_thread", None)
+    if thread is None:
+        return
+    _STOPPED_MANAGERS.add(thread)
+    if threading.excepthook is not _quiet_stopped_manager:
+        _hook_before, threading.excepthook = threading.excepthook, _quiet_stopped_manager
+
+
 class Workers(Engine):
     """The local engine: a process pool for the whole build (or none, for ``jobs <= 1``), mapping a pure
     function over a stream of tasks with a bounded number in flight, results in order."""
@@ -143,6 +170,7 @@ class Workers(Engine):
             # stopping on an error (a worker died, Ctrl-C, ...): the workers hold nothing to keep, and
             # the pool's own ending waits for each of them, which was seen to wait forever for one
             # that a SIGTERM had not ended (a worker started as the pool broke): they are killed
+            _quiet_manager_of(self._pool)
             _close_result_writer(self._pool)  # a worker killed mid-result must not leave the pool waiting
             for process in _pool_processes(self._pool):
                 try:
