@@ -1,6 +1,6 @@
 """A stage batch's part of pass 2's Plan (``corpus/plan.py: plan_part``, the file a Ray task writes,
 round 32): made into a Plan again (``of_part``) after a trip through an Arrow file, it gives that
-batch the same decisions, to the buffer (what the kept keys' digest hashes, ``kept_keys._add_array``),
+batch the same decisions, to the buffer (what the kept keys' digest hashes, ``kept_keys.add_array``),
 as the whole Plan; and a batch's ``PlanRows.within`` named by itself gives the same part. Checked on
 a real build's stage (300 generated documents, exact and near duplicates, batches of 8)."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ import xxhash
 
 import corpuspack
 from corpuspack.builder.corpus import plan as corpus
-from corpuspack.builder.corpus.kept_keys import _add_array
+from corpuspack.builder.corpus.kept_keys import add_array
 from corpuspack.builder.corpus.stage import read_batches, write_part
 from corpuspack.builder.options import BuildOptions
 from corpus_gen import generate_corpus
@@ -20,7 +20,7 @@ from corpus_gen import generate_corpus
 def _digest(batch: pa.RecordBatch) -> str:
     h = xxhash.xxh3_128()
     for column in batch.columns:
-        _add_array(h, column)
+        add_array(h, column)
     return h.hexdigest()
 
 

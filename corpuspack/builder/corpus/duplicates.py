@@ -219,14 +219,21 @@ def line_counts(stage_path: str, sizes: list[int], exclude: np.ndarray, map_task
     """:func:`line_counts_task` of each range of the stage, in order (by ``map_tasks``: by default
     here); with ``scans``, a range the last build counted with the same content and ``exclude``
     taken from it (:class:`.scans.ScanCache`)."""
+    yield from _range_results(line_counts_task, stage_path, stage_path, sizes, exclude, map_tasks, scans,
+                              "counts", counts_batch, counts_of)
+
+
+def _range_results(fn, ctx, stage_path: str, sizes: list[int], mask: np.ndarray, map_tasks, scans: ScanCache | None,
+                   kind: str, to_batch, from_batch, extra: bytes = b""):
+    """``fn(task, ctx)`` of each :func:`scan_ranges` range (``mask``'s slice of its rows the task's
+    last part), in order, by ``map_tasks`` (by default here); with ``scans``, a range the last build
+    scanned (``kind``) with the same content, mask and ``extra`` taken from it (:meth:`.scans.ScanCache.through`)."""
     map_tasks = map_tasks or map_here
     if scans is None:
-        for _, counted in map_tasks(line_counts_task, _masked_ranges(sizes, exclude), stage_path):
-            yield counted
-        return
-    ranges = list(_masked_ranges(sizes, exclude))
-    yield from scans.through("counts", stage_path, scans.keys("counts", stage_path, ranges), ranges,
-                             lambda todo: map_tasks(line_counts_task, todo, stage_path), counts_batch, counts_of)
+        return (result for _, result in map_tasks(fn, _masked_ranges(sizes, mask), ctx))
+    ranges = list(_masked_ranges(sizes, mask))
+    return scans.through(kind, stage_path, scans.keys(kind, stage_path, ranges, extra), ranges,
+                         lambda todo: map_tasks(fn, todo, ctx), to_batch, from_batch)
 
 
 def lost_lines(line_hashes: pa.Array, wanted: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -265,15 +272,9 @@ def _edited_tasks(stage_path: str, sizes: list[int], repeated: tuple[int, ...], 
     the same content, ``keep`` and repeated lines taken from it)."""
     if not repeated:
         return
-    map_tasks, ctx = map_tasks or map_here, PublishedContext(stage_path, tuple(repeated))
-    if scans is None:
-        for _, found in map_tasks(edited_task, _masked_ranges(sizes, keep), ctx):
-            yield from found
-        return
-    ranges = list(_masked_ranges(sizes, keep))
-    keys = scans.keys("edited", stage_path, ranges, _wanted(ctx.repeated).tobytes())
-    for found in scans.through("edited", stage_path, keys, ranges, lambda todo: map_tasks(edited_task, todo, ctx),
-                               edited_batch, partial(edited_of, sizes=sizes)):
+    ctx = PublishedContext(stage_path, tuple(repeated))
+    for found in _range_results(edited_task, ctx, stage_path, sizes, keep, map_tasks, scans, "edited",
+                                edited_batch, partial(edited_of, sizes=sizes), _wanted(ctx.repeated).tobytes()):
         yield from found
 
 

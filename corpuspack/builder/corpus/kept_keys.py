@@ -48,9 +48,9 @@ def context_text(ctx) -> bytes:
     return repr(parts).encode("utf-8", "surrogatepass")
 
 
-def _add_array(h, array: pa.Array) -> None:
-    """An array's type, length, offset and buffers into ``h``: the same digest means the same
-    values (the bytes under null slots count too: equal values may still differ there, which
+def add_array(h, array: pa.Array) -> None:
+    """An array's type, length, offset and buffers into ``h`` (an xxhash object; also the digest of a
+    stage range's content, :mod:`.scans`): the same digest means the same values (the bytes under null slots count too: equal values may still differ there, which
     only costs a recomputation)."""
     h.update(f"{array.type}|{len(array)}|{array.offset}|".encode())
     for buf in array.buffers():
@@ -67,7 +67,7 @@ def stage_part(stage_path: str, index: int, repeated: tuple[int, ...]) -> bytes:
     batch = shared_reader(stage_path, _COLUMNS).get_batch(index)
     h = xxhash.xxh3_128()
     for c in _COLUMNS[:3]:
-        _add_array(h, batch.column(c))
+        add_array(h, batch.column(c))
     rows, hashes = repeated_line_hits(batch.column("_line_hashes"), hash_set(repeated)[1])
     h.update(rows.tobytes())
     h.update(b"|")
@@ -91,7 +91,7 @@ def batch_digest(task: tuple[int, pa.RecordBatch], ctx, context: bytes, part: by
     h.update(context)
     h.update(part if part is not None else stage_part(ctx.stage_path, index, ctx.repeated))
     for c in _DECIDED:
-        _add_array(h, decisions.column(c))
+        add_array(h, decisions.column(c))
     return h.hexdigest()
 
 

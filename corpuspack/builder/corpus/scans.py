@@ -4,8 +4,8 @@ The local engine's pass 2 scans every row of the stage twice, a range of batches
 (:func:`.duplicates.scan_ranges`): the repeated-line counts (:func:`.duplicates.line_counts_task`)
 and the rows that lose a repeated line (:func:`.duplicates.edited_task`). In a next version most
 ranges hold the same rows as in the last build, and give the same result. Each range is known by a
-digest of what its result depends on: its batches' sizes and the content of their
-``_line_hashes`` and ``_doc_digest`` columns, with the rows the scan leaves out (the counts) or
+digest of what its result depends on: the content of its batches' ``_line_hashes`` and
+``_doc_digest`` columns (their sizes with them), with the rows the scan leaves out (the counts) or
 keeps (the edited rows), and for the edited rows the repeated lines. A range the last build
 scanned with the same digest takes its result from the last build's file; the others are scanned
 by the engine's tasks as before. The files are kept per options fingerprint beside the published
@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import xxhash
 
+from .kept_keys import add_array
 from .stage import StageReader, open_reader
 
 COUNTS_SCHEMA = pa.schema([("line", pa.uint64()), ("docs", pa.int64())])
@@ -36,34 +37,18 @@ def scans_path(published_path: str, kind: str) -> str:
     return os.path.splitext(published_path)[0] + f".{kind}.arrow"
 
 
-def _content(array: pa.Array) -> list:
-    """What a list or string column's rows hold, as bytes to hash: its offsets from 0, its values
-    (the part the rows cover), and which rows are null, if any."""
-    if pa.types.is_list(array.type):
-        offsets = array.offsets.to_numpy()
-        values = array.flatten().to_numpy(zero_copy_only=False).tobytes()
-    else:  # string / binary
-        buffers = array.buffers()
-        offsets = np.frombuffer(buffers[1], np.int32, len(array) + 1, offset=array.offset * 4)
-        values = bytes(memoryview(buffers[2])[offsets[0]:offsets[-1]]) if buffers[2] is not None else b""
-    nulls = array.is_null().to_numpy(zero_copy_only=False).tobytes() if array.null_count else b""
-    return [(offsets - offsets[0]).astype(np.int64).tobytes(), values, nulls]
-
-
 def range_contents(stage_path: str, ranges: list[tuple[int, int, int, int]]) -> list[bytes]:
     """For each range ``(first batch, end batch, first row, rows)`` of the stage, an xxh3-128 digest
-    of its batches' sizes and their ``_line_hashes`` and ``_doc_digest`` columns (one read of those
-    two columns, a batch at a time)."""
+    of its batches' ``_line_hashes`` and ``_doc_digest`` columns (:func:`.kept_keys.add_array`: one
+    read of those two columns, a batch at a time)."""
     out = []
     with StageReader(stage_path, ["_line_hashes", "_doc_digest"]) as reader:
         for first, end, _, _ in ranges:
             h = xxhash.xxh3_128()
             for i in range(first, end):
                 batch = reader.get_batch(i)
-                h.update(b"%d;" % batch.num_rows)
-                for part in (*_content(batch.column("_line_hashes")), *_content(batch.column("_doc_digest"))):
-                    h.update(b"%d;" % len(part))
-                    h.update(part)
+                add_array(h, batch.column("_line_hashes"))  # (its type, length, buffers)
+                add_array(h, batch.column("_doc_digest"))
             out.append(h.digest())
     return out
 
