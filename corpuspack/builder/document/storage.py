@@ -314,8 +314,9 @@ class RemoteStorage(Storage):
         by range: no process holds the whole listing, only the ranges in the engine's window
         (:func:`.inputs.s3_ranges.top_entries`). Elsewhere (a local ``file://``, ``gs://``,
         ``hf://`` and the other pyarrow/fsspec filesystems, or without boto3): listed here in one
-        call and sorted, every name held at once. On GCS read without credentials: in name ranges
-        too (:func:`.inputs.gcs_ranges.top_entries`)."""
+        call and sorted, every name held at once. On GCS (without credentials, or with them where
+        google-auth is installed, :func:`.inputs.gcs_ranges.location`): in name ranges too
+        (:func:`.inputs.gcs_ranges.top_entries`)."""
         loc = s3_ranges.location(self.root, self.path)
         if loc is not None:
             return s3_ranges.top_entries(loc, s3_ranges.RANGES_PER_CPU * max(1, cpus), map_)
@@ -332,7 +333,7 @@ class RemoteStorage(Storage):
 
     def _files(self, map_, cpus: int = 1) -> Iterator[Found]:
         if _implicit_folders_unlisted(self.fs) and gcs_ranges.location(self.root, self.path) is None:
-            yield from _listed(self.fs, self.path.rstrip("/"), "")  # GCS with credentials: one listing of every name
+            yield from _listed(self.fs, self.path.rstrip("/"), "")  # GCS, no google-auth: every name at once
             return
         tasks = self._top(map_, cpus)
         plain = functools.partial(_plain_file, base=self.path)

@@ -14,13 +14,20 @@ emulator gives all of a listing's prefixes on its first page): a range's pages a
 ends past the range's end, and the prefixes inside the range kept once each.
 
 Which URIs: ``gs://bucket/folder?anonymous=true[&endpoint_override=host:port&scheme=http...]`` (a
-public bucket, or an emulator). A URI that asks for credentials, or names an option this module
-does not know, gets ``None`` from :func:`location` and is listed as before, in one call (the
-standard library cannot sign a request; pyarrow's filesystem, which can, lists in one stream).
+public bucket, or an emulator), and, with ``google-auth`` installed (``pip install
+"corpuspack[gcs]"``), a ``gs://`` URI read with credentials: each request then carries an OAuth
+access token from Google's application default credentials (``google.auth.default``, read-only
+scope: ``GOOGLE_APPLICATION_CREDENTIALS``, ``gcloud auth application-default login``, a VM's
+metadata server), found and refreshed in each process that lists (:func:`_token`), as pyarrow's
+own filesystem finds them on each node that reads. A URI that names an option this module does not
+know, or asks for credentials where google-auth is not installed, gets ``None`` from
+:func:`location` and is listed as before, in one call (pyarrow's filesystem, which signs its own
+requests, lists in one stream).
 """
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -41,26 +48,66 @@ class GcsLocation(NamedTuple):
     bucket: str
     prefix: str
     endpoint: str = "https://storage.googleapis.com"
+    signed: bool = False  # requests carry an access token (:func:`_token`)
 
 
 def location(uri: str, path: str) -> GcsLocation | None:
     """The folder ``path`` (``bucket/folder``) of a ``gs://`` URI read without credentials
-    (``anonymous=true``); None for any other (the caller lists as before)."""
+    (``anonymous=true``), or with them where google-auth is installed; None for any other (the
+    caller lists as before)."""
     parts = urlsplit(uri)
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
-    if parts.scheme not in ("gs", "gcs") or not set(options) <= _URI_OPTIONS \
-            or options.get("anonymous", "").lower() not in ("true", "1"):
+    if parts.scheme not in ("gs", "gcs") or not set(options) <= _URI_OPTIONS:
+        return None
+    anonymous = options.get("anonymous", "").lower() in ("true", "1")
+    if not anonymous and not _google_auth():
         return None
     bucket, _, folder = path.strip("/").partition("/")
     endpoint = options.get("endpoint_override")
     endpoint = f"{options.get('scheme', 'https')}://{endpoint}" if endpoint else GcsLocation._field_defaults["endpoint"]
-    return GcsLocation(bucket, f"{folder}/" if folder else "", endpoint)
+    return GcsLocation(bucket, f"{folder}/" if folder else "", endpoint, signed=not anonymous)
+
+
+def _google_auth() -> bool:
+    """google-auth is installed (found, not imported)."""
+    import importlib.util
+
+    return importlib.util.find_spec("google.auth") is not None
+
+
+#: the scope of the listing's access token: objects read, nothing written
+READ_ONLY = "https://www.googleapis.com/auth/devstorage.read_only"
+_credentials: list = []  # this process's application default credentials, once found
+_lock = threading.Lock()
+
+
+def _token() -> str:
+    """An access token of this process's application default credentials, refreshed when it is
+    missing or about to expire (google-auth's ``valid``). No credentials found: PermissionError
+    saying where they are looked for."""
+    import google.auth
+    import google.auth.exceptions
+    import google.auth.transport.requests
+
+    with _lock:
+        try:
+            if not _credentials:
+                _credentials.append(google.auth.default(scopes=[READ_ONLY])[0])
+            credentials = _credentials[0]
+            if not credentials.valid:
+                credentials.refresh(google.auth.transport.requests.Request())
+        except google.auth.exceptions.GoogleAuthError as e:
+            raise PermissionError(f"no Google credentials to list gs:// with ({type(e).__name__}: {e}); set "
+                                  "GOOGLE_APPLICATION_CREDENTIALS or run `gcloud auth application-default "
+                                  "login` on every node, or read a public bucket with ?anonymous=true") from None
+        return credentials.token
 
 
 def _list(loc: GcsLocation, **params) -> dict:
     """One ``objects.list`` request's answer."""
     url = f"{loc.endpoint}/storage/v1/b/{quote(loc.bucket, safe='')}/o?{urlencode(params)}"
-    with urllib.request.urlopen(url, timeout=_TIMEOUT) as answer:
+    headers = {"Authorization": f"Bearer {_token()}"} if loc.signed else {}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=_TIMEOUT) as answer:
         return json.load(answer)
 
 
