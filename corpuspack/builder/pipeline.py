@@ -26,8 +26,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from .. import schema
-from .release import (card, commit, layout, incremental, painter, provenance, publish, report, stats, versions,
-                      write)
+from .release import card, commit, layout, incremental, painter, provenance, publish, report, versions, write
 from .corpus import plan as corpus, finish
 from .engines import forkserver, nopandas
 from .engines.base import check_engine, open_engine
@@ -204,23 +203,16 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
         if counts["found"] != total:
             raise AssertionError(f"internal error: the report does not account for every file ({counts}, {total} found)")
 
-        reported = log.to_dict({"repeated_lines_removed": removal.report(),
+        def report_payload() -> dict:
+            return log.to_dict({"repeated_lines_removed": removal.report(),
                                 "control_characters_removed": plan.controls,
                                 "legacy_encodings": preference.report(),
                                 "inputs": {**tally.report(), "html_pages": html_pages,
                                            "line_dates_unread": line_fields.dates_unread}},
                                version=version)
         if not counts["included"]:  # a version no one could load: refused, its report kept aside
-            raise report.nothing_to_publish(out, storage.root, reported)
+            raise report.nothing_to_publish(out, storage.root, report_payload())
         clock.lap("pass3_finish_rows")
-        # the card's statistics, from the rows the shards will hold (the reused shards' and the rows
-        # finished into final_path), and their charts begun by the painter while the shards are written
-        columns = stats.present(out_schema.names)
-        card_stats = stats.rows_stats(
-            itertools.chain(stats.shard_batches([os.path.join(out, f["path"]) for fs in reused.values() for f in fs],
-                                                columns), read_batches(final_path, columns)),
-            version, counts, reported)
-        drawn = painter.draw_early(tmp, card_stats)
 
         # pass 3c: the finished rows written to new shards, shards side by side in the workers
         split_names = [name for name, _ in options.splits]
@@ -242,17 +234,17 @@ def _build(storage: Storage, out, tmp, version, previous, manifest: Manifest | L
               "shards_reused": sum(len(v) for v in reused.values()), "rows_reused": keys.placed_rows,
               **({"shards_damaged": keys.damaged} if keys.damaged else {})},
         card=card.user_fields(out, options))
+    report_payload = report_payload()
     # manifest, report and card: visible at once; the caches for the next build kept while the charts
     # are drawn (what they hold is known by content: right whether or not this version is committed)
-    commit.commit(out, version, payload, reported,
-                  meanwhile=lambda: incremental.keep(stage_path, out, fingerprint, edits, keys.write),
-                  stats=card_stats, drawn=drawn)
+    commit.commit(out, version, payload, report_payload,
+                  meanwhile=lambda: incremental.keep(stage_path, out, fingerprint, edits, keys.write))
     report.forget_refused(out)
     clock.lap("card_manifest_report")
     versions.remove_unreferenced(out)
     if options.git or publish.is_repo(out):
         publish.commit_version(out, version)
-    report.print_summary(reported, out, file=sys.stderr if options.progress else None,
+    report.print_summary(report_payload, out, file=sys.stderr if options.progress else None,
                          empty_splits=card.empty_splits(payload), copied=copied, damaged=keys.damaged)
     return BuildResult(out, version, counts, payload, clock.laps)
 

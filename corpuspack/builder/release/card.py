@@ -296,25 +296,15 @@ def _type_name(feature: dict) -> str:
     return feature.get("_type", "?")
 
 
-def write_card(root: str, extra: dict | None = None, meanwhile=None, stats: dict | None = None,
-               drawn: "painter.Early | None" = None) -> str:
+def write_card(root: str, extra: dict | None = None, meanwhile=None) -> str:
     """Write the card, its charts (when matplotlib is installed) and ``croissant.json``, for the
     committed versions and ``extra`` (the manifest of a version being committed); ``meanwhile()``,
-    if given, runs once the texts are written, while a painter draws the charts. ``stats``: the
-    statistics of ``extra``'s version (:func:`.stats.rows_stats`, from the rows its build wrote into
-    the shards), else read from its shards; ``drawn``: their charts, which the build's painter began
-    drawing with them (:func:`.painter.draw_early`). Both serve only when that version is the latest
-    (the card shows the latest), else the latest's are read and drawn here."""
+    if given, runs once the texts are written, while a painter draws the charts."""
     from . import croissant
 
     manifests = manifests_with(root, extra)
-    ours = extra is not None and manifests[-1] is extra
-    st = stats if ours and stats is not None else stats_mod.version_stats(root, manifests[-1])
-    if drawn is not None and (not ours or drawn.stats is not st):
-        painter.discard(drawn)  # charts of a version the card does not show
-        drawn = None
-    with (painter.placing(drawn, root) if drawn is not None else painter.drawing(root, st) if charts.available()
-          else contextlib.nullcontext()):
+    st = stats_mod.version_stats(root, manifests[-1])
+    with painter.drawing(root, st) if charts.available() else contextlib.nullcontext():
         # the charts drawn by the build's painter process, if it started one, while the texts are written
         path = os.path.join(root, CARD_NAME)
         versions.write_text_atomic(path, card_text(root, st, extra))

@@ -35,12 +35,10 @@ def journal_path(out: str) -> str:
     return os.path.join(out, CACHE_DIR, JOURNAL)
 
 
-def commit(out: str, version: str, manifest: dict, report: dict, meanwhile=None, stats: dict | None = None,
-           drawn=None) -> None:
+def commit(out: str, version: str, manifest: dict, report: dict, meanwhile=None) -> None:
     """Write the version's manifest, report and the card as one step (see the module's doc).
     ``meanwhile()``, if given, runs while the card's charts are drawn (by the build's painter),
-    before the manifest is written: its failure rolls the version back. ``stats``, ``drawn``: the
-    version's statistics and the charts begun with them (see :func:`.card.write_card`)."""
+    before the manifest is written: its failure rolls the version back."""
     manifest_text = versions.json_text(manifest)
     vdir = os.path.dirname(versions.manifest_path(out, version))
     report_path = os.path.join(vdir, _REPORT)
@@ -49,7 +47,7 @@ def commit(out: str, version: str, manifest: dict, report: dict, meanwhile=None,
             {"version": version, "manifest_sha256": _sha256(manifest_text)}))
         # named rows as merged; before the card, whose statistics read the report's counts
         versions.write_chunks_atomic(report_path + _PENDING, report_mod.chunks(report))
-        card.write_card(out, extra=manifest, meanwhile=meanwhile, stats=stats, drawn=drawn)  # readers of the card see the version from here ...
+        card.write_card(out, extra=manifest, meanwhile=meanwhile)  # readers of the card see the version from here ...
         versions.write_text_atomic(versions.manifest_path(out, version), manifest_text)  # ... and of the manifests
         os.replace(report_path + _PENDING, report_path)
         os.remove(journal_path(out))

@@ -6,15 +6,11 @@ starts (:func:`start`, called by ``corpuspack.build`` before it imports the buil
 :func:`beside_build`): a new interpreter (the build's ``sys.path``, nothing inherited) that imports
 matplotlib once the build's process has imported the builder and opened its engine, or, for a next
 version, once pass 1 is over (:func:`go`: the three imports at once on two cores delayed the build's
-start, and beside a next version's pass 1 the import slowed its walk), then waits. Once the rows
-are finished, before their shards are written, :func:`draw_early` hands it the statistics of the
-rows the shards will hold (round 41: the drawing then runs beside the shards' writing and the
-commit, not after them); it draws into the build's work folder, and as the card is written
-:func:`placing` waits for the charts and moves them into the output. (:func:`drawing` hands it the
-statistics as the card is written, for a card written otherwise.) The charts are drawn by
-:func:`.charts.draw` as in the build's process (the same bytes), half of them (:data:`IN_FORK`:
-the month chart, the slowest, and the language chart) in a fork of the painter, the others in the
-painter itself.
+start, and beside a next version's pass 1 the import slowed its walk), then waits; at
+the end :func:`drawing` hands it the statistics, the build's process writes the
+card's text meanwhile, then waits for the charts, drawn by :func:`.charts.draw` as in the build's
+process (the same bytes), half of them (:data:`IN_FORK`: the month chart, the slowest, and the
+language chart) in a fork of the painter, the others in the painter itself.
 
 The painter runs at a lower priority than the build (:data:`NICE`): its import takes what the
 build's processes leave of the cores. If the painter is missing or fails, the charts are drawn in the build's process as before; it ends
@@ -119,70 +115,11 @@ def go() -> None:
 
 
 def stop() -> None:
-    """End the painter, if one is running (drawing early included)."""
-    global _current, _early
+    """End the painter, if one is running."""
+    global _current
     painter, _current = _current, None
     if painter is not None:
         painter.close()
-    early, _early = _early, None
-    if early is not None:
-        early.painter.close()
-
-
-class Early:
-    """Charts a painter draws into a work folder (``folder``) before their version is committed."""
-
-    def __init__(self, painter: Painter, folder: str, stats: dict) -> None:
-        self.painter, self.folder, self.stats = painter, folder, stats
-
-
-_early: Early | None = None
-
-
-def draw_early(folder: str, stats: dict) -> Early | None:
-    """Hand this build's painter the charts of ``stats`` now, to draw into ``folder`` (the build's
-    work folder: nothing of the output is touched) while the build writes its shards and commits;
-    :func:`placing` then waits for them and moves them into the output. None without a painter (the
-    card's writing draws them, :func:`drawing`)."""
-    global _current, _early
-    painter, _current = _current, None
-    if painter is None:
-        return None
-    if not painter.send(folder, stats):
-        painter.close()
-        return None
-    _early = Early(painter, folder, stats)
-    return _early
-
-
-def discard(early: Early) -> None:
-    """End the painter of charts :func:`draw_early` handed over that are not wanted after all."""
-    global _early
-    early.painter.close()
-    if _early is early:
-        _early = None
-
-
-@contextlib.contextmanager
-def placing(early: Early, root: str):
-    """:func:`drawing` for charts :func:`draw_early` handed over: waited for on the way out and
-    moved into ``root``'s charts (a rename each); drawn here, after the body, if the painter failed.
-    A body that raises ends the painter without a wait."""
-    global _early
-    drawn = False
-    try:
-        yield
-        drawn = early.painter.done()
-    finally:
-        early.painter.close()
-        _early = None
-    if not drawn:
-        charts.draw(root, early.stats)
-        return
-    folder = os.path.join(root, charts.CHARTS_DIR)
-    os.makedirs(folder, exist_ok=True)
-    for name in charts.CHARTS:
-        os.replace(os.path.join(early.folder, charts.CHARTS_DIR, name), os.path.join(folder, name))
 
 
 @contextlib.contextmanager

@@ -26,15 +26,11 @@ def shard_paths(root: str, manifest: dict) -> list[str]:
 BATCH_ROWS = 65_536
 
 
-def _batches(root: str, manifest: dict):
-    """The version's rows as record batches of :data:`COLUMNS` (those it has), ``BATCH_ROWS`` at most."""
-    yield from shard_batches(shard_paths(root, manifest), present(manifest["features"]))
-
-
-def shard_batches(paths: list[str], columns: list[str]):
-    """The rows of these shards as record batches of ``columns``, ``BATCH_ROWS`` at most."""
-    for path in paths:
-        yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+def _batches(root: str, manifest: dict, columns=COLUMNS):
+    """The version's rows as record batches of ``columns`` (those it has), ``BATCH_ROWS`` at most."""
+    present = [c for c in columns if c in manifest["features"]]
+    for path in shard_paths(root, manifest):
+        yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=present)
 
 
 class _Sums:
@@ -107,29 +103,13 @@ def _percentiles(lengths: tuple[np.ndarray, np.ndarray], n: int) -> dict:
 def version_stats(root: str, manifest: dict) -> dict:
     """A version's statistics, its shards read a batch at a time (sums, not rows, are kept: per
     language, source, year, month, length and method) and its report's counts."""
-    return rows_stats(_batches(root, manifest), manifest["version"], manifest["counts"],
-                      read_report(root, manifest["version"]))
-
-
-def present(names) -> list[str]:
-    """The statistics' columns (:data:`COLUMNS`) among a version's column ``names``."""
-    return [c for c in COLUMNS if c in names]
-
-
-def rows_stats(batches, version: str, manifest_counts: dict, report: dict) -> dict:
-    """The statistics of a version whose rows are ``batches`` (record batches of the columns of
-    :data:`COLUMNS` it has, in any order and cut anywhere: the figures are sums, counts and ranks),
-    whose manifest's counts are ``manifest_counts`` and whose build report is ``report`` (its head is
-    enough: the named rows are not read). A build gives it its rows before it writes their shards
-    (:func:`.card.write_card` then takes them, see ``stats=``); :func:`version_stats` reads them
-    from the shards."""
     languages, sources, years, months = _Sums(), _Sums(), _Sums(), _Sums()
     lengths = (np.empty(0, np.int64), np.empty(0, np.int64))  # each length that occurs, and its documents
     bins = np.zeros(len(LENGTH_BINS) + 1, np.int64)
     date_methods, source_methods = {}, {}
     n = total = with_date = removed = 0
     first = last = None
-    for b in batches:
+    for b in _batches(root, manifest):
         t = pa.Table.from_batches([b])
         n += t.num_rows
         chars, dates = t["num_chars"].combine_chunks(), t["date"].combine_chunks()
@@ -149,8 +129,9 @@ def rows_stats(batches, version: str, manifest_counts: dict, report: dict) -> di
             for r in pc.value_counts(t[column].combine_chunks()).to_pylist():
                 counts[r["values"]] = counts.get(r["values"], 0) + r["counts"]
         removed += int(pc.sum(t["removed_lines"]).as_py() or 0)
+    report = read_report(root, manifest["version"])
     return {
-        "version": version,
+        "version": manifest["version"],
         "documents": n,
         "characters": total,
         "by_language": languages.ranked(),
@@ -166,7 +147,7 @@ def rows_stats(batches, version: str, manifest_counts: dict, report: dict) -> di
         "date_method": report_mod.ranked(date_methods),
         "source_method": report_mod.ranked(source_methods),
         "removed_lines": removed,
-        "counts": manifest_counts,
+        "counts": manifest["counts"],
         "rejected_by_reason": report.get("rejected_by_reason", {}),
         "duplicates_by_kind": (report["duplicates_by_kind"] if "duplicates_by_kind" in report  # (a report before it)
                                else report_mod.ranked(Counter(d.get("kind") for d in report.get("duplicates", [])))),
