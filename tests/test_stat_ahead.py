@@ -32,11 +32,24 @@ def _known(path, *, size=0, mtime=0, trust=True):
 def test_stat_task_tells_each_file(tmp_path):
     a, b, c = _files(tmp_path / "d", 3)
     os.symlink(a, tmp_path / "link")
-    st = [os.lstat(p) for p in (a, b, c)]
-    paths = [a, b, c, str(tmp_path / "link"), str(tmp_path / "missing"), None]
-    sizes = [st[0].st_size, st[1].st_size + 1, st[2].st_size, st[0].st_size, 1, 0]
-    times = [st[0].st_mtime_ns, st[1].st_mtime_ns, st[2].st_mtime_ns + 1, st[0].st_mtime_ns, 1, 0]
-    assert stat_task(paths, sizes, times) == [True, False, False, False, False, False]
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "fifo")
+    odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/\xff\xfe-news.txt")  # a name that is not UTF-8
+    arabic = str(tmp_path / "خبر عاجل.txt")
+    for p in (odd, arabic):
+        with open(p, "wb") as f:
+            f.write(b"text")
+    st = [os.lstat(p) for p in (a, b, c, odd, arabic)]
+    folder = os.lstat(tmp_path / "folder")
+    paths = [a, b, c, str(tmp_path / "link"), str(tmp_path / "missing"), None, str(tmp_path / "folder"),
+             str(tmp_path / "fifo"), odd, arabic, arabic]
+    sizes = [st[0].st_size, st[1].st_size + 1, st[2].st_size, st[0].st_size, 1, 0, folder.st_size, 0,
+             4, 4, 4]
+    times = [st[0].st_mtime_ns, st[1].st_mtime_ns, st[2].st_mtime_ns + 1, st[0].st_mtime_ns, 1, 0,
+             folder.st_mtime_ns, os.lstat(tmp_path / "fifo").st_mtime_ns, st[3].st_mtime_ns, st[4].st_mtime_ns,
+             st[4].st_mtime_ns - 1]
+    answers = [bool(x) for x in stat_task(paths, sizes, times)]
+    assert answers == [True, False, False, False, False, False, False, False, True, True, False]
 
 
 def test_batches_settled_as_the_build_process_would(tmp_path, monkeypatch):
