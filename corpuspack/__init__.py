@@ -9,12 +9,22 @@ Every command of the ``corpuspack`` CLI is a function here: :func:`build`, :func
 :func:`diff`, :func:`verify`, :func:`card`, :func:`push`.
 """
 import os
-from importlib.metadata import PackageNotFoundError, version as _pkg_version
 
-try:
-    __version__ = _pkg_version("corpuspack")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0+src"
+
+def __getattr__(name: str):
+    """``__version__``, read from the installed package's metadata on first use (importing
+    ``importlib.metadata`` costs ~40 ms of CPU, which the workers' parent and the card's painter,
+    importing this package, need not pay)."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        value = version("corpuspack")
+    except PackageNotFoundError:  # running from a source tree
+        value = "0.0.0+src"
+    globals()["__version__"] = value
+    return value
 
 
 def build(input_dir, output_dir, options=None, **kwargs):

@@ -10,7 +10,6 @@ import sys
 import pytest
 
 import corpuspack
-from corpuspack.builder import options as options_module
 
 ARTICLE = "خبر رقم {i} عن الاقتصاد والأسواق في المنطقة العربية، وقال مسؤولون إن الأسعار سترتفع {i} مرة.\n"
 N = 12
@@ -51,7 +50,7 @@ def test_options_that_change_the_output_invalidate_the_cache_and_others_do_not(d
 def test_another_corpuspack_version_invalidates_the_cache(dump, tmp_path, monkeypatch):
     out = tmp_path / "out"
     corpuspack.build(dump, out, version="1.0.0", jobs=1, progress=False)
-    monkeypatch.setattr(options_module, "__version__", "99.0.0")
+    monkeypatch.setattr(corpuspack, "__version__", "99.0.0")  # (options.fingerprint reads it there)
     assert _processed(corpuspack.build(dump, out, version="1.1.0", jobs=1, progress=False)) == N
 
 

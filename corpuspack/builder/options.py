@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
-from .. import __version__
+import corpuspack
 from .corpus.defaults import DEFAULT_CANDIDATE_THRESHOLD, DEFAULT_THRESHOLD, MIN_DOCS, MIN_FRACTION
 from .document.decode import PREFERRED_LEGACY, SCRIPTS
 
@@ -113,7 +113,7 @@ class BuildOptions:
                     if k not in {"version", "name", "jobs", "batch_size", "progress", "replace", "manifest", "git",
                                  "rehash", "follow_symlinks", "license", "card_fields", "engine", "address",
                                  "ray_shuffle_min_docs"}}
-        relevant["corpuspack"] = __version__
+        relevant["corpuspack"] = corpuspack.__version__  # (read on first use: see corpuspack.__getattr__)
         relevant["code"] = code_digest()
         blob = json.dumps(relevant, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
