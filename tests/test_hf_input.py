@@ -4,8 +4,8 @@ same folder on a local disk. There is no network here: the Hub is a local stand-
 folder through the Hub's HTTP API (tests/hub_server.py), started by the test; ``HF_ENDPOINT``
 points ``huggingface_hub`` at it, in a fresh CLI process as a user runs it.
 
-A Hub repository holds at most ~10,000 entries a folder and ~100,000 files (the Hub's own
-recommendations), so a dump there comes in subfolders: the top folder is listed by the build's
+The Hub recommends at most 10,000 entries a folder and 100,000 files a repository
+(https://huggingface.co/docs/hub/en/repositories-recommendations), so a dump there comes in subfolders: the top folder is listed by the build's
 process (one level), each subfolder by a task of the engine (recursively); the listing's pages
 (the Hub's cursor, a ``Link`` header) are followed."""
 from __future__ import annotations
