@@ -38,8 +38,9 @@ def local_engine_scans(names) -> list[str]:
     """The files of the local engine's kept pass-2 scans among an output's relative paths
     (``corpus/scans.py``: the line counts and edited rows of each stage range, for its own next
     build); Ray's pass 2 keeps the edited rows' only when it groups in the driver, never the counts."""
-    return [n for n in names if n.replace(os.sep, "/").startswith(".cache/published-")
-            and n.endswith((".counts.arrow", ".edited.arrow"))]
+    from corpuspack.builder.corpus.scans import kept_scan_files
+
+    return kept_scan_files(names)
 
 
 def edited_seeds(dump: Path) -> Path:

@@ -37,6 +37,15 @@ def scans_path(published_path: str, kind: str) -> str:
     return os.path.splitext(published_path)[0] + f".{kind}.arrow"
 
 
+def kept_scan_files(names) -> list[str]:
+    """The files of kept scans among an output's relative paths (``.cache/published-FP.<kind>.arrow``):
+    the local engine's, for its own next build. Ray's pass 2 keeps the edited rows' only when it groups
+    in the driver, never the line counts (its own tasks make them): a comparison of the two engines'
+    outputs leaves out those only one of them holds."""
+    return [n for n in names if n.replace(os.sep, "/").startswith(".cache/published-")
+            and n.endswith(tuple(f".{kind}.arrow" for kind in KINDS))]
+
+
 def range_contents(stage_path: str, ranges: list[tuple[int, int, int, int]]) -> list[bytes]:
     """For each range ``(first batch, end batch, first row, rows)`` of the stage, an xxh3-128 digest
     of its batches' ``_line_hashes`` and ``_doc_digest`` columns (:func:`.kept_keys.add_array`: one
