@@ -34,15 +34,6 @@ def output_files(folder, cache: bool = False) -> dict[str, bytes]:
             if cache or os.path.relpath(d, folder).split(os.sep)[0] != ".cache"}
 
 
-def local_engine_scans(names) -> list[str]:
-    """The files of the local engine's kept pass-2 scans among an output's relative paths
-    (``corpus/scans.py``: the line counts and edited rows of each stage range, for its own next
-    build); Ray's pass 2 keeps the edited rows' only when it groups in the driver, never the counts."""
-    from corpuspack.builder.corpus.scans import kept_scan_files
-
-    return kept_scan_files(names)
-
-
 def edited_seeds(dump: Path) -> Path:
     """The seeds copied to ``dump`` with the first article edited (a sentence added), for a next version."""
     import shutil

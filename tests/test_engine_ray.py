@@ -17,7 +17,7 @@ moto_server = pytest.importorskip("moto.server")
 boto3 = pytest.importorskip("boto3")
 
 import corpuspack  # noqa: E402
-from conftest import local_engine_scans  # noqa: E402
+from corpuspack.builder.corpus.scans import kept_scan_files  # noqa: E402
 from corpus_gen import generate_corpus  # noqa: E402
 from dump_forms import pack_tar, pack_zip, write_dump  # noqa: E402
 
@@ -96,7 +96,7 @@ def _same_bytes(a: Path, b: Path, *, other_storage: bool = False) -> None:
     pass-2 scans (``corpus/scans.py``) are compared where both outputs hold them (Ray keeps the edited
     rows' when its pass 2 groups in the driver, never the line counts, which its own tasks make)."""
     ta, tb = _tree(a), _tree(b)
-    scans = set(local_engine_scans(ta)), set(local_engine_scans(tb))
+    scans = set(kept_scan_files(ta)), set(kept_scan_files(tb))
     if scans[0] != scans[1]:  # one output is Ray's: the scans only the local engine keeps left out
         assert any(n.endswith(".counts.arrow") for n in scans[0] | scans[1]), scans
         for tree in (ta, tb):

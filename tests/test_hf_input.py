@@ -40,11 +40,16 @@ def hub(tmp_path_factory):
     server.close()
 
 
-def _cli_build(uri: str, out: Path, server: HubServer, *extra: str) -> None:
+def _cli(uri: str, out: Path, server: HubServer, *extra: str) -> subprocess.CompletedProcess:
+    """``corpuspack build URI OUT`` in a fresh process pointed at the stand-in Hub."""
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}  # (the Hub here is local)
     env.update({"HF_ENDPOINT": server.endpoint, "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"})
-    done = subprocess.run([sys.executable, "-m", "corpuspack.cli", "build", uri, str(out), "--quiet", *extra],
+    return subprocess.run([sys.executable, "-m", "corpuspack.cli", "build", uri, str(out), "--quiet", *extra],
                           env=env, capture_output=True, text=True, timeout=600)
+
+
+def _cli_build(uri: str, out: Path, server: HubServer, *extra: str) -> None:
+    done = _cli(uri, out, server, *extra)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -87,8 +92,5 @@ def test_an_hf_dump_on_ray_gives_the_local_engines_bytes(hub, tmp_path):
 
 def test_a_missing_hf_folder_is_an_error_naming_it(hub, tmp_path):
     dump, server = hub
-    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
-    env.update({"HF_ENDPOINT": server.endpoint, "HF_DATASETS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"})
-    done = subprocess.run([sys.executable, "-m", "corpuspack.cli", "build", "hf://datasets/lab/dump/nowhere",
-                           str(tmp_path / "out"), "--quiet"], env=env, capture_output=True, text=True, timeout=300)
+    done = _cli("hf://datasets/lab/dump/nowhere", tmp_path / "out", server)
     assert done.returncode != 0 and "nowhere" in done.stderr and "Traceback" not in done.stderr

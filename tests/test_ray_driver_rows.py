@@ -25,7 +25,8 @@ ray = pytest.importorskip("ray")
 
 import corpuspack  # noqa: E402
 from ray_driver_io import CountedRay, local_ray, payload  # noqa: E402,F401 - local_ray: a fixture
-from conftest import local_engine_scans, output_files  # noqa: E402
+from conftest import output_files  # noqa: E402
+from corpuspack.builder.corpus.scans import kept_scan_files  # noqa: E402
 from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated documents
 import pyarrow as pa  # noqa: E402
 from corpuspack.builder.corpus.pairs import PairCache  # noqa: E402
@@ -456,7 +457,7 @@ def test_published_keys_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch):
 def _without_local_scans(files: dict) -> dict:
     """A local build's files without the scans its pass 2 keeps (corpus/scans.py: the local engine's
     own; Ray's pass 2, grouping in partitions here, neither reads nor writes them), checked to be there."""
-    scans = local_engine_scans(files)
+    scans = kept_scan_files(files)
     assert len(scans) == 2, scans
     return {name: data for name, data in files.items() if name not in scans}
 
