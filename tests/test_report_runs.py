@@ -54,6 +54,23 @@ def test_report_text_is_the_json_of_the_whole(tmp_path):
         assert payload["duplicates_by_kind"] == dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+@pytest.mark.parametrize("row", [
+    {"file_name": "a.txt", "id": "5326274770322a93", "duplicate_of": None, "kind": "exact"},
+    {"file_name": "خبر \u200c\u2028.txt", "detail": "\"quoted\" \\ back\n\ttab \x01 \x7f", "size": 12, "at": -3},
+    {"n": 10 ** 20, "flag": True, "off": False, "ratio": 0.5},  # bool and float: through json itself
+    {"pieces": [1, "a"], "inner": {"k": None}},
+    {},
+    {"detail": "a lone surrogate \ud800 beside \u0645"},  # UTF-8 cannot write it: JSON's escapes throughout
+])
+def test_a_named_row_as_the_json_module_writes_it(row):
+    """A row's text (written by hand for rows of strings, numbers and nulls) is ``json.dumps``'s with
+    ``indent=2``: as is, or with every character escaped when UTF-8 cannot write one."""
+    expected = json.dumps(row, ensure_ascii=False, indent=2)
+    if any(isinstance(v, str) and "\ud800" in v for v in row.values()):
+        expected = json.dumps(row, indent=2)
+    assert report._row_text(row) == expected
+
+
 def test_read_head_reads_the_counts_only(tmp_path):
     log = report.Ledger(str(tmp_path))
     log.rejected_many(_rows())

@@ -125,31 +125,70 @@ def write_shard(task: ShardTask, ctx: ShardContext) -> Shard:
     """Write one shard into the work folder (row groups of ``row_group_size`` rows but the
     last, fewer when that many rows pass :data:`MAX_ROW_GROUP_BYTES`), hash it, and index
     its rows (see :mod:`.reuse`). Pure apart from the files it writes, so the build's
-    workers write shards side by side; :func:`.layout.place` then moves it into its version."""
-    reader = shared_reader(ctx.final_path)
-    pieces = [reader.get_batch(i).take(pa.array(rows, pa.int64())) for i, rows in task.parts]
-    rows = pa.Table.from_batches(pieces) if pieces else None
+    workers write shards side by side; :func:`.layout.place` then moves it into its version.
+
+    The rows are taken from the finished-rows file a row group at a time, each group handed to
+    the writer as one chunk: the pages the writer cuts follow the rows, not the record batches
+    they came in (Parquet's writer checks its dictionary's size after each piece it is given), and
+    a worker holds one row group's rows, not the shard's (until round 42: all of them, ~55 MB at
+    10,000 generated documents, twice over while they were written)."""
+    names = ctx.schema.names
+    parts = _Parts(shared_reader(ctx.final_path), task.parts)
     tmp_path = os.path.join(ctx.tmp_dir, f"{task.split}-{task.number:05d}.parquet")
-    settings = parquet_settings(ctx.schema.names)
+    settings = parquet_settings(names)
+    indexed: list[pa.RecordBatch] = []  # the rows' id, digest and key (:func:`.reuse.write_index`)
     with pq.ParquetWriter(tmp_path, ctx.schema, **settings) as writer:
         if "use_content_defined_chunking" in settings:  # as `datasets` marks its files
             writer.add_key_value_metadata({"content_defined_chunking": json.dumps(CDC_OPTIONS)})
-        if rows is not None:
-            published = rows.select(ctx.schema.names)
-            writer.write_table(published, row_group_size=row_group_rows(published, ctx.row_group_size))
+        if parts.rows:
+            nbytes = sum(piece.nbytes for piece in parts.pieces(names))  # a piece at a time, each let go
+            group = row_group_rows(parts.rows, nbytes, ctx.row_group_size)
+            held: list[pa.RecordBatch] = []
+            for piece in parts.pieces([*names, *(c for c in _INDEX if c not in names)]):
+                indexed.append(piece.select(_INDEX))
+                piece = piece.select(names)
+                while piece.num_rows:
+                    room = group - sum(b.num_rows for b in held)
+                    held.append(piece.slice(0, room))
+                    piece = piece.slice(room)
+                    if sum(b.num_rows for b in held) == group:
+                        writer.write_table(pa.Table.from_batches(held).combine_chunks(), row_group_size=group)
+                        held = []
+            if held:
+                writer.write_table(pa.Table.from_batches(held).combine_chunks(), row_group_size=group)
     digest = file_sha256(tmp_path)
-    if rows is None:
-        ids = digests = keys = pa.array([], pa.string())
+    if indexed:
+        ids, digests, keys = (pa.concat_arrays([p.column(c) for p in indexed]) for c in _INDEX)
     else:
-        ids, digests, keys = (rows.column(c).combine_chunks() for c in ("id", "_digest", "_key"))
+        ids = digests = keys = pa.array([], pa.string())
     write_index(ctx.root, digest, ids, digests, keys)
-    return Shard(os.path.relpath(tmp_path, ctx.root).replace(os.sep, "/"), digest,
-                 0 if rows is None else rows.num_rows, os.path.getsize(tmp_path))
+    return Shard(os.path.relpath(tmp_path, ctx.root).replace(os.sep, "/"), digest, parts.rows, os.path.getsize(tmp_path))
 
 
-def row_group_rows(rows: pa.Table, limit: int) -> int:
-    """Rows per row group: ``limit``, or fewer so that a group holds at most
-    :data:`MAX_ROW_GROUP_BYTES` (as ``datasets.arrow_writer.get_writer_batch_size_from_data_size``)."""
-    if not rows.num_rows or not rows.nbytes:
+_INDEX = ("id", "_digest", "_key")
+
+
+class _Parts:
+    """A shard's rows as (record batch of the finished-rows file, rows in it), taken a batch at a
+    time (the last batch read kept: consecutive pieces of a shard may come from one batch)."""
+
+    def __init__(self, reader, parts):
+        self.reader, self.parts = reader, parts
+        self.rows = sum(len(rows) for _, rows in parts)
+        self._held: tuple[int, pa.RecordBatch] | None = None
+
+    def pieces(self, columns):
+        for i, rows in self.parts:
+            if self._held is None or self._held[0] != i:
+                self._held = (i, self.reader.get_batch(i))
+            yield self._held[1].select(columns).take(pa.array(rows, pa.int64()))
+        self._held = None
+
+
+def row_group_rows(num_rows: int, nbytes: int, limit: int) -> int:
+    """Rows per row group of ``num_rows`` rows of ``nbytes`` bytes in all: ``limit``, or fewer so
+    that a group holds at most :data:`MAX_ROW_GROUP_BYTES` (as
+    ``datasets.arrow_writer.get_writer_batch_size_from_data_size``)."""
+    if not num_rows or not nbytes:
         return limit
-    return max(1, min(limit, rows.num_rows * MAX_ROW_GROUP_BYTES // rows.nbytes))
+    return max(1, min(limit, num_rows * MAX_ROW_GROUP_BYTES // nbytes))
