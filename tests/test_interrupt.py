@@ -68,7 +68,9 @@ MOMENTS = {  # when to send the signal: a condition polled on the output folder 
     "at once": lambda out, pid: _running_own_code(pid),
     "work folder made": lambda out, pid: bool(glob.glob(os.path.join(out, ".corpuspack-tmp-*"))),
     "pass 1": lambda out, pid: any(os.path.getsize(f) > 200_000 for f in _work_file(out, "stage.arrow")),
-    "pass 3": lambda out, pid: bool(_work_file(out, "final.arrow")),
+    # pass 3b's first rows: the local engine's workers write them to files of their own (finished/), the
+    # layout final.arrow names them comes once they are all written
+    "pass 3": lambda out, pid: bool(_work_file(out, "finished/*.arrow") or _work_file(out, "final.arrow")),
 }
 
 

@@ -31,7 +31,7 @@ from test_ray_keys import dump  # noqa: E402,F401 - a fixture: 2,000 generated d
 import pyarrow as pa  # noqa: E402
 from corpuspack.builder.corpus.pairs import PairCache  # noqa: E402
 from corpuspack.builder.corpus.published import EditCache  # noqa: E402
-from corpuspack.builder.engines import ray as ray_engine, ray_changes, ray_decisions, ray_pass2, ray_plan  # noqa: E402
+from corpuspack.builder.engines import finished_parts, ray as ray_engine, ray_changes, ray_decisions, ray_pass2, ray_plan  # noqa: E402
 from corpuspack.builder.engines.base import Engine  # noqa: E402
 from corpuspack.builder.release import compare, report  # noqa: E402
 from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
@@ -96,17 +96,17 @@ def _versions(dump: Path, out: Path, **kw) -> list:
                                     rows_per_shard=200, **kw)]
 
 
-_FINISH_PART, _COUNTED = ray_engine._finish_part, ray_engine._counted
+_FINISH_PART, _COUNTED = finished_parts.finish_part, finished_parts.counted
 
 
 def _events_as_they_are(*args):
-    """Pass 3b's task (the engine's ``_finish_part``) sending back its events as the finishing function
+    """Pass 3b's task (``engines/finished_parts.finish_part``) sending back its events as the finishing function
     made them, one name per published row (run in a Ray worker: the engine module patched there, then restored)."""
-    ray_engine._counted = _as_they_are
+    finished_parts.counted = _as_they_are
     try:
         return _FINISH_PART(*args)
     finally:
-        ray_engine._counted = _COUNTED
+        finished_parts.counted = _COUNTED
 
 
 def _as_they_are(events):
@@ -136,8 +136,8 @@ def test_events_and_changes_stay_in_tasks(local_ray, dump, tmp_path, monkeypatch
     # the measures see the rows when they come back: the events as they are, the driver's changes
     as_they_are = _measured(monkeypatch, {"finish_rows": ray_engine.RayEngine.finish_rows,
                                           "changes": Engine.changes})
-    monkeypatch.setattr(ray_engine, "_counted", _as_they_are)  # batches settled here
-    monkeypatch.setattr(ray_engine, "_finish_part", _events_as_they_are)  # the tasks'
+    monkeypatch.setattr(finished_parts, "counted", _as_they_are)  # batches settled here
+    monkeypatch.setattr(finished_parts, "finish_part", _events_as_they_are)  # the tasks'
     back = _versions(dump, tmp_path / "back", engine="ray")
     monkeypatch.undo()
     print(f"as they were: pass 3b {as_they_are['finish_rows']}, rows named {as_they_are['named']}, "

@@ -21,7 +21,7 @@ from ray_driver_io import article_dump, local_ray, written  # noqa: E402,F401 - 
 from conftest import output_files  # noqa: E402
 from corpuspack.builder import pipeline  # noqa: E402
 from corpuspack.builder.corpus import finish  # noqa: E402
-from corpuspack.builder.engines import ray as ray_engine  # noqa: E402
+from corpuspack.builder.engines import finished_parts, ray as ray_engine  # noqa: E402
 from corpuspack.builder.engines.base import Engine  # noqa: E402
 from corpuspack.builder.release.lock import TMP_PREFIX  # noqa: E402
 
@@ -97,9 +97,9 @@ def test_failed_finish_part_leaves_no_tmp_file(local_ray, tmp_path):
     folder = tmp_path / "finished"
     folder.mkdir()
     with pytest.raises((pa.ArrowInvalid, ValueError, KeyError, TypeError)):
-        ray_engine._finish_part((3, None), _given(bad), None, str(folder), schema)
+        finished_parts.finish_part((3, None), _given(bad), None, str(folder), schema)
     assert os.listdir(folder) == []
-    remote = ray.remote(ray_engine._finish_part).options(max_retries=0)
+    remote = ray.remote(finished_parts.finish_part).options(max_retries=0)
     with pytest.raises(ray.exceptions.RayTaskError):
         ray.get(remote.remote((3, None), _given(bad), None, str(folder), schema))
     assert os.listdir(folder) == []
@@ -120,11 +120,11 @@ def _return(result, task, ctx):
     return result
 
 
-_FINISH_PART = ray_engine._finish_part
+_FINISH_PART = finished_parts.finish_part
 
 
 def _slow_or_failing(marks: str, task, *args):
-    """pass 3b's task (the engine's ``_finish_part``), but batch 0 fails at once and the others start
+    """pass 3b's task (``engines/finished_parts.finish_part``), but batch 0 fails at once and the others start
     two seconds late (each leaving a mark when it does, before it reads anything of the work folder)."""
     if task[0] == 0:
         raise RuntimeError("injected failure in a finishing task")
@@ -136,7 +136,7 @@ def _slow_or_failing(marks: str, task, *args):
 def _failing_build(dump: Path, out: Path, marks: Path, monkeypatch) -> tuple[set, set]:
     """A Ray build whose batch 0 fails in pass 3b: the batches finished when it failed, and 3 s later."""
     marks.mkdir()
-    monkeypatch.setattr(ray_engine, "_finish_part", functools.partial(_slow_or_failing, str(marks)))
+    monkeypatch.setattr(finished_parts, "finish_part", functools.partial(_slow_or_failing, str(marks)))
     with pytest.raises(Exception, match="injected failure"):
         corpuspack.build(dump, out, engine="ray", progress=False, batch_size=32)
     done = set(os.listdir(marks))  # tasks Ray ran before the failing one (its order is not promised)

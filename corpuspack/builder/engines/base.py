@@ -18,6 +18,7 @@ The local engine (:class:`.local.Workers`) is a process pool; the Ray engine
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
@@ -31,6 +32,21 @@ from ..options import BuildOptions, DocOptions
 
 #: pass 1's result for one batch: (batch items, stage records, rejections, outcome per item)
 DocumentBatch = tuple[list, pa.RecordBatch, list[dict], list[str]]
+#: the most documents of one pass-1 task of :meth:`Engine.documents`: a batch (``batch_size``, the
+#: rows of a record batch of the stage, which passes 2 and 3 work on a batch at a time) is cut into
+#: tasks of this many, each sent to a worker, and their results joined again in order (a worker, and
+#: the results in flight, hold this many documents at once whatever the batch)
+TASK_DOCS = 256
+
+
+def joined(results: list[DocumentBatch]) -> DocumentBatch:
+    """The pass-1 results of consecutive tasks as one batch's, in order."""
+    if len(results) == 1:
+        return results[0]
+    records = [r[1] for r in results if r[1].num_rows]
+    return ([item for r in results for item in r[0]],
+            pa.concat_batches(records) if len(records) > 1 else records[0] if records else results[0][1],
+            [x for r in results for x in r[2]], [x for r in results for x in r[3]])
 
 
 class Engine:
@@ -111,11 +127,22 @@ class Engine:
         from .local import process_batch
 
         it = iter(items)
-        batches = iter(lambda: list(itertools.islice(it, batch_size)), [])
+        cuts: deque[int] = deque()  # the tasks each batch is cut into, the oldest batch first
+
+        def tasks() -> Iterator[list]:
+            while batch := list(itertools.islice(it, batch_size)):
+                cuts.append(-(-len(batch) // TASK_DOCS))
+                yield from (batch[i:i + TASK_DOCS] for i in range(0, len(batch), TASK_DOCS))
+
         reader = storage.reader()
-        batches, settle = self.settling(batches, reader)
-        for batch, result in self.map(process_batch, batches, opts, reader, local=settle):
-            yield (batch, *result)
+        tasks_, settle = self.settling(tasks(), reader)
+        done: list[tuple] = []
+        for task, result in self.map(process_batch, tasks_, opts, reader, local=settle):
+            done.append((task, *result))
+            if len(done) == cuts[0]:
+                cuts.popleft()
+                yield joined(done)
+                done = []
 
     def settling(self, batches: Iterator[list], reader) -> tuple[Iterator[list], object]:
         """Pass 1's batches, and the ``local`` check (see :meth:`map`) that settles a batch of files

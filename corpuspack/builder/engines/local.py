@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
-from . import forkserver
+from . import finished_parts, forkserver
 from .deferred import sigint_deferred
 from .base import DocumentBatch, Engine, reorder_in_place
 from ..document.inputs import Entry, InputOptions, Payload, Tally
@@ -250,6 +250,15 @@ class Workers(Engine):
         parts = [b for _, b in self.map(finish.key_task, plan.batches(batch_rows), ctx,
                                         local=lambda task: kept_keys.settled(task, ctx, part(task[0])))]
         return DriverKeys(parts, kept_keys, out, previous, batch_rows, plan)
+
+    def finish_rows(self, fn, tasks: Iterable, ctx, path: str, schema: pa.Schema, local=None) -> Iterator:
+        """Pass 3b (:meth:`.base.Engine.finish_rows`); with workers, each writes the rows it finished to
+        a file of its own (:mod:`.finished_parts`), which ``path``'s layout lists: this process
+        receives no rows and writes none."""
+        if self._pool is None or self.tmp is None:
+            return super().finish_rows(fn, tasks, ctx, path, schema, local=local)
+        return finished_parts.finish_rows(self.map, fn, tasks, ctx, path, schema,
+                                          os.path.join(self.tmp, "finished"), local=local)
 
     def reorder(self, stage_path: str, order, batch_rows: int) -> None:
         """After pass 1 (:meth:`.base.Engine.reorder`): with workers, the restaging runs in them

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
-from dataclasses import replace
 from functools import partial
 from collections.abc import Iterable, Iterator
 
@@ -38,7 +37,7 @@ except ImportError as e:  # the engine is an extra
 
 from .base import DocumentBatch, Engine, reorder_in_place
 from .local import Known, process_batch
-from . import ray_changes
+from . import finished_parts, ray_changes
 from .ray_keys import TaskKeys
 from . import ray_decisions
 from .ray_pass2 import repeated_lines
@@ -164,18 +163,8 @@ class RayEngine(Engine):
         when whole) and sending back the rest of its result and the file's name: ``path`` is then
         an empty file of ``schema`` whose layout lists those files in order, so the shard writers
         read the rows the local engine's file holds, and this process writes none of them."""
-        folder = os.path.abspath(os.path.join(self.tmp, "finished"))
-        os.makedirs(folder, exist_ok=True)
-        parts = []
-        here = None if local is None else lambda task: _finished_here(local(task), task, folder, schema)
-        for _, (done, part) in self.map(_finish_part, tasks, fn, ctx, folder, schema, local=here):
-            if part is not None:
-                parts.append((part, 0))
-            yield done
-        with pa.ipc.new_file(path, schema):
-            pass
-        if parts:
-            write_layout(path, parts)
+        return finished_parts.finish_rows(self.map, fn, tasks, ctx, path, schema, os.path.join(self.tmp, "finished"),
+                                          local=local)
 
     def plan(self, stage_path: str, options: BuildOptions, edits=None) -> TaskPlan:
         """Pass 2 in Ray tasks (:func:`.ray_decisions.plan`, round 37): the repeated lines counted, the
@@ -256,37 +245,6 @@ def _call(fn, task, shared: tuple, stop: str):
     if os.path.exists(stop):
         return None
     return fn(task, *ray.get(list(shared)))
-
-
-def _finish_part(task, fn, ctx, folder: str, schema: pa.Schema) -> tuple:
-    """``fn(task, ctx)`` (pass 3b, a :class:`..corpus.finish.Finished`) with its rows written to
-    ``folder/BATCH.arrow`` (BATCH the task's stage batch): (the result without its rows, the file or None)."""
-    return _finished_here(fn(task, ctx), task, folder, schema)
-
-
-def _finished_here(done, task, folder: str, schema: pa.Schema) -> tuple | None:
-    if done is None:
-        return None
-    done = replace(done, events=_counted(done.events))
-    if done.batch is None:
-        return done, None
-    return replace(done, batch=None), write_part(os.path.join(folder, f"{task[0]}.arrow"), done.batch, schema)
-
-
-def _counted(events: list[tuple]) -> list[tuple]:
-    """A finishing task's ledger events with each run of published rows (``("included", name)``:
-    the report counts them, it does not name them) sent as their number (``("included_rows", n)``),
-    so the driver receives the rows a report lists (duplicates, rejections), not one name per row."""
-    counted: list[tuple] = []
-    for event in events:
-        if event[0] == "included":
-            if counted and counted[-1][0] == "included_rows":
-                counted[-1] = ("included_rows", counted[-1][1] + 1)
-            else:
-                counted.append(("included_rows", 1))
-        else:
-            counted.append(event)
-    return counted
 
 
 def _stop(refs: list, mark: str | None = None) -> None:
