@@ -114,3 +114,42 @@ def test_status_taken_here_while_the_workers_start(tmp_path, monkeypatch):
             got = [ahead.unchanged(b) is None for b in ahead.batches(iter(batches))]
             assert got == expected
             assert submitted.count(stat_task) == tasks
+
+
+def test_groups_walked_while_the_workers_start_go_to_them_once_they_run(tmp_path, monkeypatch):
+    """The groups walked before the workers run are held (at most WAIT_AHEAD of them, the oldest beyond
+    that tested here) and their status tasks handed over once the workers run; the answers are the
+    build's process's own test of each batch."""
+    monkeypatch.setattr(local, "STAT_AHEAD", 7)  # groups of 2 batches of 4 files
+    paths = _files(tmp_path / "d", 48)
+    items = [(os.path.basename(p), p, _known(p)) for p in paths]
+    items[6] = (items[6][0], paths[6], _known(paths[6], size=1))  # changed size
+    items[30] = (items[30][0], paths[30], _known(paths[30], mtime=-1))  # touched
+    batches = [items[i:i + 4] for i in range(0, 48, 4)]  # 12 batches: 6 groups
+    expected = [unchanged(b) is None for b in batches]
+    assert expected == [False, True] + [False] * 5 + [True] + [False] * 4
+    with Workers(2, str(tmp_path)) as engine:
+        assert engine.ready.wait(120)
+        submitted = []
+        real = engine._pool.submit
+        monkeypatch.setattr(engine._pool, "submit", lambda fn, *a: submitted.append(a[0]) or real(fn, *a))
+        for wait_ahead, by_task in ((8, 6), (2, 4)):  # the workers run once 4 groups are walked
+            monkeypatch.setattr(local, "WAIT_AHEAD", wait_ahead)
+            submitted.clear()
+            ahead = local._StatAhead(engine._pool, local.Reader(), local.threading.Event())
+            pulled = []
+
+            def walk():
+                for i, batch in enumerate(batches):
+                    if i == 8:  # the fifth group's first batch: the workers now run
+                        ahead.ready.set()
+                    pulled.append(i)
+                    yield batch
+            got = []
+            for batch in ahead.batches(walk()):
+                got.append((batch, ahead.unchanged(batch) is None))
+                if len(got) == 1:  # the first batch went on only once the workers ran, or WAIT_AHEAD was passed
+                    assert len(pulled) == (10 if wait_ahead == 8 else 6), pulled  # (a group ends with its second batch)
+            assert [b for b, _ in got] == batches and [r for _, r in got] == expected
+            assert len(submitted) == by_task  # one task a group, but those tested here (WAIT_AHEAD 2: the first two)
+            assert sorted(p for task in submitted for p in task) == sorted(paths[16 if wait_ahead == 2 else 0:])
