@@ -378,67 +378,42 @@ def _all_cached(n: int):
 
 #: files whose status one task of :class:`_StatAhead` takes (~15 ms of system calls)
 STAT_AHEAD = 4096
-#: the most groups of :class:`_StatAhead` walked ahead while the workers start (~450 bytes a file held)
-WAIT_AHEAD = 16
 
 
 class _StatAhead:
     """Pass 1's batches handed on a group at a time (whole batches of ``STAT_AHEAD`` files or more),
     the status of the group's files that the cache knows (and trusts their status) taken by a
     worker (:func:`stat_task`) submitted when the group before it is handed on; :meth:`unchanged`
-    is :func:`unchanged` with that task's answers (a batch whose group had no task: stat here).
-
-    While the workers start (the fork server imports the per-document code, ~0.5 s of CPU), the
-    groups walked are held, up to :data:`WAIT_AHEAD` of them, and their tasks submitted once the
-    workers run: this process walks and looks up the next files meanwhile, where it took the status
-    of the first groups itself until round 42 (40,000-50,000 files of a next version's 100,000)."""
+    is :func:`unchanged` with that task's answers (a batch whose group had no task: stat here)."""
 
     def __init__(self, pool: ProcessPoolExecutor, reader: Reader, ready: threading.Event | None = None):
         self.pool, self.reader = pool, reader
-        self.ready = ready  # not set yet: the workers are starting
+        self.ready = ready  # not set yet: the workers are starting, a group's status is taken here
         self._answers: dict[int, tuple] = {}  # id(batch) -> (future, first file in its group, files)
-        self._groups_in_flight: deque[tuple[list[list], object]] = deque()  # groups submitted, not yet handed on
+        self._groups_in_flight: list[tuple[list[list], object]] = []  # the last two groups and their tasks
 
     def batches(self, batches: Iterator[list]) -> Iterator[list]:
-        walked: deque[tuple] = deque()  # (what its task asks, group): walked while the workers start
-        for group in self._groups(batches):
-            walked.append((self._asks(group), group))
-            if self._running():
-                while walked:
-                    self._submit(*walked.popleft())
-            else:  # a group with nothing to ask, or beyond WAIT_AHEAD, goes on at once (status taken here)
-                while walked and (walked[0][0] is None or len(walked) > WAIT_AHEAD):
-                    yield from walked.popleft()[1]
-            while len(self._groups_in_flight) > 1:  # the next group's task submitted before this one's batches go
-                yield from self._groups_in_flight.popleft()[0]
-        for asks, group in walked:  # the walk is over
-            if self._running():
-                self._submit(asks, group)
-            else:
-                yield from group
-        while self._groups_in_flight:
-            yield from self._groups_in_flight.popleft()[0]
+        groups = self._groups(batches)
+        nxt = next(groups, None)
+        while nxt is not None:
+            group, nxt = nxt, next(groups, None)  # the next group's task submitted before this one's batches go
+            yield from group
 
-    def _running(self) -> bool:
-        return self.ready is None or self.ready.is_set()
-
-    @staticmethod
-    def _groups(batches: Iterator[list]) -> Iterator[list[list]]:
+    def _groups(self, batches: Iterator[list]) -> Iterator[list[list]]:
         group: list[list] = []
         files = 0
         for batch in batches:
             group.append(batch)
             files += len(batch)
             if files >= STAT_AHEAD:
-                yield group
+                yield self._submitted(group)
                 group, files = [], 0
         if group:
-            yield group
+            yield self._submitted(group)
 
-    @staticmethod
-    def _asks(group: list[list]) -> tuple[list, list, list] | None:
-        """The paths, sizes and times a task asks of the group's files (None for a file whose status
-        does not tell); None when it asks of none."""
+    def _submitted(self, group: list[list]) -> list[list]:
+        if self.ready is not None and not self.ready.is_set():  # no task: unchanged() stats here
+            return group
         paths, sizes, times = [], [], []
         for _, path, known in (item for batch in group for item in batch):
             if known is not None and known.trust_stat and isinstance(path, str):
@@ -449,23 +424,19 @@ class _StatAhead:
                 paths.append(None)
                 sizes.append(0)
                 times.append(0)
-        return (paths, sizes, times) if any(p is not None for p in paths) else None
-
-    def _submit(self, asks: tuple | None, group: list[list]) -> None:
-        future = None
-        if asks is not None:
-            try:
-                future = self.pool.submit(stat_task, *asks, self.reader)
-            except (BrokenProcessPool, OSError, ValueError):  # as Workers.map: a worker ended abruptly
-                if not getattr(self.pool, "_broken", False):
-                    raise
-                raise Workers._died(process_batch, [(batch, f or _Unsent()) for g, f in self._groups_in_flight for batch in g]
-                                    + [(batch, _Unsent()) for batch in group]) from None
-            first = 0
-            for batch in group:
-                self._answers[id(batch)] = (future, first, len(batch))
-                first += len(batch)
-        self._groups_in_flight.append((group, future))
+        try:
+            future = self.pool.submit(stat_task, paths, sizes, times, self.reader)
+        except (BrokenProcessPool, OSError, ValueError):  # as Workers.map: a worker ended abruptly
+            if not getattr(self.pool, "_broken", False):
+                raise
+            raise Workers._died(process_batch, [(batch, f) for g, f in self._groups_in_flight for batch in g]
+                                + [(batch, _Unsent()) for batch in group]) from None
+        self._groups_in_flight = [*self._groups_in_flight[-1:], (group, future)]
+        first = 0
+        for batch in group:
+            self._answers[id(batch)] = (future, first, len(batch))
+            first += len(batch)
+        return group
 
     def unchanged(self, items: list[Item]):
         answer = self._answers.pop(id(items), None)
