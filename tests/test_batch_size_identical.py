@@ -29,7 +29,7 @@ def dump(tmp_path_factory):
 
 
 def test_shards_same_bytes_whatever_the_batch_size(dump, tmp_path):
-    # 97: batches cut into no task; 700: cut into tasks of 256, 256 and 188; the default: one batch of 900 rows
+    # 97: batches cut into no task; 700: cut into tasks of 256, 256 and 188; the default (512): tasks of 256
     outs = {size: tmp_path / f"b{size}" for size in (97, 700, None)}
     for size, out in outs.items():
         corpuspack.build(dump, out, jobs=2, **OPTS, **({"batch_size": size} if size else {}))

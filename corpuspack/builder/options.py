@@ -49,7 +49,7 @@ class BuildOptions:
     version: str | None = None  # the dataset version to write (semantic)
     name: str | None = None  # the dataset's name in its card (default: the input folder's name)
     jobs: int = field(default_factory=default_jobs)
-    batch_size: int = 1024  # rows of a record batch of the stage (pass 1 cuts it into tasks: engines.base.TASK_DOCS)
+    batch_size: int = 512  # rows of a record batch of the stage (pass 1 cuts it into tasks: engines.base.TASK_DOCS)
     splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
     near_dedup: str = "annotate"  # annotate | drop
     near_dup_threshold: float = DEFAULT_THRESHOLD  # verified containment of word 2-grams (fingerprint.shingle_similarity)
