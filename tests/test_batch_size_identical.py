@@ -7,6 +7,7 @@ data it is given: a row group handed over in the stage's batches ended its dicti
 row, and gave other bytes, for each batch size (until round 42). Here each row group holds ~2.5 MB
 of text, so the dictionary fills inside every group."""
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -80,6 +81,4 @@ def test_a_batch_cut_into_tasks_and_joined_in_order():
 
 
 def pa_batch(numbers):
-    import pyarrow as pa
-
     return pa.RecordBatch.from_pydict({"n": pa.array(numbers, pa.int64())})

@@ -2,8 +2,8 @@
 since round 30; the local engine's with workers since round 42): the build's process receives each
 task's result without its rows, and pass 3b's file (``final.arrow``) is an empty file whose layout
 lists the tasks' files in order, read by the shard writers through :mod:`..corpus.stage`'s readers.
-The build's process then neither holds nor writes the finished rows (with stage batches of 1,024
-rows, the results in flight held ~4 MB each)."""
+The build's process then neither holds nor writes the finished rows (the finished texts of the
+tasks in flight, ~3 MB a stage batch of 512 generated documents)."""
 from __future__ import annotations
 
 import os

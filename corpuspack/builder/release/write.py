@@ -143,17 +143,18 @@ def write_shard(task: ShardTask, ctx: ShardContext) -> Shard:
         if parts.rows:
             nbytes = sum(piece.nbytes for piece in parts.pieces(names))  # a piece at a time, each let go
             group = row_group_rows(parts.rows, nbytes, ctx.row_group_size)
-            held: list[pa.RecordBatch] = []
+            held: list[pa.RecordBatch] = []  # the next row group's rows, ``filled`` of them
+            filled = 0
             for piece in parts.pieces([*names, *(c for c in _INDEX if c not in names)]):
                 indexed.append(piece.select(_INDEX))
                 piece = piece.select(names)
                 while piece.num_rows:
-                    room = group - sum(b.num_rows for b in held)
-                    held.append(piece.slice(0, room))
-                    piece = piece.slice(room)
-                    if sum(b.num_rows for b in held) == group:
+                    held.append(piece.slice(0, group - filled))
+                    filled += held[-1].num_rows
+                    piece = piece.slice(held[-1].num_rows)
+                    if filled == group:
                         writer.write_table(pa.Table.from_batches(held).combine_chunks(), row_group_size=group)
-                        held = []
+                        held, filled = [], 0
             if held:
                 writer.write_table(pa.Table.from_batches(held).combine_chunks(), row_group_size=group)
     digest = file_sha256(tmp_path)
